@@ -1,0 +1,124 @@
+"""One aiobotocore session per (profile, region, endpoint) and its reused clients.
+
+Clients are expensive to create (endpoint resolution, credential lookup, an
+HTTP connection pool), so each one is created once per event loop and kept
+for the life of the :class:`AwsContext`.  Retries are botocore's adaptive
+mode: it backs off on throttling with a client-side rate limiter, which is what
+the ECS and Logs APIs ask of their callers.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+from urllib.parse import urlparse
+from dataclasses import dataclass, field
+from typing import Any
+
+from aiobotocore.config import AioConfig
+from aiobotocore.session import AioSession, get_session
+
+DEFAULT_CONNECT_TIMEOUT = 5.0
+DEFAULT_READ_TIMEOUT = 30.0
+DEFAULT_MAX_ATTEMPTS = 6
+
+
+def _is_local(url: str) -> bool:
+    host = urlparse(url).hostname or ""
+    return host in {"localhost", "::1"} or host.startswith("127.")
+
+
+def _env_credentials() -> bool:
+    return bool(os.environ.get("AWS_ACCESS_KEY_ID") or os.environ.get("AWS_PROFILE"))
+
+
+@dataclass(frozen=True, slots=True)
+class Target:
+    """Where calls go: an AWS profile (None for the default chain), a region, an endpoint."""
+
+    profile: str | None
+    region: str
+    endpoint_url: str | None = None
+
+
+@dataclass
+class ClientSettings:
+    connect_timeout: float = DEFAULT_CONNECT_TIMEOUT
+    read_timeout: float = DEFAULT_READ_TIMEOUT
+    max_attempts: int = DEFAULT_MAX_ATTEMPTS
+    retry_mode: str = "adaptive"
+    max_pool_connections: int = 50
+
+    def config(self, **extra: Any) -> AioConfig:
+        return AioConfig(
+            retries={"max_attempts": self.max_attempts, "mode": self.retry_mode},
+            connect_timeout=self.connect_timeout,
+            read_timeout=self.read_timeout,
+            max_pool_connections=self.max_pool_connections,
+            **extra,
+        )
+
+
+@dataclass
+class AwsContext:
+    """The client cache for one console or CLI run.
+
+    Use as ``async with AwsContext(...) as aws:`` and then ``await aws.client("ecs", region)``.
+    """
+
+    profile: str | None = None
+    endpoint_url: str | None = None
+    settings: ClientSettings = field(default_factory=ClientSettings)
+    _sessions: dict[str | None, AioSession] = field(default_factory=dict, init=False, repr=False)
+    _clients: dict[tuple[str, str], Any] = field(default_factory=dict, init=False, repr=False)
+    _stack: contextlib.AsyncExitStack = field(default_factory=contextlib.AsyncExitStack, init=False)
+    _lock: asyncio.Lock | None = field(default=None, init=False, repr=False)
+
+    def session(self) -> AioSession:
+        if self.profile not in self._sessions:
+            session = get_session()
+            if self.profile:
+                session.set_config_variable("profile", self.profile)
+            elif self.endpoint_url and _is_local(self.endpoint_url) and not _env_credentials():
+                # A local moto/LocalStack endpoint accepts any key; do not make people invent one.
+                session.set_credentials("testing", "testing")
+            self._sessions[self.profile] = session
+        return self._sessions[self.profile]
+
+    async def client(self, service: str, region: str) -> Any:
+        """The cached client for ``service`` in ``region``, created on first use."""
+        key = (service, region)
+        client = self._clients.get(key)
+        if client is not None:
+            return client
+        if self._lock is None:
+            self._lock = asyncio.Lock()
+        async with self._lock:
+            client = self._clients.get(key)
+            if client is None:
+                extra: dict[str, Any] = {}
+                if service == "logs":
+                    # StartLiveTail uses a host prefix that a local endpoint cannot resolve.
+                    extra["inject_host_prefix"] = self.endpoint_url is None
+                client = await self._stack.enter_async_context(
+                    self.session().create_client(
+                        service,
+                        region_name=region,
+                        endpoint_url=self.endpoint_url,
+                        config=self.settings.config(**extra),
+                    )
+                )
+                self._clients[key] = client
+        return client
+
+    async def close(self) -> None:
+        self._clients.clear()
+        await self._stack.aclose()
+        self._stack = contextlib.AsyncExitStack()
+
+    async def __aenter__(self) -> AwsContext:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.close()

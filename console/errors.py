@@ -1,0 +1,94 @@
+"""Errors the console shows to a person: one line naming what failed and where."""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+class OpsError(Exception):
+    """An error with a one-line message fit for a status line or stderr.
+
+    ``exit_code`` follows the CLI's convention: 1 for an operation that failed
+    or timed out, 2 for bad input or a refusal.
+    """
+
+    exit_code = 1
+
+    def __init__(self, message: str, *, exit_code: int | None = None) -> None:
+        super().__init__(message)
+        if exit_code is not None:
+            self.exit_code = exit_code
+
+    def __str__(self) -> str:
+        return " ".join(str(self.args[0]).split()) if self.args else ""
+
+
+class BadInput(OpsError):
+    exit_code = 2
+
+
+class NotFound(BadInput):
+    pass
+
+
+class Refused(OpsError):
+    """Read-only mode, bounds or single-writer rules said no."""
+
+    exit_code = 2
+
+
+CREDENTIAL_CODES = {
+    "ExpiredToken",
+    "ExpiredTokenException",
+    "InvalidClientTokenId",
+    "UnrecognizedClientException",
+    "InvalidSignatureException",
+    "SignatureDoesNotMatch",
+}
+THROTTLE_CODES = {"Throttling", "ThrottlingException", "TooManyRequestsException", "RequestLimitExceeded"}
+
+
+def describe_aws_error(exc: BaseException, *, where: str = "") -> str:
+    """Turn a botocore/aiohttp exception into one readable line."""
+    from botocore.exceptions import (
+        ClientError,
+        EndpointConnectionError,
+        NoCredentialsError,
+        NoRegionError,
+        ProfileNotFound,
+        ReadTimeoutError,
+        ConnectTimeoutError,
+        TokenRetrievalError,
+        SSOTokenLoadError,
+        UnauthorizedSSOTokenError,
+    )
+
+    prefix = f"{where}: " if where else ""
+    if isinstance(exc, OpsError):
+        return f"{prefix}{exc}"
+    if isinstance(exc, ClientError):
+        err: dict[str, Any] = exc.response.get("Error", {})
+        code = str(err.get("Code", ""))
+        msg = str(err.get("Message", "")) or code
+        op = exc.operation_name
+        if code in CREDENTIAL_CODES:
+            return f"{prefix}credentials rejected by AWS ({code}) during {op}: {msg}"
+        if code in THROTTLE_CODES:
+            return f"{prefix}throttled by AWS during {op} (retries exhausted): {msg}"
+        if code in {"AccessDenied", "AccessDeniedException"}:
+            return f"{prefix}access denied for {op}: {msg}"
+        return f"{prefix}{op} failed ({code}): {msg}"
+    if isinstance(exc, (UnauthorizedSSOTokenError, SSOTokenLoadError, TokenRetrievalError)):
+        return f"{prefix}SSO session expired or missing: run `aws sso login` for this profile ({exc})"
+    if isinstance(exc, NoCredentialsError):
+        return f"{prefix}no AWS credentials found (set AWS_PROFILE, run `aws configure`, or use `opsconsole demo`)"
+    if isinstance(exc, ProfileNotFound):
+        return f"{prefix}{exc}"
+    if isinstance(exc, NoRegionError):
+        return f"{prefix}no region given (use --region or set one in the profile)"
+    if isinstance(exc, (EndpointConnectionError, ConnectTimeoutError)):
+        return f"{prefix}endpoint unreachable: {exc}"
+    if isinstance(exc, ReadTimeoutError):
+        return f"{prefix}AWS did not answer in time: {exc}"
+    text = " ".join(str(exc).split()) or type(exc).__name__
+    return f"{prefix}{type(exc).__name__}: {text}"
