@@ -184,6 +184,7 @@ class Middleware:
     _rng: random.Random = field(default_factory=random.Random)
     call_log: list[tuple[float, str]] = field(default_factory=list)
     keep_call_log: bool = False
+    info: dict[str, Any] = field(default_factory=lambda: {"demo": True})
 
     def set_faults(self, faults: FaultSpec | None) -> None:
         self.faults = faults
@@ -336,7 +337,9 @@ class Middleware:
         path = environ.get("PATH_INFO", "")
         method = environ.get("REQUEST_METHOD", "GET")
         payload: Any = {"ok": True}
-        if path == "/_opsconsole/counts":
+        if path == "/_opsconsole/info":
+            payload = self.info
+        elif path == "/_opsconsole/counts":
             if method == "DELETE":
                 with self._lock:
                     self.counts.clear()

@@ -1,0 +1,398 @@
+"""ECS: clusters, services, tasks and task definitions, read in as few calls as AWS allows.
+
+The number of calls grows with pages, not with services (e1s #335 took five
+minutes for 2,000 services because it called per service): services are
+listed 100 a page and described 10 at a time, a cluster's tasks are listed
+once and described 100 at a time, and batches run concurrently within ECS's
+token buckets.  Task definitions are immutable per revision and cached.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from console.aws.paging import Budget, chunks, gather_batches, pages
+from console.aws.session import AwsContext
+from console.errors import NotFound
+from console.model import (
+    Cluster,
+    Container,
+    ContainerDefinition,
+    Deployment,
+    EnvVar,
+    SecretRef,
+    Service,
+    ServiceEvent,
+    Task,
+    TaskDefinition,
+    short_name,
+)
+
+SERVICES_PER_DESCRIBE = 10
+TASKS_PER_DESCRIBE = 100
+CLUSTERS_PER_DESCRIBE = 100
+PAGE_SIZE = 100
+
+
+def _dt(value: Any) -> datetime | None:
+    return value if isinstance(value, datetime) else None
+
+
+def to_deployment(raw: dict[str, Any]) -> Deployment:
+    return Deployment(
+        id=raw.get("id", ""),
+        status=raw.get("status", ""),
+        task_definition=raw.get("taskDefinition", ""),
+        desired=raw.get("desiredCount", 0),
+        running=raw.get("runningCount", 0),
+        pending=raw.get("pendingCount", 0),
+        failed_tasks=raw.get("failedTasks", 0),
+        rollout_state=raw.get("rolloutState", ""),
+        rollout_reason=raw.get("rolloutStateReason", ""),
+        created_at=_dt(raw.get("createdAt")),
+        updated_at=_dt(raw.get("updatedAt")),
+    )
+
+
+def to_service(raw: dict[str, Any], region: str) -> Service:
+    breaker = (raw.get("deploymentConfiguration") or {}).get("deploymentCircuitBreaker") or {}
+    return Service(
+        arn=raw["serviceArn"],
+        name=raw.get("serviceName", short_name(raw["serviceArn"])),
+        cluster_arn=raw.get("clusterArn", ""),
+        region=region,
+        status=raw.get("status", ""),
+        desired=raw.get("desiredCount", 0),
+        running=raw.get("runningCount", 0),
+        pending=raw.get("pendingCount", 0),
+        task_definition=raw.get("taskDefinition", ""),
+        launch_type=raw.get("launchType", "") or _capacity_provider(raw),
+        deployments=tuple(to_deployment(d) for d in raw.get("deployments", [])),
+        events=tuple(
+            ServiceEvent(id=e.get("id", ""), created_at=_dt(e.get("createdAt")), message=e.get("message", ""))
+            for e in raw.get("events", [])
+        ),
+        load_balancers=tuple(raw.get("loadBalancers", [])),
+        circuit_breaker=bool(breaker.get("enable")),
+        circuit_breaker_rollback=bool(breaker.get("rollback")),
+        created_at=_dt(raw.get("createdAt")),
+    )
+
+
+def _capacity_provider(raw: dict[str, Any]) -> str:
+    strategy = raw.get("capacityProviderStrategy") or []
+    return strategy[0].get("capacityProvider", "") if strategy else ""
+
+
+def to_task(raw: dict[str, Any], region: str) -> Task:
+    return Task(
+        arn=raw["taskArn"],
+        cluster_arn=raw.get("clusterArn", ""),
+        region=region,
+        task_definition=raw.get("taskDefinitionArn", ""),
+        last_status=raw.get("lastStatus", ""),
+        desired_status=raw.get("desiredStatus", ""),
+        group=raw.get("group", "") or "",
+        health=raw.get("healthStatus", "UNKNOWN") or "UNKNOWN",
+        launch_type=raw.get("launchType", ""),
+        cpu=str(raw.get("cpu", "") or ""),
+        memory=str(raw.get("memory", "") or ""),
+        started_at=_dt(raw.get("startedAt")),
+        stopped_at=_dt(raw.get("stoppedAt")),
+        created_at=_dt(raw.get("createdAt")),
+        stopped_reason=raw.get("stoppedReason", "") or "",
+        stop_code=raw.get("stopCode", "") or "",
+        containers=tuple(
+            Container(
+                name=c.get("name", ""),
+                last_status=c.get("lastStatus", ""),
+                exit_code=c.get("exitCode"),
+                reason=c.get("reason", "") or "",
+                health=c.get("healthStatus", "") or "",
+                image=c.get("image", "") or "",
+                runtime_id=c.get("runtimeId", "") or "",
+            )
+            for c in raw.get("containers", [])
+        ),
+    )
+
+
+def to_container_definition(raw: dict[str, Any]) -> ContainerDefinition:
+    log = raw.get("logConfiguration") or {}
+    health = raw.get("healthCheck") or {}
+    return ContainerDefinition(
+        name=raw.get("name", ""),
+        image=raw.get("image", ""),
+        cpu=raw.get("cpu", 0) or 0,
+        memory=raw.get("memory"),
+        essential=raw.get("essential", True),
+        ports=tuple(p.get("containerPort", 0) for p in raw.get("portMappings", [])),
+        environment=tuple(EnvVar(e["name"], e.get("value", "")) for e in raw.get("environment", [])),
+        secrets=tuple(SecretRef(s["name"], s.get("valueFrom", "")) for s in raw.get("secrets", [])),
+        environment_files=tuple(f.get("value", "") for f in raw.get("environmentFiles", [])),
+        health_check=tuple(health.get("command", [])),
+        log_driver=log.get("logDriver", ""),
+        log_options=tuple(sorted((log.get("options") or {}).items())),
+    )
+
+
+def to_task_definition(raw: dict[str, Any], tags: list[dict[str, str]] | None = None) -> TaskDefinition:
+    return TaskDefinition(
+        arn=raw["taskDefinitionArn"],
+        family=raw.get("family", ""),
+        revision=int(raw.get("revision", 0)),
+        status=raw.get("status", ""),
+        cpu=str(raw.get("cpu", "") or ""),
+        memory=str(raw.get("memory", "") or ""),
+        containers=tuple(to_container_definition(c) for c in raw.get("containerDefinitions", [])),
+        registered_at=_dt(raw.get("registeredAt")),
+        raw={"taskDefinition": raw, "tags": list(tags or [])},
+        tags=tuple((t.get("key", ""), t.get("value", "")) for t in tags or []),
+    )
+
+
+@dataclass
+class ClusterInventory:
+    cluster: Cluster
+    services: list[Service] = field(default_factory=list)
+    tasks: list[Task] = field(default_factory=list)
+
+    def tasks_of(self, service_name: str) -> list[Task]:
+        group = f"service:{service_name}"
+        return [t for t in self.tasks if t.group == group]
+
+
+class EcsGateway:
+    """Async ECS reads and writes for every region of a profile."""
+
+    def __init__(self, aws: AwsContext, budget: Budget | None = None) -> None:
+        self.aws = aws
+        self.budget = budget or Budget()
+        self._task_defs: dict[str, TaskDefinition] = {}
+        self._task_def_pending: dict[str, asyncio.Future[TaskDefinition]] = {}
+
+    async def _client(self, region: str) -> Any:
+        return await self.aws.client("ecs", region)
+
+    async def _call(self, region: str, bucket: str, op: str, **kwargs: Any) -> dict[str, Any]:
+        client = await self._client(region)
+        result: dict[str, Any] = await self.budget.call(region, bucket, getattr(client, op), **kwargs)
+        return result
+
+    # --- clusters ---------------------------------------------------------------------
+    async def list_cluster_arns(self, region: str) -> list[str]:
+        client = await self._client(region)
+        arns: list[str] = []
+        async for page in pages(self.budget, region, "cluster_read", client.list_clusters, maxResults=PAGE_SIZE):
+            arns += page.get("clusterArns", [])
+        return arns
+
+    async def describe_clusters(self, region: str, arns: Sequence[str]) -> list[Cluster]:
+        async def batch(names: Sequence[str]) -> list[Cluster]:
+            resp = await self._call(region, "cluster_read", "describe_clusters", clusters=list(names))
+            return [
+                Cluster(
+                    arn=c["clusterArn"],
+                    name=c.get("clusterName", short_name(c["clusterArn"])),
+                    region=region,
+                    status=c.get("status", ""),
+                    active_services=c.get("activeServicesCount", 0),
+                    running_tasks=c.get("runningTasksCount", 0),
+                    pending_tasks=c.get("pendingTasksCount", 0),
+                )
+                for c in resp.get("clusters", [])
+            ]
+
+        return await gather_batches(list(arns), CLUSTERS_PER_DESCRIBE, batch)
+
+    async def clusters(self, regions: Iterable[str], names: Sequence[str] = ()) -> list[Cluster]:
+        async def one(region: str) -> list[Cluster]:
+            arns = await self.list_cluster_arns(region)
+            if names:
+                arns = [a for a in arns if short_name(a) in names or a in names]
+            return await self.describe_clusters(region, arns) if arns else []
+
+        results = await asyncio.gather(*(one(r) for r in regions))
+        return [c for batch in results for c in batch]
+
+    async def find_cluster(self, regions: Sequence[str], name: str) -> Cluster:
+        """A cluster by name or ARN across the regions; NotFound lists close matches."""
+        found = await self.clusters(regions)
+        for cluster in found:
+            if name in (cluster.name, cluster.arn):
+                return cluster
+        raise NotFound(_unknown("cluster", name, [c.name for c in found], where=", ".join(regions)))
+
+    # --- services ---------------------------------------------------------------------
+    async def list_service_arns(self, region: str, cluster: str) -> list[str]:
+        client = await self._client(region)
+        arns: list[str] = []
+        async for page in pages(
+            self.budget, region, "service_read", client.list_services, cluster=cluster, maxResults=PAGE_SIZE
+        ):
+            arns += page.get("serviceArns", [])
+        return arns
+
+    async def describe_services(self, region: str, cluster: str, names: Sequence[str]) -> list[Service]:
+        async def batch(chunk: Sequence[str]) -> list[Service]:
+            resp = await self._call(
+                region, "service_read", "describe_services", cluster=cluster, services=list(chunk)
+            )
+            return [to_service(s, region) for s in resp.get("services", [])]
+
+        return await gather_batches(list(names), SERVICES_PER_DESCRIBE, batch)
+
+    async def services(
+        self,
+        region: str,
+        cluster: str,
+        *,
+        on_listed: Callable[[list[str]], Awaitable[None] | None] | None = None,
+    ) -> list[Service]:
+        """Every service of a cluster: describes start while later pages are still listed."""
+        client = await self._client(region)
+        tasks: list[asyncio.Task[list[Service]]] = []
+        listed: list[str] = []
+        async for page in pages(
+            self.budget, region, "service_read", client.list_services, cluster=cluster, maxResults=PAGE_SIZE
+        ):
+            arns = page.get("serviceArns", [])
+            listed += arns
+            for chunk in chunks(arns, SERVICES_PER_DESCRIBE):
+                tasks.append(asyncio.ensure_future(self.describe_services(region, cluster, chunk)))
+        if on_listed is not None:
+            maybe = on_listed(listed)
+            if maybe is not None:
+                await maybe
+        results = await asyncio.gather(*tasks)
+        return [s for batch in results for s in batch]
+
+    async def service(self, region: str, cluster: str, name: str) -> Service:
+        """One service by name or ARN; NotFound (with close matches) if it is gone or never was."""
+        resp = await self._call(region, "service_read", "describe_services", cluster=cluster, services=[name])
+        found = [s for s in resp.get("services", []) if s.get("status") != "INACTIVE"]
+        if found:
+            return to_service(found[0], region)
+        arns = await self.list_service_arns(region, cluster)
+        raise NotFound(_unknown("service", name, [short_name(a) for a in arns], where=short_name(cluster)))
+
+    # --- tasks ------------------------------------------------------------------------
+    async def list_task_arns(
+        self, region: str, cluster: str, *, service: str | None = None, desired_status: str = "RUNNING"
+    ) -> list[str]:
+        client = await self._client(region)
+        kwargs: dict[str, Any] = {"cluster": cluster, "desiredStatus": desired_status, "maxResults": PAGE_SIZE}
+        if service:
+            kwargs["serviceName"] = short_name(service)
+        arns: list[str] = []
+        async for page in pages(self.budget, region, "cluster_read", client.list_tasks, **kwargs):
+            arns += page.get("taskArns", [])
+        return arns
+
+    async def describe_tasks(self, region: str, cluster: str, arns: Sequence[str]) -> list[Task]:
+        async def batch(chunk: Sequence[str]) -> list[Task]:
+            resp = await self._call(region, "cluster_read", "describe_tasks", cluster=cluster, tasks=list(chunk))
+            return [to_task(t, region) for t in resp.get("tasks", [])]
+
+        return await gather_batches(list(arns), TASKS_PER_DESCRIBE, batch)
+
+    async def tasks(
+        self, region: str, cluster: str, *, service: str | None = None, include_stopped: bool = False
+    ) -> list[Task]:
+        statuses = ["RUNNING", "STOPPED"] if include_stopped else ["RUNNING"]
+        listed = await asyncio.gather(
+            *(self.list_task_arns(region, cluster, service=service, desired_status=s) for s in statuses)
+        )
+        arns = list(dict.fromkeys(a for batch in listed for a in batch))
+        return await self.describe_tasks(region, cluster, arns) if arns else []
+
+    # --- task definitions -------------------------------------------------------------
+    async def task_definition(self, region: str, arn: str) -> TaskDefinition:
+        """A revision, fetched once (a revision's content never changes) and shared by concurrent callers."""
+        key = f"{region}|{arn}"
+        cached = self._task_defs.get(key)
+        if cached is not None:
+            return cached
+        pending = self._task_def_pending.get(key)
+        if pending is not None:
+            return await pending
+        future: asyncio.Future[TaskDefinition] = asyncio.get_running_loop().create_future()
+        self._task_def_pending[key] = future
+        try:
+            resp = await self._call(
+                region, "task_def_read", "describe_task_definition", taskDefinition=arn, include=["TAGS"]
+            )
+            td = to_task_definition(resp["taskDefinition"], resp.get("tags"))
+            if ":" in short_name(arn):  # a family name alone means "latest": do not pin it
+                self._task_defs[key] = td
+            future.set_result(td)
+            return td
+        except BaseException as exc:
+            future.set_exception(exc)
+            future.exception()  # retrieved: nobody else may be waiting
+            raise
+        finally:
+            self._task_def_pending.pop(key, None)
+
+    def forget_task_definition(self, region: str, arn: str) -> None:
+        self._task_defs.pop(f"{region}|{arn}", None)
+
+    async def task_definition_revisions(self, region: str, family: str, status: str = "ACTIVE") -> list[str]:
+        """ARNs of a family's revisions, newest first."""
+        client = await self._client(region)
+        arns: list[str] = []
+        async for page in pages(
+            self.budget,
+            region,
+            "task_def_read",
+            client.list_task_definitions,
+            familyPrefix=family,
+            status=status,
+            sort="DESC",
+            maxResults=PAGE_SIZE,
+        ):
+            arns += [a for a in page.get("taskDefinitionArns", []) if short_name(a).split(":")[0] == family]
+        return sorted(arns, key=lambda a: int(a.rsplit(":", 1)[-1]), reverse=True)
+
+    # --- writes (used by console.ops only) --------------------------------------------
+    async def update_service(self, region: str, cluster: str, service: str, **fields: Any) -> Service:
+        """Send exactly the fields given: resending unchanged ones breaks least-privilege roles (e1s #429)."""
+        resp = await self._call(region, "update_service", "update_service", cluster=cluster, service=service, **fields)
+        return to_service(resp["service"], region)
+
+    async def register_task_definition(self, region: str, request: dict[str, Any]) -> TaskDefinition:
+        resp = await self._call(region, "register_task_def", "register_task_definition", **request)
+        return to_task_definition(resp["taskDefinition"], resp.get("tags"))
+
+    async def stop_task(self, region: str, cluster: str, task: str, reason: str) -> Task:
+        resp = await self._call(region, "default", "stop_task", cluster=cluster, task=task, reason=reason[:255])
+        return to_task(resp["task"], region)
+
+    # --- the whole picture ------------------------------------------------------------
+    async def cluster_inventory(self, cluster: Cluster, *, include_tasks: bool = True) -> ClusterInventory:
+        coros: list[Awaitable[Any]] = [self.services(cluster.region, cluster.arn)]
+        if include_tasks:
+            coros.append(self.tasks(cluster.region, cluster.arn))
+        results = await asyncio.gather(*coros)
+        inv = ClusterInventory(cluster=cluster, services=list(results[0]))
+        if include_tasks:
+            inv.tasks = list(results[1])
+        return inv
+
+    async def inventory(
+        self, regions: Sequence[str], *, clusters: Sequence[str] = (), include_tasks: bool = True
+    ) -> list[ClusterInventory]:
+        found = await self.clusters(regions, clusters)
+        return list(await asyncio.gather(*(self.cluster_inventory(c, include_tasks=include_tasks) for c in found)))
+
+
+def _unknown(kind: str, name: str, known: Sequence[str], *, where: str) -> str:
+    import difflib
+
+    close = difflib.get_close_matches(short_name(name), list(known), n=3, cutoff=0.5)
+    hint = f"; did you mean {', '.join(close)}?" if close else ""
+    return f"unknown {kind} '{name}' in {where}{hint}"

@@ -1,0 +1,129 @@
+"""``opsconsole COMMAND [OPTIONS]``: the command-line front of the console.
+
+Subcommands live in ``console/commands/`` (one module per topic, each with a
+``register(sub, common)``) so that the CLI grows without one file that every
+feature edits.  Global options work before or after the command, as in the
+aws CLI: they are defined on a parent parser with suppressed defaults and
+given to every subparser.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import importlib
+import inspect
+import json
+import pkgutil
+import sys
+import urllib.error
+import urllib.request
+from collections.abc import Sequence
+from typing import Any
+
+from console import __version__
+from console.config import Settings, resolve_settings, split_regions
+from console.errors import OpsError, describe_aws_error
+
+
+def common_options() -> argparse.ArgumentParser:
+    common = argparse.ArgumentParser(add_help=False)
+    group = common.add_argument_group("global options")
+    sup = argparse.SUPPRESS
+    group.add_argument("--profile", default=sup, help="opsconsole profile name (see `opsconsole profiles`)")
+    group.add_argument("--region", action="append", default=sup, help="region(s), repeatable or comma-separated")
+    group.add_argument("--endpoint-url", default=sup, help="AWS endpoint (LocalStack, moto, `demo serve`)")
+    group.add_argument("--read-only", action="store_true", default=sup, help="refuse every mutating action")
+    group.add_argument("--config", default=sup, help="a profile TOML file to use")
+    return common
+
+
+def build_parser() -> argparse.ArgumentParser:
+    common = common_options()
+    parser = argparse.ArgumentParser(
+        prog="opsconsole",
+        description="A terminal operations console for AWS ECS Fargate backends.",
+        parents=[common],
+    )
+    parser.add_argument("--version", action="version", version=f"opsconsole {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    import console.commands as commands_pkg
+
+    for info in sorted(pkgutil.iter_modules(commands_pkg.__path__), key=lambda m: m.name):
+        module = importlib.import_module(f"console.commands.{info.name}")
+        register = getattr(module, "register", None)
+        if register is not None:
+            register(sub, common)
+    return parser
+
+
+def demo_regions(endpoint_url: str) -> tuple[str, ...]:
+    """The regions a `demo serve` endpoint announces; () for any other endpoint."""
+    try:
+        with urllib.request.urlopen(f"{endpoint_url.rstrip('/')}/_opsconsole/info", timeout=2) as resp:
+            info = json.loads(resp.read() or b"{}")
+    except (urllib.error.URLError, OSError, ValueError):
+        return ()
+    if not isinstance(info, dict):
+        return ()
+    return tuple(str(r) for r in info.get("regions", ()) if isinstance(r, str))
+
+
+def settings_from_args(args: argparse.Namespace) -> Settings:
+    regions = split_regions(getattr(args, "region", None))
+    endpoint = getattr(args, "endpoint_url", None)
+    discovered: tuple[str, ...] = ()
+    if endpoint and not regions:
+        discovered = demo_regions(endpoint)
+    return resolve_settings(
+        profile_name=getattr(args, "profile", None),
+        config_file=getattr(args, "config", None),
+        regions=regions,
+        endpoint_url=endpoint,
+        read_only=bool(getattr(args, "read_only", False)),
+        discovered_regions=discovered,
+    )
+
+
+def run(args: argparse.Namespace) -> int:
+    handler = args.func
+    settings = settings_from_args(args) if getattr(args, "needs_settings", True) else None
+    result: Any
+    if inspect.iscoroutinefunction(handler):
+        result = asyncio.run(handler(args, settings))
+    else:
+        result = handler(args, settings)
+    return int(result or 0)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "func", None):
+        default = getattr(args, "default_func", None)
+        from console.commands import _default
+
+        args.func = default or _default.open_console
+    try:
+        return run(args)
+    except OpsError as exc:
+        print(f"opsconsole: error: {exc}", file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        print("opsconsole: interrupted", file=sys.stderr)
+        return 130
+    except Exception as exc:  # botocore/aiohttp errors: one line, not a traceback
+        from botocore.exceptions import BotoCoreError, ClientError
+
+        if isinstance(exc, (BotoCoreError, ClientError, OSError, asyncio.TimeoutError)):
+            print(f"opsconsole: error: {describe_aws_error(exc)}", file=sys.stderr)
+            return 1
+        raise
+
+
+def entrypoint() -> None:
+    sys.exit(main())
+
+
+if __name__ == "__main__":
+    entrypoint()

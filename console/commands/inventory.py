@@ -1,0 +1,34 @@
+"""``opsconsole inventory [--json]``: every cluster, service and task of the profile's regions."""
+
+from __future__ import annotations
+
+import argparse
+import json
+
+from console.aws.context import open_gateways
+from console.config import Settings
+from console.inventory import collect, render_text
+
+
+def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
+    parser = sub.add_parser(
+        "inventory",
+        parents=[common],
+        help="list clusters, services and tasks",
+        description="Every cluster, service (desired/running/pending, rollout, task definition) and task.",
+    )
+    parser.add_argument("--json", action="store_true", help="stable JSON (format 1, see README)")
+    parser.add_argument("--cluster", action="append", default=[], help="only these clusters (repeatable)")
+    parser.set_defaults(func=run)
+
+
+async def run(args: argparse.Namespace, settings: Settings | None) -> int:
+    assert settings is not None
+    clusters = tuple(args.cluster) or settings.profile.clusters
+    async with open_gateways(settings) as gw:
+        doc = await collect(gw.ecs, settings.regions, clusters)
+    if args.json:
+        print(json.dumps(doc, indent=2, sort_keys=False))
+    else:
+        print(render_text(doc))
+    return 0

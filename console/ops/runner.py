@@ -1,0 +1,83 @@
+"""The one path every mutation takes: refuse in read-only mode, confirm, apply, audit, verify."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+
+from console.config import Settings
+from console.errors import OpsError, Refused
+from console.ops import audit
+from console.ops.plan import ApplyResult, Plan, ProgressCallback, VerifyResult
+
+Apply = Callable[[Plan], Awaitable[ApplyResult]]
+Verify = Callable[[Plan, ApplyResult, ProgressCallback], Awaitable[VerifyResult]]
+Confirm = Callable[[Plan], Awaitable[bool]]
+
+
+@dataclass(frozen=True)
+class Outcome:
+    plan: Plan
+    confirmed: bool
+    applied: ApplyResult | None = None
+    verified: VerifyResult | None = None
+
+    @property
+    def ok(self) -> bool:
+        if not self.confirmed or self.plan.is_noop:
+            return True
+        if self.applied is None or not self.applied.ok:
+            return False
+        return self.verified is None or self.verified.ok
+
+    @property
+    def exit_code(self) -> int:
+        return 0 if self.ok else 1
+
+
+def refuse_if_read_only(settings: Settings, action: str) -> None:
+    if settings.read_only:
+        raise Refused(f"read-only mode: '{action}' is a mutating action and is disabled")
+
+
+async def execute(
+    settings: Settings,
+    plan: Plan,
+    *,
+    apply: Apply,
+    confirm: Confirm,
+    caller: Callable[[], Awaitable[str]],
+    verify: Verify | None = None,
+    on_progress: ProgressCallback | None = None,
+) -> Outcome:
+    refuse_if_read_only(settings, plan.action)
+    if plan.is_noop:
+        return Outcome(plan, confirmed=False)
+    if not await confirm(plan):
+        return Outcome(plan, confirmed=False)
+    try:
+        who = await caller()
+    except Exception:  # the audit line still gets written, with what we know
+        who = "unknown"
+    try:
+        applied = await apply(plan)
+    except OpsError as exc:
+        audit.record(plan, profile=settings.profile.name, caller=who, result="failed", message=str(exc))
+        raise
+    except Exception as exc:
+        from console.errors import describe_aws_error
+
+        message = describe_aws_error(exc, where=str(plan.target))
+        audit.record(plan, profile=settings.profile.name, caller=who, result="failed", message=message)
+        raise OpsError(message) from exc
+    audit.record(
+        plan,
+        profile=settings.profile.name,
+        caller=who,
+        result="applied" if applied.ok else "failed",
+        message=applied.message,
+    )
+    if not applied.ok or verify is None:
+        return Outcome(plan, confirmed=True, applied=applied)
+    verified = await verify(plan, applied, on_progress or (lambda _p: None))
+    return Outcome(plan, confirmed=True, applied=applied, verified=verified)
