@@ -15,15 +15,17 @@ import importlib
 import inspect
 import json
 import pkgutil
+import socket
 import sys
 import urllib.error
 import urllib.request
 from collections.abc import Sequence
 from typing import Any
+from urllib.parse import urlparse
 
 from console import __version__
 from console.config import Settings, resolve_settings, split_regions
-from console.errors import OpsError, describe_aws_error
+from console.errors import BadInput, OpsError, describe_aws_error
 
 
 def common_options() -> argparse.ArgumentParser:
@@ -69,9 +71,23 @@ def demo_regions(endpoint_url: str) -> tuple[str, ...]:
     return tuple(str(r) for r in info.get("regions", ()) if isinstance(r, str))
 
 
+def check_endpoint(endpoint_url: str, timeout: float = 3.0) -> None:
+    """Fail fast on an endpoint nobody listens on, instead of after botocore's retries."""
+    parsed = urlparse(endpoint_url)
+    if parsed.scheme not in ("http", "https") or not parsed.hostname:
+        raise BadInput(f"--endpoint-url: '{endpoint_url}' is not an http(s) URL")
+    port = parsed.port or (443 if parsed.scheme == "https" else 80)
+    try:
+        socket.create_connection((parsed.hostname, port), timeout=timeout).close()
+    except OSError as exc:
+        raise OpsError(f"endpoint unreachable: {endpoint_url} ({exc.strerror or exc})") from None
+
+
 def settings_from_args(args: argparse.Namespace) -> Settings:
     regions = split_regions(getattr(args, "region", None))
     endpoint = getattr(args, "endpoint_url", None)
+    if endpoint:
+        check_endpoint(endpoint)
     discovered: tuple[str, ...] = ()
     if endpoint and not regions:
         discovered = demo_regions(endpoint)
