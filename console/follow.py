@@ -1,0 +1,833 @@
+"""The log follow engine, shared by the logs pane and ``opsconsole logs``.
+
+It polls FilterLogEvents the way ``aws logs tail --follow`` does, with the
+guarantees an on-call needs from a tail:
+
+* **no gaps**: each poll of a source starts from the newest timestamp seen
+  there minus an overlap (late events from a slow-flushing stream land inside
+  it), never from "now", and pages through every nextToken;
+* **no duplicates**: events seen inside the overlap window are remembered by
+  eventId, and the memory is pruned as the window moves, so it stays bounded;
+* **no overlapping polls**: one loop, the next round starts after the last one
+  ended; every call is taken from the shared ``logs_filter`` bucket (5 TPS per
+  account and region), so many groups slow down instead of being throttled;
+* **keeps its place**: a throttled or failed page is retried after a backoff
+  from the same nextToken (or the same start when the token is refused).
+
+Several sources are polled in the same round and their events interleaved by
+timestamp.  Stream prefixes and the include/exclude terms are always applied
+here as well as on the server, because a server may ignore them (moto ignores
+``logStreamNamePrefix`` and complex filter patterns) and AWS's term matching
+is not Python's.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+import heapq
+import inspect
+import random
+import re
+import zlib
+from collections import deque
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from typing import Generic, TypeVar
+
+from console.aws import logs as logs_api
+from console.aws.paging import Budget
+from console.aws.session import AwsContext
+from console.errors import THROTTLE_CODES, BadInput, OpsError, describe_aws_error
+from console.model import LogEvent, TaskDefinition, short_name
+from console.timespec import now_ms
+
+T = TypeVar("T")
+
+DEFAULT_MAX_LINES = 10_000
+DEFAULT_INTERVAL = 1.0  # seconds between the end of one poll and the start of the next
+DEFAULT_OVERLAP_MS = 5_000  # the awslogs driver flushes every 5 s: events can land that late
+MAX_BACKOFF = 30.0
+MAX_BATCH = 10_000  # events per source per round; the rest follows in the next round at once
+PRUNE_AT = 5_000  # remembered ids before a mid-poll prune
+HISTORY_FLOOR_MS = 30 * 86_400_000  # how far back fetch_before looks when the group's age is unknown
+
+# --- what to follow -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class LogSource:
+    """One log group in one region, optionally only some of its streams."""
+
+    group: str
+    region: str
+    streams: tuple[str, ...] = ()  # exact stream names (wins over the prefix)
+    stream_prefix: str = ""
+    label: str = ""  # what to call it on screen; the group name when empty
+
+    def accepts(self, event: LogEvent) -> bool:
+        if self.streams:
+            return event.stream in self.streams
+        return not self.stream_prefix or event.stream.startswith(self.stream_prefix)
+
+    @property
+    def name(self) -> str:
+        return self.label or self.group
+
+
+def parse_source(spec: str, default_region: str) -> LogSource:
+    """``GROUP``, ``REGION:GROUP``, ``GROUP:STREAM_PREFIX*`` or a log group ARN -> LogSource.
+
+    Log group names cannot contain ``:``, so a colon is unambiguous.
+    """
+    text = spec.strip()
+    if not text:
+        raise BadInput("empty log group name")
+    if text.startswith("arn:"):
+        parts = text.split(":")
+        if len(parts) < 7 or parts[2] != "logs" or parts[5] != "log-group":
+            raise BadInput(f"'{spec}' is not a log group ARN (arn:aws:logs:REGION:ACCOUNT:log-group:NAME)")
+        return LogSource(group=parts[6], region=parts[3] or default_region)
+    region = default_region
+    prefix = ""
+    head, sep, rest = text.partition(":")
+    if sep and re.fullmatch(r"[a-z]{2}(-[a-z]+)+-\d", head):
+        region, text = head, rest
+    group, sep, stream = text.partition(":")
+    if sep:
+        prefix = stream[:-1] if stream.endswith("*") else stream
+    if not re.fullmatch(r"[\w.\-/#]{1,512}", group):
+        raise BadInput(f"'{group}' is not a log group name (letters, digits, _ - / . #)")
+    return LogSource(group=group, region=region, stream_prefix=prefix)
+
+
+# --- include / exclude ----------------------------------------------------------------------
+
+
+def compile_term(term: str, *, regex: bool = False, ignore_case: bool = False) -> re.Pattern[str]:
+    """A filter term: a substring, or a regular expression when ``regex`` or written ``/like this/``."""
+    flags = re.IGNORECASE if ignore_case else 0
+    if (
+        len(term) >= 2
+        and term.startswith("/")
+        and term.rstrip("i").endswith("/")
+        and len(term.rstrip("i")) >= 2
+    ):
+        body = term.rstrip("i")[1:-1]
+        if term.endswith("i"):
+            flags |= re.IGNORECASE
+        regex = True
+        term = body
+    try:
+        return re.compile(term if regex else re.escape(term), flags)
+    except re.error as exc:
+        raise BadInput(f"'{term}' is not a valid regular expression: {exc}") from None
+
+
+@dataclass(frozen=True)
+class LineFilter:
+    """Keep a line when it matches any include (or there is none) and no exclude."""
+
+    include: tuple[re.Pattern[str], ...] = ()
+    exclude: tuple[re.Pattern[str], ...] = ()
+
+    @classmethod
+    def build(
+        cls,
+        include: Iterable[str] = (),
+        exclude: Iterable[str] = (),
+        *,
+        regex: bool = False,
+        ignore_case: bool = False,
+    ) -> LineFilter:
+        return cls(
+            tuple(compile_term(t, regex=regex, ignore_case=ignore_case) for t in include if t),
+            tuple(compile_term(t, regex=regex, ignore_case=ignore_case) for t in exclude if t),
+        )
+
+    def __bool__(self) -> bool:
+        return bool(self.include or self.exclude)
+
+    def matches(self, message: str) -> bool:
+        if self.include and not any(p.search(message) for p in self.include):
+            return False
+        return not any(p.search(message) for p in self.exclude)
+
+    def spans(self, message: str) -> list[tuple[int, int]]:
+        """Where the include terms match, for highlighting (sorted, non-empty spans)."""
+        found = [m.span() for p in self.include for m in p.finditer(message) if m.end() > m.start()]
+        return sorted(found)
+
+
+# --- display helpers ------------------------------------------------------------------------
+
+
+def stream_label(stream: str) -> str:
+    """A short name for a stream: ``prefix/container/0123456789abcdef`` -> ``container/01234567``."""
+    parts = stream.split("/")
+    if len(parts) >= 3 and re.fullmatch(r"[0-9a-f]{32}", parts[-1]):
+        return f"{parts[-2]}/{parts[-1][:8]}"
+    if "]" in stream:  # Lambda: 2026/01/02/[$LATEST]0123456789abcdef...
+        return stream.rsplit("/", 1)[-1][:20]
+    return stream if len(stream) <= 40 else f"…{stream[-39:]}"
+
+
+def stream_slot(stream: str, slots: int) -> int:
+    """A stable colour index for a stream (the same stream gets the same colour in every run)."""
+    return zlib.crc32(stream.encode("utf-8", "replace")) % max(1, slots)
+
+
+# --- the bounded buffer ---------------------------------------------------------------------
+
+
+class LogBuffer(Generic[T]):
+    """The last ``max_lines`` lines, with a count of how many were dropped to stay there.
+
+    Appends are O(1) (a deque with maxlen).  Older history paged in at the front
+    never pushes out the newest lines: what does not fit is not added.
+    """
+
+    def __init__(self, max_lines: int = DEFAULT_MAX_LINES) -> None:
+        if max_lines < 1:
+            raise BadInput("a log buffer keeps at least one line")
+        self._lines: deque[T] = deque(maxlen=max_lines)
+        self.dropped = 0  # lines pushed out at the old end since the start (or clear())
+        self.appended = 0  # lines ever appended at the new end
+
+    @property
+    def max_lines(self) -> int:
+        return self._lines.maxlen or 0
+
+    def append(self, line: T) -> None:
+        if len(self._lines) == self._lines.maxlen:
+            self.dropped += 1
+        self._lines.append(line)
+        self.appended += 1
+
+    def extend(self, lines: Iterable[T]) -> int:
+        """Append lines; returns how many older lines were dropped for them."""
+        before = self.dropped
+        for line in lines:
+            self.append(line)
+        return self.dropped - before
+
+    def prepend(self, older: Sequence[T]) -> int:
+        """Put older lines (oldest first) before the current ones, as many as fit; returns how many."""
+        room = (self._lines.maxlen or 0) - len(self._lines)
+        if room <= 0 or not older:
+            return 0
+        take = list(older[-room:])
+        self._lines.extendleft(reversed(take))
+        return len(take)
+
+    def clear(self) -> None:
+        self._lines.clear()
+        self.dropped = 0
+
+    def resize(self, max_lines: int) -> None:
+        keep = list(self._lines)[-max_lines:]
+        self.dropped += len(self._lines) - len(keep)
+        self._lines = deque(keep, maxlen=max_lines)
+
+    def __len__(self) -> int:
+        return len(self._lines)
+
+    def __getitem__(self, index: int) -> T:
+        return self._lines[index]
+
+    def __iter__(self) -> Iterator[T]:
+        return iter(self._lines)
+
+    def window(self, start: int, count: int) -> list[T]:
+        """``count`` lines from ``start`` (what a virtual view renders)."""
+        if start < 0:
+            start = max(0, len(self._lines) + start)
+        if start * 2 > len(self._lines):  # deques index fastest from the nearer end
+            return list(self._lines)[start : start + count]
+        out: list[T] = []
+        for offset in range(start, min(len(self._lines), start + count)):
+            out.append(self._lines[offset])
+        return out
+
+
+# --- errors --------------------------------------------------------------------------------
+
+_TRANSIENT_CODES = THROTTLE_CODES | {
+    "ServiceUnavailable",
+    "ServiceUnavailableException",
+    "InternalFailure",
+    "InternalServerError",
+    "RequestTimeout",
+    "RequestTimeoutException",
+    "LimitExceededException",
+}
+
+
+def error_code(exc: BaseException) -> str:
+    response = getattr(exc, "response", None)
+    if isinstance(response, dict):
+        return str(response.get("Error", {}).get("Code", ""))
+    return ""
+
+
+def is_throttle(exc: BaseException) -> bool:
+    return error_code(exc) in THROTTLE_CODES
+
+
+def is_transient(exc: BaseException) -> bool:
+    """An error that waiting out fixes: throttling, 5xx, a dropped or slow connection."""
+    from botocore.exceptions import ClientError, ConnectionError, HTTPClientError
+
+    if isinstance(exc, ClientError):
+        status = exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode", 0) or 0
+        return error_code(exc) in _TRANSIENT_CODES or int(status) >= 500
+    if isinstance(exc, ConnectionError | HTTPClientError | asyncio.TimeoutError | OSError):
+        return True
+    try:
+        import aiohttp
+
+        return isinstance(exc, aiohttp.ClientError)
+    except ImportError:  # pragma: no cover
+        return False
+
+
+def _server_streams(source: LogSource) -> tuple[str, ...]:
+    """Stream names for the request; above AWS's 100 only the client-side check narrows them."""
+    return source.streams if len(source.streams) <= logs_api.MAX_STREAM_NAMES else ()
+
+
+# --- the engine ----------------------------------------------------------------------------
+
+
+@dataclass
+class FollowStats:
+    polls: int = 0  # completed rounds
+    calls: int = 0  # FilterLogEvents calls made
+    events: int = 0  # events delivered
+    duplicates: int = 0  # events seen again in an overlap and dropped
+    filtered: int = 0  # events the include/exclude terms dropped
+    throttled: int = 0  # calls that failed with throttling after botocore's retries
+    errors: int = 0  # other failed calls that were waited out
+    last_error: str = ""  # one line, empty once a round succeeds
+    retry_in: float = 0.0  # seconds until the next try after an error
+
+
+@dataclass
+class _Cursor:
+    """Where one source stands: the next start, the overlap's event ids, a page to resume."""
+
+    start: int | None
+    newest: int | None = None
+    seen: dict[str, int] = field(default_factory=dict)  # eventId -> timestamp
+    token: str | None = None
+    poll_start: int | None = None
+
+
+Batch = list[LogEvent]
+BatchCallback = Callable[[Batch], "Awaitable[None] | None"]
+
+
+class Follower:
+    """Follow (or read the history of) one or several log sources.
+
+    ``async for batch in follower:`` yields lists of new events, oldest first,
+    until :meth:`stop` or, with ``until``, once the range is complete.
+    :meth:`history` streams a bounded range, :meth:`fetch_before` pages back.
+    """
+
+    def __init__(
+        self,
+        aws: AwsContext,
+        sources: Sequence[LogSource],
+        *,
+        budget: Budget | None = None,
+        since: int | None = None,
+        until: int | None = None,
+        pattern: str = "",
+        line_filter: LineFilter | None = None,
+        interval: float = DEFAULT_INTERVAL,
+        overlap_ms: int = DEFAULT_OVERLAP_MS,
+        max_backoff: float = MAX_BACKOFF,
+        page_size: int | None = None,
+        max_batch: int = MAX_BATCH,
+        on_status: Callable[[FollowStats], None] | None = None,
+    ) -> None:
+        if not sources:
+            raise BadInput("nothing to follow: give at least one log group")
+        self.aws = aws
+        self.sources = tuple(sources)
+        self.budget = budget or Budget()
+        self.since = since
+        self.until = until
+        self.pattern = pattern
+        self.line_filter = line_filter or LineFilter()
+        self.interval = interval
+        self.overlap_ms = overlap_ms
+        self.max_backoff = max_backoff
+        self.page_size = page_size
+        self.max_batch = max_batch
+        self.on_status = on_status
+        self.stats = FollowStats()
+        self._cursors: dict[LogSource, _Cursor] = {}
+        self._stopping = asyncio.Event()
+        self._failures = 0
+        self._caught_up = False
+
+    # --- following ------------------------------------------------------------------------
+    def stop(self) -> None:
+        """End the follow after the current poll (safe to call from any task of the loop)."""
+        self._stopping.set()
+
+    @property
+    def stopped(self) -> bool:
+        return self._stopping.is_set()
+
+    def _cursor(self, source: LogSource) -> _Cursor:
+        cursor = self._cursors.get(source)
+        if cursor is None:
+            start = self.since if self.since is not None else now_ms() - self.overlap_ms
+            cursor = self._cursors[source] = _Cursor(start=start)
+        return cursor
+
+    def _next_start(self, cursor: _Cursor) -> int | None:
+        if cursor.newest is None:
+            return cursor.start
+        start = cursor.newest - self.overlap_ms
+        return start if cursor.start is None else max(cursor.start, start)
+
+    def _remember(self, source: LogSource, cursor: _Cursor, event: LogEvent) -> bool:
+        """Record an event of ``source``; False when it was seen before (an overlap repeat)."""
+        key = event.event_id or f"{event.stream}|{event.timestamp}|{hash(event.message)}"
+        if key in cursor.seen:
+            self.stats.duplicates += 1
+            return False
+        cursor.seen[key] = event.timestamp
+        if cursor.newest is None or event.timestamp > cursor.newest:
+            cursor.newest = event.timestamp
+        return True
+
+    def _prune(self, cursor: _Cursor, *, force: bool = False) -> None:
+        """Forget ids below the next poll's start: they cannot come back, and memory stays bounded."""
+        if not force and len(cursor.seen) < PRUNE_AT:
+            return
+        floor = self._next_start(cursor)
+        if floor is not None and cursor.seen:
+            cursor.seen = {k: ts for k, ts in cursor.seen.items() if ts >= floor}
+
+    async def _poll_source(self, source: LogSource) -> tuple[Batch, BaseException | None]:
+        """New events of one source since its cursor (at most ``max_batch`` per round).
+
+        On error, the events read before it are returned with the error, and
+        the cursor keeps the nextToken so that the next round resumes there.
+        """
+        cursor = self._cursor(source)
+        if cursor.token is None:
+            cursor.poll_start = self._next_start(cursor)
+        fresh: Batch = []
+        try:
+            while True:
+                self.stats.calls += 1
+                try:
+                    page = await logs_api.filter_page(
+                        self.aws,
+                        self.budget,
+                        source.region,
+                        source.group,
+                        start=cursor.poll_start,
+                        end=self.until,
+                        stream_names=_server_streams(source),
+                        stream_prefix=source.stream_prefix,
+                        pattern=self.pattern,
+                        token=cursor.token,
+                        limit=self.page_size,
+                    )
+                except Exception as exc:
+                    if cursor.token and error_code(exc) == "InvalidParameterException":
+                        # An expired token: poll again from where the ids still dedupe.
+                        cursor.token = None
+                        cursor.poll_start = self._next_start(cursor)
+                        continue
+                    raise
+                for event in page.events:
+                    if not source.accepts(event) or not self._remember(source, cursor, event):
+                        continue
+                    if self.line_filter and not self.line_filter.matches(event.message):
+                        self.stats.filtered += 1
+                        continue
+                    fresh.append(event)
+                cursor.token = page.next_token
+                self._prune(cursor)
+                if not cursor.token or len(fresh) >= self.max_batch:
+                    break
+        except Exception as exc:
+            return fresh, exc
+        if cursor.token is None:
+            self._prune(cursor, force=True)
+        return fresh, None
+
+    async def poll_once(self) -> Batch:
+        """One round over every source: the new events, interleaved by timestamp.
+
+        Transient errors are counted in :attr:`stats` (and slow the next round
+        down in :meth:`batches`); any other error is raised as an OpsError.
+        """
+        results = await asyncio.gather(*(self._poll_source(s) for s in self.sources))
+        batch: Batch = []
+        failed: list[tuple[LogSource, BaseException]] = []
+        for source, (events, error) in zip(self.sources, results, strict=True):
+            batch.extend(events)
+            if error is not None:
+                failed.append((source, error))
+        batch.sort(key=lambda e: e.timestamp)
+        self.stats.polls += 1
+        self.stats.events += len(batch)
+        if not failed:
+            self._failures = 0
+            self.stats.last_error = ""
+            self.stats.retry_in = 0.0
+            return batch
+        for source, error in failed:
+            if error_code(error) == "ResourceNotFoundException":
+                self.stats.errors += 1  # a group not created yet (or deleted): keep waiting for it
+            elif is_throttle(error):
+                self.stats.throttled += 1
+            elif is_transient(error):
+                self.stats.errors += 1
+            else:
+                raise OpsError(describe_aws_error(error, where=source.group)) from error
+        self._failures += 1
+        source, error = failed[0]
+        self.stats.retry_in = min(self.max_backoff, self.interval * 2 ** min(self._failures, 6))
+        self.stats.last_error = describe_aws_error(error, where=source.group)
+        return batch
+
+    async def _sleep(self, seconds: float) -> None:
+        try:
+            await asyncio.wait_for(self._stopping.wait(), timeout=seconds)
+        except TimeoutError:
+            pass
+
+    def _complete(self, round_started: int) -> bool:
+        """With ``until``, the range is complete once a clean round started after it (plus the overlap)."""
+        return (
+            self.until is not None
+            and not self.stats.last_error
+            and round_started > self.until + self.overlap_ms
+        )
+
+    async def batches(self, *, catch_up: bool = True) -> AsyncIterator[Batch]:
+        """Follow: yield new events (non-empty lists, oldest first) until stopped or complete.
+
+        With ``since``, the range up to now is first read as :meth:`history`
+        (merged in time order, page by page), then polling takes over from the
+        newest event seen, without a gap or a repeat at the seam.
+        """
+        if catch_up and not self._caught_up and self.since is not None:
+            self._caught_up = True
+            started = now_ms()
+            end = started if self.until is None else min(self.until, started)
+            async for batch in self.history(self.since, end, _track=True):
+                self.stats.events += len(batch)
+                yield batch
+            if self.until is not None and started > self.until + self.overlap_ms:
+                return
+        while not self._stopping.is_set():
+            started = now_ms()
+            batch = await self.poll_once()
+            if self.on_status is not None:
+                self.on_status(self.stats)
+            if batch:
+                yield batch
+            pending = any(c.token for c in self._cursors.values())
+            if self._stopping.is_set() or (not pending and self._complete(started)):
+                return
+            if self.stats.last_error:
+                await self._sleep(self.stats.retry_in * random.uniform(0.8, 1.2))
+            elif not pending:  # a round cut at max_batch goes on at once
+                await self._sleep(self.interval)
+
+    def __aiter__(self) -> AsyncIterator[Batch]:
+        return self.batches()
+
+    async def run(self, callback: BatchCallback) -> None:
+        """Follow, handing each batch to ``callback`` (sync or async) until :meth:`stop`."""
+        async for batch in self.batches():
+            result = callback(batch)
+            if inspect.isawaitable(result):
+                await result
+
+    # --- history --------------------------------------------------------------------------
+    async def history(
+        self,
+        since: int | None = None,
+        until: int | None = None,
+        *,
+        limit: int | None = None,
+        _track: bool = False,
+    ) -> AsyncIterator[Batch]:
+        """Every event between ``since`` and ``until`` (inclusive ms), in time order, page by page.
+
+        Sources are merged as their pages arrive, holding about one page per
+        source, so a long range streams in bounded memory.  ``limit`` stops after
+        that many events.
+        """
+        start = self.since if since is None else since
+        end = self.until if until is None else until
+        pages: dict[LogSource, AsyncIterator[Batch]] = {
+            source: self._pages(source, start, end, track=_track) for source in self.sources
+        }
+        buffers: dict[LogSource, deque[LogEvent]] = {source: deque() for source in self.sources}
+        live = set(self.sources)
+        sent = 0
+        while live or any(buffers.values()):
+            if _track and self._stopping.is_set():
+                return
+            empty = [s for s in self.sources if s in live and not buffers[s]]
+            fetched = await asyncio.gather(*(self._next_page(pages[s]) for s in empty))
+            for source, events in zip(empty, fetched, strict=True):
+                if events is None:
+                    live.discard(source)
+                else:
+                    buffers[source].extend(events)
+            if any(s in live and not buffers[s] for s in self.sources):
+                continue  # a page that the filters emptied: fetch that source's next one first
+            horizon = min((buffers[s][-1].timestamp for s in live), default=None)
+            ready: list[Iterable[LogEvent]] = []
+            for source in self.sources:
+                buf = buffers[source]
+                take: list[LogEvent] = []
+                while buf and (horizon is None or buf[0].timestamp <= horizon):
+                    take.append(buf.popleft())
+                ready.append(take)
+            batch = list(heapq.merge(*ready, key=lambda e: e.timestamp))
+            if limit is not None and sent + len(batch) >= limit:
+                batch = batch[: limit - sent]
+                if batch:
+                    yield batch
+                return
+            sent += len(batch)
+            if batch:
+                yield batch
+
+    async def _pages(
+        self, source: LogSource, start: int | None, end: int | None, *, track: bool = False
+    ) -> AsyncIterator[Batch]:
+        """The kept events of each page of a range (``track``: and remember them for the follow)."""
+        cursor = self._cursor(source) if track else None
+        token: str | None = None
+        tokens: set[str] = set()
+        while True:
+            page = await self._retrying(
+                source,
+                functools.partial(
+                    logs_api.filter_page,
+                    self.aws,
+                    self.budget,
+                    source.region,
+                    source.group,
+                    start=start,
+                    end=end,
+                    stream_names=_server_streams(source),
+                    stream_prefix=source.stream_prefix,
+                    pattern=self.pattern,
+                    token=token,
+                    limit=self.page_size,
+                ),
+            )
+            kept: Batch = []
+            for event in page.events:
+                if not source.accepts(event):
+                    continue
+                if cursor is not None and not self._remember(source, cursor, event):
+                    continue
+                if self.line_filter and not self.line_filter.matches(event.message):
+                    self.stats.filtered += 1
+                    continue
+                kept.append(event)
+            if cursor is not None:
+                self._prune(cursor)
+            kept.sort(key=lambda e: e.timestamp)
+            yield kept
+            token = page.next_token
+            if not token or token in tokens:
+                return
+            tokens.add(token)
+
+    async def _retrying(
+        self, source: LogSource, call: Callable[[], Awaitable[logs_api.FilterPage]]
+    ) -> logs_api.FilterPage:
+        """One page, waiting out throttling and transient failures (with backoff) until stopped."""
+        failures = 0
+        while True:
+            self.stats.calls += 1
+            try:
+                page = await call()
+            except Exception as exc:
+                if not is_transient(exc) or self._stopping.is_set():
+                    raise OpsError(describe_aws_error(exc, where=source.group)) from exc
+                failures += 1
+                if is_throttle(exc):
+                    self.stats.throttled += 1
+                else:
+                    self.stats.errors += 1
+                self.stats.retry_in = min(self.max_backoff, self.interval * 2 ** min(failures, 6))
+                self.stats.last_error = describe_aws_error(exc, where=source.group)
+                if self.on_status is not None:
+                    self.on_status(self.stats)
+                await self._sleep(self.stats.retry_in * random.uniform(0.8, 1.2))
+                continue
+            if failures:
+                self.stats.last_error, self.stats.retry_in = "", 0.0
+            return page
+
+    @staticmethod
+    async def _next_page(pages: AsyncIterator[Batch]) -> Batch | None:
+        try:
+            return await anext(pages)
+        except StopAsyncIteration:
+            return None
+
+    async def fetch_range(
+        self, since: int | None = None, until: int | None = None, *, limit: int | None = None
+    ) -> Batch:
+        """The events of a range as one list (see :meth:`history`; mind the size of the range)."""
+        out: Batch = []
+        async for batch in self.history(since, until, limit=limit):
+            out.extend(batch)
+        return out
+
+    async def fetch_before(self, ts: int, limit: int = 500, *, floor: int | None = None) -> Batch:
+        """The newest ``limit`` events older than ``ts``, oldest first: paging back through history.
+
+        FilterLogEvents reads forwards only (portably), so this searches windows
+        that grow backwards from ``ts`` (1 min, 4 min, 16 min…) until it has
+        ``limit`` events or reaches ``floor`` (default: 30 days back).
+        """
+        floor = ts - HISTORY_FLOOR_MS if floor is None else floor
+        collected: deque[LogEvent] = deque()
+        hi = ts - 1
+        width = 60_000
+        while len(collected) < limit and hi >= floor:
+            lo = max(floor, hi - width + 1)
+            window = await self.fetch_range(lo, hi)
+            collected.extendleft(reversed(window))
+            hi = lo - 1
+            width *= 4
+        return list(collected)[-limit:] if limit else []
+
+
+# --- which streams belong to what -----------------------------------------------------------
+
+
+def _task_id(task: str) -> str:
+    return short_name(task)
+
+
+def streams_for_task(task_definition: TaskDefinition, task_id: str) -> list[tuple[str, str]]:
+    """``(group, stream)`` of each container of a task that logs with awslogs.
+
+    The awslogs driver names a stream ``PREFIX/CONTAINER/TASK_ID``: the container
+    name is in the middle, so every container of a two-container task has its
+    own stream (and a task's lines are never another container's).  Containers
+    without ``awslogs-stream-prefix`` (only allowed on EC2) get the container
+    id as stream name, which the task definition cannot tell: they are left out.
+    """
+    return [(group, stream) for group, stream, _region, _name in _task_streams(task_definition, task_id)]
+
+
+def _task_streams(task_definition: TaskDefinition, task_id: str) -> list[tuple[str, str, str, str]]:
+    tid = _task_id(task_id)
+    out: list[tuple[str, str, str, str]] = []
+    for container in task_definition.containers:
+        if container.log_driver != "awslogs":
+            continue
+        group = container.log_option("awslogs-group")
+        prefix = container.log_option("awslogs-stream-prefix")
+        if not group or not prefix:
+            continue
+        out.append(
+            (
+                group,
+                f"{prefix}/{container.name}/{tid}",
+                container.log_option("awslogs-region"),
+                container.name,
+            )
+        )
+    return out
+
+
+def sources_for_task(task_definition: TaskDefinition, task_id: str, region: str) -> list[LogSource]:
+    """The task's streams as LogSources, one per (region, group) of its containers."""
+    by_group: dict[tuple[str, str], list[str]] = {}
+    for group, stream, log_region, _name in _task_streams(task_definition, task_id):
+        by_group.setdefault((log_region or region, group), []).append(stream)
+    return [
+        LogSource(group=group, region=reg, streams=tuple(streams), label=f"{group} {_task_id(task_id)[:8]}")
+        for (reg, group), streams in by_group.items()
+    ]
+
+
+def groups_for_service(
+    task_definition: TaskDefinition, region: str, *, task_ids: Sequence[str] = (), container: str = ""
+) -> list[LogSource]:
+    """What to follow for a service: each group of its task definition, narrowed to its streams.
+
+    Without ``task_ids`` a source covers every task of the service (now and
+    after a deployment) through the stream prefix ``PREFIX/CONTAINER/`` (or the
+    common ``PREFIX/`` when several containers share a group); with them, only
+    those tasks' streams.  ``container`` keeps one container only.
+    """
+    by_group: dict[tuple[str, str], list[tuple[str, str]]] = {}
+    for c in task_definition.containers:
+        if c.log_driver != "awslogs" or (container and c.name != container):
+            continue
+        group = c.log_option("awslogs-group")
+        if not group:
+            continue
+        key = (c.log_option("awslogs-region") or region, group)
+        by_group.setdefault(key, []).append((c.log_option("awslogs-stream-prefix"), c.name))
+    out: list[LogSource] = []
+    for (reg, group), containers in by_group.items():
+        if task_ids:
+            streams = tuple(
+                f"{prefix}/{name}/{_task_id(t)}" for prefix, name in containers if prefix for t in task_ids
+            )
+            out.append(LogSource(group=group, region=reg, streams=streams))
+            continue
+        prefixes = {f"{prefix}/{name}/" if prefix else "" for prefix, name in containers}
+        if len(prefixes) == 1:
+            stream_prefix = prefixes.pop()
+        else:
+            common = _common_prefix(sorted(prefixes))
+            stream_prefix = common
+        out.append(LogSource(group=group, region=reg, stream_prefix=stream_prefix))
+    return out
+
+
+def _common_prefix(items: Sequence[str]) -> str:
+    if not items or "" in items:
+        return ""
+    first, last = items[0], items[-1]
+    size = 0
+    while size < min(len(first), len(last)) and first[size] == last[size]:
+        size += 1
+    return first[:size]
+
+
+__all__ = [
+    "DEFAULT_MAX_LINES",
+    "Batch",
+    "FollowStats",
+    "Follower",
+    "LineFilter",
+    "LogBuffer",
+    "LogSource",
+    "compile_term",
+    "groups_for_service",
+    "is_transient",
+    "parse_source",
+    "sources_for_task",
+    "stream_label",
+    "stream_slot",
+    "streams_for_task",
+]
