@@ -57,18 +57,37 @@ HISTORY_FLOOR_MS = 30 * 86_400_000  # how far back fetch_before looks when the g
 
 @dataclass(frozen=True, slots=True)
 class LogSource:
-    """One log group in one region, optionally only some of its streams."""
+    """One log group in one region, optionally only some of its streams.
+
+    ``streams`` (exact names) win over prefixes; ``stream_prefix`` and
+    ``stream_prefixes`` keep streams starting with any of them (several
+    containers of a service sharing one group).  The server is asked for
+    their common prefix and the rest is checked here.
+    """
 
     group: str
     region: str
-    streams: tuple[str, ...] = ()  # exact stream names (wins over the prefix)
+    streams: tuple[str, ...] = ()
     stream_prefix: str = ""
     label: str = ""  # what to call it on screen; the group name when empty
+    stream_prefixes: tuple[str, ...] = ()
+
+    @property
+    def prefixes(self) -> tuple[str, ...]:
+        return tuple(p for p in (self.stream_prefix, *self.stream_prefixes) if p)
+
+    @property
+    def server_prefix(self) -> str:
+        """The prefix to send: the longest one that every wanted stream starts with."""
+        if self.streams:
+            return ""
+        return _common_prefix(sorted(self.prefixes))
 
     def accepts(self, event: LogEvent) -> bool:
         if self.streams:
             return event.stream in self.streams
-        return not self.stream_prefix or event.stream.startswith(self.stream_prefix)
+        prefixes = self.prefixes
+        return not prefixes or event.stream.startswith(prefixes)
 
     @property
     def name(self) -> str:
@@ -436,7 +455,7 @@ class Follower:
                         start=cursor.poll_start,
                         end=self.until,
                         stream_names=_server_streams(source),
-                        stream_prefix=source.stream_prefix,
+                        stream_prefix=source.server_prefix,
                         pattern=self.pattern,
                         token=cursor.token,
                         limit=self.page_size,
@@ -628,7 +647,7 @@ class Follower:
                     start=start,
                     end=end,
                     stream_names=_server_streams(source),
-                    stream_prefix=source.stream_prefix,
+                    stream_prefix=source.server_prefix,
                     pattern=self.pattern,
                     token=token,
                     limit=self.page_size,
@@ -794,13 +813,11 @@ def groups_for_service(
             )
             out.append(LogSource(group=group, region=reg, streams=streams))
             continue
-        prefixes = {f"{prefix}/{name}/" if prefix else "" for prefix, name in containers}
-        if len(prefixes) == 1:
-            stream_prefix = prefixes.pop()
+        prefixes = sorted({f"{prefix}/{name}/" if prefix else "" for prefix, name in containers})
+        if "" in prefixes:  # a container without a prefix: its streams cannot be told apart
+            out.append(LogSource(group=group, region=reg))
         else:
-            common = _common_prefix(sorted(prefixes))
-            stream_prefix = common
-        out.append(LogSource(group=group, region=reg, stream_prefix=stream_prefix))
+            out.append(LogSource(group=group, region=reg, stream_prefixes=tuple(prefixes)))
     return out
 
 

@@ -1,0 +1,290 @@
+"""``opsconsole logs GROUP… [--follow]``: read or follow CloudWatch logs without the TUI.
+
+The same follow engine as the logs pane (no gaps, no duplicates, backoff on
+throttling).  Every message goes through ``literal_text`` unless ``--raw``, so
+a log line cannot move the cursor, write the clipboard (OSC 52) or plant a
+link in the operator's terminal; ``--json`` escapes everything JSON escapes.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import sys
+from collections.abc import Callable, Sequence
+from typing import IO
+
+from console.aws import logs as logs_api
+from console.aws.context import Gateways, open_gateways
+from console.config import Settings
+from console.errors import BadInput, NotFound
+from console.follow import (
+    Batch,
+    Follower,
+    FollowStats,
+    LineFilter,
+    LogSource,
+    groups_for_service,
+    parse_source,
+    stream_label,
+    stream_slot,
+)
+from console.literal import literal_text
+from console.loglevel import Level, detect_level
+from console.model import LogEvent, short_name
+from console.timespec import format_ms, now_ms, parse_range_ms
+
+DEFAULT_SINCE = "10m"  # as aws logs tail
+_COLOURS = ("36", "33", "35", "32", "34", "96", "93", "95", "92", "94")  # ANSI SGR foregrounds
+_LEVEL_COLOURS = {Level.ERROR: "31", Level.WARN: "33"}
+
+
+def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
+    p = sub.add_parser(
+        "logs",
+        parents=[common],
+        help="read or follow CloudWatch log groups",
+        description=(
+            "Print the events of log groups (interleaved by time), or follow them like "
+            "`aws logs tail --follow`. GROUP is a name, REGION:NAME, NAME:STREAM_PREFIX or a log group ARN. "
+            "Control characters in messages are shown as visible symbols unless --raw."
+        ),
+    )
+    p.add_argument("groups", nargs="*", metavar="GROUP", help="log group(s) to read")
+    p.add_argument("-f", "--follow", action="store_true", help="keep printing new events until interrupted")
+    p.add_argument(
+        "--since", metavar="T", help=f"start: 15m, 1h, 2d, ISO-8601 or epoch ms (default {DEFAULT_SINCE})"
+    )
+    p.add_argument(
+        "--until", metavar="T", help="end: same forms as --since (default: now, or forever with -f)"
+    )
+    p.add_argument(
+        "--filter", metavar="PATTERN", default="", help="CloudWatch filter pattern, applied by AWS"
+    )
+    p.add_argument(
+        "--include",
+        action="append",
+        default=[],
+        metavar="RE",
+        help="keep lines matching RE (repeatable: any)",
+    )
+    p.add_argument(
+        "--exclude", action="append", default=[], metavar="RE", help="drop lines matching RE (repeatable)"
+    )
+    p.add_argument("-i", "--ignore-case", action="store_true", help="--include/--exclude ignore case")
+    p.add_argument("--service", metavar="CLUSTER/SERVICE", help="the log groups and streams of a service")
+    p.add_argument("--container", metavar="NAME", help="with --service: only this container's streams")
+    p.add_argument("--errors", action="store_true", help="only lines detected as ERROR")
+    p.add_argument("--json", action="store_true", help="one JSON object per event (escaped, never raw)")
+    p.add_argument(
+        "--raw", action="store_true", help="print messages exactly as stored (control bytes included)"
+    )
+    p.add_argument(
+        "--color", choices=("auto", "always", "never"), default="auto", help="colour streams (default auto)"
+    )
+    p.add_argument("--interval", type=float, default=1.0, metavar="S", help=argparse.SUPPRESS)
+    p.set_defaults(func=run)
+
+
+# --- output ---------------------------------------------------------------------------------
+
+
+class Printer:
+    """Formats events for a terminal or a pipe; the only writer of stdout in this command."""
+
+    def __init__(self, out: IO[bytes], *, mode: str, colour: bool, show_group: bool) -> None:
+        self.out = out
+        self.mode = mode  # "text" | "json" | "raw"
+        self.colour = colour
+        self.show_group = show_group
+        self.count = 0
+
+    def line(self, event: LogEvent, region: str) -> str:
+        if self.mode == "json":
+            level = detect_level(event.message)
+            doc = {
+                "time": format_ms(event.timestamp),
+                "timestamp": event.timestamp,
+                "group": event.group,
+                "region": region,
+                "stream": event.stream,
+                "event_id": event.event_id,
+                "level": level.label or None,
+                "message": event.message,
+            }
+            # ensure_ascii: a C1 control (U+009B, a one-character CSI) leaves as \\u009b, not as a byte.
+            return json.dumps(doc, ensure_ascii=True)
+        label = stream_label(event.stream)
+        if self.show_group:
+            label = f"{short_name(event.group)}:{label}"
+        label = literal_text(label, max_len=80)
+        if self.mode == "raw":
+            message = event.message[:-1] if event.message.endswith("\n") else event.message
+        else:
+            message = literal_text(event.message)
+        stamp = format_ms(event.timestamp)
+        if not self.colour:
+            return f"{stamp} {label} {message}"
+        slot = _COLOURS[stream_slot(f"{event.group}|{event.stream}", len(_COLOURS))]
+        level_colour = _LEVEL_COLOURS.get(detect_level(event.message))
+        text = f"\x1b[{level_colour}m{message}\x1b[0m" if level_colour else message
+        return f"\x1b[2m{stamp}\x1b[0m \x1b[{slot}m{label}\x1b[0m {text}"
+
+    def write(self, batch: Batch, regions: dict[str, str]) -> None:
+        if not batch:
+            return
+        lines = [self.line(e, regions.get(e.group, "")) for e in batch]
+        data = ("\n".join(lines) + "\n").encode(
+            "utf-8", "replace" if self.mode != "raw" else "surrogateescape"
+        )
+        self.out.write(data)
+        self.out.flush()
+        self.count += len(batch)
+
+
+def wants_colour(choice: str, stream: IO[bytes] | IO[str], mode: str) -> bool:
+    if mode == "json" or choice == "never":
+        return False
+    if choice == "always":
+        return True
+    return bool(stream.isatty()) and not os.environ.get("NO_COLOR") and os.environ.get("TERM") != "dumb"
+
+
+# --- what to read ---------------------------------------------------------------------------
+
+
+async def _find_regions(gw: Gateways, source: LogSource, regions: Sequence[str]) -> list[str]:
+    found = await asyncio.gather(
+        *(logs_api.describe_log_group(gw.aws, gw.budget, r, source.group) for r in regions)
+    )
+    return [r for r, group in zip(regions, found, strict=True) if group is not None]
+
+
+async def resolve_sources(gw: Gateways, settings: Settings, specs: Sequence[str]) -> list[LogSource]:
+    """Each GROUP argument as a LogSource in the region(s) where the group exists.
+
+    A name without a region is looked for in every region of the profile (the
+    demo's seeds live in three), and followed wherever it exists.
+    """
+    regions = settings.regions or ("us-east-1",)
+    out: list[LogSource] = []
+    for spec in specs:
+        source = parse_source(spec, regions[0])
+        explicit = spec.startswith(("arn:", f"{source.region}:"))
+        candidates = [source.region] if explicit else list(regions)
+        present = await _find_regions(gw, source, candidates)
+        if not present:
+            where = ", ".join(candidates)
+            close = await logs_api.list_log_groups(gw.aws, gw.budget, candidates[0], limit=500)
+            import difflib
+
+            hint = difflib.get_close_matches(source.group, [g.name for g in close], n=3, cutoff=0.6)
+            extra = f"; did you mean {', '.join(hint)}?" if hint else ""
+            raise NotFound(f"log group '{source.group}' not found in {where}{extra}")
+        for region in present:
+            out.append(LogSource(group=source.group, region=region, stream_prefix=source.stream_prefix))
+    return out
+
+
+async def service_sources(
+    gw: object, settings: Settings, spec: str, container: str | None
+) -> list[LogSource]:
+    """The log groups of a service's task definitions (every deployment's, during a rollout)."""
+    from console.aws.context import Gateways
+    from console.ops.resolve import resolve_service
+
+    assert isinstance(gw, Gateways)
+    cluster, sep, name = spec.partition("/")
+    if not sep or not cluster or not name:
+        raise BadInput(f"--service: '{spec}' is not CLUSTER/SERVICE")
+    service = await resolve_service(gw.ecs, settings.regions, cluster, name)
+    arns = dict.fromkeys([service.task_definition, *(d.task_definition for d in service.deployments)])
+    sources: dict[LogSource, None] = {}
+    for arn in arns:
+        if not arn:
+            continue
+        td = await gw.ecs.task_definition(service.region, arn)
+        for source in groups_for_service(td, service.region, container=container or ""):
+            sources[source] = None
+    if not sources:
+        what = f"container '{container}' of " if container else ""
+        raise NotFound(f"{what}service {spec} has no awslogs log configuration")
+    return list(sources)
+
+
+def status_reporter() -> Callable[[FollowStats], None]:
+    """Say on stderr when the follow starts waiting out errors, once per distinct error."""
+    last = [""]
+
+    def report(stats: FollowStats) -> None:
+        if stats.last_error and stats.last_error != last[0]:
+            print(
+                f"opsconsole: {literal_text(stats.last_error)} (retrying in {stats.retry_in:.0f}s)",
+                file=sys.stderr,
+            )
+        last[0] = stats.last_error
+
+    return report
+
+
+# --- the command ----------------------------------------------------------------------------
+
+
+async def run(args: argparse.Namespace, settings: Settings | None) -> int:
+    assert settings is not None
+    if not args.groups and not args.service:
+        raise BadInput("give at least one log GROUP or --service CLUSTER/SERVICE")
+    if args.json and args.raw:
+        raise BadInput("--json and --raw do not go together (JSON output is always escaped)")
+    if args.container and not args.service:
+        raise BadInput("--container needs --service")
+    since, until = parse_range_ms(args.since or DEFAULT_SINCE, args.until)
+    line_filter = LineFilter.build(args.include, args.exclude, regex=True, ignore_case=args.ignore_case)
+    mode = "json" if args.json else "raw" if args.raw else "text"
+    out = sys.stdout.buffer
+    async with open_gateways(settings) as gw:
+        sources: list[LogSource] = []
+        if args.groups:
+            sources += await resolve_sources(gw, settings, args.groups)
+        if args.service:
+            sources += await service_sources(gw, settings, args.service, args.container)
+        sources = list(dict.fromkeys(sources))
+        printer = Printer(
+            out,
+            mode=mode,
+            colour=wants_colour(args.color, sys.stdout, mode),
+            show_group=len({s.group for s in sources}) > 1,
+        )
+        regions = {s.group: s.region for s in sources}
+        follower = Follower(
+            gw.aws,
+            sources,
+            budget=gw.budget,
+            since=since,
+            until=until if args.follow else (until if until is not None else now_ms()),
+            pattern=args.filter,
+            line_filter=line_filter,
+            interval=max(0.05, args.interval),
+            on_status=status_reporter(),
+        )
+
+        def keep(batch: Batch) -> Batch:
+            if args.errors:
+                return [e for e in batch if detect_level(e.message) >= Level.ERROR]
+            return batch
+
+        try:
+            if args.follow:
+                async for batch in follower:
+                    printer.write(keep(batch), regions)
+            else:
+                async for batch in follower.history():
+                    printer.write(keep(batch), regions)
+        except BrokenPipeError:
+            # `| head`: the reader is gone. Point stdout at /dev/null so the exit flush is quiet.
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())
+            return 0
+    return 0
