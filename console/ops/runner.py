@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from typing import Protocol
 
+from console.aws.session import AwsContext
+from console.aws.sts import caller_identity
 from console.config import Settings
 from console.errors import OpsError, Refused
 from console.ops import audit
@@ -81,3 +84,52 @@ async def execute(
         return Outcome(plan, confirmed=True, applied=applied)
     verified = await verify(plan, applied, on_progress or (lambda _p: None))
     return Outcome(plan, confirmed=True, applied=applied, verified=verified)
+
+
+class Operation(Protocol):
+    """A prepared operation: its plan, and how to apply and verify it.
+
+    ``apply`` gets the progress callback too: a stop-then-start deploy waits
+    between its writes and reports while it does.
+    """
+
+    plan: Plan
+
+    async def apply(self, plan: Plan, progress: ProgressCallback) -> ApplyResult: ...
+
+    async def verify(self, plan: Plan, applied: ApplyResult, progress: ProgressCallback) -> VerifyResult: ...
+
+
+async def run_operation(
+    settings: Settings,
+    op: Operation,
+    *,
+    confirm: Confirm,
+    caller: Callable[[], Awaitable[str]],
+    wait: bool = True,
+    on_progress: ProgressCallback | None = None,
+) -> Outcome:
+    """:func:`execute` for an :class:`Operation`: the CLI and the TUI both call this."""
+    progress: ProgressCallback = on_progress or (lambda _p: None)
+
+    async def apply(plan: Plan) -> ApplyResult:
+        return await op.apply(plan, progress)
+
+    return await execute(
+        settings,
+        op.plan,
+        apply=apply,
+        confirm=confirm,
+        caller=caller,
+        verify=op.verify if wait else None,
+        on_progress=progress,
+    )
+
+
+def caller_arn(aws: AwsContext, region: str) -> Callable[[], Awaitable[str]]:
+    """The audit line's "who": the STS caller ARN, asked only once a plan is confirmed."""
+
+    async def who() -> str:
+        return (await caller_identity(aws, region)).arn or "unknown"
+
+    return who

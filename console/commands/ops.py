@@ -1,0 +1,309 @@
+"""``opsconsole scale|redeploy|rollback|stop-task|audit``: the operations, from a shell.
+
+Every command prints its plan, asks y/N on a terminal (``--yes`` skips it; no
+terminal and no ``--yes`` is a refusal, so a script never hangs on a prompt),
+applies, and with ``--wait`` follows the rollout, printing a line per change.
+Exit codes: 0 done (and verified, with ``--wait``), 1 failed or timed out,
+2 bad input, refused, or cancelled.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import sys
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from console.aws.context import Gateways, open_gateways
+from console.config import Settings
+from console.errors import BadInput, OpsError, Refused
+from console.literal_min import inert
+from console.ops import audit
+from console.ops.plan import Plan, Progress
+from console.ops.redeploy import prepare_redeploy
+from console.ops.resolve import resolve_service, resolve_task
+from console.ops.rollback import prepare_rollback, revision_choices
+from console.ops.rollout import DEFAULT_POLL_INTERVAL, DEFAULT_TIMEOUT, Pacing, breaker_notes
+from console.ops.runner import Operation, caller_arn, refuse_if_read_only, run_operation
+from console.ops.scale import prepare_scale
+from console.ops.stoptask import prepare_stop_task
+
+CANCELLED = 2
+
+
+def op_options() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(add_help=False)
+    group = parser.add_argument_group("operation options")
+    group.add_argument("-y", "--yes", action="store_true", help="apply without asking (for scripts)")
+    group.add_argument("--dry-run", action="store_true", help="print the plan and stop")
+    group.add_argument(
+        "--wait", action="store_true", help="follow the rollout until steady, failed or --timeout"
+    )
+    group.add_argument(
+        "--timeout",
+        type=float,
+        default=DEFAULT_TIMEOUT,
+        help=f"seconds to follow (default {DEFAULT_TIMEOUT:g})",
+    )
+    group.add_argument(
+        "--poll-interval",
+        type=float,
+        default=DEFAULT_POLL_INTERVAL,
+        help=f"seconds between polls while waiting (default {DEFAULT_POLL_INTERVAL:g})",
+    )
+    return parser
+
+
+def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
+    ops = op_options()
+    parents = [common, ops]
+
+    p = sub.add_parser(
+        "scale",
+        parents=parents,
+        help="set a service's desired count",
+        description="Set desiredCount (and only desiredCount), within the profile's bounds.",
+    )
+    p.add_argument("cluster", metavar="CLUSTER", help="cluster name or ARN")
+    p.add_argument("service", metavar="SERVICE", help="service name or ARN")
+    p.add_argument("count", metavar="N", type=int, help="the new desired count")
+    p.set_defaults(func=run_scale)
+
+    p = sub.add_parser(
+        "redeploy",
+        parents=parents,
+        help="force a new deployment",
+        description="Force a new deployment of the service's current revision.",
+    )
+    p.add_argument("cluster", metavar="CLUSTER")
+    p.add_argument("service", metavar="SERVICE")
+    p.add_argument(
+        "--stop-first",
+        action="store_true",
+        help="scale to 0, wait until no task runs, deploy, scale back (default for single-writer services)",
+    )
+    p.set_defaults(func=run_redeploy)
+
+    p = sub.add_parser(
+        "rollback",
+        parents=parents,
+        help="deploy an earlier revision",
+        description="Deploy another revision (default: the previous ACTIVE one). Never deregisters.",
+    )
+    p.add_argument("cluster", metavar="CLUSTER")
+    p.add_argument("service", metavar="SERVICE")
+    p.add_argument("--to", metavar="REV", help="revision number, family:revision or task-definition ARN")
+    p.add_argument("--list", action="store_true", help="list the revisions to choose from, with their diffs")
+    p.add_argument(
+        "--stop-first", action="store_true", help="stop-then-start (default for single-writer services)"
+    )
+    p.set_defaults(func=run_rollback)
+
+    p = sub.add_parser(
+        "stop-task",
+        parents=parents,
+        help="stop one task, with a reason",
+        description="Stop a task; the reason is recorded in ECS and in the audit log.",
+    )
+    p.add_argument("cluster", metavar="CLUSTER")
+    p.add_argument("task", metavar="TASK", help="task ARN, id or unique id prefix")
+    p.add_argument("--reason", required=True, help="why (recorded as the task's stoppedReason)")
+    p.set_defaults(func=run_stop_task)
+
+    p = sub.add_parser(
+        "audit",
+        parents=[common],
+        help="show the audit log of applied operations",
+        description=f"The local audit log ({audit.audit_path()}).",
+    )
+    p.add_argument("--json", action="store_true", help="a JSON array of the entries")
+    p.add_argument("-n", type=int, default=20, metavar="N", help="the last N entries (default 20; 0: all)")
+    p.set_defaults(func=run_audit, needs_settings=False)
+
+
+# --- shared flow ---------------------------------------------------------------------------
+
+
+def pacing_of(args: argparse.Namespace) -> Pacing:
+    if args.timeout <= 0 or args.poll_interval <= 0:
+        raise BadInput("--timeout and --poll-interval must be positive")
+    return Pacing(timeout=args.timeout, poll_interval=args.poll_interval)
+
+
+def out(text: str = "") -> None:
+    print(inert(text), flush=True)
+
+
+def confirmer(args: argparse.Namespace) -> Callable[[Plan], Awaitable[bool]]:
+    async def confirm(plan: Plan) -> bool:
+        if args.yes:
+            return True
+        if not sys.stdin or not sys.stdin.isatty():
+            raise Refused("no terminal to confirm on: pass --yes to apply without confirmation")
+        answer = await asyncio.to_thread(input, f"{plan.action} {plan.target}? [y/N] ")
+        return answer.strip().lower() in ("y", "yes")
+
+    return confirm
+
+
+class ProgressPrinter:
+    """Prints a progress line when it changed, and every new service event."""
+
+    def __init__(self) -> None:
+        self.last = ""
+
+    def __call__(self, progress: Progress) -> None:
+        line = progress.line()
+        if line != self.last:
+            out(line)
+            self.last = line
+        for event in progress.events:
+            out(f"  event: {event}")
+
+
+def early_refusal(args: argparse.Namespace, settings: Settings, action: str) -> None:
+    """Read-only mode refuses before anything is read: a dry run is still allowed (it changes nothing)."""
+    if not args.dry_run:
+        refuse_if_read_only(settings, action)
+
+
+async def drive(args: argparse.Namespace, settings: Settings, gw: Gateways, op: Operation) -> int:
+    plan = op.plan
+    for line in plan.lines():
+        out(line)
+    if args.dry_run:
+        out("dry run: nothing was sent")
+        return 0
+    if plan.is_noop:
+        return 0
+    printer = ProgressPrinter()
+    outcome = await run_operation(
+        settings,
+        op,
+        confirm=confirmer(args),
+        caller=caller_arn(gw.aws, plan.target.region),
+        wait=args.wait,
+        on_progress=printer,
+    )
+    if not outcome.confirmed:
+        out("cancelled: nothing was changed")
+        return CANCELLED
+    applied = outcome.applied
+    assert applied is not None
+    if not applied.ok:
+        raise OpsError(f"{plan.title}: {applied.message}")
+    out(f"applied: {applied.message}")
+    verified = outcome.verified
+    if verified is None:
+        out("not waiting for the rollout (use --wait to follow it)")
+        return 0
+    if verified.ok:
+        out(f"done: {verified.message}")
+        return 0
+    if verified.events:
+        out("service events since the change:")
+        for event in verified.events:
+            out(f"  {event}")
+    raise OpsError(f"{plan.title}: {verified.state}: {verified.message}", exit_code=1)
+
+
+# --- commands ------------------------------------------------------------------------------
+
+
+async def run_scale(args: argparse.Namespace, settings: Settings | None) -> int:
+    assert settings is not None
+    early_refusal(args, settings, "scale")
+    pacing = pacing_of(args)
+    async with open_gateways(settings) as gw:
+        service = await resolve_service(gw.ecs, settings.regions, args.cluster, args.service)
+        op = await prepare_scale(gw.ecs, settings, service, args.count, pacing=pacing)
+        return await drive(args, settings, gw, op)
+
+
+async def run_redeploy(args: argparse.Namespace, settings: Settings | None) -> int:
+    assert settings is not None
+    early_refusal(args, settings, "redeploy")
+    pacing = pacing_of(args)
+    async with open_gateways(settings) as gw:
+        service = await resolve_service(gw.ecs, settings.regions, args.cluster, args.service)
+        op = await prepare_redeploy(gw.ecs, settings, service, stop_first=args.stop_first, pacing=pacing)
+        return await drive(args, settings, gw, op)
+
+
+async def run_rollback(args: argparse.Namespace, settings: Settings | None) -> int:
+    assert settings is not None
+    if not args.list:
+        early_refusal(args, settings, "rollback")
+    pacing = pacing_of(args)
+    async with open_gateways(settings) as gw:
+        service = await resolve_service(gw.ecs, settings.regions, args.cluster, args.service)
+        if args.list:
+            return await list_revisions(gw, service)
+        op = await prepare_rollback(
+            gw.ecs, settings, service, to=args.to, stop_first=args.stop_first, pacing=pacing
+        )
+        return await drive(args, settings, gw, op)
+
+
+async def list_revisions(gw: Gateways, service: Any) -> int:
+    choices = await revision_choices(gw.ecs, service)
+    out(f"revisions of {service.cluster_name}/{service.name} ({service.region}); * running, > default")
+    for choice in choices:
+        out(choice.line())
+        if not choice.current and not choice.diff.empty:
+            for line in choice.diff.lines()[1:]:
+                out(f"    {line.strip()}")
+    notes = breaker_notes(service)
+    if notes:
+        out("AWS's circuit breaker acted on this service:")
+        for note in notes:
+            out(f"  {note}")
+    return 0
+
+
+async def run_stop_task(args: argparse.Namespace, settings: Settings | None) -> int:
+    assert settings is not None
+    early_refusal(args, settings, "stop-task")
+    if not args.reason.strip():
+        raise BadInput("--reason must not be empty")
+    pacing = pacing_of(args)
+    async with open_gateways(settings) as gw:
+        task = await resolve_task(gw.ecs, settings.regions, args.cluster, args.task)
+        op = await prepare_stop_task(gw.ecs, settings, task, args.reason, pacing=pacing)
+        return await drive(args, settings, gw, op)
+
+
+def audit_line(entry: dict[str, Any]) -> str:
+    before = entry.get("before") or {}
+    after = entry.get("after") or {}
+    changes = ", ".join(
+        f"{k} {json.dumps(before.get(k), default=str)} -> {json.dumps(after.get(k), default=str)}"
+        for k in dict.fromkeys([*before, *after])
+    )
+    line = (
+        f"{entry.get('time', '?')}  {entry.get('result', '?'):<8} {entry.get('action', '?'):<20} "
+        f"{entry.get('target', '?')}  {changes}  "
+        f"by {entry.get('caller', '?')} (profile {entry.get('profile', '?')})"
+    )
+    if entry.get("message"):
+        line += f"  : {entry['message']}"
+    return line
+
+
+def run_audit(args: argparse.Namespace, settings: Settings | None) -> int:
+    if args.n < 0:
+        raise BadInput("-n must be 0 or more")
+    entries = list(audit.entries())
+    if args.n:
+        entries = entries[-args.n :]
+    if args.json:
+        print(json.dumps(entries, indent=2, default=str, ensure_ascii=False))
+        return 0
+    if not entries:
+        out(f"no audit entries in {audit.audit_path()}")
+        return 0
+    for entry in entries:
+        out(audit_line(entry))
+    return 0

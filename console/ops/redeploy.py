@@ -1,0 +1,294 @@
+"""Force a new deployment, or deploy stop-then-start for a single-writer service.
+
+The everyday redeploy is one ``UpdateService(forceNewDeployment=True)`` and
+nothing else.  A single-writer service (wwhd: Qdrant holds a file lock on
+EFS) must never run two tasks, and ECS's rolling deployment starts the new
+task before it stops the old one.  So it is deployed stop-then-start: scale
+to 0, wait until no task of the service is alive (not merely "desired
+stopped": a STOPPING container still holds the lock), then deploy and scale
+back in one call, and verify exactly one task runs.  The task count is
+checked on every poll from the first write to the end.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from console.aws.ecs import EcsGateway
+from console.config import ServiceRules, Settings
+from console.errors import OpsError, describe_aws_error
+from console.model import Service, Task, short_name
+from console.ops.plan import ApplyResult, Change, Plan, Progress, ProgressCallback, VerifyResult
+from console.ops.rollout import (
+    FAILED,
+    Pacing,
+    emit,
+    follow_rollout,
+    service_target,
+    write_service,
+)
+from console.ops.scale import revision_status
+
+
+def stop_first_for(rules: ServiceRules, requested: bool) -> bool:
+    """Stop-then-start when asked, and always for a single-writer service."""
+    return requested or rules.single_writer
+
+
+def restart_count(service: Service, rules: ServiceRules) -> int:
+    """How many tasks to start again after the stop: never more than one for a single writer."""
+    return min(service.desired, 1) if rules.single_writer else service.desired
+
+
+def stop_first_steps(service: Service, deploying: str, restart: int) -> tuple[str, ...]:
+    return (
+        f"1. scale to 0 (desiredCount {service.desired} -> 0)"
+        if service.desired
+        else "1. already at desiredCount 0",
+        "2. wait until no task of the service is alive (all STOPPED)",
+        f"3. deploy {deploying} and scale back to {restart} in one UpdateService",
+        f"4. verify exactly {restart} task(s) run; the task count is checked on every poll",
+    )
+
+
+def stop_first_warnings(service: Service, rules: ServiceRules, restart: int) -> list[str]:
+    out = []
+    if service.running or service.desired:
+        out.append(
+            f"downtime: no task runs between stopping the current {service.running} and starting {restart}"
+        )
+    if rules.single_writer:
+        out.append("single-writer service (profile): deployed stop-then-start so two tasks never run at once")
+    if restart == 0:
+        out.append("desiredCount is 0: the deployment starts no task")
+    return out
+
+
+def redeploy_plan(
+    service: Service, rules: ServiceRules, *, stop_first: bool = False, revision_status: str = "ACTIVE"
+) -> Plan:
+    primary = service.primary
+    now = f"{primary.id} ({service.revision})" if primary else service.revision
+    warnings: list[str] = []
+    if revision_status == "INACTIVE":
+        warnings.append(
+            f"its revision {service.revision} is INACTIVE (deregistered): "
+            "once replaced it cannot be deployed again"
+        )
+    if len(service.deployments) > 1 or service.rollout_state == "IN_PROGRESS":
+        warnings.append("a deployment is already in progress: this one replaces it")
+    changes = [Change("deployment", now, f"new deployment of {service.revision}")]
+    if stop_first_for(rules, stop_first):
+        restart = restart_count(service, rules)
+        if restart != service.desired:
+            changes.insert(0, Change("desiredCount", service.desired, restart))
+        return Plan(
+            action="redeploy-stop-first",
+            target=service_target(service),
+            changes=tuple(changes),
+            warnings=tuple(stop_first_warnings(service, rules, restart) + warnings),
+            details=stop_first_steps(service, f"a new deployment of {service.revision}", restart),
+            request={"forceNewDeployment": True, "desiredCount": restart},
+        )
+    if service.desired == 0:
+        warnings.append("desiredCount is 0: the new deployment starts no task")
+    return Plan(
+        action="redeploy",
+        target=service_target(service),
+        changes=tuple(changes),
+        warnings=tuple(warnings),
+        details=(f"running now: {service.running}/{service.desired}",),
+        request={"forceNewDeployment": True},
+    )
+
+
+def alive(tasks: list[Task]) -> list[Task]:
+    """Tasks that may still hold resources: anything not yet STOPPED, whatever it is asked to become."""
+    return [t for t in tasks if t.last_status != "STOPPED"]
+
+
+@dataclass
+class StopThenStart:
+    """The stop-then-start sequence, shared by redeploy and rollback."""
+
+    ecs: EcsGateway
+    service: Service
+    final_fields: Mapping[str, Any]  # the one UpdateService that deploys and scales back
+    restart: int
+    pacing: Pacing
+    max_alive_seen: int = 0
+    polls: int = 0
+    violations: list[str] = field(default_factory=list)
+    armed: bool = False  # from the deploy on, more than `restart` alive tasks is a violation
+
+    @property
+    def where(self) -> str:
+        return f"{self.service.cluster_name}/{self.service.name}"
+
+    async def alive_tasks(self) -> list[Task]:
+        tasks = await self.ecs.tasks(
+            self.service.region, self.service.cluster_arn, service=self.service.name, include_stopped=True
+        )
+        live = alive(tasks)
+        self.polls += 1
+        self.max_alive_seen = max(self.max_alive_seen, len(live))
+        if self.armed and len(live) > max(self.restart, 1):
+            ids = ", ".join(f"{t.id} {t.last_status}" for t in live)
+            self.violations.append(f"{len(live)} tasks alive at once: {ids}")
+        return live
+
+    async def run(self, progress: ProgressCallback) -> ApplyResult:
+        svc = self.service
+        if svc.desired != 0:
+            await emit(progress, Progress(0, 3, "STOPPING", f"{self.where}: desiredCount {svc.desired} -> 0"))
+            await write_service(self.ecs, svc, "scaling to 0 before the deploy", desiredCount=0)
+        await self._wait_until_stopped(progress)
+        await emit(
+            progress,
+            Progress(2, 3, "DEPLOYING", f"{self.where}: deploying, desiredCount 0 -> {self.restart}"),
+        )
+        self.armed = True
+        try:
+            after = await write_service(
+                self.ecs, svc, f"deploying and scaling back to {self.restart}", **dict(self.final_fields)
+            )
+        except OpsError as exc:
+            raise OpsError(
+                f"{exc}. It was stopped for the deploy: start it again with "
+                f"`opsconsole scale {svc.cluster_name} {svc.name} {self.restart}`"
+            ) from exc
+        primary = after.primary
+        await emit(
+            progress,
+            Progress(3, 3, "IN_PROGRESS", f"{self.where}: deployment {primary.id if primary else '?'}"),
+        )
+        return ApplyResult(
+            ok=True,
+            message=f"stopped every task, deployed {after.revision} with desiredCount {after.desired}",
+            after={"desiredCount": after.desired, "taskDefinition": after.revision},
+            data={"deployment_id": primary.id if primary else None},
+        )
+
+    async def _wait_until_stopped(self, progress: ProgressCallback) -> None:
+        deadline = time.monotonic() + self.pacing.timeout
+        first: int | None = None
+        while True:
+            try:
+                live = await self.alive_tasks()
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:
+                await emit(
+                    progress, Progress(1, 3, "STOPPING", f"could not list tasks ({describe_aws_error(exc)})")
+                )
+                live = None
+            if live is not None:
+                first = len(live) if first is None else first
+                if not live:
+                    await emit(progress, Progress(1, 3, "STOPPED", f"{self.where}: no task alive"))
+                    return
+                states = ", ".join(f"{t.id[:8]} {t.last_status}" for t in live)
+                await emit(
+                    progress, Progress(1, 3, "STOPPING", f"{self.where}: waiting for {len(live)}: {states}")
+                )
+            if time.monotonic() >= deadline:
+                n = "some" if live is None else str(len(live))
+                svc = self.service
+                raise OpsError(
+                    f"timed out after {self.pacing.timeout:g}s waiting for the tasks of {self.where} "
+                    f"to stop: it is at desiredCount 0 with {n} task(s) still alive and nothing was "
+                    "deployed; run the command again once they stopped, or start it as it was with "
+                    f"`opsconsole scale {svc.cluster_name} {svc.name} {svc.desired}`"
+                )
+            await asyncio.sleep(self.pacing.poll_interval)
+
+    async def check(self, _svc: Service) -> str | None:
+        try:
+            await self.alive_tasks()
+        except asyncio.CancelledError:
+            raise
+        except Exception:
+            return None  # a failed poll is not evidence; the next one checks again
+        return self.violations[0] if self.violations else None
+
+    async def verify(self, applied: ApplyResult, progress: ProgressCallback) -> VerifyResult:
+        result = await follow_rollout(
+            self.ecs,
+            self.service.region,
+            self.service.cluster_arn,
+            self.service.name,
+            deployment_id=applied.data.get("deployment_id"),
+            desired=self.restart,
+            known_events=[e.id for e in self.service.events],
+            pacing=self.pacing,
+            on_progress=progress,
+            check=self.check,
+        )
+        if not result.ok:
+            return result
+        live = await self.alive_tasks()
+        if len(live) != self.restart or self.violations:
+            why = self.violations[0] if self.violations else f"{len(live)} task(s) alive"
+            return VerifyResult(
+                False, FAILED, f"expected exactly {self.restart} task(s): {why}", result.events
+            )
+        ids = ", ".join(short_name(t.arn) for t in live) or "none"
+        return VerifyResult(True, result.state, f"{result.message}; alive: {ids}", result.events)
+
+
+@dataclass
+class RedeployOp:
+    ecs: EcsGateway
+    service: Service
+    plan: Plan
+    pacing: Pacing
+    sequence: StopThenStart | None = None
+
+    async def apply(self, plan: Plan, progress: ProgressCallback) -> ApplyResult:
+        if self.sequence is not None:
+            return await self.sequence.run(progress)
+        svc = await write_service(self.ecs, self.service, "forcing a new deployment", **plan.request)
+        primary = svc.primary
+        return ApplyResult(
+            ok=True,
+            message=f"new deployment {primary.id if primary else '?'} of {svc.revision}",
+            after={"deployment": primary.id if primary else None},
+            data={"deployment_id": primary.id if primary else None},
+        )
+
+    async def verify(self, plan: Plan, applied: ApplyResult, progress: ProgressCallback) -> VerifyResult:
+        if self.sequence is not None:
+            return await self.sequence.verify(applied, progress)
+        return await follow_rollout(
+            self.ecs,
+            self.service.region,
+            self.service.cluster_arn,
+            self.service.name,
+            deployment_id=applied.data.get("deployment_id"),
+            known_events=[e.id for e in self.service.events],
+            pacing=self.pacing,
+            on_progress=progress,
+        )
+
+
+async def prepare_redeploy(
+    ecs: EcsGateway,
+    settings: Settings,
+    service: Service,
+    *,
+    stop_first: bool = False,
+    pacing: Pacing | None = None,
+) -> RedeployOp:
+    pacing = pacing or Pacing()
+    rules = settings.rules_for(service.cluster_name, service.name)
+    plan = redeploy_plan(
+        service, rules, stop_first=stop_first, revision_status=await revision_status(ecs, service)
+    )
+    sequence = None
+    if plan.action == "redeploy-stop-first":
+        sequence = StopThenStart(ecs, service, plan.request, restart_count(service, rules), pacing)
+    return RedeployOp(ecs=ecs, service=service, plan=plan, pacing=pacing, sequence=sequence)

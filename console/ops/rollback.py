@@ -1,0 +1,241 @@
+"""Roll a service back (or forward) to another revision of its task definition.
+
+The picker offers the family's ACTIVE revisions with their registration time
+and what each would change against the running one; the default is the
+newest ACTIVE revision older than the current.  Revisions are never
+deregistered here: an INACTIVE revision cannot be deployed again, so
+deregistering would take away the very thing a rollback needs.  Where ECS's
+circuit breaker already rolled a failed deployment back by itself, the plan
+says so, so nobody "rolls back" what AWS already did.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from botocore.exceptions import ClientError
+
+from console.aws.ecs import EcsGateway
+from console.config import ServiceRules, Settings
+from console.errors import BadInput, NotFound, Refused
+from console.model import Service, TaskDefinition, short_name
+from console.ops.plan import ApplyResult, Change, Plan, ProgressCallback, VerifyResult
+from console.ops.redeploy import (
+    StopThenStart,
+    restart_count,
+    stop_first_for,
+    stop_first_steps,
+    stop_first_warnings,
+)
+from console.ops.revision_diff import RevisionDiff, diff_revisions
+from console.ops.rollout import Pacing, breaker_notes, follow_rollout, service_target, write_service
+
+PICKER_LIMIT = 10
+
+
+def when(stamp: datetime | None) -> str:
+    return stamp.strftime("%Y-%m-%d %H:%M:%S %Z").strip() if stamp else "(registration time unknown)"
+
+
+@dataclass(frozen=True)
+class RevisionChoice:
+    """One row of the rollback picker."""
+
+    arn: str
+    family_revision: str
+    revision: int
+    status: str
+    registered_at: datetime | None
+    diff: RevisionDiff
+    current: bool = False
+    default: bool = False
+
+    def line(self) -> str:
+        mark = "*" if self.current else (">" if self.default else " ")
+        tag = " (running)" if self.current else (" (default)" if self.default else "")
+        return f"{mark} {self.family_revision:<32} {when(self.registered_at):<24} {self.diff.summary()}{tag}"
+
+
+def previous_active(current: int, active: Sequence[int]) -> int | None:
+    """The newest ACTIVE revision older than ``current``."""
+    older = [r for r in active if r < current]
+    return max(older) if older else None
+
+
+def revision_ref(to: str, family: str) -> str:
+    """``5`` → ``family:5``; ``family:5`` and ARNs as given."""
+    to = to.strip()
+    if to.isdigit():
+        return f"{family}:{int(to)}"
+    if to.startswith("arn:") or ":" in to:
+        return to
+    raise BadInput(f"--to takes a revision number, family:revision or an ARN, not '{to}'")
+
+
+async def revision_choices(
+    ecs: EcsGateway, service: Service, *, limit: int = PICKER_LIMIT
+) -> list[RevisionChoice]:
+    """The family's newest ACTIVE revisions (and the running one), each diffed against the running one."""
+    current = await ecs.task_definition(service.region, service.task_definition)
+    arns = await ecs.task_definition_revisions(service.region, current.family)
+    chosen = arns[:limit]
+    if current.arn not in chosen:
+        chosen.append(current.arn)
+    tds = await asyncio.gather(*(ecs.task_definition(service.region, a) for a in chosen))
+    default = previous_active(current.revision, [int(a.rsplit(":", 1)[-1]) for a in arns])
+    out = [
+        RevisionChoice(
+            arn=td.arn,
+            family_revision=td.family_revision,
+            revision=td.revision,
+            status=td.status,
+            registered_at=td.registered_at,
+            diff=diff_revisions(current, td),
+            current=td.arn == current.arn,
+            default=td.revision == default and td.family == current.family,
+        )
+        for td in tds
+    ]
+    return sorted(out, key=lambda c: c.revision, reverse=True)
+
+
+def rollback_plan(
+    service: Service,
+    current: TaskDefinition,
+    target: TaskDefinition,
+    rules: ServiceRules,
+    *,
+    stop_first: bool = False,
+) -> Plan:
+    if target.status == "INACTIVE":
+        raise Refused(
+            f"{target.family_revision} is INACTIVE (deregistered): ECS does not deploy an INACTIVE revision"
+        )
+    diff = diff_revisions(current, target)
+    details = [f"{target.family_revision} registered {when(target.registered_at)}", *diff.lines()]
+    notes = breaker_notes(service)
+    if notes:
+        details.append("AWS's circuit breaker already acted on this service:")
+        details += [f"  {n}" for n in notes]
+    warnings: list[str] = []
+    if target.family != current.family:
+        warnings.append(
+            f"{target.family_revision} is of another family than the running {current.family_revision}"
+        )
+    elif target.revision > current.revision:
+        warnings.append(
+            f"{target.family_revision} is newer than the running {current.family_revision}: "
+            "this rolls forward"
+        )
+    if current.status == "INACTIVE":
+        warnings.append(
+            f"the running {current.family_revision} is INACTIVE (deregistered): you cannot come back to it"
+        )
+    if len(service.deployments) > 1 or service.rollout_state == "IN_PROGRESS":
+        warnings.append("a deployment is in progress: this one replaces it")
+    changes = [Change("taskDefinition", current.family_revision, target.family_revision)]
+    request: dict[str, object] = {"taskDefinition": target.arn}
+    action = "rollback"
+    if stop_first_for(rules, stop_first):
+        action = "rollback-stop-first"
+        restart = restart_count(service, rules)
+        request["desiredCount"] = restart
+        if restart != service.desired:
+            changes.append(Change("desiredCount", service.desired, restart))
+        warnings = stop_first_warnings(service, rules, restart) + warnings
+        details = [*stop_first_steps(service, target.family_revision, restart), *details]
+    noop = f"it already runs {target.family_revision}" if target.arn == current.arn else ""
+    return Plan(
+        action=action,
+        target=service_target(service),
+        changes=tuple(changes),
+        warnings=tuple(warnings),
+        details=tuple(details),
+        request=request,
+        noop_reason=noop,
+    )
+
+
+@dataclass
+class RollbackOp:
+    ecs: EcsGateway
+    service: Service
+    current: TaskDefinition
+    target: TaskDefinition
+    plan: Plan
+    pacing: Pacing
+    sequence: StopThenStart | None = None
+
+    async def apply(self, plan: Plan, progress: ProgressCallback) -> ApplyResult:
+        if self.sequence is not None:
+            return await self.sequence.run(progress)
+        svc = await write_service(
+            self.ecs, self.service, f"deploying {self.target.family_revision}", **plan.request
+        )
+        primary = svc.primary
+        return ApplyResult(
+            ok=True,
+            message=f"deployment {primary.id if primary else '?'} of {self.target.family_revision}",
+            after={"taskDefinition": svc.revision},
+            data={"deployment_id": primary.id if primary else None},
+        )
+
+    async def verify(self, plan: Plan, applied: ApplyResult, progress: ProgressCallback) -> VerifyResult:
+        if self.sequence is not None:
+            return await self.sequence.verify(applied, progress)
+        return await follow_rollout(
+            self.ecs,
+            self.service.region,
+            self.service.cluster_arn,
+            self.service.name,
+            deployment_id=applied.data.get("deployment_id"),
+            known_events=[e.id for e in self.service.events],
+            pacing=self.pacing,
+            on_progress=progress,
+        )
+
+
+async def _describe(ecs: EcsGateway, region: str, ref: str, family: str) -> TaskDefinition:
+    try:
+        return await ecs.task_definition(region, ref)
+    except ClientError as exc:
+        code = exc.response.get("Error", {}).get("Code", "")
+        if code not in ("ClientException", "InvalidParameterException"):
+            raise
+    active = await ecs.task_definition_revisions(region, family)
+    known = ", ".join(short_name(a) for a in active[:8]) or "none"
+    raise NotFound(f"unknown revision '{ref}' in {region} (ACTIVE revisions of {family}: {known})")
+
+
+async def prepare_rollback(
+    ecs: EcsGateway,
+    settings: Settings,
+    service: Service,
+    *,
+    to: str | None = None,
+    stop_first: bool = False,
+    pacing: Pacing | None = None,
+) -> RollbackOp:
+    pacing = pacing or Pacing()
+    current = await ecs.task_definition(service.region, service.task_definition)
+    if to:
+        target = await _describe(ecs, service.region, revision_ref(to, current.family), current.family)
+    else:
+        arns = await ecs.task_definition_revisions(service.region, current.family)
+        previous = previous_active(current.revision, [int(a.rsplit(":", 1)[-1]) for a in arns])
+        if previous is None:
+            raise BadInput(
+                f"{current.family} has no ACTIVE revision older than {current.revision} to roll back to"
+            )
+        target = await ecs.task_definition(service.region, f"{current.family}:{previous}")
+    rules = settings.rules_for(service.cluster_name, service.name)
+    plan = rollback_plan(service, current, target, rules, stop_first=stop_first)
+    sequence = None
+    if plan.action == "rollback-stop-first":
+        sequence = StopThenStart(ecs, service, plan.request, restart_count(service, rules), pacing)
+    return RollbackOp(
+        ecs=ecs, service=service, current=current, target=target, plan=plan, pacing=pacing, sequence=sequence
+    )

@@ -1,0 +1,116 @@
+"""Scale a service: change desiredCount, and only desiredCount.
+
+The request carries nothing but ``desiredCount``: resending the task
+definition or network configuration needs IAM permissions a scaling role
+should not have (e1s #429), and could start a deployment nobody asked for.
+The profile's bounds (``min``/``max``) and ``single_writer`` are enforced
+here, before anything is sent.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from console.aws.ecs import EcsGateway
+from console.config import ServiceRules, Settings
+from console.errors import BadInput, Refused
+from console.model import Service
+from console.ops.plan import ApplyResult, Change, Plan, ProgressCallback, VerifyResult
+from console.ops.rollout import Pacing, follow_rollout, service_target, write_service
+
+
+def scale_plan(service: Service, count: int, rules: ServiceRules, *, revision_status: str = "ACTIVE") -> Plan:
+    """The plan to set ``service``'s desiredCount to ``count``; Refused outside the profile's rules."""
+    where = f"{service.cluster_name}/{service.name}"
+    if count < 0:
+        raise BadInput(f"desired count must be 0 or more, not {count}")
+    if rules.single_writer and count > 1:
+        raise Refused(f"{where} is single-writer (profile): it must never run more than 1 task, not {count}")
+    if rules.min_count is not None and count < rules.min_count:
+        raise Refused(f"{where}: {count} is below the profile's minimum of {rules.min_count}")
+    if rules.max_count is not None and count > rules.max_count:
+        raise Refused(f"{where}: {count} is above the profile's maximum of {rules.max_count}")
+    warnings: list[str] = []
+    if count == 0:
+        warnings.append("scaling to 0 stops every task of the service: it serves nothing until scaled up")
+        if service.load_balancers:
+            warnings.append(
+                "the service is behind a load balancer: with no task its target group has no healthy "
+                "targets and requests fail (HTTP 503)"
+            )
+    if rules.single_writer:
+        warnings.append("single-writer service: it never runs more than one task")
+    if revision_status == "INACTIVE":
+        warnings.append(
+            f"its revision {service.revision} is INACTIVE (deregistered): scaling works, "
+            "but it cannot be deployed again once replaced"
+        )
+    if len(service.deployments) > 1 or service.rollout_state == "IN_PROGRESS":
+        warnings.append("a deployment is in progress: the new count applies to the new revision's tasks")
+    details = [f"running now: {service.running} (pending {service.pending})"]
+    if rules.min_count is not None or rules.max_count is not None:
+        low = rules.min_count if rules.min_count is not None else 0
+        high = rules.max_count if rules.max_count is not None else "any"
+        details.append(f"profile bounds: {low}-{high}")
+    return Plan(
+        action="scale",
+        target=service_target(service),
+        changes=(Change("desiredCount", service.desired, count),),
+        warnings=tuple(warnings),
+        details=tuple(details),
+        request={"desiredCount": count},
+        noop_reason=f"desiredCount is already {count}" if count == service.desired else "",
+    )
+
+
+@dataclass
+class ScaleOp:
+    ecs: EcsGateway
+    service: Service
+    plan: Plan
+    pacing: Pacing
+
+    @property
+    def count(self) -> int:
+        return int(self.plan.request["desiredCount"])
+
+    async def apply(self, plan: Plan, progress: ProgressCallback) -> ApplyResult:
+        svc = await write_service(
+            self.ecs, self.service, f"setting desiredCount to {self.count}", **plan.request
+        )
+        primary = svc.primary
+        return ApplyResult(
+            ok=True,
+            message=f"desiredCount {self.service.desired} -> {svc.desired}",
+            after={"desiredCount": svc.desired},
+            data={"deployment_id": primary.id if primary else None},
+        )
+
+    async def verify(self, plan: Plan, applied: ApplyResult, progress: ProgressCallback) -> VerifyResult:
+        return await follow_rollout(
+            self.ecs,
+            self.service.region,
+            self.service.cluster_arn,
+            self.service.name,
+            deployment_id=applied.data.get("deployment_id"),
+            desired=self.count,
+            known_events=[e.id for e in self.service.events],
+            pacing=self.pacing,
+            on_progress=progress,
+        )
+
+
+async def revision_status(ecs: EcsGateway, service: Service) -> str:
+    """ACTIVE or INACTIVE for the service's revision; "" when it cannot be read (not worth failing for)."""
+    try:
+        return (await ecs.task_definition(service.region, service.task_definition)).status
+    except Exception:
+        return ""
+
+
+async def prepare_scale(
+    ecs: EcsGateway, settings: Settings, service: Service, count: int, *, pacing: Pacing | None = None
+) -> ScaleOp:
+    rules = settings.rules_for(service.cluster_name, service.name)
+    plan = scale_plan(service, count, rules, revision_status=await revision_status(ecs, service))
+    return ScaleOp(ecs=ecs, service=service, plan=plan, pacing=pacing or Pacing())
