@@ -1,0 +1,130 @@
+"""``opsconsole demo`` and ``opsconsole demo serve``: the embedded demo AWS.
+
+``demo serve`` prints ``endpoint: http://127.0.0.1:PORT`` on one line and serves the five seed
+systems until SIGINT/SIGTERM, then prints the requests it served per API. Plain ``demo`` starts
+the same world in-process and opens the console on it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from console.config import Settings
+from console.errors import BadInput
+
+
+def _server_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--port", type=int, default=0, help="port on 127.0.0.1 (default: any free port)")
+    parser.add_argument(
+        "--latency-ms", type=float, default=0.0, help="delay every request (as against real AWS)"
+    )
+    parser.add_argument(
+        "--faults",
+        default=None,
+        metavar="SPEC",
+        help="inject faults, e.g. throttle=0.1,5xx=0.05,drop=0.02,only=ecs+sqs",
+    )
+    parser.add_argument("--throttle", action="store_true", help="enforce ECS's documented token buckets")
+    parser.add_argument(
+        "--no-activity",
+        dest="activity",
+        action="store_false",
+        help="no live log lines, metrics or failing messages",
+    )
+    parser.add_argument(
+        "--scale",
+        type=int,
+        default=0,
+        metavar="N",
+        help="add a synthetic cluster with N services (about 2 tasks each)",
+    )
+    parser.add_argument(
+        "--tick",
+        type=float,
+        default=0.5,
+        metavar="SECONDS",
+        help="scheduler tick (a rollout takes about 8 ticks)",
+    )
+
+
+def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
+    demo = sub.add_parser(
+        "demo",
+        parents=[common],
+        help="run the embedded demo AWS (and the console on it)",
+        description="The five seed systems in an embedded AWS (moto + opsconsole's ECS scheduler).",
+    )
+    _server_options(demo)
+    demo.set_defaults(func=run_demo_console, needs_settings=False)
+    actions = demo.add_subparsers(dest="demo_action", metavar="ACTION")
+    serve = actions.add_parser(
+        "serve",
+        parents=[common],
+        help="serve the demo AWS until interrupted",
+        description="Print `endpoint: URL`, serve until SIGINT/SIGTERM, then print the requests per API.",
+    )
+    _server_options(serve)
+    serve.set_defaults(func=run_serve, needs_settings=False)
+
+
+def _faults(args: argparse.Namespace):  # type: ignore[no-untyped-def]
+    from console.demo.server import FaultSpec
+
+    try:
+        return FaultSpec.parse(args.faults)
+    except ValueError as exc:
+        raise BadInput(str(exc)) from None
+
+
+def _check(args: argparse.Namespace) -> None:
+    if args.scale < 0:
+        raise BadInput("--scale: must be 0 or more")
+    if args.latency_ms < 0:
+        raise BadInput("--latency-ms: must be 0 or more")
+    if args.tick <= 0:
+        raise BadInput("--tick: must be more than 0")
+    if not 0 <= args.port <= 65535:
+        raise BadInput("--port: must be between 0 and 65535")
+
+
+def run_serve(args: argparse.Namespace, settings: Settings | None) -> int:
+    _check(args)
+    faults = _faults(args)
+    from console.demo.runtime import serve_forever
+
+    try:
+        return serve_forever(
+            args.port,
+            latency_ms=args.latency_ms,
+            faults=faults,
+            throttle=args.throttle,
+            activity=args.activity,
+            scale=args.scale,
+            tick_s=args.tick,
+        )
+    except OSError as exc:
+        raise BadInput(f"--port {args.port}: {exc.strerror or exc}") from None
+
+
+def run_demo_console(args: argparse.Namespace, settings: Settings | None) -> int:
+    """Plain ``opsconsole demo``. Until the TUI exists: start the world, print it, stop."""
+    _check(args)
+    faults = _faults(args)
+    from console.demo.runtime import inventory_text, start_demo
+
+    runtime = start_demo(
+        args.port,
+        latency_ms=args.latency_ms,
+        faults=faults,
+        throttle=args.throttle,
+        activity=args.activity,
+        scale=args.scale,
+        tick_s=args.tick,
+    )
+    with runtime:
+        print("TUI not yet available; the demo world is:")
+        print(inventory_text(runtime))
+        print(f"endpoint: {runtime.endpoint}")
+        sys.stdout.flush()
+    return 0

@@ -1,0 +1,672 @@
+# ruff: noqa: E501  (log lines are data: they stay whole)
+"""What makes the demo feel alive: log lines, CPU/memory metrics, messages failing into the DLQ.
+
+Two parts:
+
+* ``LogBook`` is the scheduler's task hook: when a task starts it creates the awslogs streams
+  (``prefix/container/task-id``) and writes the container's start-up lines; a crash writes a
+  stack trace; a stop writes the shutdown lines. It runs even with ``activity=False`` because
+  streams belong to tasks, not to the live activity.
+* ``Activity`` is a background thread (off with ``--no-activity``): every second or so a few
+  lines per running task in the format of each stack (uvicorn/FastAPI, Flask/gunicorn, Node JSON
+  lines, Qdrant), now and then an error with a Python traceback; ``AWS/ECS`` CPUUtilization and
+  MemoryUtilization per service; sometimes a document that fails three times and lands in
+  ``document-verification-dlq``; and the Lambda's invocation lines.
+
+Everything is written in-process to moto's backends: cheap, and never counted as API calls.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import random
+import threading
+import time
+import uuid
+from collections.abc import Iterable
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from moto.cloudwatch.models import cloudwatch_backends
+from moto.ecs.models import Task
+from moto.logs.models import logs_backends
+from moto.sqs.models import sqs_backends
+
+from console.demo.scheduler import ACCOUNT, LOCK, backend, td_of
+
+log = logging.getLogger("opsconsole.demo.activity")
+
+STREAM_EVENTS_KEPT = 5000
+METRICS_KEPT = 200_000
+
+# container name → the stack whose log format it writes
+STACKS = {
+    "docu-cr-backend": "fastapi",
+    "document-verification-backend": "fastapi",
+    "fastapi": "fastapi",
+    "asharvi-backend": "node",
+    "frameratr-backend": "flask",
+    "qdrant": "qdrant",
+    "cleanup": "fastapi",
+}
+
+PATHS = {
+    "docu-cr-backend": [
+        "/health",
+        "/api/v1/documents",
+        "/api/v1/documents/{id}",
+        "/api/v1/auth/login",
+        "/api/v1/templates",
+    ],
+    "document-verification-backend": [
+        "/health",
+        "/api/v1/documents/upload",
+        "/api/v1/documents/{id}",
+        "/api/v1/verification/{id}",
+        "/api/v1/progress/{id}",
+    ],
+    "fastapi": ["/health", "/api/v1/chat", "/api/v1/documents/search", "/api/v1/auth/token", "/docs"],
+    "asharvi-backend": ["/ready", "/api/users/me", "/api/orders", "/api/products", "/api/auth/refresh"],
+    "frameratr-backend": [
+        "/health",
+        "/api/tmdb/search/movies",
+        "/api/tmdb/trending/movies",
+        "/api/movies",
+        "/api/ratings",
+    ],
+}
+
+PY_TRACES = [
+    [
+        "Traceback (most recent call last):",
+        '  File "/usr/local/lib/python3.12/site-packages/sqlalchemy/engine/base.py", line 1967, in _exec_single_context',
+        "    self.dialect.do_execute(",
+        '  File "/usr/local/lib/python3.12/site-packages/sqlalchemy/engine/default.py", line 941, in do_execute',
+        "    cursor.execute(statement, parameters)",
+        "psycopg2.OperationalError: SSL connection has been closed unexpectedly",
+    ],
+    [
+        "Traceback (most recent call last):",
+        '  File "/app/app/services/ocr.py", line 88, in extract_text',
+        "    pages = convert_from_bytes(payload, dpi=200)",
+        '  File "/usr/local/lib/python3.12/site-packages/pdf2image/pdf2image.py", line 127, in convert_from_bytes',
+        "    raise PDFPageCountError(",
+        "pdf2image.exceptions.PDFPageCountError: Unable to get page count.",
+        "Syntax Error: Couldn't find trailer dictionary",
+    ],
+    [
+        "Traceback (most recent call last):",
+        '  File "/app/app/rag/retriever.py", line 54, in search',
+        "    hits = self.client.search(collection_name=self.collection, query_vector=vector, limit=k)",
+        '  File "/usr/local/lib/python3.12/site-packages/httpx/_transports/default.py", line 118, in __exit__',
+        "    raise mapped_exc(message) from exc",
+        "httpx.ReadTimeout: timed out",
+    ],
+]
+
+NODE_ERRORS = [
+    ("MongoNetworkError", "connection 4 to asharvi-prod-shard-00-01.x1y2z.mongodb.net:27017 closed"),
+    ("JsonWebTokenError", "jwt malformed"),
+    ("Error", "SMTP connection timeout after 10000ms"),
+]
+
+
+def ms(when: datetime) -> int:
+    return int(when.timestamp() * 1000)
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _fmt_uvicorn(level: str, text: str) -> str:
+    return f"{level}:     {text}"
+
+
+class Lines:
+    """Believable log lines per stack; ``rng`` keeps tests reproducible."""
+
+    def __init__(self, rng: random.Random) -> None:
+        self.rng = rng
+
+    def path(self, container: str) -> str:
+        path = self.rng.choice(PATHS.get(container, ["/health"]))
+        return path.replace("{id}", uuid.UUID(int=self.rng.getrandbits(128)).hex[:12])
+
+    def startup(self, stack: str, container: str, task: Task) -> list[str]:
+        if stack == "fastapi":
+            return [
+                "INFO:     Started server process [1]",
+                "INFO:     Waiting for application startup.",
+                f"{datetime.now(UTC):%Y-%m-%d %H:%M:%S},112 - app.main - INFO - Connecting to database",
+                "INFO:     Application startup complete.",
+                "INFO:     Uvicorn running on http://0.0.0.0:8000 (Press CTRL+C to quit)",
+            ]
+        if stack == "flask":
+            return [
+                f"[{datetime.now(UTC):%Y-%m-%d %H:%M:%S} +0000] [1] [INFO] Starting gunicorn 22.0.0",
+                f"[{datetime.now(UTC):%Y-%m-%d %H:%M:%S} +0000] [1] [INFO] Listening at: http://0.0.0.0:3000 (1)",
+                f"[{datetime.now(UTC):%Y-%m-%d %H:%M:%S} +0000] [1] [INFO] Using worker: sync",
+                f"[{datetime.now(UTC):%Y-%m-%d %H:%M:%S} +0000] [7] [INFO] Booting worker with pid: 7",
+            ]
+        if stack == "node":
+            return [
+                self.node("info", "Connecting to MongoDB"),
+                self.node("info", "MongoDB connected", db="asharvi"),
+                self.node("info", "Server listening", port=3000, env="production"),
+            ]
+        if stack == "qdrant":
+            return [
+                "           _                 _    ",
+                "  __ _  __| |_ __ __ _ _ __ | |_  ",
+                " / _` |/ _` | '__/ _` | '_ \\| __| ",
+                "| (_| | (_| | | | (_| | | | | |_  ",
+                " \\__, |\\__,_|_|  \\__,_|_| |_|\\__| ",
+                "    |_|                           ",
+                "",
+                "Version: 1.12.4, build: 2f7f3c0a",
+                "Access web UI at http://localhost:6333/dashboard",
+                f"{datetime.now(UTC):%Y-%m-%dT%H:%M:%S.%fZ}  INFO storage::content_manager::consensus::persistent: "
+                "Loading raft state from /database/raft_state.json",
+                f"{datetime.now(UTC):%Y-%m-%dT%H:%M:%S.%fZ}  INFO qdrant::actix: Qdrant HTTP listening on 6333",
+            ]
+        return [f"starting {container}"]
+
+    def node(self, level: str, msg: str, **extra: Any) -> str:
+        record = {
+            "level": level,
+            "time": ms(_now()),
+            "pid": 1,
+            "hostname": "ip-10-20-10-23",
+            "msg": msg,
+            **extra,
+        }
+        return json.dumps(record)
+
+    def request(self, stack: str, container: str) -> list[str]:
+        r = self.rng.random()
+        path = self.path(container)
+        if stack == "fastapi":
+            if r < 0.04:
+                return [
+                    f"{_now():%Y-%m-%d %H:%M:%S},{self.rng.randint(0, 999):03d} - app.api - ERROR - "
+                    f"Unhandled error on {path}",
+                    *self.rng.choice(PY_TRACES),
+                ]
+            if r < 0.12:
+                return [
+                    f"{_now():%Y-%m-%d %H:%M:%S},{self.rng.randint(0, 999):03d} - app.api - WARNING - "
+                    f"slow request {path} took {self.rng.randint(1200, 4800)}ms"
+                ]
+            code = self.rng.choice([200, 200, 200, 200, 201, 204, 401, 404, 422])
+            reason = {
+                200: "OK",
+                201: "Created",
+                204: "No Content",
+                401: "Unauthorized",
+                404: "Not Found",
+                422: "Unprocessable Entity",
+            }[code]
+            verb = "GET" if "health" in path or self.rng.random() < 0.6 else "POST"
+            return [
+                f"INFO:     10.{self.rng.randint(0, 255)}.{self.rng.randint(0, 255)}.{self.rng.randint(2, 254)}:"
+                f'{self.rng.randint(30000, 60000)} - "{verb} {path} HTTP/1.1" {code} {reason}'
+            ]
+        if stack == "flask":
+            stamp = f"{_now():%Y-%m-%d %H:%M:%S},{self.rng.randint(0, 999):03d}"
+            if r < 0.04:
+                return [f"[{stamp}] ERROR in app: Exception on {path} [GET]", *self.rng.choice(PY_TRACES)]
+            if r < 0.1:
+                return [f"[{stamp}] WARNING in tmdb: TMDb rate limited, sleeping 0.25s"]
+            return [
+                f"10.0.{self.rng.randint(1, 2)}.{self.rng.randint(2, 254)} - - [{_now():%d/%b/%Y:%H:%M:%S} +0000] "
+                f'"GET {path} HTTP/1.1" {self.rng.choice([200, 200, 200, 304, 404])} '
+                f'{self.rng.randint(120, 48000)} "-" "ELB-HealthChecker/2.0"'
+            ]
+        if stack == "node":
+            if r < 0.04:
+                name, message = self.rng.choice(NODE_ERRORS)
+                return [
+                    self.node(
+                        "error",
+                        message,
+                        err={
+                            "type": name,
+                            "message": message,
+                            "stack": f"{name}: {message}\n    at /app/dist/db.js:41:13",
+                        },
+                    )
+                ]
+            if r < 0.12:
+                return [self.node("warn", "slow request", path=path, durationMs=self.rng.randint(900, 4000))]
+            return [
+                self.node(
+                    "info",
+                    "request completed",
+                    method=self.rng.choice(["GET", "GET", "POST"]),
+                    path=path,
+                    statusCode=self.rng.choice([200, 200, 200, 201, 304, 401]),
+                    responseTime=self.rng.randint(3, 240),
+                )
+            ]
+        if stack == "qdrant":
+            if r < 0.05:
+                return [
+                    f"{_now():%Y-%m-%dT%H:%M:%S.%fZ}  WARN collection::collection_manager::optimizers: "
+                    "Optimizer is busy, indexing postponed"
+                ]
+            return [
+                f"{_now():%Y-%m-%dT%H:%M:%S.%fZ}  INFO actix_web::middleware::logger: 127.0.0.1 "
+                f'"POST /collections/general/points/search HTTP/1.1" 200 {self.rng.randint(300, 9000)} '
+                f'"-" "python-httpx/0.27.0" 0.00{self.rng.randint(1, 9)}{self.rng.randint(100, 999)}'
+            ]
+        return [f"{container}: tick"]
+
+    def crash(self, stack: str) -> list[str]:
+        if stack == "node":
+            return [
+                self.node(
+                    "fatal",
+                    "Uncaught exception, exiting",
+                    err={
+                        "type": "Error",
+                        "message": "Cannot find module '/app/dist/config/env.js'",
+                        "stack": "Error: Cannot find module '/app/dist/config/env.js'\n"
+                        "    at Module._resolveFilename (node:internal/modules/cjs/loader:1145:15)\n"
+                        "    at Object.<anonymous> (/app/dist/server.js:3:1)",
+                    },
+                ),
+                "npm ERR! code ELIFECYCLE",
+                "npm ERR! errno 1",
+            ]
+        return [
+            "Traceback (most recent call last):",
+            '  File "/app/main.py", line 12, in <module>',
+            "    from app.config import settings",
+            "ModuleNotFoundError: No module named 'app.config'",
+        ]
+
+    def shutdown(self, stack: str) -> list[str]:
+        if stack == "fastapi":
+            return [
+                "INFO:     Shutting down",
+                "INFO:     Waiting for application shutdown.",
+                "INFO:     Application shutdown complete.",
+                "INFO:     Finished server process [1]",
+            ]
+        if stack == "flask":
+            return [
+                f"[{_now():%Y-%m-%d %H:%M:%S} +0000] [1] [INFO] Handling signal: term",
+                f"[{_now():%Y-%m-%d %H:%M:%S} +0000] [7] [INFO] Worker exiting (pid: 7)",
+                f"[{_now():%Y-%m-%d %H:%M:%S} +0000] [1] [INFO] Shutting down: Master",
+            ]
+        if stack == "node":
+            return [
+                self.node("info", "SIGTERM received, closing server"),
+                self.node("info", "MongoDB connection closed"),
+            ]
+        if stack == "qdrant":
+            return [f"{_now():%Y-%m-%dT%H:%M:%S.%fZ}  INFO qdrant: Stopping Qdrant"]
+        return []
+
+
+def _streams(task: Task) -> list[tuple[str, str, str, str]]:
+    """(log group, stream, container name, stack) for each awslogs container of the task."""
+    be = backend(task.region_name)
+    td = td_of(be, task.task_definition_arn)
+    if td is None:
+        return []
+    out = []
+    for c in td.container_definitions:
+        conf = c.get("logConfiguration") or {}
+        opts = conf.get("options") or {}
+        if conf.get("logDriver") != "awslogs" or "awslogs-group" not in opts:
+            continue
+        prefix = opts.get("awslogs-stream-prefix")
+        name = c["name"]
+        stream = f"{prefix}/{name}/{task.id}" if prefix else str(task.id)
+        out.append((opts["awslogs-group"], stream, name, STACKS.get(name, "fastapi")))
+    return out
+
+
+def put_lines(
+    region: str, group: str, stream: str, lines: Iterable[str], at: datetime | None = None, spread_ms: int = 0
+) -> None:
+    logs = logs_backends[ACCOUNT][region]
+    log_group = logs.groups.get(group)
+    if log_group is None:
+        return
+    if stream not in log_group.streams:
+        log_group.create_log_stream(stream)
+    base = ms(at or _now())
+    events = [{"timestamp": base + i * spread_ms, "message": line} for i, line in enumerate(lines)]
+    if events:
+        target = log_group.streams[stream]
+        target.put_log_events(events)
+        if len(target.events) > STREAM_EVENTS_KEPT:
+            del target.events[: len(target.events) - STREAM_EVENTS_KEPT]
+
+
+class LogBook:
+    """The scheduler's task hook: streams and the lines of starting, crashing and stopping tasks."""
+
+    def __init__(self, seed: int = 11) -> None:
+        self.lines = Lines(random.Random(seed))
+
+    def __call__(self, what: str, task: Task, extra: dict[str, Any]) -> None:
+        if what not in ("started", "crashed", "stopping"):
+            return
+        for group, stream, container, stack in _streams(task):
+            if what == "started":
+                at = task.started_at or _now()
+                put_lines(
+                    task.region_name, group, stream, self.lines.startup(stack, container, task), at, 150
+                )
+            elif what == "crashed":
+                put_lines(task.region_name, group, stream, self.lines.crash(stack))
+            else:
+                put_lines(task.region_name, group, stream, self.lines.shutdown(stack))
+
+
+# --------------------------------------------------------------------------- metrics
+
+
+def _service_tasks(region: str) -> list[tuple[str, str, list[Task]]]:
+    be = backend(region)
+    out = []
+    for svc in list(be.services.values()):
+        out.append((svc.cluster_name, svc.name, list(getattr(svc, "_demo_tasks", []))))
+    return out
+
+
+def _baseline(name: str) -> tuple[float, float]:
+    seed = sum(map(ord, name))
+    return 8 + seed % 35, 25 + seed % 45
+
+
+def put_service_metrics(
+    region: str,
+    cluster: str,
+    service: str,
+    when: datetime,
+    rng: random.Random,
+    cpu: float | None = None,
+    mem: float | None = None,
+) -> None:
+    base_cpu, base_mem = _baseline(service)
+    cpu = cpu if cpu is not None else max(0.5, min(99.0, rng.gauss(base_cpu, base_cpu * 0.25)))
+    mem = mem if mem is not None else max(1.0, min(99.0, rng.gauss(base_mem, 2.5)))
+    dims = [{"Name": "ClusterName", "Value": cluster}, {"Name": "ServiceName", "Value": service}]
+    cloudwatch_backends[ACCOUNT][region].put_metric_data(
+        "AWS/ECS",
+        [
+            {
+                "MetricName": "CPUUtilization",
+                "Dimensions": dims,
+                "Timestamp": when,
+                "Value": round(cpu, 2),
+                "Unit": "Percent",
+            },
+            {
+                "MetricName": "MemoryUtilization",
+                "Dimensions": dims,
+                "Timestamp": when,
+                "Value": round(mem, 2),
+                "Unit": "Percent",
+            },
+        ],
+    )
+
+
+def backfill_metrics(
+    regions: Iterable[str], skip_clusters: Iterable[str] = (), minutes: int = 60, seed: int = 5
+) -> None:
+    """An hour of one-minute datapoints per service, so sparklines have data from the start."""
+    rng = random.Random(seed)
+    skip = set(skip_clusters)
+    start = _now().replace(second=0, microsecond=0) - timedelta(minutes=minutes)
+    for region in regions:
+        for cluster, service, _tasks in _service_tasks(region):
+            if cluster in skip:
+                continue
+            base_cpu, base_mem = _baseline(service)
+            dims = [{"Name": "ClusterName", "Value": cluster}, {"Name": "ServiceName", "Value": service}]
+            data = []
+            for i in range(minutes):
+                when = start + timedelta(minutes=i)
+                wave = 1 + 0.35 * __import__("math").sin(i / 9)
+                data.append(
+                    {
+                        "MetricName": "CPUUtilization",
+                        "Dimensions": dims,
+                        "Timestamp": when,
+                        "Unit": "Percent",
+                        "Value": round(max(0.5, min(99.0, rng.gauss(base_cpu * wave, base_cpu * 0.15))), 2),
+                    }
+                )
+                data.append(
+                    {
+                        "MetricName": "MemoryUtilization",
+                        "Dimensions": dims,
+                        "Timestamp": when,
+                        "Unit": "Percent",
+                        "Value": round(max(1.0, min(99.0, base_mem + i * 0.05 + rng.gauss(0, 1.2))), 2),
+                    }
+                )
+            cloudwatch_backends[ACCOUNT][region].put_metric_data("AWS/ECS", data)
+
+
+# --------------------------------------------------------------------------- the DLQ
+
+
+def fail_documents(
+    region: str,
+    count: int,
+    rng: random.Random,
+    *,
+    queue: str = "document-verification-queue",
+    backdate: timedelta | None = None,
+) -> int:
+    """Send ``count`` documents that fail processing three times, so SQS moves them to the DLQ."""
+    sqs = sqs_backends[ACCOUNT][region]
+    try:
+        main = sqs.get_queue(queue)
+    except Exception:
+        return 0
+    errors = [
+        ("PDFPageCountError", "Unable to get page count. Is poppler installed and in PATH?"),
+        ("OCRTimeout", "Textract job did not finish within 300 seconds"),
+        ("ValidationError", "companies_house_number: field required"),
+        ("HMRCAuthError", "401 Unauthorized from https://api.service.hmrc.gov.uk/oauth/token"),
+        ("OperationalError", "could not connect to server: Connection timed out"),
+    ]
+    sent = []
+    for _ in range(count):
+        doc = uuid.UUID(int=rng.getrandbits(128))
+        kind, error = rng.choice(errors)
+        body = json.dumps(
+            {
+                "document_id": str(doc),
+                "task_id": uuid.UUID(int=rng.getrandbits(128)).hex,
+                "s3_key": f"uploads/{doc.hex[:8]}/{rng.choice(['passport', 'utility-bill', 'payslip', 'p60'])}.pdf",
+                "document_type": rng.choice(["identity", "address", "income"]),
+                "error": f"{kind}: {error}",
+                "attempt": 3,
+            }
+        )
+        message = sqs.send_message(
+            queue,
+            body,
+            message_attributes={
+                "source": {"DataType": "String", "StringValue": "document-processor"},
+                "error_type": {"DataType": "String", "StringValue": kind},
+                "retry_count": {"DataType": "Number", "StringValue": "3"},
+            },
+        )
+        sent.append(message)
+    for _ in range(6 * max(1, (count + 9) // 10)):
+        got = sqs.receive_message(queue, 10, 0, 0)
+        if not got and not main.messages:
+            break
+    if backdate is not None and main.dead_letter_queue is not None:
+        for message in sent:
+            ago = timedelta(seconds=rng.uniform(0, backdate.total_seconds()))
+            stamp = int((_now() - ago).timestamp() * 1000)
+            message.sent_timestamp = stamp
+    return len(sent)
+
+
+# --------------------------------------------------------------------------- the thread
+
+
+class Activity:
+    """The live part; cheap enough to run during tests and benchmarks."""
+
+    def __init__(
+        self,
+        regions: tuple[str, ...],
+        *,
+        interval_s: float = 1.0,
+        metrics_every_s: float = 10.0,
+        dlq_every_s: float = 45.0,
+        skip_clusters: Iterable[str] = (),
+        seed: int = 3,
+    ) -> None:
+        self.regions = regions
+        self.interval_s = interval_s
+        self.metrics_every_s = metrics_every_s
+        self.dlq_every_s = dlq_every_s
+        self.skip = set(skip_clusters)
+        self.rng = random.Random(seed)
+        self.lines = Lines(self.rng)
+        self._stop = threading.Event()
+        self._paused = threading.Event()
+        self._thread: threading.Thread | None = None
+        self._round_lock = threading.Lock()
+        self._last_metrics = 0.0
+        self._last_dlq = time.monotonic()
+        self.rounds = 0
+        self.errors = 0
+
+    def start(self) -> None:
+        if self._thread is None:
+            self._stop.clear()
+            self._thread = threading.Thread(target=self._run, name="demo-activity", daemon=True)
+            self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(timeout=5)
+            self._thread = None
+
+    def pause(self) -> None:
+        """Stop the rounds; returns once a round in progress has finished."""
+        self._paused.set()
+        with self._round_lock:
+            pass
+
+    def resume(self) -> None:
+        self._paused.clear()
+
+    def _run(self) -> None:
+        while not self._stop.wait(self.interval_s):
+            with self._round_lock:
+                if self._paused.is_set():
+                    continue
+                try:
+                    self.once()
+                except Exception:
+                    self.errors += 1
+                    log.exception("demo activity round failed")
+
+    def once(self) -> None:
+        self.rounds += 1
+        mono = time.monotonic()
+        do_metrics = mono - self._last_metrics >= self.metrics_every_s
+        if do_metrics:
+            self._last_metrics = mono
+        when = _now()
+        for region in self.regions:
+            with LOCK:
+                services = _service_tasks(region)
+            for cluster, service, tasks in services:
+                if cluster in self.skip:
+                    continue
+                running = [t for t in tasks if t._status == "RUNNING" and t.desired_status == "RUNNING"]
+                for task in running:
+                    for group, stream, container, stack in _streams(task):
+                        if self.rng.random() < 0.7:
+                            put_lines(region, group, stream, self.lines.request(stack, container))
+                if do_metrics and running:
+                    put_service_metrics(region, cluster, service, when, self.rng)
+            if region == "ap-south-1":
+                self._lambda(region)
+        if mono - self._last_dlq >= self.dlq_every_s:
+            self._last_dlq = mono
+            fail_documents("ap-south-1", 1, self.rng)
+        self._trim_metrics()
+
+    def _lambda(self, region: str) -> None:
+        if self.rng.random() > 0.3:
+            return
+        stream = f"{_now():%Y/%m/%d}/[$LATEST]{uuid.UUID(int=self.rng.getrandbits(128)).hex}"
+        stream = getattr(self, "_lambda_stream", None) or stream
+        self._lambda_stream = stream
+        request = str(uuid.UUID(int=self.rng.getrandbits(128)))
+        doc = uuid.UUID(int=self.rng.getrandbits(128))
+        lines = [
+            f"START RequestId: {request} Version: $LATEST",
+            f"[INFO]\t{_now():%Y-%m-%dT%H:%M:%S.%f}Z\t{request}\tProcessing document {doc}",
+        ]
+        if self.rng.random() < 0.15:
+            lines += [
+                f"[ERROR]\t{_now():%Y-%m-%dT%H:%M:%S.%f}Z\t{request}\tBackend returned 502 for document {doc}",
+                "Traceback (most recent call last):",
+                '  File "/var/task/handler.py", line 41, in handler',
+                "    response.raise_for_status()",
+                "requests.exceptions.HTTPError: 502 Server Error: Bad Gateway for url: "
+                "http://document-verification-alb-1580232532.ap-south-1.elb.amazonaws.com/api/v1/verification",
+            ]
+        duration = self.rng.uniform(800, 9000)
+        lines += [
+            f"END RequestId: {request}",
+            f"REPORT RequestId: {request}\tDuration: {duration:.2f} ms\tBilled Duration: {int(duration) + 1} ms"
+            f"\tMemory Size: 512 MB\tMax Memory Used: {self.rng.randint(140, 310)} MB",
+        ]
+        put_lines(region, "/aws/lambda/document-processor", stream, lines, spread_ms=3)
+
+    def _trim_metrics(self) -> None:
+        for region in self.regions:
+            data = cloudwatch_backends[ACCOUNT][region].metric_data
+            if len(data) > METRICS_KEPT:
+                del data[: len(data) - METRICS_KEPT]
+
+
+def seed_logs_and_queues(regions: tuple[str, ...], skip_clusters: Iterable[str], seed: int = 9) -> int:
+    """What a live account already has: an hour of metrics, a DLQ with failed documents, Lambda lines."""
+    rng = random.Random(seed)
+    backfill_metrics(regions, skip_clusters)
+    moved = fail_documents("ap-south-1", 25, rng, backdate=timedelta(days=3))
+    past = _now() - timedelta(minutes=30)
+    for i in range(3):
+        request = str(uuid.UUID(int=rng.getrandbits(128)))
+        stream = f"{past:%Y/%m/%d}/[$LATEST]{uuid.UUID(int=rng.getrandbits(128)).hex}"
+        put_lines(
+            "ap-south-1",
+            "/aws/lambda/document-processor",
+            stream,
+            [
+                "INIT_START Runtime Version: python:3.12.v38\tRuntime Version ARN: arn:aws:lambda:ap-south-1::runtime:demo",
+                f"START RequestId: {request} Version: $LATEST",
+                f"[ERROR]\t{past:%Y-%m-%dT%H:%M:%S}.000Z\t{request}\tDocument processing failed",
+                *PY_TRACES[i % len(PY_TRACES)],
+                f"END RequestId: {request}",
+                f"REPORT RequestId: {request}\tDuration: 4210.55 ms\tBilled Duration: 4211 ms\tMemory Size: 512 MB"
+                "\tMax Memory Used: 233 MB",
+            ],
+            past + timedelta(minutes=i * 7),
+            5,
+        )
+    return moved

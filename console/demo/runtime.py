@@ -1,0 +1,315 @@
+"""The demo AWS as one object: server + ECS fixes + scheduler + world + live activity.
+
+``start_demo()`` is what tests, benchmarks, ``opsconsole demo`` and ``opsconsole demo serve``
+call. It seeds with the middleware's latency, faults and throttling off (so seeding is fast and
+deterministic), then switches them on; ``reset()`` puts the world back as it was at start.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import os
+import signal
+import sys
+import threading
+import time
+import urllib.request
+from dataclasses import dataclass, field
+from typing import IO, Any
+
+from console.demo import activity as live
+from console.demo import ecs_fixes
+from console.demo.scheduler import LOCK, Scheduler, backend
+from console.demo.server import DemoServer, FaultSpec
+from console.demo.world import LABEL, REGIONS, SCALE_CLUSTER, World, WorldInfo
+
+log = logging.getLogger("opsconsole.demo")
+
+KEEP_TASKS_RUNNING = {"progression": "manual", "times": 1_000_000_000}
+FAKE_CREDENTIALS = {
+    "AWS_ACCESS_KEY_ID": "testing",
+    "AWS_SECRET_ACCESS_KEY": "testing",
+    "AWS_SECURITY_TOKEN": "testing",
+    "AWS_SESSION_TOKEN": "testing",
+}
+
+
+def _fake_credentials() -> None:
+    """Credentials only the demo's own clients see (never overwriting real ones)."""
+    if not os.environ.get("AWS_ACCESS_KEY_ID") and not os.environ.get("AWS_PROFILE"):
+        for name, value in FAKE_CREDENTIALS.items():
+            os.environ.setdefault(name, value)
+    os.environ.setdefault("MOTO_ALLOW_NONEXISTENT_REGION", "true")
+
+
+def _keep_tasks_running() -> None:
+    from moto.moto_api import state_manager
+
+    state_manager.set_transition(model_name="ecs::task", transition=dict(KEEP_TASKS_RUNNING))
+
+
+KEPT_ON_RESET = frozenset({"ec2"})
+
+
+def _reset_keeping_network() -> bool:
+    """What POST /moto-api/reset does, minus EC2 (and about 5x faster).
+
+    moto's reset re-creates every region backend it drops, and EC2's constructor builds default
+    VPCs: most of a reset's second. The world's VPCs, subnets and security groups are plumbing
+    that never changes, so they are kept and reused; everything else starts empty. Returns False
+    (the caller then uses the HTTP reset) if moto's internals are not what this was written for.
+    """
+    try:
+        from moto.core.base_backend import BackendDict, backend_lock
+        from moto.core.model_instances import reset_model_data
+    except ImportError:
+        return False
+    with backend_lock:
+        for backends in list(BackendDict._instances):
+            if backends.service_name in KEPT_ON_RESET:
+                continue
+            backends.clear()
+            BackendDict._instances.remove(backends)
+    reset_model_data()
+    return True
+
+
+@dataclass
+class _Config:
+    latency_ms: float
+    faults: FaultSpec | None
+    throttle: bool
+
+
+@dataclass
+class DemoRuntime:
+    """A running demo AWS. ``world.label`` names it for the UI."""
+
+    server: DemoServer
+    scheduler: Scheduler
+    builder: World
+    activity: live.Activity | None
+    config: _Config
+    scale: int
+    seed_world: bool
+    regions: tuple[str, ...] = REGIONS
+    world: WorldInfo = field(default_factory=WorldInfo)
+    last_reset_s: float = 0.0
+    _activity_enabled: bool = True
+
+    @property
+    def endpoint(self) -> str:
+        return self.server.endpoint
+
+    @property
+    def label(self) -> str:
+        return LABEL
+
+    # ---- lifecycle --------------------------------------------------------------------
+    def _quiet_middleware(self) -> None:
+        mw = self.server.middleware
+        mw.latency_ms = 0
+        mw.set_faults(None)
+        mw.throttle = False
+
+    def _apply_config(self) -> None:
+        mw = self.server.middleware
+        mw.latency_ms = self.config.latency_ms
+        mw.set_faults(self.config.faults)
+        mw.throttle = self.config.throttle
+        with mw._lock:
+            mw._buckets.clear()
+
+    def _seed(self) -> None:
+        self._quiet_middleware()
+        if self.seed_world:
+            self.world = self.builder.seed(scale=self.scale)
+            live.seed_logs_and_queues(self.regions, skip_clusters=(SCALE_CLUSTER,))
+            self.world.dlq_seeded = 25
+        else:
+            self.world = WorldInfo()
+        self.server.middleware.info = {"demo": True, "regions": list(self.regions), "label": LABEL}
+        self.server.reset_counts()
+        self._apply_config()
+
+    def reset(self) -> None:
+        """Back to the world as it was at start: moto reset, the task transition, a fresh seed."""
+        started = time.monotonic()
+        self.pause_activity()
+        self.scheduler.pause()
+        try:
+            self._quiet_middleware()
+            if not _reset_keeping_network():
+                req = urllib.request.Request(f"{self.endpoint}/moto-api/reset", data=b"", method="POST")
+                with urllib.request.urlopen(req, timeout=30) as resp:
+                    resp.read()
+            _keep_tasks_running()
+            self.scheduler.forget()
+            self._seed()
+        finally:
+            self.scheduler.resume()
+            if self._activity_enabled:
+                self.resume_activity()
+        self.last_reset_s = time.monotonic() - started
+
+    def pause_activity(self) -> None:
+        if self.activity is not None:
+            self.activity.pause()
+
+    def resume_activity(self) -> None:
+        if self.activity is not None:
+            self.activity.resume()
+
+    def stop(self) -> None:
+        if self.activity is not None:
+            self.activity.stop()
+        self.scheduler.stop()
+        self.server.stop()
+
+    def __enter__(self) -> DemoRuntime:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    # ---- conveniences for tests and the CLI ----------------------------------------------
+    def counts(self) -> dict[str, int]:
+        return self.server.counts()
+
+    def wait_steady(self, timeout: float = 10.0) -> bool:
+        """True once every service runs its desired count with one COMPLETED deployment."""
+
+        def steady() -> bool:
+            for region in self.regions:
+                for svc in backend(region).services.values():
+                    if svc.status != "ACTIVE":
+                        continue
+                    deps = getattr(svc, "deployments", [])
+                    if svc.running_count != svc.desired_count or svc.pending_count or len(deps) != 1:
+                        return False
+            return True
+
+        return self.scheduler.wait_for(steady, timeout)
+
+
+def start_demo(
+    port: int = 0,
+    *,
+    latency_ms: float = 0,
+    faults: FaultSpec | None = None,
+    throttle: bool = False,
+    activity: bool = True,
+    scale: int = 0,
+    tick_s: float = 0.5,
+    seed_world: bool = True,
+) -> DemoRuntime:
+    """Start the demo AWS on 127.0.0.1:``port`` (0 = any free port) and seed the world."""
+    _fake_credentials()
+    server = DemoServer(port)
+    server.start()
+    scheduler = Scheduler(regions=REGIONS, tick_s=tick_s, hook=live.LogBook())
+    ecs_fixes.install_patches(scheduler)
+    ecs_fixes.register_overrides(server)
+    with contextlib.suppress(ImportError):
+        from console.demo import sqs_moves
+
+        sqs_moves.install(server)
+    _keep_tasks_running()
+    runtime = DemoRuntime(
+        server=server,
+        scheduler=scheduler,
+        builder=World(server.endpoint, scheduler),
+        activity=live.Activity(REGIONS, skip_clusters=(SCALE_CLUSTER,)) if activity else None,
+        config=_Config(latency_ms, faults, throttle),
+        scale=scale,
+        seed_world=seed_world,
+        _activity_enabled=activity,
+    )
+    try:
+        runtime._seed()
+    except Exception:
+        server.stop()
+        raise
+    scheduler.start()
+    if runtime.activity is not None:
+        runtime.activity.start()
+    return runtime
+
+
+def format_counts(counts: dict[str, int]) -> str:
+    if not counts:
+        return "requests served: none"
+    width = max(len(name) for name in counts)
+    lines = [f"requests served: {sum(counts.values())}"]
+    lines += [f"  {name.ljust(width)}  {counts[name]}" for name in sorted(counts)]
+    return "\n".join(lines)
+
+
+def inventory_text(runtime: DemoRuntime) -> str:
+    """A plain listing of the demo world (what ``opsconsole demo`` shows until the TUI exists)."""
+    lines = [f"{runtime.label} at {runtime.endpoint}"]
+    with LOCK:
+        for region in runtime.regions:
+            be = backend(region)
+            for cluster in be.clusters.values():
+                services = [
+                    s for s in be.services.values() if s.cluster_name == cluster.name and s.status == "ACTIVE"
+                ]
+                lines.append(f"{region}  {cluster.name}  ({len(services)} services)")
+                for svc in sorted(services, key=lambda s: s.name)[:20]:
+                    dep = svc.deployments[0] if getattr(svc, "deployments", None) else {}
+                    td = str(svc.task_definition or "").rsplit("/", 1)[-1]
+                    lines.append(
+                        f"    {svc.name:<36} desired {svc.desired_count} running {svc.running_count} "
+                        f"pending {svc.pending_count}  {dep.get('rolloutState', '-'):<11} {td}"
+                    )
+                if len(services) > 20:
+                    lines.append(f"    … and {len(services) - 20} more")
+    return "\n".join(lines)
+
+
+def serve_forever(
+    port: int = 0,
+    *,
+    latency_ms: float = 0,
+    faults: FaultSpec | None = None,
+    throttle: bool = False,
+    activity: bool = True,
+    scale: int = 0,
+    tick_s: float = 0.5,
+    out: IO[str] | None = None,
+    ready: threading.Event | None = None,
+) -> int:
+    """Run until SIGINT/SIGTERM; print the endpoint line first and the request counts last."""
+    out = out or sys.stdout
+    stop = threading.Event()
+
+    def on_signal(signum: int, frame: Any) -> None:
+        stop.set()
+
+    previous = {sig: signal.signal(sig, on_signal) for sig in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        runtime = start_demo(
+            port,
+            latency_ms=latency_ms,
+            faults=faults,
+            throttle=throttle,
+            activity=activity,
+            scale=scale,
+            tick_s=tick_s,
+        )
+        try:
+            print(f"endpoint: {runtime.endpoint}", file=out, flush=True)
+            if ready is not None:
+                ready.set()
+            while not stop.wait(0.5):
+                pass
+            counts = runtime.counts()
+        finally:
+            runtime.stop()
+        print(format_counts(counts), file=out, flush=True)
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+    return 0
