@@ -124,12 +124,15 @@ _CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
 _WORD_SPLIT = re.compile(r"[^A-Za-z0-9]+")
 
 # scheme://user:password@host…: the password may hold '@' (the last '@' before the path ends it).
+# A scheme starts only where a run of scheme characters starts: linear time on long base64 values.
 _URL_CREDENTIALS = re.compile(
-    r"(?P<head>[A-Za-z][A-Za-z0-9+.\-]*://(?P<user>[^:@/?#\s]*):)(?P<password>[^/?#\s]*)@",
+    r"(?P<head>(?<![A-Za-z0-9+.\-])[A-Za-z][A-Za-z0-9+.\-]*://(?P<user>[^:@/?#\s]*):)(?P<password>[^/?#\s]*)@",
 )
 # Anything that still looks like `scheme://…:…@` (a password with '/' in it, say): masked whole.
 # `host:8080/path?mail=a@b` is a port, not a password: a ':' followed by digits and the path does not count.
-_LOOSE_CREDENTIALS = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*://[^\s/@:]*:(?!\d*(?:[/?#]|$))[^\s@]*@")
+_LOOSE_CREDENTIALS = re.compile(
+    r"(?<![A-Za-z0-9+.\-])[A-Za-z][A-Za-z0-9+.\-]*://[^\s/@:]*:(?!\d*(?:[/?#]|$))[^\s@]*@"
+)
 _SECRET_VALUE = re.compile(
     r"-----BEGIN [A-Z0-9 ]*PRIVATE KEY-----"
     r"|\bgh[pousr]_[A-Za-z0-9]{30,}"

@@ -286,3 +286,10 @@ def test_round_trip_through_a_real_file(scratch_file: Path, env: dict[str, str])
 def test_format_dotenv_refuses_lone_surrogates() -> None:
     with pytest.raises(BadInput, match=r"^the value of A is not valid Unicode text"):
         format_dotenv({"A": "x\ud800"})
+
+
+@pytest.mark.timeout(30)
+def test_long_lines_parse_in_linear_time() -> None:
+    """python-dotenv's inline-comment regex is quadratic on long runs of spaces; ours is not."""
+    assert parse_dotenv("A=" + " " * 300_000 + "x") == {"A": "x"}
+    assert parse_dotenv("A=" + "a " * 200_000 + "# note") == {"A": ("a " * 200_000).rstrip()}

@@ -168,3 +168,12 @@ def test_reveal_shows_the_value() -> None:
     assert display_value("SECRET_KEY", "abc", reveal=True) == "abc"
     url = "postgres://u:p@h/db"
     assert display_value("DATABASE_URL", url, reveal=True) == url
+
+
+@pytest.mark.timeout(30)
+def test_long_blob_values_are_checked_in_linear_time() -> None:
+    """A base64 certificate in an env var must not stall a redraw (no quadratic regex)."""
+    blob = "QUJD+/9" * 100_000
+    assert display_value("CONFIG_BLOB", blob) == blob
+    assert not is_secret_key("CONFIG_BLOB", blob)
+    assert mask_url_credentials("x" * 200_000 + "://") == "x" * 200_000 + "://"
