@@ -120,6 +120,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         from console.commands import _default
 
         args.func = default or _default.open_console
+        if default is None and _default.wants_setup(args):
+            args.func, args.needs_settings = _default.setup_then_open, False
     try:
         return run(args)
     except OpsError as exc:

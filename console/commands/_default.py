@@ -27,3 +27,49 @@ def launch_ui(settings: Settings, **options: Any) -> int:
 def open_console(args: argparse.Namespace, settings: Settings | None) -> int:
     assert settings is not None
     return launch_ui(settings)
+
+
+# --- first run: no profile and nothing saying where to connect -> the setup wizard ---------
+WHERE_TO_CONNECT_OPTIONS = ("profile", "endpoint_url", "config")
+WHERE_TO_CONNECT_ENV = ("AWS_PROFILE", "AWS_ACCESS_KEY_ID")
+
+
+def wants_setup(args: argparse.Namespace) -> bool:
+    """True on a first run in a terminal: no profile of one's own, no option or variable naming one."""
+    import os
+    import sys
+
+    if any(getattr(args, name, None) for name in WHERE_TO_CONNECT_OPTIONS):
+        return False
+    if any(os.environ.get(name) for name in WHERE_TO_CONNECT_ENV):
+        return False
+    if not (sys.stdin.isatty() and sys.stdout.isatty()):
+        return False
+    from console.setup_wizard import user_profiles
+
+    return not user_profiles()
+
+
+def setup_then_open(args: argparse.Namespace, settings: Settings | None) -> int:
+    from console.setup_wizard import run_setup
+
+    print("No opsconsole profile yet: a few questions make one (Ctrl-C to stop, nothing is written).")
+    result = run_setup()
+    if result is None:
+        return 130
+    return open_profile(result) if result.open_console else 0
+
+
+def open_profile(result: Any) -> int:
+    """Open the console on a profile setup just wrote (and on the demo setup started, if any)."""
+    from console.config import resolve_settings
+
+    demo = getattr(result, "demo", None)
+    try:
+        settings = resolve_settings(
+            profile_name=result.profile.name, endpoint_url=demo.endpoint if demo is not None else None
+        )
+        return launch_ui(settings)
+    finally:
+        if demo is not None:
+            demo.stop()

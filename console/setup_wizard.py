@@ -1,0 +1,737 @@
+"""``opsconsole setup``: a working profile in under a minute, without reading docs.
+
+The wizard asks only what it cannot find out: it lists the AWS profiles the
+person already has, checks the chosen one with STS at once (so an expired
+SSO session is caught here, with the command that fixes it, rather than as
+an error in the console), and discovers regions, clusters, services, queues
+and log groups so that every question has a default worth accepting.
+
+Every question is a questionary prompt that raises ``KeyboardInterrupt`` on
+Ctrl-C; the profile is written only after the last answer, so an interrupt
+at any point leaves nothing behind.  Tests drive the same prompts through
+prompt_toolkit's pipe input (``Prompter(input=..., output=...)``).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import sys
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import IO, Any, Protocol, TypeVar
+
+import questionary
+
+from console import discovery
+from console.aws.session import AwsContext
+from console.aws_profiles import AwsProfile, list_aws_profiles
+from console.config import (
+    DEMO,
+    DEMO_REGIONS,
+    Profile,
+    ServiceRules,
+    config_dir,
+    demo_profile,
+    known_regions,
+    save_profile,
+    split_regions,
+)
+from console.errors import BadInput, OpsError
+from console.literal_min import inert
+
+T = TypeVar("T")
+
+DEMO_CHOICE = "demo"
+ENDPOINT_CHOICE = "endpoint"
+ENV_CHOICE = "env"
+NEW_PROFILE = "\x00new"
+DEFAULT_ENDPOINT = "http://localhost:4566"
+NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
+
+DemoStarter = Callable[[], Awaitable["DemoHandle"]]
+
+
+# --- prompts -------------------------------------------------------------------------
+@dataclass
+class Prompter:
+    """questionary prompts on a given terminal (the real one, or a test's pipe)."""
+
+    input: Any = None
+    output: Any = None
+
+    def _io(self) -> dict[str, Any]:
+        kwargs: dict[str, Any] = {}
+        if self.input is not None:
+            kwargs["input"] = self.input
+        if self.output is not None:
+            kwargs["output"] = self.output
+        return kwargs
+
+    async def select(self, message: str, choices: Sequence[tuple[str, str]], default: str) -> str:
+        items = [questionary.Choice(title, value=value) for title, value in choices]
+        answer = await questionary.select(
+            message, choices=items, default=default, **self._io()
+        ).unsafe_ask_async()
+        return str(answer)
+
+    async def checkbox(
+        self, message: str, choices: Sequence[tuple[str, T, bool]], *, at_least_one: bool = True
+    ) -> list[T]:
+        items = [questionary.Choice(title, value=value, checked=checked) for title, value, checked in choices]
+
+        def validate(picked: list[Any]) -> bool | str:
+            return bool(picked) or not at_least_one or "choose at least one (space toggles, a toggles all)"
+
+        answer = await questionary.checkbox(
+            message, choices=items, validate=validate, **self._io()
+        ).unsafe_ask_async()
+        return list(answer)
+
+    async def text(
+        self, message: str, default: str = "", validate: Callable[[str], str | None] | None = None
+    ) -> str:
+        def check(value: str) -> bool | str:
+            if validate is None:
+                return True
+            problem = validate(value)
+            return True if problem is None else problem
+
+        answer = await questionary.text(
+            message, default=default, validate=check, **self._io()
+        ).unsafe_ask_async()
+        return str(answer).strip()
+
+    async def confirm(self, message: str, default: bool) -> bool:
+        answer = await questionary.confirm(message, default=default, **self._io()).unsafe_ask_async()
+        return bool(answer)
+
+
+# --- answers -------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Connection:
+    """Where the profile connects: an AWS profile, the environment's credentials, the demo or an endpoint."""
+
+    choice: str  # "aws:<name>", ENV_CHOICE, DEMO_CHOICE or ENDPOINT_CHOICE
+    aws_profile: str | None = None
+    endpoint_url: str | None = None
+
+    @property
+    def is_demo(self) -> bool:
+        return self.choice == DEMO_CHOICE
+
+    @property
+    def suggested_name(self) -> str:
+        if self.is_demo:
+            return DEMO
+        if self.aws_profile:
+            return self.aws_profile
+        return "local" if self.endpoint_url else "default"
+
+
+@dataclass
+class SetupResult:
+    profile: Profile
+    path: Path
+    open_console: bool
+    demo: DemoHandle | None = None  # the wizard's running demo, kept for the console when it opens
+
+
+@dataclass
+class Found:
+    """What discovery saw in the chosen regions."""
+
+    clusters: list[tuple[str, str]] = field(default_factory=list)  # (region, cluster)
+    services: list[str] = field(default_factory=list)  # cluster/service
+    queues: list[str] = field(default_factory=list)
+    log_groups: list[str] = field(default_factory=list)
+
+
+# --- validation ----------------------------------------------------------------------
+def region_problem(value: str) -> str | None:
+    regions = split_regions([value])
+    if not regions:
+        return "name at least one region, e.g. us-east-1"
+    known = known_regions()
+    for region in regions:
+        if region not in known:
+            import difflib
+
+            close = difflib.get_close_matches(region, sorted(known), n=2)
+            hint = f" (did you mean {', '.join(close)}?)" if close else ""
+            return f"'{region}' is not an AWS region{hint}"
+    return None
+
+
+def env_file_problem(value: str, keep: str | None = None) -> str | None:
+    """None when ``value`` is empty (no file), the profile's current value, or a readable file."""
+    value = value.strip()
+    if not value or value == keep:
+        return None
+    path = Path(value).expanduser()
+    try:
+        with path.open("rb") as handle:
+            handle.read(1)
+    except IsADirectoryError:
+        return f"{value} is a folder: give the path of the .env file"
+    except OSError as exc:
+        return f"cannot read {value}: {exc.strerror or exc}"
+    return None
+
+
+def endpoint_problem(value: str) -> str | None:
+    from console.cli import check_endpoint
+
+    try:
+        check_endpoint(value.strip(), timeout=2.0)
+    except OpsError as exc:
+        return str(exc).replace("--endpoint-url: ", "")
+    return None
+
+
+def name_problem(value: str) -> str | None:
+    if not NAME_RE.match(value.strip()):
+        return "letters, digits, '.', '_' and '-' only, starting with a letter or digit (it names the file)"
+    return None
+
+
+def user_profiles() -> dict[str, Path]:
+    """Profiles of the user's config dir (not the built-in ones): these are what setup edits."""
+    folder = config_dir() / "profiles"
+    if not folder.is_dir():
+        return {}
+    return {f.stem: f for f in sorted(folder.glob("*.toml"), key=lambda f: f.stat().st_mtime, reverse=True)}
+
+
+class DemoHandle(Protocol):
+    """A running embedded AWS (``console.demo.runtime.DemoRuntime`` or a test's stand-in)."""
+
+    @property
+    def endpoint(self) -> str: ...
+
+    def stop(self) -> None: ...
+
+
+async def default_demo_starter() -> DemoHandle:
+    """The demo world without live activity: enough to discover, and to open the console on."""
+    import asyncio
+
+    from console.demo.runtime import start_demo
+
+    runtime: DemoHandle = await asyncio.to_thread(start_demo, activity=False)
+    return runtime
+
+
+def demo_available() -> bool:
+    import importlib.util
+
+    try:
+        return importlib.util.find_spec("console.demo.runtime") is not None
+    except ImportError:
+        return False
+
+
+# --- the flow ------------------------------------------------------------------------
+class SetupWizard:
+    def __init__(
+        self,
+        prompter: Prompter | None = None,
+        *,
+        out: IO[str] | None = None,
+        edit: str | None = None,
+        offer_open: bool = True,
+        demo_starter: DemoStarter | None = None,
+        probe_regions: Sequence[str] | None = None,
+    ) -> None:
+        self.ask = prompter or Prompter()
+        self.out = out or sys.stdout
+        self.edit = edit
+        self.offer_open = offer_open
+        self.demo_starter = demo_starter
+        self.probe_regions = tuple(probe_regions) if probe_regions else None
+
+    def say(self, text: str = "") -> None:
+        print(text, file=self.out, flush=True)
+
+    async def run(self) -> SetupResult | None:
+        """The whole conversation; None when the person pressed Ctrl-C (nothing written)."""
+        try:
+            return await self._flow()
+        except KeyboardInterrupt:
+            self.say("\nsetup cancelled: nothing was written")
+            return None
+
+    async def _flow(self) -> SetupResult:
+        base = await self._choose_base()
+        if base is not None:
+            self.say(f"Editing profile {base.name} ({base.path}); every default is its current value.")
+        while True:
+            conn = await self._choose_connection(base)
+            if conn.is_demo:
+                if base is None or not base.is_demo:
+                    base = replace(demo_profile(), path=None)
+                return await self._demo_flow(conn, base)
+            outcome = await self._account_flow(conn, base)
+            if outcome is not None:
+                return outcome
+
+    # --- which profile ---------------------------------------------------------------
+    async def _choose_base(self) -> Profile | None:
+        from console.config import load_profile_file
+
+        existing = user_profiles()
+        if self.edit:
+            if self.edit in existing:
+                return load_profile_file(existing[self.edit])
+            self.say(f"No profile named {self.edit} yet: setting up a new one.")
+            return None
+        if not existing:
+            return None
+        choices = [(f"edit {name}  ({path})", name) for name, path in existing.items()]
+        choices.append(("a new profile", NEW_PROFILE))
+        picked = await self.ask.select("Set up which profile?", choices, default=next(iter(existing)))
+        return None if picked == NEW_PROFILE else load_profile_file(existing[picked])
+
+    # --- where to connect --------------------------------------------------------------
+    def _connection_choices(self, aws: list[AwsProfile]) -> list[tuple[str, str]]:
+        choices = [(f"AWS profile {p.label}", f"aws:{p.name}") for p in aws]
+        if os.environ.get("AWS_ACCESS_KEY_ID"):
+            choices.append(("the credentials in the environment (AWS_ACCESS_KEY_ID)", ENV_CHOICE))
+        choices.append(("demo: the embedded AWS, no account needed", DEMO_CHOICE))
+        choices.append(("an endpoint URL (LocalStack, moto, `opsconsole demo serve`)", ENDPOINT_CHOICE))
+        return choices
+
+    def _default_connection(self, base: Profile | None, aws: list[AwsProfile], values: set[str]) -> str:
+        if base is not None:
+            if base.is_demo:
+                return DEMO_CHOICE
+            if base.aws_profile and f"aws:{base.aws_profile}" in values:
+                return f"aws:{base.aws_profile}"
+            if base.endpoint_url:
+                return ENDPOINT_CHOICE
+        env = os.environ.get("AWS_PROFILE")
+        if env and f"aws:{env}" in values:
+            return f"aws:{env}"
+        if aws:
+            return f"aws:{aws[0].name}"
+        if ENV_CHOICE in values:
+            return ENV_CHOICE
+        return DEMO_CHOICE
+
+    async def _choose_connection(self, base: Profile | None) -> Connection:
+        aws = list_aws_profiles()
+        if not aws:
+            self.say("No AWS profiles in ~/.aws/config or ~/.aws/credentials.")
+        choices = self._connection_choices(aws)
+        values = {v for _, v in choices}
+        default = self._default_connection(base, aws, values)
+        picked = await self.ask.select("Connect to", choices, default=default)
+        if picked == DEMO_CHOICE:
+            return Connection(DEMO_CHOICE, aws_profile=DEMO)
+        if picked == ENV_CHOICE:
+            return Connection(ENV_CHOICE)
+        if picked == ENDPOINT_CHOICE:
+            url = await self.ask.text(
+                "Endpoint URL",
+                default=(base.endpoint_url if base and base.endpoint_url else DEFAULT_ENDPOINT),
+                validate=endpoint_problem,
+            )
+            return Connection(ENDPOINT_CHOICE, endpoint_url=url)
+        return Connection(picked, aws_profile=picked.split(":", 1)[1])
+
+    # --- the demo ------------------------------------------------------------------------
+    async def _demo_flow(self, conn: Connection, base: Profile) -> SetupResult:
+        starter = self.demo_starter or (default_demo_starter if demo_available() else None)
+        if starter is None:
+            self.say("The demo starts with the console; its regions and resources are all watched.")
+            regions = base.regions or DEMO_REGIONS
+            profile = replace(base, aws_profile=DEMO, endpoint_url=None, regions=regions)
+            return await self._finish(conn, base, profile, Found(), known=False)
+        self.say("Starting the embedded AWS to look around…")
+        demo = await starter()
+        result: SetupResult | None = None
+        try:
+            aws = AwsContext(endpoint_url=demo.endpoint, settings=discovery.quick_client_settings())
+            async with aws:
+                probe = self.probe_regions or base.regions or DEMO_REGIONS
+                result = await self._discover_and_finish(
+                    conn, base, aws, probe, fallback_region=DEMO_REGIONS[0]
+                )
+        finally:
+            if result is None or not result.open_console:
+                demo.stop()
+        result.demo = demo if result.open_console else None
+        return result
+
+    # --- an account or endpoint -----------------------------------------------------------
+    def _identity_region(self, conn: Connection, base: Profile | None) -> str:
+        if base and base.regions:
+            return base.regions[0]
+        env = os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION")
+        if env:
+            return env
+        if conn.aws_profile:
+            from console.aws_profiles import find_aws_profile
+
+            found = find_aws_profile(conn.aws_profile)
+            if found and found.region:
+                return found.region
+        return "us-east-1"
+
+    async def _account_flow(self, conn: Connection, base: Profile | None) -> SetupResult | None:
+        """None: the person wants to choose another connection."""
+        region = self._identity_region(conn, base)
+        while True:
+            aws = AwsContext(
+                profile=conn.aws_profile,
+                endpoint_url=conn.endpoint_url,
+                settings=discovery.quick_client_settings(),
+            )
+            async with aws:
+                self.say("Checking the credentials (STS GetCallerIdentity)…")
+                who = await discovery.check_identity(aws, region, conn.aws_profile)
+                if who.ok:
+                    self.say(f"  account {inert(who.account)}  as {inert(who.arn)}")
+                    probe = self.probe_regions or self._probe_regions(conn)
+                    return await self._discover_and_finish(conn, base, aws, probe, fallback_region=region)
+                self.say(f"  ✗ {inert(who.problem)}")
+                choice = await self.ask.select(
+                    "What now?",
+                    [
+                        ("try again (after fixing it in another terminal)", "retry"),
+                        ("choose another connection", "back"),
+                        ("continue without checking (nothing can be discovered)", "skip"),
+                    ],
+                    default="retry" if who.kind == "sso-expired" else "back",
+                )
+                if choice == "back":
+                    return None
+                if choice == "skip":
+                    return await self._finish_undiscovered(conn, base, region)
+
+    def _probe_regions(self, conn: Connection) -> tuple[str, ...]:
+        if conn.endpoint_url:
+            from console.cli import demo_regions
+
+            announced = demo_regions(conn.endpoint_url)
+            if announced:
+                return announced
+        return discovery.probe_regions_for(conn.endpoint_url)
+
+    async def _finish_undiscovered(self, conn: Connection, base: Profile | None, region: str) -> SetupResult:
+        start = base or Profile(name=conn.suggested_name)
+        default = ", ".join(start.regions or (region,))
+        regions = split_regions(
+            [await self.ask.text("Regions to watch (comma-separated)", default, region_problem)]
+        )
+        profile = replace(
+            start, aws_profile=conn.aws_profile, endpoint_url=conn.endpoint_url, regions=regions
+        )
+        return await self._finish(conn, base, profile, Found(), known=False)
+
+    # --- discovery -------------------------------------------------------------------------
+    async def _discover_and_finish(
+        self,
+        conn: Connection,
+        base: Profile | None,
+        aws: AwsContext,
+        probe: Sequence[str],
+        *,
+        fallback_region: str,
+    ) -> SetupResult:
+        self.say(f"Looking for ECS clusters in {len(probe)} regions…")
+        scan = await discovery.scan_regions(aws, probe)
+        if scan.with_clusters:
+            found_line = ", ".join(f"{r} ({len(scan.clusters[r])})" for r in scan.with_clusters)
+            self.say(f"  clusters in: {found_line}")
+        else:
+            self.say("  no ECS clusters found")
+        if scan.errors:
+            self.say(
+                f"  {len(scan.errors)} regions did not answer (not enabled for the account, or no access)"
+            )
+        start = base or Profile(name=conn.suggested_name)
+        default_regions = start.regions or tuple(scan.with_clusters) or (fallback_region,)
+        answer = await self.ask.text(
+            "Regions to watch (comma-separated)", ", ".join(default_regions), region_problem
+        )
+        regions = split_regions([answer])
+        missing = [r for r in regions if r not in scan.clusters]
+        if missing:
+            extra = await discovery.scan_regions(aws, missing)
+            scan.clusters.update(extra.clusters)
+        found = Found(clusters=[(r, c) for r in regions for c in scan.clusters.get(r, [])])
+        self.say("Looking for services, queues and log groups…")
+        services = await discovery.list_services(aws, found.clusters)
+        found.services = sorted({f"{c}/{s}" for (_, c), names in services.items() for s in names})
+        queues = await discovery.list_queues(aws, regions)
+        found.queues = sorted({q for names in queues.values() for q in names})
+        groups = await discovery.list_log_groups(aws, regions)
+        found.log_groups = sorted({g for names in groups.values() for g in names})
+        profile = replace(
+            start, aws_profile=conn.aws_profile, endpoint_url=conn.endpoint_url, regions=regions
+        )
+        if conn.is_demo:
+            profile = replace(profile, endpoint_url=None)
+        return await self._finish(conn, base, profile, found, known=True)
+
+    async def _pick(
+        self,
+        what: str,
+        found: Sequence[tuple[str, T]],
+        current: tuple[str, ...],
+        matches: Callable[[T, str], bool],
+    ) -> tuple[str, ...] | None:
+        """Checked by default: the profile's current list, or all.  () when all stay chosen (= watch all)."""
+        if not found:
+            return None
+        chosen_before = [v for _, v in found if any(matches(v, c) for c in current)] if current else []
+        choices = [(title, value, (not chosen_before) or value in chosen_before) for title, value in found]
+        picked = await self.ask.checkbox(
+            f"{what} to watch (all chosen = all, including ones created later)", choices
+        )
+        if len(picked) == len(found):
+            return ()
+        return tuple(dict.fromkeys(_name_of(v) for v in picked))
+
+    async def _finish(
+        self, conn: Connection, base: Profile | None, profile: Profile, found: Found, *, known: bool
+    ) -> SetupResult:
+        if known:
+            clusters = await self._pick(
+                "Clusters",
+                [(f"{c}  ({r})", (r, c)) for r, c in found.clusters],
+                profile.clusters,
+                lambda v, name: v[1] == name,
+            )
+            if clusters is None:
+                self.say("No clusters in these regions yet: the console shows any that appear.")
+                clusters = ()
+            if clusters:
+                found.services = [s for s in found.services if _split(s)[0] in clusters]
+            services = await self._pick(
+                "Services", [(s, s) for s in found.services], profile.services, _service_matches
+            )
+            queues = await self._pick("Queues", [(q, q) for q in found.queues], profile.queues, str.__eq__)
+            groups = await self._pick(
+                "Log groups", [(g, g) for g in found.log_groups], profile.log_groups, str.__eq__
+            )
+            profile = replace(
+                profile,
+                clusters=clusters,
+                services=services if services is not None else (),
+                queues=queues if queues is not None else (),
+                log_groups=groups if groups is not None else (),
+            )
+            env_services = list(profile.services) or found.services
+            profile = replace(profile, rules=await self._env_files(profile, env_services))
+        read_only = await self.ask.confirm(
+            "Read-only? (refuse every change: scale, redeploy, env edits, redrive)", default=profile.read_only
+        )
+        name = await self._name(base, profile.name if base else conn.suggested_name)
+        profile = replace(profile, name=name, read_only=read_only, path=None)
+        path = save_profile(profile)
+        self.say(f"\nWrote {path}:\n")
+        self.say(profile.to_toml())
+        opened = False
+        if self.offer_open:
+            opened = await self.ask.confirm("Open the console now?", default=True)
+        if not opened:
+            self.say(f"Open it later with: opsconsole --profile {name}")
+        return SetupResult(profile=replace(profile, path=path), path=path, open_console=opened)
+
+    async def _env_files(self, profile: Profile, services: Sequence[str]) -> dict[str, ServiceRules]:
+        rules = dict(profile.rules)
+        if not services:
+            return rules
+        has_env = [s for s in services if profile.rules_for(*_split(s)).env_file]
+        wants = await self.ask.confirm(
+            "Give the .env file of any service? (the env editor compares and syncs it)", default=bool(has_env)
+        )
+        if not wants:
+            return rules
+        picked = await self.ask.checkbox(
+            "Which services have a .env file?", [(s, s, s in has_env) for s in services], at_least_one=False
+        )
+        for service in services:
+            key = _rule_key(profile, service)
+            current = rules.get(key, ServiceRules())
+            if service not in picked:
+                if current.env_file and service in has_env:
+                    rules[key] = replace(current, env_file=None)
+                continue
+            keep = profile.rules_for(*_split(service)).env_file
+            value = await self.ask.text(
+                f".env file of {service} (empty: none)", default=keep or "", validate=_env_check(keep)
+            )
+            if value and value != keep:
+                value = str(Path(value).expanduser().resolve())
+            rules[key] = replace(current, env_file=value or None)
+        return {k: r for k, r in rules.items() if r != ServiceRules()}
+
+    async def _name(self, base: Profile | None, default: str) -> str:
+        existing = user_profiles()
+        while True:
+            name = await self.ask.text("Profile name", default=default, validate=name_problem)
+            if name in existing and (base is None or name != base.name):
+                if not await self.ask.confirm(f"A profile named {name} exists: replace it?", default=False):
+                    continue
+            return name
+
+
+def _env_check(keep: str | None) -> Callable[[str], str | None]:
+    return lambda value: env_file_problem(value, keep)
+
+
+def _split(service: str) -> tuple[str, str]:
+    cluster, _, name = service.rpartition("/")
+    return cluster, name
+
+
+def _rule_key(profile: Profile, service: str) -> str:
+    """The profile's key for the service (``cluster/service`` or ``service``), else ``cluster/service``."""
+    _, name = _split(service)
+    if service in profile.rules:
+        return service
+    if name in profile.rules:
+        return name
+    return service
+
+
+def _service_matches(value: str, wanted: str) -> bool:
+    return value == wanted or _split(value)[1] == wanted
+
+
+def _name_of(value: Any) -> str:
+    if isinstance(value, tuple):
+        return str(value[1])
+    return str(value)
+
+
+@dataclass
+class SetupFlags:
+    """``opsconsole setup --non-interactive``: the wizard's answers as command-line flags."""
+
+    name: str | None = None
+    aws_profile: str | None = None
+    demo: bool = False
+    endpoint_url: str | None = None
+    regions: tuple[str, ...] = ()
+    clusters: tuple[str, ...] = ()
+    services: tuple[str, ...] = ()
+    queues: tuple[str, ...] = ()
+    log_groups: tuple[str, ...] = ()
+    env_files: tuple[str, ...] = ()  # "cluster/service=path"
+    read_only: bool | None = None
+    check: bool = True
+
+
+async def build_noninteractive(flags: SetupFlags, out: IO[str] | None = None) -> SetupResult:
+    """The same profile the wizard writes, from flags; an unusable answer is an error, never a question.
+
+    Unnamed lists stay empty (= watch all), as when every found item stays chosen in the wizard;
+    an existing profile of the same name is the base, so a script can change one thing.
+    """
+    from console.config import load_profile_file
+
+    out = out or sys.stdout
+    if sum(bool(x) for x in (flags.aws_profile, flags.demo, flags.endpoint_url)) > 1:
+        raise BadInput("choose one of --aws-profile, --demo and --endpoint-url")
+    conn = (
+        Connection(DEMO_CHOICE, aws_profile=DEMO)
+        if flags.demo
+        else Connection(ENDPOINT_CHOICE, endpoint_url=flags.endpoint_url)
+        if flags.endpoint_url
+        else Connection(f"aws:{flags.aws_profile}", aws_profile=flags.aws_profile)
+        if flags.aws_profile
+        else Connection(ENV_CHOICE)
+    )
+    name = flags.name or conn.suggested_name
+    problem = name_problem(name)
+    if problem:
+        raise BadInput(f"--name {name}: {problem}")
+    existing = user_profiles()
+    base: Profile | None = load_profile_file(existing[name]) if name in existing else None
+    if base is None and conn.is_demo:
+        base = replace(demo_profile(), path=None)
+    start = base or Profile(name=name)
+    if flags.aws_profile is None and not flags.demo and not flags.endpoint_url and base is not None:
+        conn = Connection("base", aws_profile=base.aws_profile, endpoint_url=base.endpoint_url)
+    regions = flags.regions or start.regions
+    if flags.endpoint_url:
+        problem = endpoint_problem(flags.endpoint_url)
+        if problem:
+            raise BadInput(f"--endpoint-url: {problem}")
+    if not conn.is_demo and (flags.check or not regions):
+        region = regions[0] if regions else _first_region(conn)
+        async with AwsContext(
+            profile=conn.aws_profile,
+            endpoint_url=conn.endpoint_url,
+            settings=discovery.quick_client_settings(),
+        ) as aws:
+            if flags.check:
+                who = await discovery.check_identity(aws, region, conn.aws_profile)
+                if not who.ok:
+                    raise OpsError(who.problem)
+                print(f"account {inert(who.account)} as {inert(who.arn)}", file=out)
+            if not regions:
+                scan = await discovery.scan_regions(aws, discovery.probe_regions_for(conn.endpoint_url))
+                regions = tuple(scan.with_clusters)
+    if conn.is_demo:
+        regions = regions or DEMO_REGIONS
+    if not regions:
+        raise BadInput("no region given and no ECS clusters found: use --region")
+    problem = region_problem(",".join(regions))
+    if problem:
+        raise BadInput(f"--region: {problem}")
+    rules = dict(start.rules)
+    for item in flags.env_files:
+        service, sep, file = item.partition("=")
+        if not sep or not service or not file:
+            raise BadInput(f"--env-file {item}: expected CLUSTER/SERVICE=PATH")
+        problem = env_file_problem(file)
+        if problem:
+            raise BadInput(f"--env-file {service}: {problem}")
+        key = _rule_key(start, service)
+        rules[key] = replace(rules.get(key, ServiceRules()), env_file=str(Path(file).expanduser().resolve()))
+    profile = replace(
+        start,
+        name=name,
+        aws_profile=conn.aws_profile,
+        endpoint_url=None if conn.is_demo else conn.endpoint_url,
+        regions=regions,
+        clusters=flags.clusters or start.clusters,
+        services=flags.services or start.services,
+        queues=flags.queues or start.queues,
+        log_groups=flags.log_groups or start.log_groups,
+        read_only=start.read_only if flags.read_only is None else flags.read_only,
+        rules=rules,
+        path=None,
+    )
+    path = save_profile(profile)
+    print(f"wrote {path}", file=out)
+    print(profile.to_toml(), file=out, end="")
+    return SetupResult(profile=replace(profile, path=path), path=path, open_console=False)
+
+
+def _first_region(conn: Connection) -> str:
+    env = os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION")
+    if env:
+        return env
+    if conn.aws_profile:
+        from console.aws_profiles import find_aws_profile
+
+        found = find_aws_profile(conn.aws_profile)
+        if found and found.region:
+            return found.region
+    return "us-east-1"
+
+
+def run_setup(**options: Any) -> SetupResult | None:
+    """Synchronous entry for the CLI: the wizard on the real terminal."""
+    import asyncio
+
+    if not sys.stdin.isatty():
+        raise BadInput("setup asks questions: run it in a terminal, or use `setup --non-interactive`")
+    return asyncio.run(SetupWizard(**options).run())
