@@ -4,8 +4,9 @@ It polls FilterLogEvents the way ``aws logs tail --follow`` does, with the
 guarantees an on-call needs from a tail:
 
 * **no gaps**: each poll of a source starts from the newest timestamp seen
-  there minus an overlap (late events from a slow-flushing stream land inside
-  it), never from "now", and pages through every nextToken;
+  there minus an overlap, never from "now", and pages through every
+  nextToken; the overlap grows to the ingestion delay observed (the awslogs
+  driver flushes every 5 s), so a late event from a slow stream lands inside it;
 * **no duplicates**: events seen inside the overlap window are remembered by
   eventId, and the memory is pruned as the window moves, so it stays bounded;
 * **no overlapping polls**: one loop, the next round starts after the last one
@@ -46,7 +47,10 @@ T = TypeVar("T")
 
 DEFAULT_MAX_LINES = 10_000
 DEFAULT_INTERVAL = 1.0  # seconds between the end of one poll and the start of the next
-DEFAULT_OVERLAP_MS = 5_000  # the awslogs driver flushes every 5 s: events can land that late
+DEFAULT_OVERLAP_MS = 2_000  # the least overlap; it grows with the ingestion delay observed
+MAX_OVERLAP_MS = 300_000
+LAG_MARGIN_MS = 1_000
+LAG_DECAY = 0.99  # per completed poll: a slow stream's delay is remembered for a few minutes
 MAX_BACKOFF = 30.0
 MAX_BATCH = 10_000  # events per source per round; the rest follows in the next round at once
 PRUNE_AT = 5_000  # remembered ids before a mid-poll prune
@@ -336,7 +340,9 @@ class _Cursor:
     """Where one source stands: the next start, the overlap's event ids, a page to resume."""
 
     start: int | None
-    newest: int | None = None
+    newest: int | None = None  # newest event time seen (capped at its ingestion time)
+    floor: int | None = None  # no poll starts before this again: ids below it are forgotten
+    lag: float = 0.0  # ingestion delay observed (ms, slowly decaying): the overlap covers it
     seen: dict[str, int] = field(default_factory=dict)  # eventId -> timestamp
     token: str | None = None
     poll_start: int | None = None
@@ -408,11 +414,24 @@ class Follower:
             cursor = self._cursors[source] = _Cursor(start=start)
         return cursor
 
+    def overlap(self, cursor: _Cursor) -> int:
+        """How far back from the newest event the next poll starts.
+
+        At least ``overlap_ms``, and more when events arrive later than that
+        after their timestamp (awslogs flushes every 5 s; a reconnecting agent
+        can be minutes late): an event is only missed if it is ingested more
+        than the overlap after its own timestamp.
+        """
+        return int(min(MAX_OVERLAP_MS, max(self.overlap_ms, cursor.lag + LAG_MARGIN_MS)))
+
     def _next_start(self, cursor: _Cursor) -> int | None:
         if cursor.newest is None:
             return cursor.start
-        start = cursor.newest - self.overlap_ms
-        return start if cursor.start is None else max(cursor.start, start)
+        start = cursor.newest - self.overlap(cursor)
+        for bound in (cursor.start, cursor.floor):
+            if bound is not None:
+                start = max(start, bound)
+        return start
 
     def _remember(self, source: LogSource, cursor: _Cursor, event: LogEvent) -> bool:
         """Record an event of ``source``; False when it was seen before (an overlap repeat)."""
@@ -421,8 +440,12 @@ class Follower:
             self.stats.duplicates += 1
             return False
         cursor.seen[key] = event.timestamp
-        if cursor.newest is None or event.timestamp > cursor.newest:
-            cursor.newest = event.timestamp
+        # A timestamp in the future (a skewed clock) must not move the start past events still to come.
+        anchor = min(event.timestamp, event.ingestion_time) if event.ingestion_time else event.timestamp
+        if cursor.newest is None or anchor > cursor.newest:
+            cursor.newest = anchor
+        if event.ingestion_time and event.ingestion_time - event.timestamp > cursor.lag:
+            cursor.lag = float(event.ingestion_time - event.timestamp)
         return True
 
     def _prune(self, cursor: _Cursor, *, force: bool = False) -> None:
@@ -430,7 +453,10 @@ class Follower:
         if not force and len(cursor.seen) < PRUNE_AT:
             return
         floor = self._next_start(cursor)
-        if floor is not None and cursor.seen:
+        if floor is None:
+            return
+        cursor.floor = floor
+        if cursor.seen:
             cursor.seen = {k: ts for k, ts in cursor.seen.items() if ts >= floor}
 
     async def _poll_source(self, source: LogSource) -> tuple[Batch, BaseException | None]:
@@ -482,6 +508,7 @@ class Follower:
             return fresh, exc
         if cursor.token is None:
             self._prune(cursor, force=True)
+            cursor.lag *= LAG_DECAY
         return fresh, None
 
     async def poll_once(self) -> Batch:

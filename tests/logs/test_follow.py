@@ -77,8 +77,8 @@ async def test_follow_while_writing_no_duplicates_no_gaps(writer: LogWriter, log
     plan: list[tuple[str, str, list[str], int | None]] = []
     for burst in range(24):
         stream = streams[burst % 3]
-        # every fourth burst arrives late, stamped 2 s in the past (a slow awslogs flush)
-        back = 2000 if burst % 4 == 3 else None
+        # every fourth burst arrives late, stamped 1 s in the past (within the least overlap)
+        back = 1000 if burst % 4 == 3 else None
         plan.append((group, stream, [f"b{burst} line {i}" for i in range(40)], back))
     expected = Counter(m for _g, _s, msgs, _b in plan for m in msgs)
     async with AwsContext(endpoint_url=logs_endpoint) as aws:
@@ -332,3 +332,38 @@ async def test_right_stream_for_each_container_of_a_two_container_task(
         whole = groups_for_service(td, REGION)  # every task of the service, now and after a deploy
         assert [s.group for s in whole] == [group]
         assert len(await Follower(aws, budget=fast(), sources=whole).fetch_range(base - 1, now())) == 12
+
+
+async def test_overlap_grows_to_cover_late_streams(writer: LogWriter, logs_endpoint: str) -> None:
+    """A stream that delivers seconds late (a slow awslogs flush) is still followed without a gap."""
+    group = writer.group("late", ("ecs/fast/1", "ecs/slow/1"))
+    writer.put(group, "ecs/slow/1", ["slow warm-up"], ts=now() - 5_000)  # ingested 5 s after its time
+    async with AwsContext(endpoint_url=logs_endpoint) as aws:
+        follower = Follower(
+            aws, [LogSource(group, REGION)], budget=fast(), since=now() - 10_000, interval=0.2
+        )
+        got: list[LogEvent] = []
+
+        async def run() -> None:
+            wrote_late = False
+            async for batch in follower:
+                got.extend(batch)
+                messages = {e.message for e in got}
+                if "fast line" in messages and not wrote_late:
+                    # the newest event seen is now "fast line"; this one is stamped 3 s before it
+                    await asyncio.to_thread(writer.put, group, "ecs/slow/1", ["slow line"], ts=now() - 3_000)
+                    wrote_late = True
+                if "slow line" in messages:
+                    follower.stop()
+
+        task = asyncio.create_task(run())
+        while not got:
+            await asyncio.sleep(0.05)
+        await asyncio.to_thread(writer.put, group, "ecs/fast/1", ["fast line"])
+        try:
+            await asyncio.wait_for(task, 30)
+        except TimeoutError:
+            follower.stop()
+    assert [e.message for e in got] == ["slow warm-up", "fast line", "slow line"]
+    cursor = next(iter(follower._cursors.values()))
+    assert follower.overlap(cursor) > 2_000 + 1_000  # grew past the least overlap with the delay seen
