@@ -119,6 +119,9 @@ class BatchOutcome:
 
     ok: tuple[str, ...] = ()
     failed: tuple[tuple[str, str], ...] = ()  # (entry id, "Code: message")
+    # botocore retried the request: an earlier attempt may have taken effect unseen
+    # (a send answered by a dropped connection), so a copy may exist twice.
+    retried: bool = False
 
     @property
     def all_ok(self) -> bool:
@@ -500,7 +503,12 @@ class SqsGateway:
                 seen[m.message_id] = m
         messages = list(seen.values())[:n]
         if release and messages:
-            await self.change_visibility(queue, messages, 0)
+            from botocore.exceptions import BotoCoreError, ClientError
+
+            try:
+                await self.change_visibility(queue, messages, 0)
+            except (ClientError, BotoCoreError):
+                pass  # they become visible anyway when the short timeout ends
         return messages
 
     async def change_visibility(
@@ -605,13 +613,16 @@ def _outcome(resp: Mapping[str, Any]) -> BatchOutcome:
     failed = tuple(
         (str(e.get("Id", "")), f"{e.get('Code', '')}: {e.get('Message', '')}") for e in resp.get("Failed", [])
     )
-    return BatchOutcome(ok, failed)
+    retried = int((resp.get("ResponseMetadata") or {}).get("RetryAttempts") or 0) > 0
+    return BatchOutcome(ok, failed, retried)
 
 
 def _merge(outcomes: Iterable[BatchOutcome]) -> BatchOutcome:
     ok: list[str] = []
     failed: list[tuple[str, str]] = []
+    retried = False
     for o in outcomes:
         ok += o.ok
         failed += o.failed
-    return BatchOutcome(tuple(ok), tuple(failed))
+        retried = retried or o.retried
+    return BatchOutcome(tuple(ok), tuple(failed), retried)

@@ -362,7 +362,8 @@ def _speed_up_queues() -> None:
     message it sends or receives, and deletes by rebuilding the message list
     without a lock, so a DLQ of 10,000 messages takes minutes to fill or drain
     and concurrent deletes can resurrect a deleted message.  Same answers, one
-    pass, deletes under the queue's own lock.
+    pass, deletes under the queue's own lock.  Also AWS's 12-hour visibility
+    limit counted from the receive, not from the send.
     """
     queue_cls = sqs_models.Queue
     backend_cls = sqs_models.SQSBackend
@@ -432,6 +433,30 @@ def _speed_up_queues() -> None:
         retention = int(self.get_queue(queue_name).message_retention_period)
         return bool(retention + message.sent_timestamp / 1000 > time.time())
 
+    def change_message_visibility(
+        self: Any, queue_name: str, receipt_handle: str, visibility_timeout: int
+    ) -> None:
+        # moto measures AWS's 12-hour limit from the message's *send* time, so a message
+        # older than 12 hours (the seeded DLQ's) can never be made visible again; AWS
+        # measures it from the receive.
+        queue = self.get_queue(queue_name)
+        with queue._messages_lock:
+            message = next((m for m in queue._messages if m.receipt_handle == receipt_handle), None)
+            if message is None:
+                message = next((m for m in queue._messages if receipt_handle in m._old_receipt_handles), None)
+        if message is None:
+            raise ReceiptHandleIsInvalid()
+        if int(visibility_timeout) > 43200:
+            from moto.sqs.exceptions import InvalidParameterValue
+
+            raise InvalidParameterValue(
+                f"Value {visibility_timeout} for parameter VisibilityTimeout is invalid. "
+                "Reason: Total VisibilityTimeout for the message is beyond the limit [43200 seconds]"
+            )
+        message.change_visibility(visibility_timeout)
+        if message.visible:
+            queue.pending_messages.discard(message)
+
     original_get_attributes = backend_cls.get_queue_attributes
 
     def get_queue_attributes(self: Any, queue_name: str, attribute_names: list[str]) -> dict[str, Any]:
@@ -454,6 +479,7 @@ def _speed_up_queues() -> None:
     queue_cls.delete_message = delete_message  # type: ignore[method-assign]
     backend_cls.is_message_valid_based_on_retention_period = retention_ok  # type: ignore[method-assign]
     backend_cls.get_queue_attributes = get_queue_attributes  # type: ignore[method-assign]
+    backend_cls.change_message_visibility = change_message_visibility  # type: ignore[method-assign]
     setattr(queue_cls, _FAST, True)
 
 
