@@ -75,6 +75,8 @@ ECS_BUCKETS: dict[str, tuple[float, int]] = {
     "update_service": (5, 50),
     "register_task_def": (1, 20),
     "logs_filter": (5, 5),  # FilterLogEvents: 5 TPS per account and region
+    "logs_describe": (5, 5),  # DescribeLogGroups/Streams
+    "logs_get": (25, 25),  # GetLogEvents
     "default": (20, 100),
 }
 
