@@ -10,7 +10,7 @@ token buckets.  Task definitions are immutable per revision and cached.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable, Iterable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -236,6 +236,14 @@ class EcsGateway:
         ):
             arns += page.get("serviceArns", [])
         return arns
+
+    async def service_arn_pages(self, region: str, cluster: str) -> AsyncIterator[list[str]]:
+        """A cluster's service ARNs a page at a time, so a screen can show the first page at once."""
+        client = await self._client(region)
+        async for page in pages(
+            self.budget, region, "service_read", client.list_services, cluster=cluster, maxResults=PAGE_SIZE
+        ):
+            yield list(page.get("serviceArns", []))
 
     async def describe_services(self, region: str, cluster: str, names: Sequence[str]) -> list[Service]:
         async def batch(chunk: Sequence[str]) -> list[Service]:

@@ -1,0 +1,442 @@
+"""The console: panes on a screen stack, a ``:`` command line, ``?`` help, the palette, operations.
+
+Navigation is Textual's screen stack: Enter pushes the next pane (clusters →
+services → tasks → task → container), Esc pops it, and the breadcrumb is the
+stack's crumbs.  Each pane polls for itself only while it is on top (see
+``screens.pane``).  All AWS I/O is ``console/`` code awaited in workers.
+
+Extension points for operations (issue 5):
+
+* :func:`screens.bindings.mutating` makes a Binding whose action read-only
+  mode disables (shown disabled, not hidden);
+* :meth:`OpsConsoleApp.run_operation` (inside a worker) and
+  :meth:`OpsConsoleApp.start_operation` (from an action) run
+  plan → :class:`~screens.modals.confirm.ConfirmPlanScreen` → apply (audited by
+  ``console.ops.runner.execute``) → verify with
+  :class:`~screens.modals.progress.ProgressScreen`;
+* panes expose what is selected: ``ServicesScreen.selected_service()``,
+  ``ServiceDetailScreen.selected_service()``, ``TasksScreen.selected_task()``,
+  ``QueuesScreen.selected_queue()``.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Awaitable, Callable, Sequence
+from typing import TYPE_CHECKING, Any
+
+from textual import on, work
+from textual.app import App
+from textual.binding import Binding
+from textual.screen import Screen
+from textual.worker import Worker, WorkerState
+
+from console.aws.context import Gateways, make_gateways
+from console.config import Settings
+from console.errors import OpsError, describe_aws_error
+from console.model import Cluster, Service, Task, short_name
+from screens.clusters import ClustersScreen
+from screens.commands import PaneCommands, UnknownCommand, parse
+from screens.detail.service import ServiceDetailScreen
+from screens.detail.task import TaskDetailScreen
+from screens.logs import LogsScreen
+from screens.modals.command_line import CommandLineScreen
+from screens.modals.confirm import ConfirmPlanScreen
+from screens.modals.help import HelpScreen, binding_rows
+from screens.modals.progress import ProgressScreen
+from screens.pane import PaneScreen
+from screens.queues import QueuesScreen
+from screens.services import ServicesScreen
+from screens.tasks import TasksScreen
+from screens.widgets.bars import TopBar
+
+if TYPE_CHECKING:
+    from console.ops.plan import ApplyResult, Plan, ProgressCallback, VerifyResult
+    from console.ops.runner import Outcome
+
+STARTED = time.monotonic()
+DARK_THEME = "textual-dark"
+LIGHT_THEME = "textual-light"
+
+PlanFactory = Callable[[], Awaitable["Plan"]]
+ApplyFn = Callable[["Plan"], Awaitable["ApplyResult"]]
+VerifyFn = Callable[["Plan", "ApplyResult", "ProgressCallback"], Awaitable["VerifyResult"]]
+
+
+class OpsConsoleApp(App[int]):
+    CSS_PATH = "app.tcss"
+    TITLE = "opsconsole"
+    COMMANDS = App.COMMANDS | {PaneCommands}
+    BINDINGS = [
+        Binding("colon", "command_line", "Command", id="app.command", key_display=":"),
+        Binding("question_mark", "help", "Help", id="app.help", key_display="?"),
+        Binding("q", "quit", "Quit", id="app.quit"),
+        Binding("ctrl+t", "toggle_theme", "Theme", id="app.theme", show=False),
+    ]
+
+    def __init__(
+        self,
+        settings: Settings,
+        *,
+        demo_label: str | None = None,
+        gateways: Gateways | None = None,
+        poll_interval: float | None = None,
+        frozen: bool = False,
+        no_poll: bool = False,
+        cluster: str | None = None,
+        start: str = "clusters",
+        on_milestone: Callable[[str, float], None] | None = None,
+    ) -> None:
+        """``frozen`` renders times, sparklines and long ids as fixed marks (snapshot tests);
+        ``no_poll`` loads each pane once; ``cluster`` opens that cluster's services at start."""
+        super().__init__()
+        self.settings = settings
+        self.demo_label = demo_label
+        self.gateways = gateways or make_gateways(settings)
+        self._own_gateways = gateways is None
+        self.regions: tuple[str, ...] = tuple(settings.regions)
+        self.poll_interval = poll_interval
+        self.frozen = frozen
+        self.no_poll = no_poll
+        self.paused = False
+        self.start_cluster = cluster
+        self.start_pane = start
+        self.on_milestone = on_milestone
+        self.milestones: dict[str, float] = {}
+        self.known_clusters: dict[str, Cluster] = {}
+        self.errors: list[str] = []
+        self._caller: str | None = None
+        theme = (settings.profile.theme or "").lower()
+        self.theme = {"light": LIGHT_THEME, "dark": DARK_THEME, "": DARK_THEME}.get(
+            theme, theme or DARK_THEME
+        )
+
+    # --- state -----------------------------------------------------------------------
+    @property
+    def read_only(self) -> bool:
+        return self.settings.read_only
+
+    def on_mount(self) -> None:
+        if self.settings.profile.keys:
+            self.set_keymap(dict(self.settings.profile.keys))
+        self.push_pane(ClustersScreen())
+        if self.start_cluster:
+            self.run_command_line(f"cluster {self.start_cluster}")
+        elif self.start_pane != "clusters":
+            self.run_command_line(self.start_pane)
+        self.milestone("mounted")
+
+    async def on_unmount(self) -> None:
+        if self._own_gateways:
+            await self.gateways.aws.close()
+
+    def push_pane(self, pane: PaneScreen) -> None:
+        if self.poll_interval is not None:
+            pane.poll_interval = self.poll_interval
+        self.push_screen(pane)
+
+    def milestone(self, name: str) -> None:
+        elapsed = time.monotonic() - STARTED
+        self.milestones.setdefault(name, elapsed)
+        if self.on_milestone is not None:
+            self.on_milestone(name, elapsed)
+
+    def remember_clusters(self, clusters: Sequence[Cluster]) -> None:
+        for cluster in clusters:
+            self.known_clusters[cluster.arn] = cluster
+
+    def note_error(self, exc: BaseException, *, quiet: bool = False) -> None:
+        message = describe_aws_error(exc)
+        self.errors = [*self.errors[-49:], message]
+        self.log.error(message)
+        if not quiet and ("credentials" in message or "unreachable" in message):
+            self.notify(message, severity="error", timeout=8)
+
+    def breadcrumb(self) -> list[str]:
+        return [s.crumb for s in self.screen_stack if isinstance(s, PaneScreen) and s.crumb]
+
+    def show_top_bar(self, bar: TopBar) -> None:
+        regions = ", ".join(self.regions)
+        bar.show(
+            self.breadcrumb(),
+            profile=self.settings.profile.name,
+            regions=regions,
+            demo=self.demo_label,
+            read_only=self.read_only,
+        )
+
+    # --- navigation --------------------------------------------------------------------
+    def open_services(self, clusters: Sequence[Cluster]) -> None:
+        if clusters:
+            self.push_pane(ServicesScreen(clusters))
+
+    def open_tasks(self, cluster: Cluster, service: Service | None = None) -> None:
+        self.push_pane(TasksScreen(cluster, service))
+
+    def open_service_detail(self, service: Service) -> None:
+        self.push_pane(ServiceDetailScreen(service))
+
+    def open_task_detail(self, task: Task) -> None:
+        self.push_pane(TaskDetailScreen(task))
+
+    def open_logs(
+        self,
+        *,
+        group: str | None = None,
+        service: Service | None = None,
+        task: Task | None = None,
+        container: str | None = None,
+    ) -> None:
+        """The logs pane (issue 4 replaces ``screens.logs.LogsScreen``; this signature stays)."""
+        self.push_pane(LogsScreen(group=group, service=service, task=task, container=container))
+
+    def open_queues(self) -> None:
+        self.push_pane(QueuesScreen())
+
+    def go_home(self) -> None:
+        while len(self.screen_stack) > 2:
+            self.pop_screen()
+
+    def _nav_context(self) -> tuple[list[Cluster], Service | None]:
+        """The clusters and service the user is looking at, from the top of the stack down."""
+        for screen in reversed(self.screen_stack):
+            if isinstance(screen, ServiceDetailScreen):
+                s = screen.service
+                return [Cluster(arn=s.cluster_arn, name=s.cluster_name, region=s.region)], s
+            if isinstance(screen, TasksScreen):
+                return [screen.cluster], screen.service
+            if isinstance(screen, ServicesScreen):
+                selected = screen.selected_service()
+                return screen.clusters, selected if len(screen.clusters) == 1 else None
+            if isinstance(screen, ClustersScreen):
+                selected = screen.selected()
+                if selected is not None and screen.is_active:
+                    return [selected], None
+        return [], None
+
+    # --- the command line ------------------------------------------------------------
+    def action_command_line(self) -> None:
+        self.push_screen(CommandLineScreen(), self._command_entered)
+
+    def _command_entered(self, text: str | None) -> None:
+        if text:
+            self.run_command_line(text)
+
+    def run_command_line(self, text: str) -> None:
+        try:
+            verb, arg = parse(text)
+        except UnknownCommand as exc:
+            self.notify(str(exc), severity="warning", timeout=4)
+            return
+        clusters, service = self._nav_context()
+        if verb == "clusters":
+            self.go_home()
+        elif verb == "cluster":
+            self._open_cluster(arg)
+        elif verb == "services":
+            if clusters:
+                self.open_services(clusters)
+            elif self.known_clusters:
+                self.open_services(list(self.known_clusters.values()))
+            else:
+                self._open_all_services()
+        elif verb == "tasks":
+            if clusters and len(clusters) == 1:
+                self.open_tasks(clusters[0], service)
+            else:
+                self.notify(
+                    "open a cluster or a service first (:cluster NAME)", severity="warning", timeout=4
+                )
+        elif verb == "queues":
+            self.open_queues()
+        elif verb == "logs":
+            self.open_logs(group=arg or None, service=service)
+        elif verb == "region":
+            self._set_region(arg)
+        elif verb == "profile":
+            self._switch_profile(arg)
+        elif verb == "help":
+            self.action_help()
+        elif verb == "quit":
+            self.exit(0)
+
+    def _open_cluster(self, name: str) -> None:
+        for cluster in self.known_clusters.values():
+            if name in (cluster.name, cluster.arn):
+                self.open_services([cluster])
+                return
+        self._find_and_open_cluster(name)
+
+    @work(group="navigate", exclusive=True, exit_on_error=False)
+    async def _find_and_open_cluster(self, name: str) -> None:
+        try:
+            cluster = await self.gateways.ecs.find_cluster(self.regions, name)
+        except Exception as exc:
+            self.notify(describe_aws_error(exc), severity="error", timeout=6)
+            return
+        self.remember_clusters([cluster])
+        self.open_services([cluster])
+
+    @work(group="navigate", exclusive=True, exit_on_error=False)
+    async def _open_all_services(self) -> None:
+        try:
+            found = await self.gateways.ecs.clusters(self.regions, self.settings.profile.clusters)
+        except Exception as exc:
+            self.notify(describe_aws_error(exc), severity="error", timeout=6)
+            return
+        self.remember_clusters(found)
+        self.open_services(found)
+
+    def _set_region(self, region: str) -> None:
+        if not region or region == "all":
+            self.regions = tuple(self.settings.regions)
+        else:
+            self.regions = tuple(r.strip() for r in region.split(",") if r.strip())
+        self.known_clusters.clear()
+        self.go_home()
+        home = self.screen_stack[1] if len(self.screen_stack) > 1 else None
+        if isinstance(home, ClustersScreen):
+            home.clusters.clear()
+            home.refresh_top_bar()
+            home.action_refresh()
+        self.notify(f"regions: {', '.join(self.regions)}", timeout=3)
+
+    def _switch_profile(self, name: str) -> None:
+        if not name:
+            self.notify(f"profile: {self.settings.profile.name} (:profile NAME switches)", timeout=4)
+            return
+        from console.config import resolve_settings
+
+        try:
+            settings = resolve_settings(profile_name=name, read_only=self.settings.read_only)
+        except OpsError as exc:
+            self.notify(str(exc), severity="error", timeout=6)
+            return
+        self._replace_gateways(settings)
+
+    @work(group="navigate", exclusive=True, exit_on_error=False)
+    async def _replace_gateways(self, settings: Settings) -> None:
+        self.go_home()
+        old = self.gateways
+        self.settings = settings
+        self.regions = tuple(settings.regions)
+        self.gateways = make_gateways(settings)
+        self.known_clusters.clear()
+        if self._own_gateways:
+            await old.aws.close()
+        self._own_gateways = True
+        home = self.screen_stack[1]
+        if isinstance(home, ClustersScreen):
+            home.clusters.clear()
+            home.refresh_top_bar()
+            home.action_refresh()
+        self.notify(f"profile {settings.profile.name}", timeout=3)
+
+    # --- help, palette -----------------------------------------------------------------
+    def action_help(self) -> None:
+        if isinstance(self.screen, HelpScreen):
+            return
+        crumb = getattr(self.screen, "crumb", "") or "console"
+        self.push_screen(HelpScreen(binding_rows(self.screen), crumb))
+
+    async def run_binding_action(self, screen: Screen[Any], action: str) -> None:
+        await self.run_action(action, screen)
+
+    def action_toggle_theme(self) -> None:
+        self.theme = LIGHT_THEME if self.theme == DARK_THEME else DARK_THEME
+
+    # --- operations ------------------------------------------------------------------
+    async def caller_arn(self) -> str:
+        if self._caller is None:
+            from console.aws.sts import caller_identity
+
+            self._caller = (await caller_identity(self.gateways.aws, self.regions[0])).arn
+        return self._caller
+
+    async def run_operation(
+        self,
+        plan_factory: PlanFactory,
+        apply: ApplyFn,
+        verify: VerifyFn | None = None,
+    ) -> Outcome | None:
+        """plan → confirm (modal) → apply + audit → verify (progress modal). Call inside a worker.
+
+        Read-only mode refuses before the plan is shown; errors end up in a toast and in
+        the progress modal, never as a crash. Returns None when no plan could be made.
+        """
+        from console.ops.runner import execute, refuse_if_read_only
+
+        try:
+            refuse_if_read_only(self.settings, "operation")
+            plan = await plan_factory()
+        except Exception as exc:
+            self.notify(describe_aws_error(exc), severity="error", timeout=6)
+            return None
+        progress = ProgressScreen(plan)
+
+        async def confirm(p: Plan) -> bool:
+            confirmed = bool(await self.push_screen_wait(ConfirmPlanScreen(p)))
+            if confirmed:
+                await self.push_screen(progress)
+            return confirmed
+
+        try:
+            outcome = await execute(
+                self.settings,
+                plan,
+                apply=apply,
+                confirm=confirm,
+                caller=self.caller_arn,
+                verify=verify,
+                on_progress=progress.update,
+            )
+        except Exception as exc:
+            message = describe_aws_error(exc)
+            progress.finish(False, message)
+            self.notify(message, severity="error", timeout=8)
+            return None
+        if not outcome.confirmed:
+            if plan.is_noop:
+                self.notify(f"nothing to do: {plan.noop_reason}", timeout=4)
+            return outcome
+        if outcome.verified is not None:
+            message = outcome.verified.message
+        elif outcome.applied is not None:
+            message = outcome.applied.message
+        else:
+            message = "done"
+        progress.finish(outcome.ok, message)
+        self.notify(message, severity="information" if outcome.ok else "error", timeout=6)
+        top = self.screen_stack[-2] if len(self.screen_stack) > 1 else None
+        if isinstance(top, PaneScreen):
+            top.action_refresh()
+        return outcome
+
+    def start_operation(
+        self, plan_factory: PlanFactory, apply: ApplyFn, verify: VerifyFn | None = None
+    ) -> Worker[Any]:
+        """:meth:`run_operation` in its own worker: what a pane's ``action_scale`` calls."""
+        return self.run_worker(
+            self.run_operation(plan_factory, apply, verify),
+            group="operation",
+            exclusive=True,
+            exit_on_error=False,
+        )
+
+    # --- every worker's failure in one place (harlequin) ----------------------------------
+    @on(Worker.StateChanged)
+    def _worker_failed(self, event: Worker.StateChanged) -> None:
+        if event.state is WorkerState.ERROR and event.worker.error is not None:
+            message = describe_aws_error(event.worker.error)
+            self.errors = [*self.errors[-49:], message]
+            self.notify(message, severity="error", timeout=8)
+
+
+def run_console(settings: Settings, **options: Any) -> int:
+    """Open the console; the CLI's ``opsconsole`` and ``opsconsole demo`` call this."""
+    app = OpsConsoleApp(settings, **options)
+    app.run()
+    return int(app.return_code or 0)
+
+
+__all__ = ["OpsConsoleApp", "run_console", "short_name"]

@@ -1,0 +1,1 @@
+"""Detail views: a service, a task, a container."""

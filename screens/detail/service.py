@@ -1,0 +1,193 @@
+"""One service: deployments, events (newest first, AWS's own words), targets, containers."""
+
+from __future__ import annotations
+
+import asyncio
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.widgets import Static
+
+from console.aws.elb import target_health
+from console.model import Service, TargetHealth, TaskDefinition
+from screens.detail.containers import container_block
+from screens.format import ROLLOUT_STYLE, age, aws, bar, now_utc, plain, status
+from screens.pane import PaneScreen, matches
+from screens.widgets.keyed_table import KeyedTable
+
+MAX_EVENTS = 50
+
+
+class ServiceDetailScreen(PaneScreen):
+    BINDINGS = [
+        Binding("t", "tasks", "Tasks", id="service_detail.tasks"),
+        Binding("l", "logs", "Logs", id="service_detail.logs"),
+        Binding("v", "reveal", "Reveal secrets", id="service_detail.reveal"),
+    ]
+
+    def __init__(self, service: Service) -> None:
+        super().__init__()
+        self.service = service
+        self.crumb = f"{service.name} detail"
+        self.targets: list[TargetHealth] = []
+        self.task_definition: TaskDefinition | None = None
+        self.reveal = False
+
+    def compose_body(self) -> ComposeResult:
+        with VerticalScroll(id="detail"):
+            yield Static(id="summary", classes="section")
+            yield Static("Deployments", classes="heading")
+            deployments = KeyedTable(id="deployments", classes="auto")
+            deployments.set_columns(
+                [
+                    ("status", "STATUS"),
+                    ("revision", "TASK DEF"),
+                    ("rollout", "ROLLOUT"),
+                    ("counts", "DESIRED/RUNNING/PENDING"),
+                    ("failed", "FAILED"),
+                    ("created", "CREATED"),
+                    ("reason", "REASON"),
+                ]
+            )
+            yield deployments
+            yield Static("Events (newest first)", classes="heading")
+            events = KeyedTable(id="events", classes="auto")
+            events.set_columns([("age", "AGE"), ("message", "MESSAGE")])
+            yield events
+            yield Static("Load balancer targets", classes="heading")
+            targets = KeyedTable(id="targets", classes="auto")
+            targets.set_columns(
+                [
+                    ("target", "TARGET"),
+                    ("port", "PORT"),
+                    ("state", "STATE"),
+                    ("reason", "REASON"),
+                    ("group", "GROUP"),
+                ]
+            )
+            yield targets
+            yield Static("Containers", classes="heading")
+            yield Static(id="containers", classes="section")
+
+    async def load(self) -> None:
+        app = self.console_app
+        s = self.service
+        fresh = await app.gateways.ecs.service(s.region, s.cluster_arn, s.arn)
+        self.service = fresh
+        tg = fresh.target_group_arns
+        targets_call = target_health(app.gateways.aws, app.gateways.budget, fresh.region, tg) if tg else None
+        td_call = app.gateways.ecs.task_definition(fresh.region, fresh.task_definition)
+        results = await asyncio.gather(*(c for c in (td_call, targets_call) if c), return_exceptions=True)
+        if not isinstance(results[0], BaseException):
+            self.task_definition = results[0]
+        if targets_call is not None and not isinstance(results[1], BaseException):
+            self.targets = list(results[1])
+        self.render_all()
+        errors = [r for r in results if isinstance(r, BaseException)]
+        if errors:
+            raise errors[0]
+
+    def render_all(self) -> None:
+        s = self.service
+        now = now_utc()
+        frozen = self.console_app.frozen
+        summary = Text(end="")
+        summary.append_text(aws(s.name, "bold"))
+        summary.append("  ")
+        summary.append_text(status(s.status))
+        summary.append(f"  desired {s.desired}  running {s.running}  pending {s.pending}  ")
+        summary.append_text(aws(s.revision))
+        summary.append("  ")
+        summary.append_text(aws(s.launch_type, "dim"))
+        breaker = (
+            "on" + (" with rollback" if s.circuit_breaker_rollback else "") if s.circuit_breaker else "off"
+        )
+        summary.append(f"\ncircuit breaker {breaker}", style="dim")
+        summary.append("  cluster ", style="dim")
+        summary.append_text(aws(s.cluster_name))
+        summary.append(f"  {s.region}", style="dim")
+        self.query_one("#summary", Static).update(summary)
+
+        rows = []
+        for d in s.deployments:
+            state = d.rollout_state or "-"
+            rollout = aws(state, ROLLOUT_STYLE.get(state, "dim"))
+            if state == "IN_PROGRESS":
+                rollout = plain(bar(d.running, d.desired, 8) + " ", "yellow") + rollout
+            rows.append(
+                (
+                    d.id or d.task_definition,
+                    (
+                        aws(d.status, "bold" if d.status == "PRIMARY" else ""),
+                        aws(d.revision),
+                        rollout,
+                        plain(f"{d.desired}/{d.running}/{d.pending}"),
+                        plain(d.failed_tasks, "bold red" if d.failed_tasks else "dim"),
+                        plain(age(d.created_at, now, frozen=frozen)),
+                        aws(d.rollout_reason, "dim", max_len=300),
+                    ),
+                )
+            )
+        self.query_one("#deployments", KeyedTable).sync(rows)
+
+        events = []
+        for i, e in enumerate(s.events[:MAX_EVENTS]):
+            message = aws(e.message, max_len=1000)
+            if self.filter_text and not matches(message.plain, self.filter_text):
+                continue
+            events.append((e.id or f"event-{i}", (plain(age(e.created_at, now, frozen=frozen)), message)))
+        self.query_one("#events", KeyedTable).sync(events)
+
+        targets = [
+            (
+                f"{t.target_group_arn}|{t.target_id}|{t.port}",
+                (
+                    aws(t.target_id),
+                    plain(t.port or "-"),
+                    status(t.state),
+                    aws(t.reason or t.description or "", "dim"),
+                    aws(t.target_group_arn.rsplit(":", 1)[-1], "dim"),
+                ),
+            )
+            for t in self.targets
+        ]
+        self.query_one("#targets", KeyedTable).sync(targets)
+        if not s.target_group_arns:
+            self.query_one("#targets", KeyedTable).display = False
+
+        blocks = Text(end="")
+        td = self.task_definition
+        if td is not None:
+            blocks.append_text(aws(f"{td.family}:{td.revision}", "bold"))
+            blocks.append(f"  cpu {td.cpu or '-'}  memory {td.memory or '-'}  {td.status}", style="dim")
+            for c in td.containers:
+                blocks.append("\n")
+                blocks.append_text(container_block(c, reveal=self.reveal))
+        self.query_one("#containers", Static).update(blocks)
+        self.status.set_info(
+            f"{len(s.deployments)} deployments · {len(s.events)} events · v reveals masked values"
+        )
+
+    def apply_filter(self) -> None:
+        self.render_all()
+
+    def action_reveal(self) -> None:
+        self.reveal = not self.reveal
+        self.render_all()
+
+    def action_tasks(self) -> None:
+        from console.model import Cluster
+
+        s = self.service
+        self.console_app.open_tasks(Cluster(arn=s.cluster_arn, name=s.cluster_name, region=s.region), s)
+
+    def action_logs(self) -> None:
+        self.console_app.open_logs(service=self.service)
+
+    def selected_service(self) -> Service:
+        return self.service
+
+    def action_open(self) -> None:
+        """Enter on a row of the detail tables does nothing yet."""

@@ -1,0 +1,109 @@
+"""How values look in a cell: ages, counts, bars and sparklines, and AWS text made inert.
+
+Every string that came from AWS reaches a widget through :func:`aws` (a Rich
+``Text`` built without parsing markup, with control characters pictured), so
+a service event or queue name cannot style the screen or move the cursor.
+Plain ``str`` is never handed to a DataTable: it would parse it as markup.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import UTC, datetime
+
+from rich.text import Text
+
+try:  # console/literal.py is written by the logs helper; keep a minimal fallback until it lands
+    from console.literal import literal_text
+except ImportError:  # pragma: no cover - only before console.literal exists
+    from console.literal_min import inert
+
+    def literal_text(text: str | bytes, *, max_len: int | None = None, tabsize: int = 4) -> str:
+        value = text.decode("utf-8", "replace") if isinstance(text, bytes) else text
+        return inert(value[:max_len] if max_len else value)
+
+
+SPARK = "▁▂▃▄▅▆▇█"
+PLACEHOLDER = "…"
+
+
+def aws(value: object, style: str = "", *, max_len: int = 2_000) -> Text:
+    """AWS text as an inert Rich Text: ``[bold]`` stays the characters ``[bold]``."""
+    text = "" if value is None else str(value)
+    return Text(literal_text(text, max_len=max_len) if text else "", style=style, end="")
+
+
+def plain(value: object, style: str = "") -> Text:
+    """Our own text (numbers, labels) as Text, so a table never parses it as markup."""
+    return Text("" if value is None else str(value), style=style, end="")
+
+
+def age(when: datetime | None, now: datetime | None, *, frozen: bool = False) -> str:
+    """``5s``, ``3m``, ``2h``, ``4d``: how long ago, as k9s shows it."""
+    if when is None:
+        return "-"
+    if frozen or now is None:
+        return "·"
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    seconds = max(0, int((now - when).total_seconds()))
+    if seconds < 120:
+        return f"{seconds}s"
+    if seconds < 7200:
+        return f"{seconds // 60}m"
+    if seconds < 172800:
+        return f"{seconds // 3600}h"
+    return f"{seconds // 86400}d"
+
+
+def seconds_ago(when: datetime | None, now: datetime) -> float:
+    if when is None:
+        return float("inf")
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    return (now - when).total_seconds()
+
+
+def sparkline(values: Sequence[float], width: int = 10, *, top: float = 100.0) -> str:
+    """The last ``width`` values on a 0..top scale as block characters."""
+    if not values:
+        return ""
+    tail = list(values)[-width:]
+    scale = max(top, max(tail)) or 1.0
+    return "".join(SPARK[min(len(SPARK) - 1, int(v / scale * (len(SPARK) - 1) + 0.5))] for v in tail)
+
+
+def bar(done: float, total: float, width: int = 8) -> str:
+    """A progress bar ``█████░░░`` for a rolling deployment."""
+    if total <= 0:
+        return "░" * width
+    filled = max(0, min(width, round(done / total * width)))
+    return "█" * filled + "░" * (width - filled)
+
+
+ROLLOUT_STYLE = {"COMPLETED": "green", "IN_PROGRESS": "yellow", "FAILED": "bold red"}
+STATUS_STYLE = {
+    "RUNNING": "green",
+    "ACTIVE": "green",
+    "PENDING": "yellow",
+    "PROVISIONING": "yellow",
+    "ACTIVATING": "yellow",
+    "DEACTIVATING": "yellow",
+    "STOPPING": "yellow",
+    "STOPPED": "dim",
+    "DRAINING": "yellow",
+    "INACTIVE": "dim",
+    "HEALTHY": "green",
+    "healthy": "green",
+    "UNHEALTHY": "bold red",
+    "unhealthy": "bold red",
+    "UNKNOWN": "dim",
+}
+
+
+def status(value: str) -> Text:
+    return aws(value or "-", STATUS_STYLE.get(value, ""))
+
+
+def now_utc() -> datetime:
+    return datetime.now(UTC)

@@ -1,0 +1,221 @@
+"""The base of every pane: a poll that never overlaps, pauses when hidden, and backs off.
+
+dolphie's WorkerManager schedules the next poll with ``set_timer`` only after
+the last one finished; that is the loop here.  A pane polls only while it is
+the active screen: a modal on top or a pane pushed over it suspends it, and
+resuming it polls at once if a poll came due meanwhile.  Errors go to the
+status line as one line and double the delay (up to a minute); the rows
+already shown stay.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from typing import TYPE_CHECKING, ClassVar
+
+from textual import events, on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.screen import Screen
+from textual.timer import Timer
+from textual.widgets import Footer, Input
+
+from console.errors import describe_aws_error
+from screens.bindings import is_mutating
+from screens.widgets.bars import StatusLine, TopBar
+from screens.widgets.keyed_table import KeyedTable
+
+if TYPE_CHECKING:
+    from screens.app import OpsConsoleApp
+
+MAX_BACKOFF_S = 60.0
+
+
+class FilterInput(Input):
+    DEFAULT_CSS = """
+    FilterInput { display: none; height: 1; border: none; padding: 0 1; }
+    FilterInput.-shown { display: block; }
+    """
+
+
+def matches(text: str, query: str) -> bool:
+    """``/term`` keeps rows containing term; ``/!term`` drops them; space-separated terms all apply."""
+    haystack = text.lower()
+    for term in query.lower().split():
+        if term.startswith("!"):
+            if term[1:] and term[1:] in haystack:
+                return False
+        elif term not in haystack:
+            return False
+    return True
+
+
+class PaneScreen(Screen[None]):
+    """A screen that shows one noun and keeps it fresh."""
+
+    crumb: str = ""
+    poll_interval: float = 5.0
+    filterable: bool = True
+
+    BINDINGS: ClassVar[list[Binding | tuple[str, str] | tuple[str, str, str]]] = [
+        Binding("escape", "back", "Back", id="pane.back"),
+        Binding("slash", "filter", "Filter", id="pane.filter", key_display="/"),
+        Binding("ctrl+r", "refresh", "Refresh", id="pane.refresh", show=False),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._timer: Timer | None = None
+        self._errors = 0
+        self._due = True
+        self._polling = False
+        self.last_ok: float | None = None
+        self.filter_text = ""
+        self.polls = 0
+
+    @property
+    def console_app(self) -> OpsConsoleApp:
+        return self.app  # type: ignore[return-value]
+
+    # --- layout ------------------------------------------------------------------
+    def compose(self) -> ComposeResult:
+        yield TopBar(id="topbar")
+        yield from self.compose_body()
+        with Vertical(id="bottom"):
+            yield FilterInput(
+                placeholder="filter: text, !text to exclude (Enter keeps, Esc clears)", id="filter"
+            )
+            yield StatusLine(id="status")
+            yield Footer()
+
+    def compose_body(self) -> ComposeResult:
+        yield from ()
+
+    @property
+    def status(self) -> StatusLine:
+        return self.query_one("#status", StatusLine)
+
+    def on_mount(self) -> None:
+        self._schedule(0)
+
+    def on_screen_resume(self, _event: events.ScreenResume) -> None:
+        self.refresh_top_bar()
+        if self._due and not self._polling:
+            self._schedule(0)
+
+    def refresh_top_bar(self) -> None:
+        self.console_app.show_top_bar(self.query_one("#topbar", TopBar))
+
+    # --- the poll loop -----------------------------------------------------------
+    def _schedule(self, delay: float) -> None:
+        if self._timer is not None:
+            self._timer.stop()
+        self._timer = self.set_timer(delay, self._kick) if delay > 0 else None
+        if delay <= 0:
+            self.call_later(self._kick)
+
+    def _kick(self) -> None:
+        self._timer = None
+        if self._polling:
+            return
+        if not self.is_active or self.console_app.paused:
+            self._due = True  # polled again on resume
+            return
+        self._due = False
+        self._polling = True
+        self.run_worker(self._poll(), group="poll", exclusive=True, exit_on_error=False)
+
+    async def _poll(self) -> None:
+        started = time.monotonic()
+        try:
+            await self.load()
+        except asyncio.CancelledError:
+            self._polling = False
+            raise
+        except Exception as exc:  # every failure becomes one status line, the rows stay
+            self._errors += 1
+            self.status.set_error(describe_aws_error(exc))
+            self.console_app.note_error(exc)
+        else:
+            self._errors = 0
+            self.last_ok = time.monotonic()
+            self.status.set_error("")
+        finally:
+            self.polls += 1
+        self._polling = False
+        self.console_app.log(f"{self.crumb}: poll {time.monotonic() - started:.3f}s")
+        if self.is_attached:
+            self._schedule(self.next_delay())
+
+    def next_delay(self) -> float:
+        if self.console_app.no_poll:
+            return 10**9
+        if not self._errors:
+            return self.poll_interval
+        return min(MAX_BACKOFF_S, self.poll_interval * 2**self._errors)
+
+    async def load(self) -> None:
+        """Fetch and show; runs in a worker, never twice at once."""
+
+    def action_refresh(self) -> None:
+        self._errors = 0
+        self._schedule(0)
+
+    # --- navigation, filter ------------------------------------------------------
+    def action_back(self) -> None:
+        box = self.query("#filter")
+        if box and (self.focused is box.first() or self.filter_text):
+            self._set_filter("")
+            return
+        if len(self.app.screen_stack) > 2:
+            self.app.pop_screen()
+
+    def action_filter(self) -> None:
+        if not self.filterable:
+            return
+        box = self.query_one("#filter", FilterInput)
+        box.add_class("-shown")
+        box.value = self.filter_text
+        box.focus()
+
+    @on(Input.Changed, "#filter")
+    def _filter_changed(self, event: Input.Changed) -> None:
+        self.filter_text = event.value.strip()
+        self.apply_filter()
+
+    @on(Input.Submitted, "#filter")
+    def _filter_done(self, _event: Input.Submitted) -> None:
+        box = self.query_one("#filter", FilterInput)
+        if not box.value.strip():
+            box.remove_class("-shown")
+        self.focus_table()
+
+    def _set_filter(self, value: str) -> None:
+        box = self.query_one("#filter", FilterInput)
+        box.value = value
+        self.filter_text = value
+        if not value:
+            box.remove_class("-shown")
+        self.apply_filter()
+        self.focus_table()
+
+    def apply_filter(self) -> None:
+        """Re-show the rows with the current filter (panes override)."""
+
+    def focus_table(self) -> None:
+        tables = self.query(KeyedTable)
+        if tables:
+            tables.first().focus()
+
+    @on(KeyedTable.RowSelected)
+    async def _row_selected(self, event: KeyedTable.RowSelected) -> None:
+        event.stop()
+        await self.run_action("open")
+
+    # --- read-only ---------------------------------------------------------------
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if is_mutating(action) and self.console_app.read_only:
+            return None  # shown, disabled
+        return True

@@ -1,0 +1,124 @@
+"""SQS queues of the profile's regions: depth, age of the oldest message, and who feeds which DLQ."""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Sequence
+from typing import Any
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+
+from console.errors import OpsError
+from console.model import Queue
+from screens.format import aws, plain
+from screens.pane import PaneScreen, matches
+from screens.widgets.keyed_table import KeyedTable
+
+COLUMNS = [
+    ("name", "QUEUE"),
+    ("region", "REGION"),
+    ("visible", "VISIBLE"),
+    ("in_flight", "IN FLIGHT"),
+    ("delayed", "DELAYED"),
+    ("oldest", "OLDEST"),
+    ("dlq", "DEAD-LETTER"),
+]
+
+
+async def list_queues(app: Any, regions: Sequence[str]) -> list[Queue]:
+    """The queues of the regions, with counts, DLQ links and oldest-message ages."""
+    try:
+        sqs = importlib.import_module("console.aws.sqs")
+    except ImportError:  # pragma: no cover - before console/aws/sqs.py lands
+        raise OpsError("queue listing is not available (console.aws.sqs missing)") from None
+    gateway = getattr(app, "_sqs_gateway", None)
+    if gateway is None:
+        gateway = app._sqs_gateway = sqs.SqsGateway(app.gateways.aws, app.gateways.budget)
+    found = list(await gateway.queues(list(regions), ages=not app.frozen))
+    wanted = tuple(app.settings.profile.queues)
+    if wanted:
+        found = [q for q in found if q.name in wanted or (q.is_dlq and any(w in q.name for w in wanted))]
+    return found
+
+
+def oldest(seconds: float | None) -> str:
+    if seconds is None:
+        return "-"
+    seconds = int(seconds)
+    if seconds < 120:
+        return f"{seconds}s"
+    if seconds < 7200:
+        return f"{seconds // 60}m"
+    return f"{seconds // 3600}h"
+
+
+class QueuesScreen(PaneScreen):
+    crumb = "queues"
+    poll_interval = 10.0
+    BINDINGS = [Binding("enter", "open", "Detail", id="queues.open", show=False)]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.queues: dict[str, Queue] = {}
+
+    def compose_body(self) -> ComposeResult:
+        table = KeyedTable(id="queues")
+        table.set_columns(COLUMNS)
+        yield table
+
+    @property
+    def table(self) -> KeyedTable:
+        return self.query_one("#queues", KeyedTable)
+
+    async def load(self) -> None:
+        app = self.console_app
+        found = await list_queues(app, app.regions)
+        self.queues = {q.url: q for q in found}
+        self.render_rows()
+
+    def row(self, q: Queue) -> tuple[object, ...]:
+        by_arn = {x.arn: x for x in self.queues.values() if x.arn}
+        if q.is_dlq:
+            sources = ", ".join(
+                by_arn[a].name if a in by_arn else a.rsplit(":", 1)[-1] for a in q.source_arns
+            )
+            dlq = aws(f"DLQ of {sources}", "bold red" if q.visible else "yellow")
+        elif q.dlq_arn:
+            target = by_arn[q.dlq_arn].name if q.dlq_arn in by_arn else q.dlq_arn.rsplit(":", 1)[-1]
+            suffix = f" after {q.max_receive_count}" if q.max_receive_count else ""
+            dlq = aws(f"→ {target}{suffix}", "dim")
+        else:
+            dlq = plain("-", "dim")
+        depth_style = "bold reverse red" if q.is_dlq and q.visible else ""
+        return (
+            aws(q.name, "bold"),
+            plain(q.region),
+            plain(q.visible, depth_style),
+            plain(q.in_flight),
+            plain(q.delayed),
+            plain(oldest(q.oldest_age_s), "yellow" if (q.oldest_age_s or 0) > 300 else ""),
+            dlq,
+        )
+
+    def render_rows(self) -> None:
+        rows = []
+        for q in sorted(self.queues.values(), key=lambda q: (q.region, q.name)):
+            cells = self.row(q)
+            if self.filter_text and not matches(" ".join(c.plain for c in cells), self.filter_text):  # type: ignore[attr-defined]
+                continue
+            rows.append((q.url, cells))
+        self.table.sync(rows)
+        dlqs = [q for q in self.queues.values() if q.is_dlq and q.visible]
+        note = f" · {len(dlqs)} DLQ(s) holding messages" if dlqs else ""
+        self.status.set_info(f"{len(rows)} of {len(self.queues)} queues{note}")
+
+    def apply_filter(self) -> None:
+        self.render_rows()
+
+    def selected_queue(self) -> Queue | None:
+        key = self.table.cursor_key
+        return self.queues.get(key) if key else None
+
+    def action_open(self) -> None:
+        """Queue detail and redrive come with the operations issue."""

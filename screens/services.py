@@ -1,0 +1,349 @@
+"""Services of one or more clusters, fast at 2,000: list first, describe what is seen first.
+
+e1s needed about five minutes to show 2,000+ services (its #335) because it
+described every service before showing any.  Here the first page of
+``ListServices`` is on screen as names at once, the rows in the viewport are
+described next (one ``DescribeServices`` per 10, concurrently), and the rest
+are filled in the background in chunks nearest the viewport first, so
+scrolling pulls the fill towards the user.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Sequence
+from datetime import datetime
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.widgets import DataTable
+
+from console.aws.metrics import service_metrics
+from console.model import Cluster, Service, short_name
+from screens.format import (
+    PLACEHOLDER,
+    ROLLOUT_STYLE,
+    age,
+    aws,
+    bar,
+    now_utc,
+    plain,
+    seconds_ago,
+    sparkline,
+)
+from screens.pane import PaneScreen, matches
+from screens.widgets.keyed_table import KeyedTable
+
+FILL_CHUNK = 100  # services described per background step (10 calls, concurrently)
+VISIBLE_MARGIN = 5
+
+COLUMNS = [
+    ("name", "NAME"),
+    ("desired", "DESIRED"),
+    ("running", "RUNNING"),
+    ("pending", "PENDING"),
+    ("rollout", "ROLLOUT"),
+    ("revision", "TASK DEF"),
+    ("launch", "LAUNCH"),
+    ("cpu", "CPU"),
+    ("mem", "MEM"),
+    ("event", "LAST EVENT"),
+]
+CLUSTER_COLUMN = ("cluster", "CLUSTER")
+
+
+class ServicesScreen(PaneScreen):
+    BINDINGS = [
+        Binding("enter", "open", "Tasks", id="services.open"),
+        Binding("d", "detail", "Detail", id="services.detail"),
+        Binding("l", "logs", "Logs", id="services.logs"),
+        Binding("o", "sort", "Sort", id="services.sort"),
+        Binding("O", "sort_reverse", "Reverse", id="services.sort_reverse", show=False),
+    ]
+
+    def __init__(self, clusters: Sequence[Cluster]) -> None:
+        super().__init__()
+        self.clusters = list(clusters)
+        self.crumb = clusters[0].name if len(clusters) == 1 else f"{len(clusters)} clusters"
+        self.listed: dict[str, tuple[str, str]] = {}  # service ARN -> (region, cluster ARN)
+        self.services: dict[str, Service] = {}
+        self.metrics: dict[str, tuple[tuple[float, ...], tuple[float, ...]]] = {}
+        self.sort_column = "name"
+        self.sort_reverse = False
+        self._rows: dict[str, tuple[object, tuple[object, ...]]] = {}
+        self._first_screenful_done = False
+        columns = list(COLUMNS)
+        if len(self.clusters) > 1:
+            columns.insert(1, CLUSTER_COLUMN)
+        self.columns = columns
+
+    def compose_body(self) -> ComposeResult:
+        table = KeyedTable(id="services")
+        table.set_columns(self.columns)
+        yield table
+
+    @property
+    def table(self) -> KeyedTable:
+        return self.query_one("#services", KeyedTable)
+
+    # --- fetching --------------------------------------------------------------------
+    async def load(self) -> None:
+        app = self.console_app
+        ecs = app.gateways.ecs
+        seen: dict[str, tuple[str, str]] = {}
+        described_now: set[str] = set()
+        early: list[asyncio.Task[None]] = []
+
+        async def list_cluster(cluster: Cluster) -> None:
+            async for page in ecs.service_arn_pages(cluster.region, cluster.arn):
+                for arn in page:
+                    seen[arn] = (cluster.region, cluster.arn)
+                    self.listed.setdefault(arn, (cluster.region, cluster.arn))
+                self.render_rows()
+                wanted = [k for k in self.table.visible_keys(VISIBLE_MARGIN) if k not in described_now]
+                if wanted:  # the viewport first, while later pages are still being listed
+                    described_now.update(wanted)
+                    early.append(asyncio.ensure_future(self._describe(wanted)))
+
+        await asyncio.gather(*(list_cluster(c) for c in self.clusters))
+        if early:
+            await asyncio.gather(*early)
+        for arn in [a for a in self.listed if a not in seen]:
+            self._forget(arn)
+        self.render_rows()
+        visible = [k for k in self.table.visible_keys(VISIBLE_MARGIN) if k not in described_now]
+        if visible:
+            described_now.update(visible)
+            await self._describe(visible)
+        self._note_first_screenful()
+        metrics = asyncio.ensure_future(self._load_metrics(self.table.visible_keys(VISIBLE_MARGIN)))
+        while True:  # the rest, nearest the viewport first
+            rest = self._nearest_first([k for k in self.listed if k not in described_now])
+            if not rest:
+                break
+            chunk = rest[:FILL_CHUNK]
+            described_now.update(chunk)
+            await self._describe(chunk)
+        await metrics
+
+    async def _describe(self, arns: Sequence[str]) -> None:
+        groups: dict[tuple[str, str], list[str]] = {}
+        for arn in arns:
+            where = self.listed.get(arn)
+            if where is not None:
+                groups.setdefault(where, []).append(arn)
+        ecs = self.console_app.gateways.ecs
+        results = await asyncio.gather(
+            *(ecs.describe_services(r, c, names) for (r, c), names in groups.items())
+        )
+        returned: set[str] = set()
+        for batch in results:
+            for service in batch:
+                returned.add(service.arn)
+                if service.status == "INACTIVE":  # deleted; lingers in DescribeServices for a while
+                    self._forget(service.arn)
+                else:
+                    self.services[service.arn] = service
+        for arn in arns:
+            if arn not in returned and arn in self.services:  # MISSING: gone since it was listed
+                self._forget(arn)
+        self.render_rows()
+
+    async def _load_metrics(self, arns: Sequence[str]) -> None:
+        if self.console_app.frozen:
+            return
+        app = self.console_app
+        by_region: dict[str, list[Service]] = {}
+        for arn in arns:
+            service = self.services.get(arn)
+            if service is not None:
+                by_region.setdefault(service.region, []).append(service)
+        for region, services in by_region.items():
+            try:
+                series = await service_metrics(
+                    app.gateways.aws,
+                    app.gateways.budget,
+                    region,
+                    [(s.cluster_name, s.name) for s in services],
+                    minutes=30,
+                )
+            except Exception as exc:  # sparklines are a nicety: note it, keep the table
+                app.note_error(exc, quiet=True)
+                continue
+            for s in services:
+                cpu = series.get((s.cluster_name, s.name, "CPUUtilization"))
+                mem = series.get((s.cluster_name, s.name, "MemoryUtilization"))
+                self.metrics[s.arn] = (cpu.values if cpu else (), mem.values if mem else ())
+        self.render_rows()
+
+    def _forget(self, arn: str) -> None:
+        self.listed.pop(arn, None)
+        self.services.pop(arn, None)
+        self.metrics.pop(arn, None)
+        self._rows.pop(arn, None)
+
+    def _nearest_first(self, arns: list[str]) -> list[str]:
+        order = {k: i for i, k in enumerate(self.table.keys)}
+        visible = self.table.visible_keys()
+        middle = order.get(visible[len(visible) // 2], 0) if visible else 0
+        return sorted(arns, key=lambda k: abs(order.get(k, 10**9) - middle))
+
+    def _note_first_screenful(self) -> None:
+        if not self._first_screenful_done:
+            self._first_screenful_done = True
+            self.call_after_refresh(self.console_app.milestone, "services_first_screenful")
+
+    # --- rendering -------------------------------------------------------------------
+    def row(self, arn: str, now: datetime) -> tuple[tuple[object, ...], tuple[object, ...]]:
+        """(cells, sort values) of one service; placeholders while it is only listed."""
+        service = self.services.get(arn)
+        _region, cluster_arn = self.listed.get(arn, ("", ""))
+        cluster = short_name(cluster_arn)
+        name = short_name(arn)
+        frozen = self.console_app.frozen
+        if service is None:
+            dots = plain(PLACEHOLDER, "dim")
+            cells: dict[str, object] = {c: dots for c, _ in self.columns}
+            cells["name"] = aws(name)
+            cells["cluster"] = aws(cluster, "dim")
+            sort_values: dict[str, object] = {c: "" for c, _ in self.columns}
+            sort_values.update(
+                name=name, cluster=cluster, desired=-1, running=-1, pending=-1, cpu=-1.0, mem=-1.0
+            )
+            sort_values["event"] = float("inf")
+        else:
+            primary = service.primary
+            state = service.rollout_state or "-"
+            rollout = aws(state, ROLLOUT_STYLE.get(state, "dim"))
+            if state == "IN_PROGRESS" and primary is not None:
+                rollout = plain(f"{bar(primary.running, primary.desired, 6)} ", "yellow") + rollout
+            cpu, mem = self.metrics.get(arn, ((), ()))
+            health = "green" if service.running >= service.desired else "yellow"
+            cells = {
+                "name": aws(service.name, "bold"),
+                "cluster": aws(cluster, "dim"),
+                "desired": plain(service.desired),
+                "running": plain(service.running, health),
+                "pending": plain(service.pending, "yellow" if service.pending else ""),
+                "rollout": rollout,
+                "revision": aws(service.revision),
+                "launch": aws(service.launch_type or "-", "dim"),
+                "cpu": plain(_spark(cpu, frozen), "cyan"),
+                "mem": plain(_spark(mem, frozen), "magenta"),
+                "event": plain(age(service.last_event_at, now, frozen=frozen)),
+            }
+            sort_values = {
+                "name": service.name,
+                "cluster": cluster,
+                "desired": service.desired,
+                "running": service.running,
+                "pending": service.pending,
+                "rollout": state,
+                "revision": service.revision,
+                "launch": service.launch_type,
+                "cpu": cpu[-1] if cpu else -1.0,
+                "mem": mem[-1] if mem else -1.0,
+                "event": seconds_ago(service.last_event_at, now),
+            }
+        columns = [c for c, _ in self.columns]
+        return tuple(cells[c] for c in columns), tuple(sort_values[c] for c in columns)
+
+    def render_rows(self) -> None:
+        now = now_utc()
+        frozen = self.console_app.frozen
+        built: list[tuple[str, tuple[object, ...], tuple[object, ...]]] = []
+        for arn in self.listed:
+            service = self.services.get(arn)
+            signature = (
+                service,
+                self.metrics.get(arn),
+                age(service.last_event_at, now, frozen=frozen) if service else None,
+            )
+            cached = self._rows.get(arn)
+            if cached is None or cached[0] != signature:
+                cells, sort_values = self.row(arn, now)
+                self._rows[arn] = (signature, (cells, sort_values))
+            cells, sort_values = self._rows[arn][1]  # type: ignore[misc]
+            if self.filter_text and not matches(" ".join(_plain(c) for c in cells), self.filter_text):
+                continue
+            built.append((arn, cells, sort_values))
+        index = [c for c, _ in self.columns].index(self.sort_column)
+        built.sort(key=lambda r: (_sortable(r[2][index]), r[2][0]), reverse=self.sort_reverse)
+        self.table.sync([(arn, cells) for arn, cells, _ in built])
+        described = sum(1 for a in self.listed if a in self.services)
+        info = f"{len(built)} of {len(self.listed)} services"
+        if described < len(self.listed):
+            info += f" · described {described}/{len(self.listed)}"
+        arrow = "↓" if self.sort_reverse else "↑"
+        self.status.set_info(f"{info} · sort {self.sort_column}{arrow}")
+
+    def apply_filter(self) -> None:
+        self.render_rows()
+
+    # --- actions ---------------------------------------------------------------------
+    def selected_service(self) -> Service | None:
+        """The service under the cursor, if described (operations act on it)."""
+        key = self.table.cursor_key
+        return self.services.get(key) if key else None
+
+    def _selected_or_warn(self) -> Service | None:
+        service = self.selected_service()
+        if service is None:
+            self.notify("that service is still being described", severity="warning", timeout=2)
+        return service
+
+    def action_open(self) -> None:
+        service = self._selected_or_warn()
+        if service is not None:
+            self.console_app.open_tasks(self._cluster_of(service), service)
+
+    def action_detail(self) -> None:
+        service = self._selected_or_warn()
+        if service is not None:
+            self.console_app.open_service_detail(service)
+
+    def action_logs(self) -> None:
+        service = self._selected_or_warn()
+        if service is not None:
+            self.console_app.open_logs(service=service)
+
+    def _cluster_of(self, service: Service) -> Cluster:
+        for cluster in self.clusters:
+            if cluster.arn == service.cluster_arn:
+                return cluster
+        return Cluster(arn=service.cluster_arn, name=service.cluster_name, region=service.region)
+
+    def action_sort(self) -> None:
+        columns = [c for c, _ in self.columns]
+        self.sort_column = columns[(columns.index(self.sort_column) + 1) % len(columns)]
+        self.render_rows()
+
+    def action_sort_reverse(self) -> None:
+        self.sort_reverse = not self.sort_reverse
+        self.render_rows()
+
+    def on_data_table_header_selected(self, event: DataTable.HeaderSelected) -> None:
+        column = str(event.column_key.value)
+        if column == self.sort_column:
+            self.sort_reverse = not self.sort_reverse
+        else:
+            self.sort_column, self.sort_reverse = column, False
+        self.render_rows()
+
+
+def _spark(values: Sequence[float], frozen: bool) -> str:
+    if frozen:
+        return "·"
+    if not values:
+        return "-"
+    return f"{sparkline(values, 6)} {values[-1]:3.0f}%"
+
+
+def _plain(cell: object) -> str:
+    return getattr(cell, "plain", str(cell))
+
+
+def _sortable(value: object) -> tuple[int, object]:
+    if isinstance(value, int | float):
+        return (0, value)
+    return (1, str(value).lower())

@@ -1,0 +1,110 @@
+"""Tasks of a cluster or of one service: running ones, and stopped ones on a toggle."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+
+from console.model import Cluster, Service, Task, short_name
+from screens.format import age, aws, now_utc, plain, status
+from screens.pane import PaneScreen, matches
+from screens.widgets.keyed_table import KeyedTable
+
+COLUMNS = [
+    ("id", "TASK"),
+    ("service", "SERVICE"),
+    ("status", "STATUS"),
+    ("desired", "DESIRED"),
+    ("health", "HEALTH"),
+    ("revision", "TASK DEF"),
+    ("started", "STARTED"),
+    ("stopped", "STOPPED"),
+    ("reason", "STOPPED REASON"),
+]
+
+
+class TasksScreen(PaneScreen):
+    BINDINGS = [
+        Binding("enter", "open", "Containers", id="tasks.open"),
+        Binding("a", "toggle_stopped", "Stopped too", id="tasks.toggle_stopped"),
+        Binding("l", "logs", "Logs", id="tasks.logs"),
+    ]
+
+    def __init__(self, cluster: Cluster, service: Service | None = None) -> None:
+        super().__init__()
+        self.cluster = cluster
+        self.service = service
+        self.crumb = f"{service.name} tasks" if service else f"{cluster.name} tasks"
+        self.include_stopped = False
+        self.tasks: dict[str, Task] = {}
+
+    def compose_body(self) -> ComposeResult:
+        table = KeyedTable(id="tasks")
+        table.set_columns(COLUMNS)
+        yield table
+
+    @property
+    def table(self) -> KeyedTable:
+        return self.query_one("#tasks", KeyedTable)
+
+    async def load(self) -> None:
+        ecs = self.console_app.gateways.ecs
+        found = await ecs.tasks(
+            self.cluster.region,
+            self.cluster.arn,
+            service=self.service.name if self.service else None,
+            include_stopped=self.include_stopped,
+        )
+        self.tasks = {t.arn: t for t in found}
+        self.render_rows()
+
+    def row(self, t: Task) -> tuple[object, ...]:
+        now = now_utc()
+        frozen = self.console_app.frozen
+        return (
+            aws(t.id[:12] if frozen else t.id, "bold"),
+            aws(t.service_name or t.group or "-"),
+            status(t.last_status),
+            aws(t.desired_status, "dim"),
+            status(t.health),
+            aws(short_name(t.task_definition)),
+            plain(age(t.started_at, now, frozen=frozen)),
+            plain(age(t.stopped_at, now, frozen=frozen)),
+            aws(t.stopped_reason or "", "red" if t.stop_code else "dim", max_len=200),
+        )
+
+    def render_rows(self) -> None:
+        ordered = sorted(
+            self.tasks.values(),
+            key=lambda t: (t.last_status == "STOPPED", t.service_name, t.started_at or now_utc(), t.arn),
+        )
+        rows = []
+        for t in ordered:
+            cells = self.row(t)
+            if self.filter_text and not matches(" ".join(c.plain for c in cells), self.filter_text):  # type: ignore[attr-defined]
+                continue
+            rows.append((t.arn, cells))
+        self.table.sync(rows)
+        shown = "running and stopped" if self.include_stopped else "running"
+        self.status.set_info(f"{len(rows)} of {len(self.tasks)} tasks ({shown}; a toggles stopped)")
+
+    def apply_filter(self) -> None:
+        self.render_rows()
+
+    def selected_task(self) -> Task | None:
+        key = self.table.cursor_key
+        return self.tasks.get(key) if key else None
+
+    def action_open(self) -> None:
+        task = self.selected_task()
+        if task is not None:
+            self.console_app.open_task_detail(task)
+
+    def action_toggle_stopped(self) -> None:
+        self.include_stopped = not self.include_stopped
+        self.action_refresh()
+
+    def action_logs(self) -> None:
+        task = self.selected_task()
+        if task is not None:
+            self.console_app.open_logs(task=task)

@@ -1,0 +1,1 @@
+"""Reusable widgets: the keyed table, the status line, the top bar."""

@@ -1,0 +1,165 @@
+"""A DataTable that is updated in place by row key, so a refresh never moves the user.
+
+A refresh hands :meth:`KeyedTable.sync` the rows it should show, in order.
+Rows whose cells are unchanged cost nothing; changed cells are updated one by
+one (``update_cell``); new keys are added, gone keys removed, and the rows put
+in the given order, all in one pass.  The cursor stays on the same row key and
+the scroll position where the user left it (``clear()`` would lose both).
+
+Reordering and bulk removal set the row-location map directly, as
+``DataTable.sort`` itself does: removing rows one by one is O(n) each, which
+would make a filter over 2,000 services quadratic.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from rich.text import Text
+from textual.widgets import DataTable
+from textual.widgets._data_table import CellKey, RowKey
+from textual.widgets.data_table import ColumnKey
+
+from screens.format import aws
+
+Cells = tuple[object, ...]
+
+
+@dataclass
+class SyncStats:
+    added: int = 0
+    removed: int = 0
+    updated_cells: int = 0
+    reordered: bool = False
+
+
+class KeyedTable(DataTable[object]):
+    """DataTable keyed by resource (ARN, URL): ``sync(rows)`` reconciles in place."""
+
+    DEFAULT_CSS = """
+    KeyedTable { height: 1fr; }
+    """
+
+    def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
+        super().__init__(id=id, classes=classes, cursor_type="row", zebra_stripes=False)
+        self._cells: dict[str, Cells] = {}
+        self._order: list[str] = []
+        self._column_keys: list[str] = []
+
+    # --- columns -----------------------------------------------------------------
+    def set_columns(self, columns: Sequence[tuple[str, str]]) -> None:
+        """(key, label) pairs; called once before the first sync."""
+        self._column_keys = [key for key, _ in columns]
+        for key, label in columns:
+            self.add_column(label, key=key)
+
+    @property
+    def column_keys(self) -> list[str]:
+        return list(self._column_keys)
+
+    # --- where the user is -------------------------------------------------------
+    @property
+    def cursor_key(self) -> str | None:
+        if not self._order or not (0 <= self.cursor_row < len(self._order)):
+            return None
+        return self._order[self.cursor_row]
+
+    @property
+    def keys(self) -> list[str]:
+        return list(self._order)
+
+    def visible_keys(self, margin: int = 0) -> list[str]:
+        """Keys of the rows in the viewport (plus ``margin`` rows around it)."""
+        height = max(1, self.scrollable_content_region.height or self.size.height or 24)
+        start = max(0, int(self.scroll_y) - margin)
+        end = min(len(self._order), int(self.scroll_y) + height + margin)
+        return self._order[start:end]
+
+    def select_key(self, key: str) -> bool:
+        if key in self._cells:
+            self.move_cursor(row=self._order.index(key))
+            return True
+        return False
+
+    # --- the one update path -----------------------------------------------------
+    def sync(self, rows: Sequence[tuple[str, Cells]]) -> SyncStats:
+        stats = SyncStats()
+        cursor_key = self.cursor_key
+        cursor_row = self.cursor_row
+        wanted = {key for key, _ in rows}
+        gone = [key for key in self._order if key not in wanted]
+        if gone:
+            self._remove_rows(gone)
+            stats.removed = len(gone)
+        for key, cells in rows:
+            cells = tuple(_cell(c) for c in cells)
+            old = self._cells.get(key)
+            if old is None:
+                self.add_row(*cells, key=key)
+                self._cells[key] = cells
+                self._order.append(key)
+                stats.added += 1
+                continue
+            if old == cells:
+                continue
+            for column, before, after in zip(self._column_keys, old, cells, strict=False):
+                if before != after:
+                    self.update_cell(key, column, after, update_width=_wider(before, after))
+                    stats.updated_cells += 1
+            self._cells[key] = cells
+        order = [key for key, _ in rows]
+        if order != self._order or gone:
+            self._set_order(order)
+            stats.reordered = True
+        if cursor_key is not None and cursor_key in self._cells:
+            row = self._order.index(cursor_key)
+            if row != self.cursor_row:
+                self.move_cursor(row=row, scroll=False)
+        elif self._order and cursor_row >= len(self._order):
+            self.move_cursor(row=len(self._order) - 1, scroll=False)
+        return stats
+
+    def _remove_rows(self, keys: Sequence[str]) -> None:
+        for key in keys:
+            row_key = RowKey(key)
+            for column in self._column_keys:
+                self._updated_cells.discard(CellKey(row_key, ColumnKey(column)))
+            self._new_rows.discard(row_key)
+            self.rows.pop(row_key, None)
+            self._data.pop(row_key, None)
+            self._cells.pop(key, None)
+        removed = set(keys)
+        self._order = [k for k in self._order if k not in removed]
+        self._require_update_dimensions = True
+
+    def _set_order(self, order: list[str]) -> None:
+        from textual._two_way_dict import TwoWayDict
+
+        self._order = list(order)
+        self._row_locations = TwoWayDict({RowKey(key): index for index, key in enumerate(order)})
+        self._update_count += 1
+        self._require_update_dimensions = True
+        self.check_idle()
+        self.refresh(layout=True)
+
+    def reset(self) -> None:
+        """Forget every row (a new context, not a refresh)."""
+        self.clear()
+        self._cells.clear()
+        self._order.clear()
+
+    def plain_row(self, key: str) -> list[str]:
+        return [c.plain if isinstance(c, Text) else str(c) for c in self._cells.get(key, ())]
+
+
+def _cell(value: object) -> object:
+    if isinstance(value, str):  # a DataTable would parse a str as markup
+        return aws(value)
+    return value
+
+
+def _wider(before: object, after: object) -> bool:
+    b = before.cell_len if isinstance(before, Text) else len(str(before))
+    a = after.cell_len if isinstance(after, Text) else len(str(after))
+    return a > b
