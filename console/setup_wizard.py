@@ -659,6 +659,9 @@ async def build_noninteractive(flags: SetupFlags, out: IO[str] | None = None) ->
     if flags.aws_profile is None and not flags.demo and not flags.endpoint_url and base is not None:
         conn = Connection("base", aws_profile=base.aws_profile, endpoint_url=base.endpoint_url)
     regions = flags.regions or start.regions
+    problem = region_problem(",".join(regions)) if regions else None
+    if problem:
+        raise BadInput(f"--region: {problem}")
     if flags.endpoint_url:
         problem = endpoint_problem(flags.endpoint_url)
         if problem:

@@ -9,7 +9,7 @@ import pytest
 
 from console.config import find_profile, load_profile_file
 from console.setup_wizard import SetupFlags, build_noninteractive
-from tests.setup.conftest import (
+from tests.setup.support import (
     CLEAR,
     CTRL_C,
     DEMO_REGIONS,
@@ -108,7 +108,8 @@ async def test_expired_sso_session_names_the_login_command(home: Home, demo) -> 
         "sso_account_id = 111122223333\nsso_role_name = ReadOnly\nregion = us-east-1\n"
     )
     home.expired_sso_token("corp", "https://corp.awsapps.com/start", session=True)
-    home.expired_sso_token("https://legacy.awsapps.com/start", "https://legacy.awsapps.com/start", session=False)
+    legacy = "https://legacy.awsapps.com/start"
+    home.expired_sso_token(legacy, legacy, session=False)
     keys = [
         ENTER,  # corp (the first profile)
         DOWN, ENTER,  # what now? choose another connection
