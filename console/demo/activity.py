@@ -380,6 +380,11 @@ def _service_tasks(region: str) -> list[tuple[str, str, list[Task]]]:
     return out
 
 
+def _naive(when: datetime) -> datetime:
+    """moto stores metric timestamps as naive UTC (what its API parser makes); mixing breaks queries."""
+    return when.astimezone(UTC).replace(tzinfo=None) if when.tzinfo else when
+
+
 def _baseline(name: str) -> tuple[float, float]:
     seed = sum(map(ord, name))
     return 8 + seed % 35, 25 + seed % 45
@@ -398,6 +403,7 @@ def put_service_metrics(
     cpu = cpu if cpu is not None else max(0.5, min(99.0, rng.gauss(base_cpu, base_cpu * 0.25)))
     mem = mem if mem is not None else max(1.0, min(99.0, rng.gauss(base_mem, 2.5)))
     dims = [{"Name": "ClusterName", "Value": cluster}, {"Name": "ServiceName", "Value": service}]
+    when = _naive(when)
     cloudwatch_backends[ACCOUNT][region].put_metric_data(
         "AWS/ECS",
         [
@@ -434,7 +440,7 @@ def backfill_metrics(
             dims = [{"Name": "ClusterName", "Value": cluster}, {"Name": "ServiceName", "Value": service}]
             data = []
             for i in range(minutes):
-                when = start + timedelta(minutes=i)
+                when = _naive(start + timedelta(minutes=i))
                 wave = 1 + 0.35 * __import__("math").sin(i / 9)
                 data.append(
                     {
