@@ -214,12 +214,16 @@ class DemoHandle(Protocol):
 
 
 async def default_demo_starter() -> DemoHandle:
-    """The demo world without live activity: enough to discover, and to open the console on."""
+    """The demo world to discover in; kept, live, for the console when the person opens it at the end.
+
+    With its activity on (log lines, failing messages): discovery does not mind, and the console
+    opened on it right after setup shows a living world, as ``opsconsole demo`` does.
+    """
     import asyncio
 
     from console.demo.runtime import start_demo
 
-    runtime: DemoHandle = await asyncio.to_thread(start_demo, activity=False)
+    runtime: DemoHandle = await asyncio.to_thread(start_demo)
     return runtime
 
 

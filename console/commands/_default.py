@@ -26,7 +26,22 @@ def launch_ui(settings: Settings, **options: Any) -> int:
 
 def open_console(args: argparse.Namespace, settings: Settings | None) -> int:
     assert settings is not None
+    if settings.profile.is_demo and not settings.endpoint_url:
+        return open_demo_profile(settings)
     return launch_ui(settings)
+
+
+def open_demo_profile(settings: Settings) -> int:
+    """A profile with ``aws_profile = "demo"`` (e.g. written by setup): the console on a fresh demo world."""
+    from dataclasses import replace
+
+    from console.demo.runtime import start_demo
+
+    runtime = start_demo()
+    try:
+        return launch_ui(replace(settings, endpoint_url=runtime.endpoint))
+    finally:
+        runtime.stop()
 
 
 # --- first run: no profile and nothing saying where to connect -> the setup wizard ---------
