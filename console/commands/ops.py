@@ -11,14 +11,15 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import sys
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator
 from typing import Any
 
 from console.aws.context import Gateways, open_gateways
 from console.config import Settings
-from console.errors import BadInput, OpsError, Refused
+from console.errors import BadInput, OpsError, Refused, describe_aws_error
 from console.literal_min import inert
 from console.ops import audit
 from console.ops.plan import Plan, Progress
@@ -163,6 +164,21 @@ class ProgressPrinter:
             out(f"  event: {event}")
 
 
+@contextlib.contextmanager
+def before_any_change() -> Iterator[None]:
+    """Errors while reading and planning: say that nothing was changed (it was not)."""
+    try:
+        yield
+    except OpsError:
+        raise
+    except Exception as exc:
+        from botocore.exceptions import BotoCoreError, ClientError
+
+        if isinstance(exc, (BotoCoreError, ClientError, OSError, asyncio.TimeoutError)):
+            raise OpsError(f"{describe_aws_error(exc)}; nothing was changed") from exc
+        raise
+
+
 def early_refusal(args: argparse.Namespace, settings: Settings, action: str) -> None:
     """Read-only mode refuses before anything is read: a dry run is still allowed (it changes nothing)."""
     if not args.dry_run:
@@ -217,8 +233,9 @@ async def run_scale(args: argparse.Namespace, settings: Settings | None) -> int:
     early_refusal(args, settings, "scale")
     pacing = pacing_of(args)
     async with open_gateways(settings) as gw:
-        service = await resolve_service(gw.ecs, settings.regions, args.cluster, args.service)
-        op = await prepare_scale(gw.ecs, settings, service, args.count, pacing=pacing)
+        with before_any_change():
+            service = await resolve_service(gw.ecs, settings.regions, args.cluster, args.service)
+            op = await prepare_scale(gw.ecs, settings, service, args.count, pacing=pacing)
         return await drive(args, settings, gw, op)
 
 
@@ -227,8 +244,9 @@ async def run_redeploy(args: argparse.Namespace, settings: Settings | None) -> i
     early_refusal(args, settings, "redeploy")
     pacing = pacing_of(args)
     async with open_gateways(settings) as gw:
-        service = await resolve_service(gw.ecs, settings.regions, args.cluster, args.service)
-        op = await prepare_redeploy(gw.ecs, settings, service, stop_first=args.stop_first, pacing=pacing)
+        with before_any_change():
+            service = await resolve_service(gw.ecs, settings.regions, args.cluster, args.service)
+            op = await prepare_redeploy(gw.ecs, settings, service, stop_first=args.stop_first, pacing=pacing)
         return await drive(args, settings, gw, op)
 
 
@@ -238,12 +256,13 @@ async def run_rollback(args: argparse.Namespace, settings: Settings | None) -> i
         early_refusal(args, settings, "rollback")
     pacing = pacing_of(args)
     async with open_gateways(settings) as gw:
-        service = await resolve_service(gw.ecs, settings.regions, args.cluster, args.service)
-        if args.list:
-            return await list_revisions(gw, service)
-        op = await prepare_rollback(
-            gw.ecs, settings, service, to=args.to, stop_first=args.stop_first, pacing=pacing
-        )
+        with before_any_change():
+            service = await resolve_service(gw.ecs, settings.regions, args.cluster, args.service)
+            if args.list:
+                return await list_revisions(gw, service)
+            op = await prepare_rollback(
+                gw.ecs, settings, service, to=args.to, stop_first=args.stop_first, pacing=pacing
+            )
         return await drive(args, settings, gw, op)
 
 
@@ -270,8 +289,9 @@ async def run_stop_task(args: argparse.Namespace, settings: Settings | None) -> 
         raise BadInput("--reason must not be empty")
     pacing = pacing_of(args)
     async with open_gateways(settings) as gw:
-        task = await resolve_task(gw.ecs, settings.regions, args.cluster, args.task)
-        op = await prepare_stop_task(gw.ecs, settings, task, args.reason, pacing=pacing)
+        with before_any_change():
+            task = await resolve_task(gw.ecs, settings.regions, args.cluster, args.task)
+            op = await prepare_stop_task(gw.ecs, settings, task, args.reason, pacing=pacing)
         return await drive(args, settings, gw, op)
 
 
