@@ -108,11 +108,14 @@ def run_serve(args: argparse.Namespace, settings: Settings | None) -> int:
 
 
 def run_demo_console(args: argparse.Namespace, settings: Settings | None) -> int:
-    """Plain ``opsconsole demo``. Until the TUI exists: start the world, print it, stop."""
+    """Plain ``opsconsole demo``: the world in this process, the console on it, both gone on exit."""
     _check(args)
     faults = _faults(args)
-    from console.demo.runtime import inventory_text, start_demo
+    from console.commands._default import launch_ui
+    from console.config import demo_profile, resolve_settings
+    from console.demo.runtime import start_demo
 
+    print("starting the embedded demo AWS…", file=sys.stderr, flush=True)
     runtime = start_demo(
         args.port,
         latency_ms=args.latency_ms,
@@ -123,8 +126,16 @@ def run_demo_console(args: argparse.Namespace, settings: Settings | None) -> int
         tick_s=args.tick,
     )
     with runtime:
-        print("TUI not yet available; the demo world is:")
-        print(inventory_text(runtime))
-        print(f"endpoint: {runtime.endpoint}")
-        sys.stdout.flush()
-    return 0
+        profile = demo_profile(runtime.endpoint)
+        demo_settings = resolve_settings(
+            regions=tuple(runtime.regions),
+            endpoint_url=runtime.endpoint,
+            read_only=bool(getattr(args, "read_only", False)),
+        )
+        demo_settings = type(demo_settings)(
+            profile=profile,
+            regions=demo_settings.regions,
+            endpoint_url=runtime.endpoint,
+            read_only=demo_settings.read_only or profile.read_only,
+        )
+        return launch_ui(demo_settings, demo_label=runtime.label)
