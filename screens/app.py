@@ -39,6 +39,7 @@ from screens.clusters import ClustersScreen
 from screens.commands import PaneCommands, UnknownCommand, parse
 from screens.detail.service import ServiceDetailScreen
 from screens.detail.task import TaskDetailScreen
+from screens.format import set_frozen
 from screens.logs import LogsScreen
 from screens.modals.command_line import CommandLineScreen
 from screens.modals.confirm import ConfirmPlanScreen
@@ -97,6 +98,7 @@ class OpsConsoleApp(App[int]):
         self.regions: tuple[str, ...] = tuple(settings.regions)
         self.poll_interval = poll_interval
         self.frozen = frozen
+        set_frozen(frozen)
         self.no_poll = no_poll
         self.paused = False
         self.start_cluster = cluster
@@ -127,8 +129,7 @@ class OpsConsoleApp(App[int]):
         self.milestone("mounted")
 
     async def on_unmount(self) -> None:
-        if self._own_gateways:
-            await self.gateways.aws.close()
+        await self.gateways.aws.close()
 
     def push_pane(self, pane: PaneScreen) -> None:
         if self.poll_interval is not None:
@@ -208,10 +209,6 @@ class OpsConsoleApp(App[int]):
             if isinstance(screen, ServicesScreen):
                 selected = screen.selected_service()
                 return screen.clusters, selected if len(screen.clusters) == 1 else None
-            if isinstance(screen, ClustersScreen):
-                selected = screen.selected()
-                if selected is not None and screen.is_active:
-                    return [selected], None
         return [], None
 
     # --- the command line ------------------------------------------------------------

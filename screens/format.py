@@ -8,6 +8,7 @@ Plain ``str`` is never handed to a DataTable: it would parse it as markup.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from datetime import UTC, datetime
 
@@ -24,12 +25,26 @@ except ImportError:  # pragma: no cover - only before console.literal exists
 
 
 SPARK = "▁▂▃▄▅▆▇█"
+
+# Snapshot mode (the app's ``frozen`` option) replaces generated ids (task ids, deployment ids)
+# with a mark so a screen renders the same on every run.
+_GENERATED_IDS = re.compile(r"\b[0-9a-f]{32}\b|ecs-svc/\d+|\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f-]{27}\b")
+MASK_IDS = False
+
+
+def set_frozen(frozen: bool) -> None:
+    global MASK_IDS
+    MASK_IDS = frozen
+
+
 PLACEHOLDER = "…"
 
 
 def aws(value: object, style: str = "", *, max_len: int = 2_000) -> Text:
     """AWS text as an inert Rich Text: ``[bold]`` stays the characters ``[bold]``."""
     text = "" if value is None else str(value)
+    if MASK_IDS:
+        text = _GENERATED_IDS.sub("#id", text)
     return Text(literal_text(text, max_len=max_len) if text else "", style=style, end="")
 
 

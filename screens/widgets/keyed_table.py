@@ -15,8 +15,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import ClassVar
 
 from rich.text import Text
+from textual.binding import Binding, BindingType
 from textual.widgets import DataTable
 from textual.widgets._data_table import CellKey, RowKey
 from textual.widgets.data_table import ColumnKey
@@ -34,8 +36,25 @@ class SyncStats:
     reordered: bool = False
 
 
-class KeyedTable(DataTable[object]):
-    """DataTable keyed by resource (ARN, URL): ``sync(rows)`` reconciles in place."""
+class KeyedTable(DataTable[object], inherit_bindings=False):
+    """DataTable keyed by resource (ARN, URL): ``sync(rows)`` reconciles in place.
+
+    Enter is left to the pane (its ``open`` binding has an id a profile can remap);
+    a mouse click still selects (``RowSelected``), which the pane treats as Enter.
+    """
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("up", "cursor_up", "Cursor up", show=False),
+        Binding("down", "cursor_down", "Cursor down", show=False),
+        Binding("right", "cursor_right", "Cursor right", show=False),
+        Binding("left", "cursor_left", "Cursor left", show=False),
+        Binding("pageup", "page_up", "Page up", show=False),
+        Binding("pagedown", "page_down", "Page down", show=False),
+        Binding("ctrl+home,g", "scroll_top", "Top", show=False),
+        Binding("ctrl+end,G", "scroll_bottom", "Bottom", show=False),
+        Binding("home", "scroll_home", "Home", show=False),
+        Binding("end", "scroll_end", "End", show=False),
+    ]
 
     DEFAULT_CSS = """
     KeyedTable { height: 1fr; }
