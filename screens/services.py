@@ -31,6 +31,7 @@ from screens.format import (
     seconds_ago,
     sparkline,
 )
+from screens.operations import SERVICE_OPERATIONS, ServiceOperations
 from screens.pane import PaneScreen, matches
 from screens.widgets.keyed_table import KeyedTable
 
@@ -52,13 +53,14 @@ COLUMNS = [
 CLUSTER_COLUMN = ("cluster", "CLUSTER")
 
 
-class ServicesScreen(PaneScreen):
+class ServicesScreen(ServiceOperations, PaneScreen):
     BINDINGS = [
         Binding("enter", "open", "Tasks", id="services.open"),
         Binding("d", "detail", "Detail", id="services.detail"),
         Binding("l", "logs", "Logs", id="services.logs"),
         Binding("o", "sort", "Sort", id="services.sort"),
         Binding("O", "sort_reverse", "Reverse", id="services.sort_reverse", show=False),
+        *SERVICE_OPERATIONS,
     ]
 
     def __init__(self, clusters: Sequence[Cluster]) -> None:

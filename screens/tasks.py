@@ -7,6 +7,7 @@ from textual.binding import Binding
 
 from console.model import Cluster, Service, Task, short_name
 from screens.format import age, aws, now_utc, plain, status
+from screens.operations import TASK_OPERATIONS, TaskOperations
 from screens.pane import PaneScreen, matches
 from screens.widgets.keyed_table import KeyedTable
 
@@ -23,11 +24,12 @@ COLUMNS = [
 ]
 
 
-class TasksScreen(PaneScreen):
+class TasksScreen(TaskOperations, PaneScreen):
     BINDINGS = [
         Binding("enter", "open", "Containers", id="tasks.open"),
         Binding("a", "toggle_stopped", "Stopped too", id="tasks.toggle_stopped"),
         Binding("l", "logs", "Logs", id="tasks.logs"),
+        *TASK_OPERATIONS,
     ]
 
     def __init__(self, cluster: Cluster, service: Service | None = None) -> None:

@@ -14,17 +14,19 @@ from console.aws.elb import target_health
 from console.model import Service, TargetHealth, TaskDefinition
 from screens.detail.containers import container_block
 from screens.format import ROLLOUT_STYLE, age, aws, bar, now_utc, plain, status
+from screens.operations import SERVICE_OPERATIONS, ServiceOperations
 from screens.pane import PaneScreen, matches
 from screens.widgets.keyed_table import KeyedTable
 
 MAX_EVENTS = 50
 
 
-class ServiceDetailScreen(PaneScreen):
+class ServiceDetailScreen(ServiceOperations, PaneScreen):
     BINDINGS = [
         Binding("t", "tasks", "Tasks", id="service_detail.tasks"),
         Binding("l", "logs", "Logs", id="service_detail.logs"),
         Binding("v", "reveal", "Reveal secrets", id="service_detail.reveal"),
+        *SERVICE_OPERATIONS,
     ]
 
     def __init__(self, service: Service) -> None:

@@ -11,15 +11,17 @@ from textual.widgets import Static
 from console.model import Task, TaskDefinition, short_name
 from screens.detail.containers import container_block
 from screens.format import age, aws, now_utc, plain, status
+from screens.operations import TASK_OPERATIONS, TaskOperations
 from screens.pane import PaneScreen
 from screens.widgets.keyed_table import KeyedTable
 
 
-class TaskDetailScreen(PaneScreen):
+class TaskDetailScreen(TaskOperations, PaneScreen):
     filterable = False
     BINDINGS = [
         Binding("enter", "open", "Container", id="task_detail.open"),
         Binding("l", "logs", "Logs", id="task_detail.logs"),
+        *TASK_OPERATIONS,
     ]
 
     def __init__(self, task: Task) -> None:

@@ -86,3 +86,15 @@ def demo_args(runtime: DemoRuntime, *extra: str) -> list[str]:
 
 
 Call = Callable[..., tuple[int, str, str]]
+
+
+async def wait_for(pilot: Any, predicate: Callable[[], object], timeout: float = 20.0) -> None:
+    """Pause the Pilot until ``predicate()`` holds (never a blind sleep)."""
+    import time
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():
+            return
+        await pilot.pause(0.05)
+    raise AssertionError(f"condition not met within {timeout}s")
