@@ -1,24 +1,133 @@
-"""The logs pane's place in the navigation (``:logs``, ``l`` on a service, task or container).
+"""The logs pane: follow log groups, a service's or a task's streams, filter, travel in time.
 
-The logs helper (issue 4) replaces this screen; the app opens it through
-``OpsConsoleApp.open_logs(group=..., service=..., task=..., container=...)``,
-so only this module changes.
+Opened by ``OpsConsoleApp.open_logs(group=..., service=..., task=..., container=...)``
+(``:logs``, ``:logs GROUP…``, ``l`` on a service, task or container).
+
+* **Following** is :class:`console.follow.Follower` (no gaps, no duplicates,
+  backoff on throttling, one poll at a time) run in an *app-level* worker:
+  a screen's workers are cancelled with the screen, and a follow must not die
+  because a modal or another pane was pushed over it.  So this screen cancels
+  its own worker (and stops the follower) when it is removed, and the loop
+  checks ``is_cancelled`` as textual #4889 asks.
+* **Bounded memory**: :class:`screens.widgets.log_view.LogView` keeps at most
+  the profile's ``log_max_lines`` and renders only the rows on screen.
+* **Filters** (``/``) are applied to the lines kept, at once, without a fetch;
+  a CloudWatch filter pattern (``F``) is sent to the server and restarts the
+  follow from the range's start, because it changes what is fetched.
+* **Time travel**: ``t`` jumps to a range (``15m``, ``1h``, ``START END``),
+  ``b`` pages back in history while the follow goes on, ``p`` pauses the view
+  (the follow keeps polling; what arrives is counted and shown on resume).
+* Every message is shown literally (``console.literal``), in the view, in the
+  JSON modal, in the clipboard and in saved files.
 """
 
 from __future__ import annotations
 
-from rich.text import Text
-from textual.app import ComposeResult
-from textual.widgets import Static
+import asyncio
+import os
+import re
+import time
+from collections.abc import Sequence
+from datetime import datetime
+from pathlib import Path
 
-from console.model import Service, Task
-from screens.format import aws
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Input, Static
+from textual.worker import Worker, get_current_worker
+
+from console.aws import logs as logs_api
+from console.errors import BadInput, NotFound, OpsError, describe_aws_error
+from console.follow import (
+    Follower,
+    FollowStats,
+    LogSource,
+    groups_for_service,
+    parse_source,
+    sources_for_task,
+)
+from console.literal import literal_text
+from console.loglevel import pretty_json
+from console.model import LogEvent, Service, Task
+from console.timespec import format_ms, now_ms, parse_range_ms, parse_time_ms
 from screens.pane import PaneScreen
+from screens.widgets.log_view import LogView, ViewFilter
+
+DEFAULT_SINCE = "10m"  # as aws logs tail
+HISTORY_PAGE = 500  # lines per "older" page
+JSON_MAX_CHARS = 200_000  # a modal never lays out more than this
+FILTER_HELP = 'filter: words (all), !word excludes, /regex/, "a phrase"; Enter keeps, Esc clears'
+
+
+def literal_lines(text: str, *, max_len: int | None = None) -> str:
+    """Multi-line text with each line made inert (newlines kept, everything else pictured)."""
+    return "\n".join(literal_text(part, max_len=max_len) for part in text.split("\n"))
+
+
+def event_line(event: LogEvent) -> str:
+    """One line of a saved file: time, group:stream, message, all literal."""
+    where = literal_text(f"{event.group}:{event.stream}", max_len=None)
+    return f"{format_ms(event.timestamp)} {where} {literal_text(event.message, max_len=None)}"
+
+
+class JsonScreen(ModalScreen[None]):
+    """A line's JSON, indented, shown literally (a value may hold escapes or markup)."""
+
+    BINDINGS = [
+        Binding("escape", "dismiss", "Close", id="logs_json.close"),
+        Binding("q", "dismiss", "Close", show=False, id="logs_json.close_q"),
+        Binding("enter,j", "dismiss", "Close", show=False, id="logs_json.close_enter"),
+        Binding("c", "copy", "Copy", id="logs_json.copy"),
+    ]
+
+    def __init__(self, event: LogEvent) -> None:
+        super().__init__()
+        self.event = event
+        pretty = pretty_json(event.message)
+        self.is_json = pretty is not None
+        self.body = pretty if pretty is not None else event.message
+
+    def compose(self) -> ComposeResult:
+        title = "JSON" if self.is_json else "not JSON: the line as it is"
+        head = Text(f"{title} · {format_ms(self.event.timestamp)} · ", style="bold", end="")
+        head.append(literal_text(self.event.stream, max_len=120), style="")
+        body = literal_lines(self.body[:JSON_MAX_CHARS])
+        if len(self.body) > JSON_MAX_CHARS:
+            body += f"\n… [+{len(self.body) - JSON_MAX_CHARS:,} chars]"
+        with VerticalScroll(id="logs-json-box", classes="modal-body"):
+            yield Static(head, classes="heading")
+            yield Static(Text(body, end=""), id="logs-json")
+
+    def action_copy(self) -> None:
+        self.app.copy_to_clipboard(literal_lines(self.body))
+        self.notify("copied", timeout=2)
 
 
 class LogsScreen(PaneScreen):
-    filterable = False
-    poll_interval = 3600.0
+    CSS_PATH = "logs.tcss"
+    filterable = True
+    poll_interval = 3600.0  # load() resolves what to follow once; the follow runs on its own
+    follow_interval = 1.0  # seconds between polls (tests and the benchmark shorten it)
+    page_size: int | None = None  # events per FilterLogEvents page (None: AWS's default, 10,000)
+    default_since = DEFAULT_SINCE
+
+    BINDINGS = [
+        Binding("enter", "json", "JSON", id="logs.json"),
+        Binding("j", "json", "JSON", show=False, id="logs.json_j"),
+        Binding("e", "errors", "Errors only", id="logs.errors"),
+        Binding("p,space", "pause", "Pause", id="logs.pause"),
+        Binding("w", "wrap", "Wrap", id="logs.wrap"),
+        Binding("t", "time", "Time range", id="logs.time"),
+        Binding("b", "older", "Older", id="logs.older"),
+        Binding("f", "live", "Live", show=False, id="logs.live"),
+        Binding("F", "pattern", "Server filter", show=False, id="logs.pattern"),
+        Binding("c", "copy", "Copy", id="logs.copy"),
+        Binding("s", "save", "Save", id="logs.save"),
+    ]
 
     def __init__(
         self,
@@ -34,12 +143,403 @@ class LogsScreen(PaneScreen):
         self.task_ = task
         self.container = container
         target = group or (service.name if service else None) or (task.id[:12] if task else None) or "all"
+        if container:
+            target = f"{target}/{container}"
         self.crumb = f"logs {target}"
+        self.sources: list[LogSource] | None = None
+        self.pattern = ""  # CloudWatch filter pattern, applied by the server
+        self.since: int | None = None
+        self.until: int | None = None
+        self.state = "starting"
+        self.follower: Follower | None = None
+        self.worker: Worker[None] | None = None
+        self._generation = 0
+        self._prompt_mode = ""
+        self._errors_only = False
+        self._history_exhausted = False
+        self._last_batch_at = 0.0
 
+    # --- layout ----------------------------------------------------------------------
     def compose_body(self) -> ComposeResult:
-        text = Text("The logs pane comes with the logs issue. It will follow: ", end="")
-        text.append_text(aws(self.crumb.removeprefix("logs "), "bold"))
-        yield Static(text, id="logs-placeholder", classes="section")
+        yield LogView(self.console_app.settings.profile.log_max_lines, id="log-view")
+        yield Input(id="logs-prompt")
 
+    @property
+    def view(self) -> LogView:
+        return self.query_one("#log-view", LogView)
+
+    @property
+    def prompt(self) -> Input:
+        return self.query_one("#logs-prompt", Input)
+
+    def on_mount(self) -> None:
+        # PaneScreen.on_mount (called by Textual too: handlers run for each class) starts load().
+        self.set_interval(0.25, self.refresh_status)
+        self.call_after_refresh(self._ready)
+
+    def _ready(self) -> None:
+        for box in self.query("#filter").results(Input):
+            box.placeholder = FILTER_HELP
+        self.view.focus()
+
+    def on_unmount(self) -> None:
+        self.stop_follow()
+
+    def focus_table(self) -> None:
+        self.view.focus()
+
+    # --- what to follow ----------------------------------------------------------------
+    async def load(self) -> None:
+        """Resolve the sources once, then start the follow (again only if it is not running)."""
+        if self.sources is None:
+            self.state = "finding log groups"
+            self.sources = await self.resolve_sources()
+            self.view.set_groups(s.group for s in self.sources)
+            self.since = parse_time_ms(self.default_since)
+            self.start_follow()
+        elif self.worker is None or self.worker.is_finished:
+            if self.until is None:
+                self.start_follow()
+
+    async def resolve_sources(self) -> list[LogSource]:
+        app = self.console_app
+        gw = app.gateways
+        if self.group:
+            return await self._groups(re.split(r"[\s,]+", self.group.strip()))
+        if self.task_ is not None:
+            task = self.task_
+            td = await gw.ecs.task_definition(task.region, task.task_definition)
+            sources = sources_for_task(td, task.arn, task.region)
+            if self.container:
+                sources = [
+                    LogSource(s.group, s.region, streams=kept, label=s.label)
+                    for s in sources
+                    if (kept := tuple(x for x in s.streams if x.split("/")[-2:-1] == [self.container]))
+                ]
+            if not sources:
+                what = f"container {self.container} of " if self.container else ""
+                raise NotFound(f"{what}task {task.id[:12]} has no awslogs log configuration")
+            return sources
+        if self.service is not None:
+            service = self.service
+            arns = dict.fromkeys([service.task_definition, *(d.task_definition for d in service.deployments)])
+            found: dict[LogSource, None] = {}
+            for arn in arns:
+                if not arn:
+                    continue
+                td = await gw.ecs.task_definition(service.region, arn)
+                for source in groups_for_service(td, service.region, container=self.container or ""):
+                    found[source] = None
+            if not found:
+                raise NotFound(f"service {service.name} has no awslogs log configuration")
+            return list(found)
+        groups = app.settings.profile.log_groups
+        if groups:
+            return await self._groups(groups)
+        raise BadInput("nothing to follow: :logs GROUP, or l on a service, task or container")
+
+    async def _groups(self, specs: Sequence[str]) -> list[LogSource]:
+        """Each GROUP in the regions where it exists (a name without a region is looked for in all)."""
+        app = self.console_app
+        gw = app.gateways
+        regions = list(app.regions) or ["us-east-1"]
+        out: list[LogSource] = []
+        for spec in specs:
+            if not spec:
+                continue
+            source = parse_source(spec, regions[0])
+            explicit = spec.startswith(("arn:", f"{source.region}:"))
+            candidates = [source.region] if explicit else regions
+            found = await asyncio.gather(
+                *(logs_api.describe_log_group(gw.aws, gw.budget, r, source.group) for r in candidates)
+            )
+            present = [r for r, g in zip(candidates, found, strict=True) if g is not None]
+            if not present:
+                raise NotFound(
+                    f"log group '{literal_text(source.group)}' not found in {', '.join(candidates)}"
+                )
+            out.extend(LogSource(source.group, r, stream_prefix=source.stream_prefix) for r in present)
+        if not out:
+            raise BadInput("give a log group: :logs GROUP")
+        return list(dict.fromkeys(out))
+
+    # --- the follow ----------------------------------------------------------------------
+    def start_follow(self, *, clear: bool = False) -> None:
+        """(Re)start the follow of ``self.sources`` from ``self.since`` (to ``self.until`` if set)."""
+        if not self.sources:
+            return
+        self.stop_follow()
+        if clear:
+            self.view.clear()
+        self._history_exhausted = False
+        self._generation += 1
+        gw = self.console_app.gateways
+        follower = Follower(
+            gw.aws,
+            self.sources,
+            budget=gw.budget,
+            since=self.since,
+            until=self.until,
+            pattern=self.pattern,
+            interval=self.follow_interval,
+            page_size=self.page_size,
+        )
+        self.follower = follower
+        self.state = "loading range" if self.until is not None else "following"
+        # On the App: a screen's workers die with it, and this one must outlive modals on top.
+        self.worker = self.app.run_worker(
+            self._follow(follower, self._generation),
+            name=f"logs follow {self.crumb}",
+            group=f"logs-follow-{id(self)}",
+            exclusive=True,
+            exit_on_error=False,
+        )
+
+    def stop_follow(self) -> None:
+        if self.follower is not None:
+            self.follower.stop()
+        if self.worker is not None and not self.worker.is_finished:
+            self.worker.cancel()
+        self.worker = None
+
+    async def _follow(self, follower: Follower, generation: int) -> None:
+        worker = get_current_worker()
+        try:
+            async for batch in follower:
+                if worker.is_cancelled or generation != self._generation or not self.is_attached:
+                    break
+                self._last_batch_at = time.monotonic()
+                self.view.add(batch)
+        except OpsError as exc:
+            if generation == self._generation:
+                self.state = "stopped"
+                self.status.set_error(str(exc))
+            return
+        finally:
+            follower.stop()
+        if generation == self._generation and not worker.is_cancelled:
+            self.state = "range loaded" if self.until is not None else "stopped"
+
+    # --- status ----------------------------------------------------------------------------
+    def status_text(self) -> str:
+        view = self.view
+        buffer = view.buffer
+        parts: list[str] = []
+        state = self.state
+        if view.paused:
+            state = f"⏸ paused · {view.arrived_paused:,} new"
+        elif state == "following":
+            state = "● following" if view.tail else "● following (scrolled: End to tail)"
+        parts.append(state)
+        if self.sources:
+            groups = sorted({s.group for s in self.sources})
+            streams = sum(len(s.streams) for s in self.sources)
+            where = groups[0] if len(groups) == 1 else f"{len(groups)} groups"
+            parts.append(where + (f" ({streams} streams)" if streams else ""))
+        if self.since is not None:
+            span = f"since {format_ms(self.since)}"
+            if self.until is not None:
+                span += f" until {format_ms(self.until)}"
+            parts.append(span)
+        parts.append(f"{len(buffer):,}/{buffer.max_lines:,} kept")
+        if buffer.dropped:
+            parts.append(f"{buffer.dropped:,} dropped")
+        if view.view_filter:
+            what = []
+            if view.view_filter.text:
+                what.append(view.view_filter.text)
+            if view.view_filter.errors_only:
+                what.append("errors only")
+            parts.append(f"showing {view.shown:,} ({'; '.join(what)})")
+        if self.pattern:
+            parts.append(f"server filter {self.pattern}")
+        if view.wrap:
+            parts.append("wrap")
+        stats: FollowStats | None = self.follower.stats if self.follower else None
+        if stats is not None:
+            if stats.throttled:
+                parts.append(f"throttled ×{stats.throttled}")
+            if stats.last_error and stats.retry_in:
+                parts.append(f"backing off {stats.retry_in:.0f}s")
+        return " · ".join(parts)
+
+    def refresh_status(self) -> None:
+        if not self.is_attached:
+            return
+        self.status.set_info(literal_text(self.status_text(), max_len=400))
+        stats = self.follower.stats if self.follower else None
+        if stats is not None and self.state != "stopped":
+            self.status.set_error(stats.last_error)
+
+    # --- filters ---------------------------------------------------------------------------
+    def apply_filter(self) -> None:
+        try:
+            view_filter = ViewFilter.parse(self.filter_text, errors_only=self._errors_only)
+        except BadInput as exc:
+            self.status.set_error(str(exc))
+            return
+        self.status.set_error("")
+        self.view.set_filter(view_filter)
+        self.refresh_status()
+
+    def action_errors(self) -> None:
+        self._errors_only = not self._errors_only
+        self.apply_filter()
+
+    # --- the prompt (time range, server filter, save path) -----------------------------------
+    def _ask(self, mode: str, placeholder: str, value: str = "") -> None:
+        self._prompt_mode = mode
+        box = self.prompt
+        box.placeholder = placeholder
+        box.value = value
+        box.add_class("-shown")
+        box.focus()
+
+    def _close_prompt(self) -> None:
+        self._prompt_mode = ""
+        self.prompt.remove_class("-shown")
+        self.view.focus()
+
+    def action_back(self) -> None:
+        if self._prompt_mode:
+            self._close_prompt()
+            return
+        super().action_back()
+
+    @on(Input.Submitted, "#logs-prompt")
+    def _prompt_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        mode, value = self._prompt_mode, event.value.strip()
+        self._close_prompt()
+        try:
+            if mode == "time":
+                self.jump(value)
+            elif mode == "pattern":
+                self.set_pattern(value)
+            elif mode == "save":
+                self.save(value)
+        except OpsError as exc:
+            self.notify(str(exc), severity="error", timeout=6)
+
+    def action_time(self) -> None:
+        self._ask("time", "range: 15m · 1h · 2d · START END (ISO-8601 or epoch ms) · empty = live")
+
+    def jump(self, spec: str) -> None:
+        """Show a range: ``15m`` follows from 15 minutes ago; ``START END`` loads that range only."""
+        words = [w for w in re.split(r"\s+(?:to\s+)?|\.\.", spec.strip()) if w]
+        if not words:
+            self.action_live()
+            return
+        if len(words) > 2:
+            raise BadInput("a range is START or START END")
+        self.since, self.until = parse_range_ms(words[0], words[1] if len(words) > 1 else None)
+        self.start_follow(clear=True)
+
+    def action_live(self) -> None:
+        """Follow live again (after a range): from the default look-back."""
+        self.since, self.until = parse_time_ms(self.default_since), None
+        self.start_follow(clear=True)
+
+    def action_pattern(self) -> None:
+        self._ask("pattern", 'CloudWatch filter pattern (sent to AWS), e.g. ERROR or "user 42"', self.pattern)
+
+    def set_pattern(self, pattern: str) -> None:
+        self.pattern = pattern
+        self.start_follow(clear=True)
+
+    def action_save(self) -> None:
+        stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
+        self._ask("save", "save the lines shown to: path", f"opsconsole-logs-{stamp}.log")
+
+    def save(self, path: str) -> Path:
+        if not path:
+            raise BadInput("give a file name to save to")
+        target = Path(os.path.expanduser(path))
+        lines = [event_line(line.event) for line in self.view.lines()]
+        try:
+            target.write_text("\n".join(lines) + ("\n" if lines else ""), encoding="utf-8", errors="replace")
+        except OSError as exc:
+            raise OpsError(f"cannot save to {path}: {exc.strerror or exc}") from None
+        self.notify(f"saved {len(lines):,} lines to {literal_text(str(target))}", timeout=4)
+        return target
+
+    # --- the selected line -----------------------------------------------------------------
     def action_open(self) -> None:
-        """Nothing to open."""
+        self.action_json()
+
+    def action_json(self) -> None:
+        line = self.view.selected
+        if line is None:
+            return
+        self.app.push_screen(JsonScreen(line.event))
+
+    def action_copy(self) -> None:
+        line = self.view.selected
+        if line is None:
+            return
+        # The clipboard gets the inert text too: a pasted ESC or CR acts in whatever terminal it lands.
+        self.app.copy_to_clipboard(literal_lines(line.event.message))
+        self.notify("line copied", timeout=2)
+
+    # --- pause, wrap, history --------------------------------------------------------------
+    def action_pause(self) -> None:
+        view = self.view
+        if view.paused:
+            arrived = view.resume()
+            self.notify(f"{arrived:,} lines arrived while paused", timeout=3)
+        else:
+            view.pause()
+        self.refresh_status()
+
+    def action_wrap(self) -> None:
+        self.view.set_wrap(not self.view.wrap)
+        self.refresh_status()
+
+    def action_older(self) -> None:
+        view = self.view
+        if not self.sources:
+            return
+        if len(view.buffer) >= view.max_lines:
+            self.notify(
+                f"{view.max_lines:,} lines kept already: jump to a range (t) to read further back",
+                severity="warning",
+                timeout=5,
+            )
+            return
+        if self._history_exhausted:
+            self.notify("no older lines", timeout=3)
+            return
+        self._page_back()
+
+    @work(group="logs-history", exclusive=True, exit_on_error=False)
+    async def _page_back(self) -> None:
+        """The page before the oldest line kept, fetched beside the follow (which goes on)."""
+        assert self.sources
+        view = self.view
+        oldest = view.oldest
+        anchor = oldest.event.timestamp if oldest is not None else (self.since or now_ms())
+        gw = self.console_app.gateways
+        reader = Follower(
+            gw.aws, self.sources, budget=gw.budget, pattern=self.pattern, page_size=self.page_size
+        )
+        try:
+            older = await reader.fetch_before(
+                anchor, limit=min(HISTORY_PAGE, view.max_lines - len(view.buffer))
+            )
+        except OpsError as exc:
+            self.notify(str(exc), severity="error", timeout=6)
+            return
+        except Exception as exc:
+            self.notify(describe_aws_error(exc), severity="error", timeout=6)
+            return
+        if not older:
+            self._history_exhausted = True
+            self.notify("no older lines", timeout=3)
+            return
+        added = view.prepend(older)
+        if self.since is None or older[0].timestamp < self.since:
+            self.since = older[0].timestamp
+        self.notify(f"{added:,} older lines", timeout=2)
+
+
+__all__ = ["JsonScreen", "LogsScreen", "event_line", "literal_lines"]

@@ -1,0 +1,578 @@
+"""A virtual log view: only the rows on screen are rendered, and memory stays bounded.
+
+k9s grew to 30 GB after an hour of logs (its #1188) because every line it had
+ever shown stayed rendered.  Here, as in toolong's ``log_lines.py``, the view
+is a :class:`~textual.scroll_view.ScrollView` whose ``render_line`` builds a
+row on demand from the line's event, keeps the last rendered strips in an LRU
+cache keyed by the line's sequence number, and forgets everything else.  The
+lines themselves live in a :class:`console.follow.LogBuffer` (at most
+``max_lines``, default 10,000); the rows shown are the buffer's lines that
+pass the filter, kept as a deque in the same order, so dropping the oldest
+line or adding a page of history at the front never walks the whole buffer.
+
+Every message is drawn through :func:`console.literal.literal_text`: Rich
+markup, ANSI/OSC sequences, cursor moves, BEL and other control characters
+in a log line show as inert characters and never take effect.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import time
+from collections import deque
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from rich.cells import cell_len
+from rich.segment import Segment
+from rich.style import Style
+from rich.text import Text
+from textual import events
+from textual.binding import Binding
+from textual.cache import LRUCache
+from textual.geometry import Size
+from textual.message import Message
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
+
+from console.errors import BadInput
+from console.follow import LogBuffer, compile_term, stream_label, stream_slot
+from console.literal import MAX_DISPLAY, literal_text
+from console.loglevel import Level, detect_level
+from console.model import LogEvent, short_name
+
+STREAM_COLOURS = (
+    "cyan",
+    "magenta",
+    "green",
+    "yellow",
+    "bright_blue",
+    "bright_magenta",
+    "bright_cyan",
+    "bright_green",
+    "dark_orange",
+    "orchid",
+    "spring_green2",
+    "deep_sky_blue1",
+)
+LEVEL_STYLES = {
+    Level.ERROR: Style(color="bright_red"),
+    Level.WARN: Style(color="yellow"),
+    Level.DEBUG: Style(dim=True),
+}
+HIGHLIGHT = Style(bgcolor="dark_goldenrod", color="black", bold=True)
+TIME_STYLE = Style(dim=True)
+MAX_LABEL = 32
+LABEL_CACHE = 4096  # distinct streams remembered for their labels (bounded: streams come and go)
+
+
+class LogLine:
+    """One line of the buffer: the event, its place in the order, and its level (found once, lazily)."""
+
+    __slots__ = ("_level", "event", "label", "seq", "slot")
+
+    def __init__(self, seq: int, event: LogEvent, label: str, slot: int) -> None:
+        self.seq = seq
+        self.event = event
+        self.label = label
+        self.slot = slot
+        self._level: Level | None = None
+
+    @property
+    def level(self) -> Level:
+        if self._level is None:
+            self._level = detect_level(self.event.message)
+        return self._level
+
+
+@dataclass(frozen=True)
+class ViewFilter:
+    """What the view shows: every include term matches, no exclude term does, errors only if asked.
+
+    Typed terms narrow down (AND), the way an operator refines a search while
+    reading; ``/re/`` (``/re/i`` ignoring case) is a regular expression.
+    """
+
+    include: tuple[re.Pattern[str], ...] = ()
+    exclude: tuple[re.Pattern[str], ...] = ()
+    errors_only: bool = False
+    text: str = ""
+
+    @classmethod
+    def parse(cls, text: str, *, errors_only: bool = False) -> ViewFilter:
+        """``timeout !health /5\\d\\d/`` -> include "timeout" and regex 5xx, exclude "health"."""
+        include: list[re.Pattern[str]] = []
+        exclude: list[re.Pattern[str]] = []
+        for term in _terms(text):
+            negate = term.startswith("!") and len(term) > 1
+            body = term[1:] if negate else term
+            pattern = compile_term(body, ignore_case=not _has_upper(body))
+            (exclude if negate else include).append(pattern)
+        return cls(tuple(include), tuple(exclude), errors_only, text.strip())
+
+    def __bool__(self) -> bool:
+        return bool(self.include or self.exclude or self.errors_only)
+
+    def matches(self, line: LogLine) -> bool:
+        message = line.event.message
+        if self.errors_only and line.level < Level.ERROR:
+            return False
+        if any(p.search(message) is None for p in self.include):
+            return False
+        return not any(p.search(message) for p in self.exclude)
+
+    def spans(self, shown: str) -> list[tuple[int, int]]:
+        """Where the include terms match the displayed text (to highlight them)."""
+        return [m.span() for p in self.include for m in p.finditer(shown) if m.end() > m.start()]
+
+
+def _has_upper(term: str) -> bool:
+    """Smart case (as in less and ripgrep): a term with a capital letter is matched exactly."""
+    return any(ch.isupper() for ch in term.strip("/"))
+
+
+def _terms(text: str) -> list[str]:
+    """Space-separated terms; "quoted phrases" and /regexes with spaces/ stay whole."""
+    out: list[str] = []
+    for match in re.finditer(r'!?"([^"]*)"|!?/(?:\\.|[^/])*/i?|\S+', text):
+        token = match.group(0)
+        if match.group(1) is not None:
+            token = ("!" if token.startswith("!") else "") + match.group(1)
+        if token and token != "!":
+            out.append(token)
+    if text.count('"') % 2:
+        raise BadInput('unbalanced " in the filter')
+    return out
+
+
+def clock(ms: int) -> str:
+    moment = datetime.fromtimestamp(ms / 1000, tz=UTC)
+    return moment.strftime("%H:%M:%S.") + f"{ms % 1000:03d}"
+
+
+class LogView(ScrollView, can_focus=True):
+    """The lines of a follow, newest at the bottom, rendered row by row on demand."""
+
+    DEFAULT_CSS = """
+    LogView { height: 1fr; background: $surface; color: $foreground; overflow: auto auto; }
+    LogView > .log-view--cursor { background: $accent 35%; }
+    LogView:focus > .log-view--cursor { background: $accent 55%; }
+    """
+    COMPONENT_CLASSES = {"log-view--cursor"}
+    BINDINGS = [
+        Binding("up", "cursor(-1)", "Up", show=False, id="logview.up"),
+        Binding("down", "cursor(1)", "Down", show=False, id="logview.down"),
+        Binding("pageup", "page(-1)", "Page up", show=False, id="logview.pageup"),
+        Binding("pagedown", "page(1)", "Page down", show=False, id="logview.pagedown"),
+        Binding("home,g", "top", "Top", show=False, id="logview.top"),
+        Binding("end,G", "tail", "Tail", show=False, id="logview.tail"),
+        Binding("left", "scroll_left", "Left", show=False, id="logview.left"),
+        Binding("right", "scroll_right", "Right", show=False, id="logview.right"),
+    ]
+
+    class Selected(Message):
+        """The cursor moved to another line (or the view started/stopped tailing)."""
+
+    def __init__(self, max_lines: int = 10_000, *, id: str | None = None, classes: str | None = None) -> None:
+        super().__init__(id=id, classes=classes)
+        self.buffer: LogBuffer[LogLine] = LogBuffer(max_lines)
+        self._view: deque[LogLine] = deque()  # the buffer's lines that pass the filter, same order
+        self._filter = ViewFilter()
+        self._next_seq = 0
+        self._prev_seq = -1
+        self._labels: dict[tuple[str, str], tuple[str, int]] = {}
+        self._groups: set[str] = set()
+        self._label_width = 8
+        self._max_width = 0
+        self._strips: LRUCache[int, Strip] = LRUCache(1024)
+        self._heights: dict[int, int] = {}  # wrap mode: rows per line at _wrap_width
+        self._rows: list[tuple[LogLine, int]] | None = None  # wrap mode: (line, part) per row
+        self._first_row: dict[int, int] = {}
+        self._wrap_width = 0
+        self.wrap = False
+        self.cursor = -1  # index in the shown lines; -1 when there are none
+        self.tail = True  # keep the cursor on the newest line as lines arrive
+        self.paused = False
+        self._pending: deque[LogEvent] = deque(maxlen=max_lines)
+        self.arrived_paused = 0  # lines that arrived while paused (some may have dropped off _pending)
+        self.render_count = 0  # rows rendered (tests and the benchmark read it)
+        self.last_render = 0.0
+
+    # --- what is kept ----------------------------------------------------------------------
+    @property
+    def max_lines(self) -> int:
+        return self.buffer.max_lines
+
+    @property
+    def shown(self) -> int:
+        return len(self._view)
+
+    @property
+    def view_filter(self) -> ViewFilter:
+        return self._filter
+
+    def lines(self) -> Iterator[LogLine]:
+        """The lines shown, oldest first (what "save" writes)."""
+        return iter(self._view)
+
+    def shown_line(self, index: int) -> LogLine:
+        return self._view[index]
+
+    @property
+    def selected(self) -> LogLine | None:
+        if 0 <= self.cursor < len(self._view):
+            return self._view[self.cursor]
+        return None
+
+    @property
+    def oldest(self) -> LogLine | None:
+        return self.buffer[0] if len(self.buffer) else None
+
+    def _line(self, event: LogEvent, seq: int) -> LogLine:
+        key = (event.group, event.stream)
+        found = self._labels.get(key)
+        if found is None:
+            if len(self._labels) >= LABEL_CACHE:
+                self._labels.clear()
+            label = stream_label(event.stream)
+            if len(self._groups) > 1:
+                label = f"{short_name(event.group)}:{label}"
+            label = literal_text(label, max_len=MAX_LABEL)
+            found = (label, stream_slot(f"{event.group}|{event.stream}", len(STREAM_COLOURS)))
+            self._labels[key] = found
+            if len(label) > self._label_width:
+                self._label_width = len(label)
+                self._strips.clear()
+        return LogLine(seq, event, found[0], found[1])
+
+    def set_groups(self, groups: Iterable[str]) -> None:
+        """Which groups are followed: with more than one, each line's label names its group."""
+        self._groups = set(groups)
+        self._labels.clear()
+
+    def add(self, events: Sequence[LogEvent]) -> None:
+        """New lines at the bottom (held back while paused, and counted)."""
+        if not events:
+            return
+        if self.paused:
+            self._pending.extend(events)
+            self.arrived_paused += len(events)
+            return
+        self._append(events)
+
+    def _append(self, events: Iterable[LogEvent]) -> None:
+        new: list[LogLine] = []
+        for event in events:
+            new.append(self._line(event, self._next_seq))
+            self._next_seq += 1
+        self.buffer.extend(new)
+        oldest = self.buffer[0].seq if len(self.buffer) else self._next_seq
+        removed = 0
+        view = self._view
+        while view and view[0].seq < oldest:
+            gone = view.popleft()
+            self._heights.pop(gone.seq, None)
+            removed += 1
+        keep = self._filter
+        added = [line for line in new if line.seq >= oldest and (not keep or keep.matches(line))]
+        view.extend(added)
+        self._grow_width(added)
+        self._changed(removed_front=removed, added_front=0)
+
+    def prepend(self, events: Sequence[LogEvent]) -> int:
+        """Older lines (oldest first) at the top, as many as fit without pushing out newer ones."""
+        if not events:
+            return 0
+        room = self.buffer.max_lines - len(self.buffer)
+        take = list(events[-room:]) if room > 0 else []
+        lines: list[LogLine] = []
+        seq = self._prev_seq - len(take) + 1
+        for event in take:
+            lines.append(self._line(event, seq))
+            seq += 1
+        self._prev_seq -= len(take)
+        added = self.buffer.prepend(lines)
+        keep = self._filter
+        shown = [line for line in lines if not keep or keep.matches(line)]
+        self._view.extendleft(reversed(shown))
+        self._grow_width(shown)
+        self._changed(removed_front=0, added_front=len(shown))
+        return added
+
+    def clear(self) -> None:
+        self.buffer.clear()
+        self._view.clear()
+        self._pending.clear()
+        self.arrived_paused = 0
+        self._strips.clear()
+        self._heights.clear()
+        self._labels.clear()
+        self._max_width = 0
+        self.cursor = -1
+        self.tail = True
+        self._changed(removed_front=0, added_front=0)
+        self.scroll_to(0, 0, animate=False, immediate=True)
+
+    def set_filter(self, view_filter: ViewFilter) -> None:
+        """Show only the lines that pass; the selected line stays selected when it still shows."""
+        selected = self.selected
+        self._filter = view_filter
+        self._view = deque(line for line in self.buffer if not view_filter or view_filter.matches(line))
+        self._strips.clear()
+        self._heights.clear()
+        self._max_width = 0
+        self._grow_width(self._view)
+        self._rows = None
+        if self.tail or selected is None:
+            self.cursor = len(self._view) - 1
+        else:
+            self.cursor = self._index_of(selected.seq)
+        self._resize()
+        self._follow_cursor(center=True)
+        self.refresh()
+        self.post_message(self.Selected())
+
+    def _index_of(self, seq: int) -> int:
+        """The shown line at ``seq``, or the nearest after it (the view is sorted by seq)."""
+        lo, hi = 0, len(self._view)
+        while lo < hi:
+            mid = (lo + hi) // 2
+            if self._view[mid].seq < seq:
+                lo = mid + 1
+            else:
+                hi = mid
+        return min(lo, len(self._view) - 1)
+
+    # --- pause -------------------------------------------------------------------------------
+    def pause(self) -> None:
+        self.paused = True
+
+    def resume(self) -> int:
+        """Show what arrived while paused; returns how many lines arrived."""
+        arrived = self.arrived_paused
+        self.paused = False
+        pending = list(self._pending)
+        self._pending.clear()
+        self.arrived_paused = 0
+        if pending:
+            self._append(pending)
+        return arrived
+
+    # --- size and scrolling ------------------------------------------------------------------
+    def _prefix_width(self) -> int:
+        return 13 + self._label_width + 1
+
+    def _grow_width(self, lines: Iterable[LogLine]) -> None:
+        if self.wrap:
+            return
+        widest = self._max_width
+        for line in lines:
+            size = min(len(line.event.message), MAX_DISPLAY + 24)
+            if size > widest:
+                widest = size
+        self._max_width = widest
+
+    def _row_count(self) -> int:
+        if not self.wrap:
+            return len(self._view)
+        return len(self._wrap_rows())
+
+    def _resize(self) -> None:
+        width = 0 if self.wrap else self._max_width + self._prefix_width()
+        self.virtual_size = Size(width, self._row_count())
+
+    def _changed(self, *, removed_front: int, added_front: int) -> None:
+        """Keep the cursor on its line (and the rows on screen where they were) as lines come and go."""
+        shift = added_front - removed_front
+        old_rows = self._row_count() if self.wrap and self._rows is not None else None
+        self._rows = None
+        count = len(self._view)
+        if self.tail:
+            self.cursor = count - 1
+        elif count:
+            self.cursor = min(max(0, self.cursor + shift), count - 1)
+        else:
+            self.cursor = -1
+        self._resize()
+        if self.tail:
+            self.scroll_end(animate=False, immediate=True, x_axis=False)
+        elif shift:
+            if self.wrap and old_rows is not None:
+                rows_shift = self._row_count() - old_rows if added_front or removed_front else 0
+            else:
+                rows_shift = shift
+            self.scroll_to(y=max(0, self.scroll_y + rows_shift), animate=False, immediate=True)
+        self.refresh()
+
+    def _wrap_rows(self) -> list[tuple[LogLine, int]]:
+        width = max(1, self.scrollable_content_region.width or self.size.width or 80)
+        if self._rows is not None and width == self._wrap_width:
+            return self._rows
+        if width != self._wrap_width:
+            self._heights.clear()
+            self._wrap_width = width
+        rows: list[tuple[LogLine, int]] = []
+        first: dict[int, int] = {}
+        prefix = self._prefix_width()
+        for line in self._view:
+            height = self._heights.get(line.seq)
+            if height is None:
+                cells = prefix + cell_len(literal_text(line.event.message))
+                height = max(1, math.ceil(cells / width))
+                self._heights[line.seq] = height
+            first[line.seq] = len(rows)
+            rows.extend((line, part) for part in range(height))
+        self._rows = rows
+        self._first_row = first
+        return rows
+
+    def _cursor_rows(self) -> tuple[int, int]:
+        """The first row of the selected line and how many rows it takes."""
+        if self.cursor < 0:
+            return 0, 1
+        if not self.wrap:
+            return self.cursor, 1
+        self._wrap_rows()
+        line = self._view[self.cursor]
+        return self._first_row.get(line.seq, 0), self._heights.get(line.seq, 1)
+
+    def _follow_cursor(self, *, center: bool = False) -> None:
+        if self.cursor < 0:
+            return
+        top, height = self._cursor_rows()
+        view_height = max(1, self.scrollable_content_region.height)
+        y = self.scroll_y
+        if center and not (y <= top < y + view_height):
+            self.scroll_to(y=max(0, top - view_height // 2), animate=False, immediate=True)
+        elif top < y:
+            self.scroll_to(y=top, animate=False, immediate=True)
+        elif top + height > y + view_height:
+            self.scroll_to(y=top + height - view_height, animate=False, immediate=True)
+
+    def set_wrap(self, wrap: bool) -> None:
+        self.wrap = wrap
+        self._rows = None
+        self._strips.clear()
+        self._max_width = 0
+        self._grow_width(self._view)
+        self._resize()
+        self.scroll_to(x=0, animate=False, immediate=True)
+        if self.tail:
+            self.scroll_end(animate=False, immediate=True, x_axis=False)
+        else:
+            self._follow_cursor(center=True)
+        self.refresh()
+
+    def on_resize(self) -> None:
+        if self.wrap:
+            self._rows = None
+            self._resize()
+            if self.tail:
+                self.scroll_end(animate=False, immediate=True, x_axis=False)
+
+    def notify_style_update(self) -> None:
+        super().notify_style_update()
+        self._strips.clear()
+
+    # --- moving ------------------------------------------------------------------------------
+    def move_cursor(self, delta: int) -> None:
+        count = len(self._view)
+        if not count:
+            return
+        start = self.cursor if self.cursor >= 0 else count - 1
+        self.cursor = min(max(0, start + delta), count - 1)
+        self.tail = self.cursor == count - 1 and delta > 0
+        self._follow_cursor()
+        self.refresh()
+        self.post_message(self.Selected())
+
+    def action_cursor(self, delta: int) -> None:
+        self.move_cursor(delta)
+
+    def action_page(self, direction: int) -> None:
+        self.move_cursor(direction * max(1, self.scrollable_content_region.height - 1))
+
+    def action_top(self) -> None:
+        self.move_cursor(-len(self._view))
+
+    def action_tail(self) -> None:
+        """Back to the newest line, and stay there as lines arrive."""
+        self.tail = True
+        self.cursor = len(self._view) - 1
+        self.scroll_end(animate=False, immediate=True, x_axis=False)
+        self.refresh()
+        self.post_message(self.Selected())
+
+    def on_mouse_scroll_up(self, _event: events.MouseScrollUp) -> None:
+        self.tail = False
+
+    def on_click(self, event: events.Click) -> None:
+        if not self._view:
+            return
+        row = int(self.scroll_y) + event.y
+        if self.wrap:
+            rows = self._wrap_rows()
+            if 0 <= row < len(rows):
+                self.cursor = self._index_of(rows[row][0].seq)
+        elif 0 <= row < len(self._view):
+            self.cursor = row
+        self.tail = self.cursor == len(self._view) - 1
+        self.refresh()
+        self.post_message(self.Selected())
+
+    # --- rendering ---------------------------------------------------------------------------
+    def line_text(self, line: LogLine) -> Text:
+        """The row of one line: time, stream (its own colour), message (its level's colour), literally."""
+        event = line.event
+        text = Text(no_wrap=True, end="")
+        text.append(clock(event.timestamp), TIME_STYLE)
+        text.append(" ")
+        text.append(line.label.ljust(self._label_width), Style(color=STREAM_COLOURS[line.slot]))
+        text.append(" ")
+        start = len(text)
+        shown = literal_text(event.message)
+        text.append(shown, LEVEL_STYLES.get(line.level))
+        if self._filter.include:
+            for begin, end in self._filter.spans(shown):
+                text.stylize(HIGHLIGHT, start + begin, start + end)
+        return text
+
+    def _strip(self, line: LogLine) -> Strip:
+        strip = self._strips.get(line.seq)
+        if strip is None:
+            text = self.line_text(line)
+            text.stylize_before(self.rich_style)
+            strip = Strip(text.render(self.app.console), text.cell_len)
+            self._strips[line.seq] = strip
+            if not self.wrap and strip.cell_length > self._max_width + self._prefix_width():
+                self._max_width = strip.cell_length - self._prefix_width()
+                self.call_later(self._resize)
+        return strip
+
+    def render_line(self, y: int) -> Strip:
+        scroll_x, scroll_y = self.scroll_offset
+        width = self.scrollable_content_region.width or self.size.width
+        row = scroll_y + y
+        style = self.rich_style
+        self.render_count += 1
+        if self.wrap:
+            rows = self._wrap_rows()
+            if not 0 <= row < len(rows):
+                return Strip.blank(width, style)
+            line, part = rows[row]
+            strip = self._strip(line).crop_extend(part * width, (part + 1) * width, style)
+        else:
+            if not 0 <= row < len(self._view):
+                return Strip.blank(width, style)
+            line = self._view[row]
+            strip = self._strip(line).crop_extend(scroll_x, scroll_x + width, style)
+        if self.cursor >= 0 and line is self._view[self.cursor]:
+            cursor = self.get_component_rich_style("log-view--cursor", partial=True)
+            strip = Strip(Segment.apply_style(list(strip), post_style=cursor), strip.cell_length)
+        self.last_render = time.perf_counter()
+        return strip
+
+
+__all__ = ["LogLine", "LogView", "ViewFilter", "clock"]
