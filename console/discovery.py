@@ -23,9 +23,11 @@ PROBE_TIMEOUT = 8.0
 LOG_GROUP_LIMIT = 500
 
 
-def quick_client_settings() -> ClientSettings:
+def quick_client_settings(timeout: float = PROBE_TIMEOUT) -> ClientSettings:
     """Fail in seconds, not after botocore's full retry ladder."""
-    return ClientSettings(connect_timeout=3.0, read_timeout=6.0, max_attempts=2, retry_mode="standard")
+    return ClientSettings(
+        connect_timeout=max(3.0, timeout / 2), read_timeout=timeout, max_attempts=2, retry_mode="standard"
+    )
 
 
 def probe_regions_for(endpoint_url: str | None) -> tuple[str, ...]:
@@ -90,9 +92,11 @@ def explain_credentials_error(exc: BaseException, aws_profile: str | None) -> tu
     return "other", describe_aws_error(exc)
 
 
-async def check_identity(aws: AwsContext, region: str, aws_profile: str | None) -> IdentityCheck:
+async def check_identity(
+    aws: AwsContext, region: str, aws_profile: str | None, timeout: float = PROBE_TIMEOUT
+) -> IdentityCheck:
     try:
-        who = await asyncio.wait_for(caller_identity(aws, region), PROBE_TIMEOUT)
+        who = await asyncio.wait_for(caller_identity(aws, region), timeout)
     except Exception as exc:  # every failure is explained, none is a traceback
         kind, line = explain_credentials_error(exc, aws_profile)
         return IdentityCheck(problem=line, kind=kind)

@@ -64,17 +64,22 @@ class _Samples:
 
 
 class Doctor:
-    def __init__(self, settings: Settings, aws: AwsContext | None = None) -> None:
+    def __init__(
+        self, settings: Settings, aws: AwsContext | None = None, timeout: float = CALL_TIMEOUT
+    ) -> None:
         self.settings = settings
+        self.timeout = timeout
         self.aws = aws or AwsContext(
-            profile=settings.aws_profile, endpoint_url=settings.endpoint_url, settings=quick_client_settings()
+            profile=settings.aws_profile,
+            endpoint_url=settings.endpoint_url,
+            settings=quick_client_settings(timeout),
         )
         self.results: dict[str, dict[str, str | None]] = {}  # op -> region -> error (None = ok, "" = skipped)
         self.notes: dict[str, dict[str, str]] = {}
 
     async def _try(self, op: str, region: str, call: Callable[[], Awaitable[Any]]) -> Any:
         try:
-            result = await asyncio.wait_for(call(), CALL_TIMEOUT)
+            result = await asyncio.wait_for(call(), self.timeout)
         except TimeoutError:
             self.results.setdefault(op, {})[region] = "timed out"
             return None
@@ -104,7 +109,11 @@ class Doctor:
         await asyncio.gather(
             self._sqs_reads(region, sample), self._logs_reads(region, sample), self._other_reads(region)
         )
-        return Check(f"region {region}", "ok", f"reachable in {elapsed:.0f} ms, {len(arns)} clusters")
+        return Check(
+            f"region {region}",
+            "ok",
+            f"reachable in {elapsed:.0f} ms, {len(arns)} cluster{'' if len(arns) == 1 else 's'}",
+        )
 
     async def _ecs_reads(self, ecs: Any, region: str, s: _Samples) -> None:
         if s.cluster is None:
@@ -224,7 +233,7 @@ class Doctor:
             if op == "ecs:ListClusters":
                 continue
             failed = {r: e for r, e in by_region.items() if e}
-            passed = [r for r, e in by_region.items() if e is None]
+            passed = [r for r in self.settings.regions if r in by_region and by_region[r] is None]
             if failed:
                 region, error = next(iter(failed.items()))
                 more = f" (and {len(failed) - 1} more regions)" if len(failed) > 1 else ""
@@ -236,12 +245,15 @@ class Doctor:
                 out.append(Check(op, "skip", why))
         listing = self.results.get("ecs:ListClusters", {})
         if listing and all(e is None for e in listing.values()):
-            out.insert(0, Check("ecs:ListClusters", "ok", ", ".join(listing)))
+            out.insert(
+                0,
+                Check("ecs:ListClusters", "ok", ", ".join(r for r in self.settings.regions if r in listing)),
+            )
         return out
 
     async def run(self) -> list[Check]:
         region0 = self.settings.regions[0]
-        who = await check_identity(self.aws, region0, self.settings.aws_profile)
+        who = await check_identity(self.aws, region0, self.settings.aws_profile, self.timeout)
         if not who.ok:
             return [Check("credentials", "fail", who.problem)]
         checks = [Check("credentials", "ok", f"account {who.account} as {who.arn}")]
@@ -260,8 +272,10 @@ class Doctor:
         )
 
 
-async def run_doctor(settings: Settings, aws: AwsContext | None = None) -> list[Check]:
-    doctor = Doctor(settings, aws)
+async def run_doctor(
+    settings: Settings, aws: AwsContext | None = None, timeout: float = CALL_TIMEOUT
+) -> list[Check]:
+    doctor = Doctor(settings, aws, timeout)
     try:
         return await doctor.run()
     finally:

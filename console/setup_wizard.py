@@ -247,10 +247,13 @@ class SetupWizard:
         offer_open: bool = True,
         demo_starter: DemoStarter | None = None,
         probe_regions: Sequence[str] | None = None,
+        timeout: float = discovery.PROBE_TIMEOUT,
     ) -> None:
+        self.timeout = timeout  # per AWS call of discovery: a slow region is skipped, not waited for
         self.ask = prompter or Prompter()
         self.out = out or sys.stdout
         self.edit = edit
+        self.editing: str | None = None  # the name of the user profile being edited
         self.offer_open = offer_open
         self.demo_starter = demo_starter
         self.probe_regions = tuple(probe_regions) if probe_regions else None
@@ -268,6 +271,7 @@ class SetupWizard:
 
     async def _flow(self) -> SetupResult:
         base = await self._choose_base()
+        self.editing = base.name if base is not None else None
         if base is not None:
             self.say(f"Editing profile {base.name} ({base.path}); every default is its current value.")
         while True:
@@ -356,7 +360,9 @@ class SetupWizard:
         demo = await starter()
         result: SetupResult | None = None
         try:
-            aws = AwsContext(endpoint_url=demo.endpoint, settings=discovery.quick_client_settings())
+            aws = AwsContext(
+                endpoint_url=demo.endpoint, settings=discovery.quick_client_settings(self.timeout)
+            )
             async with aws:
                 probe = self.probe_regions or base.regions or DEMO_REGIONS
                 result = await self._discover_and_finish(
@@ -390,11 +396,11 @@ class SetupWizard:
             aws = AwsContext(
                 profile=conn.aws_profile,
                 endpoint_url=conn.endpoint_url,
-                settings=discovery.quick_client_settings(),
+                settings=discovery.quick_client_settings(self.timeout),
             )
             async with aws:
                 self.say("Checking the credentials (STS GetCallerIdentity)…")
-                who = await discovery.check_identity(aws, region, conn.aws_profile)
+                who = await discovery.check_identity(aws, region, conn.aws_profile, self.timeout)
                 if who.ok:
                     self.say(f"  account {inert(who.account)}  as {inert(who.arn)}")
                     probe = self.probe_regions or self._probe_regions(conn)
@@ -445,7 +451,7 @@ class SetupWizard:
         fallback_region: str,
     ) -> SetupResult:
         self.say(f"Looking for ECS clusters in {len(probe)} regions…")
-        scan = await discovery.scan_regions(aws, probe)
+        scan = await discovery.scan_regions(aws, probe, self.timeout)
         if scan.with_clusters:
             found_line = ", ".join(f"{r} ({len(scan.clusters[r])})" for r in scan.with_clusters)
             self.say(f"  clusters in: {found_line}")
@@ -463,15 +469,15 @@ class SetupWizard:
         regions = split_regions([answer])
         missing = [r for r in regions if r not in scan.clusters]
         if missing:
-            extra = await discovery.scan_regions(aws, missing)
+            extra = await discovery.scan_regions(aws, missing, self.timeout)
             scan.clusters.update(extra.clusters)
         found = Found(clusters=[(r, c) for r in regions for c in scan.clusters.get(r, [])])
         self.say("Looking for services, queues and log groups…")
-        services = await discovery.list_services(aws, found.clusters)
+        services = await discovery.list_services(aws, found.clusters, self.timeout)
         found.services = sorted({f"{c}/{s}" for (_, c), names in services.items() for s in names})
-        queues = await discovery.list_queues(aws, regions)
+        queues = await discovery.list_queues(aws, regions, self.timeout)
         found.queues = sorted({q for names in queues.values() for q in names})
-        groups = await discovery.list_log_groups(aws, regions)
+        groups = await discovery.list_log_groups(aws, regions, self.timeout)
         found.log_groups = sorted({g for names in groups.values() for g in names})
         profile = replace(
             start, aws_profile=conn.aws_profile, endpoint_url=conn.endpoint_url, regions=regions
@@ -533,7 +539,7 @@ class SetupWizard:
         read_only = await self.ask.confirm(
             "Read-only? (refuse every change: scale, redeploy, env edits, redrive)", default=profile.read_only
         )
-        name = await self._name(base, profile.name if base else conn.suggested_name)
+        name = await self._name(self.editing or self.edit or (profile.name if base else conn.suggested_name))
         profile = replace(profile, name=name, read_only=read_only, path=None)
         path = save_profile(profile)
         self.say(f"\nWrote {path}:\n")
@@ -574,11 +580,11 @@ class SetupWizard:
             rules[key] = replace(current, env_file=value or None)
         return {k: r for k, r in rules.items() if r != ServiceRules()}
 
-    async def _name(self, base: Profile | None, default: str) -> str:
+    async def _name(self, default: str) -> str:
         existing = user_profiles()
         while True:
             name = await self.ask.text("Profile name", default=default, validate=name_problem)
-            if name in existing and (base is None or name != base.name):
+            if name in existing and name != self.editing:
                 if not await self.ask.confirm(f"A profile named {name} exists: replace it?", default=False):
                     continue
             return name
@@ -629,6 +635,7 @@ class SetupFlags:
     env_files: tuple[str, ...] = ()  # "cluster/service=path"
     read_only: bool | None = None
     check: bool = True
+    timeout: float = discovery.PROBE_TIMEOUT
 
 
 async def build_noninteractive(flags: SetupFlags, out: IO[str] | None = None) -> SetupResult:
@@ -675,15 +682,16 @@ async def build_noninteractive(flags: SetupFlags, out: IO[str] | None = None) ->
         async with AwsContext(
             profile=conn.aws_profile,
             endpoint_url=conn.endpoint_url,
-            settings=discovery.quick_client_settings(),
+            settings=discovery.quick_client_settings(flags.timeout),
         ) as aws:
             if flags.check:
-                who = await discovery.check_identity(aws, region, conn.aws_profile)
+                who = await discovery.check_identity(aws, region, conn.aws_profile, flags.timeout)
                 if not who.ok:
                     raise OpsError(who.problem)
                 print(f"account {inert(who.account)} as {inert(who.arn)}", file=out)
             if not regions:
-                scan = await discovery.scan_regions(aws, discovery.probe_regions_for(conn.endpoint_url))
+                probe = discovery.probe_regions_for(conn.endpoint_url)
+                scan = await discovery.scan_regions(aws, probe, flags.timeout)
                 regions = tuple(scan.with_clusters)
     if conn.is_demo:
         regions = regions or DEMO_REGIONS
@@ -741,4 +749,8 @@ def run_setup(**options: Any) -> SetupResult | None:
 
     if not sys.stdin.isatty():
         raise BadInput("setup asks questions: run it in a terminal, or use `setup --non-interactive`")
-    return asyncio.run(SetupWizard(**options).run())
+    try:
+        return asyncio.run(SetupWizard(**options).run())
+    except KeyboardInterrupt:  # Ctrl-C while discovery runs (outside a prompt): still nothing written
+        print("\nsetup cancelled: nothing was written", flush=True)
+        return None

@@ -42,6 +42,9 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
     setup.add_argument("--read-write", action="store_true", help="turn read-only off when editing a profile")
     setup.add_argument("--no-check", action="store_true", help="do not check the credentials with STS")
     setup.add_argument("--no-open", action="store_true", help="do not offer to open the console at the end")
+    setup.add_argument(
+        "--timeout", type=float, default=8.0, metavar="SECONDS", help="per AWS call (default 8)"
+    )
     setup.set_defaults(func=run_setup_command, needs_settings=False)
 
     profiles = sub.add_parser(
@@ -61,6 +64,9 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
             "console uses (one read call each). Mutating permissions cannot be checked without acting: "
             "doctor names them. Exit status 1 when a check fails."
         ),
+    )
+    doctor.add_argument(
+        "--timeout", type=float, default=8.0, metavar="SECONDS", help="per AWS call (default 8)"
     )
     doctor.set_defaults(func=run_doctor_command, needs_settings=False)
 
@@ -83,10 +89,11 @@ def run_setup_command(args: argparse.Namespace, settings: Settings | None) -> in
             env_files=tuple(args.env_file),
             read_only=True if getattr(args, "read_only", False) else False if args.read_write else None,
             check=not args.no_check,
+            timeout=args.timeout,
         )
         asyncio.run(setup_wizard.build_noninteractive(flags))
         return 0
-    result = setup_wizard.run_setup(edit=edit, offer_open=not args.no_open)
+    result = setup_wizard.run_setup(edit=edit, offer_open=not args.no_open, timeout=args.timeout)
     if result is None:
         return 130
     if result.open_console:
@@ -145,7 +152,7 @@ def run_doctor_command(args: argparse.Namespace, settings: Settings | None) -> i
         settings = replace(settings, endpoint_url=demo.endpoint)
     try:
         print(f"profile {settings.profile.name}: {', '.join(settings.regions)}")
-        checks = asyncio.run(run_doctor(settings))
+        checks = asyncio.run(run_doctor(settings, timeout=args.timeout))
     finally:
         if demo is not None:
             demo.stop()

@@ -41,7 +41,7 @@ class Terminal:
     def screen(self) -> str:
         return self.tmux("capture-pane", "-p", "-J", "-S", "-200", "-t", self.session)
 
-    def wait_for(self, text: str, deadline_s: float = 90) -> str:
+    def wait_for(self, text: str, deadline_s: float = 600) -> str:
         end = time.monotonic() + deadline_s
         while True:
             screen = self.screen()
@@ -77,7 +77,7 @@ def terminal(new_user: dict[str, str]) -> Iterator[tuple[Terminal, Path]]:
 
 def start(term: Terminal, env: dict[str, str], command: str) -> None:
     exports = " ".join(f"{k}={shlex.quote(v)}" for k, v in env.items())
-    script = f"env -i {exports} {command}; echo EXIT=$?; sleep 120"
+    script = f"env -i {exports} {command}; echo EXIT=$?; sleep 600"
     term.tmux("new-session", "-d", "-x", "120", "-y", "50", "-s", term.session, script)
 
 
@@ -129,7 +129,7 @@ def test_the_demo_profile_setup_wrote_opens_the_console(terminal, new_user) -> N
     env = " ".join(f"{k}={shlex.quote(v)}" for k, v in new_user.items())
     subprocess.run(
         f"env -i {env} {shlex.quote(OPSCONSOLE)} setup --non-interactive --demo --read-only",
-        shell=True, check=True, capture_output=True, timeout=120,
+        shell=True, check=True, capture_output=True, timeout=600,
     )
     assert (home / ".config" / "opsconsole" / "profiles" / "demo.toml").is_file()
     start(term, new_user, f"{shlex.quote(OPSCONSOLE)} --profile demo")

@@ -18,6 +18,7 @@ def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Home:
     monkeypatch.setenv("AWS_CONFIG_FILE", str(h.aws_config))
     monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(h.aws_credentials))
     monkeypatch.setenv("OPSCONSOLE_CONFIG_DIR", str(h.config_dir))
+    monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")  # no credentials means none, at once
     for name in (
         "AWS_PROFILE",
         "AWS_DEFAULT_PROFILE",

@@ -12,7 +12,9 @@ from console.cli import main
 from console.commands._default import wants_setup
 from console.config import Settings, find_profile, resolve_settings
 from console.doctor import run_doctor
-from tests.setup.support import Home
+from tests.setup.support import SLOW_MACHINE_S, Home
+
+SLOW = ["--timeout", str(SLOW_MACHINE_S)]
 
 
 def test_aws_profiles_from_both_files_with_sso_marked(home: Home) -> None:
@@ -44,6 +46,7 @@ def test_setup_non_interactive_on_the_command_line(home: Home, demo, capsys) -> 
     code = main(
         [
             "setup",
+            *SLOW,
             "--non-interactive",
             "--name",
             "ci",
@@ -60,7 +63,7 @@ def test_setup_non_interactive_on_the_command_line(home: Home, demo, capsys) -> 
     profile = find_profile("ci")
     assert profile.endpoint_url == demo.endpoint and profile.read_only
     # and a script can change one thing of it
-    assert main(["setup", "--non-interactive", "--profile", "ci", "--read-write", "--no-check"]) == 0
+    assert main(["setup", *SLOW, "--non-interactive", "--profile", "ci", "--read-write", "--no-check"]) == 0
     changed = find_profile("ci")
     assert (
         not changed.read_only and changed.regions == ("us-east-2",) and changed.endpoint_url == demo.endpoint
@@ -68,7 +71,7 @@ def test_setup_non_interactive_on_the_command_line(home: Home, demo, capsys) -> 
 
 
 def test_setup_non_interactive_demo_without_discovery(home: Home, capsys) -> None:
-    assert main(["setup", "--non-interactive", "--demo"]) == 0
+    assert main(["setup", *SLOW, "--non-interactive", "--demo"]) == 0
     profile = find_profile("demo")
     assert profile.path == home.profiles / "demo.toml"
     assert profile.is_demo and profile.regions == ("us-east-1", "ap-south-1", "us-east-2")
@@ -76,7 +79,9 @@ def test_setup_non_interactive_demo_without_discovery(home: Home, capsys) -> Non
 
 
 def test_setup_non_interactive_reports_bad_input(home: Home, demo, capsys) -> None:
-    code = main(["setup", "--non-interactive", "--endpoint-url", demo.endpoint, "--region", "us-east-9"])
+    code = main(
+        ["setup", *SLOW, "--non-interactive", "--endpoint-url", demo.endpoint, "--region", "us-east-9"]
+    )
     assert code == 2
     captured = capsys.readouterr()
     assert "'us-east-9' is not an AWS region (did you mean us-east-2, us-east-1?)" in captured.err
@@ -94,6 +99,7 @@ def test_profiles_lists_user_and_built_in(home: Home, demo, capsys) -> None:
         main(
             [
                 "setup",
+                *SLOW,
                 "--non-interactive",
                 "--name",
                 "staging",
@@ -126,7 +132,7 @@ def _settings(endpoint: str, *, read_only: bool = False) -> Settings:
 
 
 async def test_doctor_passes_on_the_demo_and_names_uncheckable_permissions(home: Home, demo) -> None:
-    checks = await run_doctor(_settings(demo.endpoint))
+    checks = await run_doctor(_settings(demo.endpoint), timeout=SLOW_MACHINE_S)
     by_name = {c.name: c for c in checks}
     assert by_name["credentials"].status == "ok" and "123456789012" in by_name["credentials"].detail
     assert by_name["region us-east-1"].status == "ok" and by_name["region ap-south-1"].status == "ok"
@@ -146,7 +152,7 @@ async def test_doctor_passes_on_the_demo_and_names_uncheckable_permissions(home:
     assert {c.name for c in checks if c.failed} <= {"cloudwatch:GetMetricData"}
     mutating = by_name["mutating permissions"]
     assert mutating.status == "?" and "ecs:UpdateService" in mutating.detail and "DryRun" in mutating.detail
-    read_only = await run_doctor(_settings(demo.endpoint, read_only=True))
+    read_only = await run_doctor(_settings(demo.endpoint, read_only=True), timeout=SLOW_MACHINE_S)
     assert read_only[-1].status == "skip" and "read-only" in read_only[-1].detail
 
 
@@ -160,7 +166,7 @@ async def test_doctor_reports_a_denied_read_call(home: Home, demo) -> None:
     before = overrides.get(("logs", "FilterLogEvents"))
     demo.server.register_override("logs", "FilterLogEvents", deny)
     try:
-        checks = await run_doctor(_settings(demo.endpoint))
+        checks = await run_doctor(_settings(demo.endpoint), timeout=SLOW_MACHINE_S)
     finally:
         if before is None:
             overrides.pop(("logs", "FilterLogEvents"), None)
@@ -181,7 +187,7 @@ def test_doctor_command_with_an_expired_sso_profile(home: Home, capsys) -> None:
     profiles = home.profiles
     profiles.mkdir(parents=True)
     (profiles / "corp.toml").write_text('name = "corp"\naws_profile = "corp"\nregions = ["us-east-1"]\n')
-    assert main(["doctor", "--profile", "corp"]) == 1
+    assert main(["doctor", "--profile", "corp", *SLOW]) == 1
     out = capsys.readouterr().out
     line = next(line for line in out.splitlines() if line.startswith("fail"))
     assert "credentials" in line and "aws sso login --profile corp" in line
@@ -199,7 +205,7 @@ def test_first_run_offers_setup_only_when_nothing_says_where_to_connect(
     monkeypatch.setenv("AWS_PROFILE", "corp")
     assert not wants_setup(argparse.Namespace())
     monkeypatch.delenv("AWS_PROFILE")
-    main(["setup", "--non-interactive", "--demo"])
+    main(["setup", *SLOW, "--non-interactive", "--demo"])
     assert not wants_setup(argparse.Namespace()), "a profile of one's own exists now"
 
 
@@ -213,6 +219,7 @@ def test_written_profile_resolves_to_settings(home: Home, demo) -> None:
         main(
             [
                 "setup",
+                *SLOW,
                 "--non-interactive",
                 "--name",
                 "x",

@@ -15,11 +15,16 @@ from tests.setup.support import (
     DEMO_REGIONS,
     DOWN,
     ENTER,
+    SLOW_MACHINE_S,
     SPACE,
     Home,
     demo_starter,
     drive,
 )
+
+
+def slow_flags(**answers: object) -> SetupFlags:
+    return SetupFlags(timeout=SLOW_MACHINE_S, **answers)  # type: ignore[arg-type]
 
 
 def loads_back(path: Path, profile: object) -> None:
@@ -60,16 +65,25 @@ async def test_static_keys_profile_choosing_subsets(home: Home, world, tmp_path:
     env.write_text("DATABASE_URL=postgres://db\n")
     keys = [
         ENTER,  # connect: AWS profile static (the only one, so the default)
-        CLEAR, "us-east-9", ENTER,  # not a region: asked again
-        CLEAR, "ap-south-1", ENTER,
-        SPACE, ENTER,  # clusters: drop asharvi-backend-cluster (first), keep document-verification-cluster
+        CLEAR,
+        "us-east-9",
+        ENTER,  # not a region: asked again
+        CLEAR,
+        "ap-south-1",
+        ENTER,
+        SPACE,
+        ENTER,  # clusters: drop asharvi-backend-cluster (first), keep document-verification-cluster
         ENTER,  # services: its one service
         ENTER,  # queues: both
         ENTER,  # log groups: all
         "y",  # give .env files
-        SPACE, ENTER,  # for document-verification-service
-        "/nowhere/.env", ENTER,  # unreadable: asked again
-        CLEAR, str(env), ENTER,
+        SPACE,
+        ENTER,  # for document-verification-service
+        "/nowhere/.env",
+        ENTER,  # unreadable: asked again
+        CLEAR,
+        str(env),
+        ENTER,
         "y",  # read-only
         ENTER,  # name: static
     ]
@@ -112,8 +126,10 @@ async def test_expired_sso_session_names_the_login_command(home: Home, demo) -> 
     home.expired_sso_token(legacy, legacy, session=False)
     keys = [
         ENTER,  # corp (the first profile)
-        DOWN, ENTER,  # what now? choose another connection
-        DOWN, ENTER,  # legacy
+        DOWN,
+        ENTER,  # what now? choose another connection
+        DOWN,
+        ENTER,  # legacy
         ENTER,  # what now? try again (the default after an expired SSO session)
         CTRL_C,  # give up
     ]
@@ -137,7 +153,10 @@ async def test_ctrl_c_midway_writes_nothing(home: Home, demo) -> None:
 async def test_rerun_edits_the_existing_profile(home: Home, world) -> None:
     demo = world
     flags = SetupFlags(
-        name="local", endpoint_url=demo.endpoint, regions=("us-east-1", "ap-south-1"),
+        timeout=SLOW_MACHINE_S,
+        name="local",
+        endpoint_url=demo.endpoint,
+        regions=("us-east-1", "ap-south-1"),
         clusters=("wwhd-cluster", "asharvi-backend-cluster"),
     )
     first = await build_noninteractive(flags, out=_Sink())
@@ -168,6 +187,7 @@ async def test_non_interactive_builds_the_same_profile(home: Home, world, tmp_pa
     env = tmp_path / "w.env"
     env.write_text("A=1\n")
     flags = SetupFlags(
+        timeout=SLOW_MACHINE_S,
         name="ci",
         endpoint_url=demo.endpoint,
         regions=("us-east-1",),
@@ -181,10 +201,16 @@ async def test_non_interactive_builds_the_same_profile(home: Home, world, tmp_pa
     assert find_profile("ci") == result.profile
     assert result.profile.rules_for("wwhd-cluster", "wwhd-backend").env_file == str(env.resolve())
     keys = [
-        DOWN, ENTER,  # a new profile
-        DOWN, ENTER,  # connect: endpoint (after demo)
-        CLEAR, demo.endpoint, ENTER,
-        CLEAR, "us-east-1", ENTER,
+        DOWN,
+        ENTER,  # a new profile
+        DOWN,
+        ENTER,  # connect: endpoint (after demo)
+        CLEAR,
+        demo.endpoint,
+        ENTER,
+        CLEAR,
+        "us-east-1",
+        ENTER,
     ]
     # The wizard's answers for the same choices give the same file.
     clusters = await _cluster_order(demo.endpoint, "us-east-1")
@@ -202,10 +228,10 @@ async def test_non_interactive_refuses_bad_answers(home: Home, demo) -> None:
     from console.errors import BadInput
 
     with pytest.raises(BadInput, match="not an AWS region"):
-        await build_noninteractive(SetupFlags(endpoint_url=demo.endpoint, regions=("mars-1",)), out=_Sink())
+        await build_noninteractive(slow_flags(endpoint_url=demo.endpoint, regions=("mars-1",)), out=_Sink())
     with pytest.raises(BadInput, match="cannot read"):
         await build_noninteractive(
-            SetupFlags(endpoint_url=demo.endpoint, regions=("us-east-1",), env_files=("a/b=/nowhere/.env",)),
+            slow_flags(endpoint_url=demo.endpoint, regions=("us-east-1",), env_files=("a/b=/nowhere/.env",)),
             out=_Sink(),
         )
     assert home.written() == []
@@ -229,3 +255,41 @@ class _Sink:
 
     def flush(self) -> None:
         pass
+
+
+async def test_a_profile_without_credentials_says_so(home: Home, demo) -> None:
+    home.add_config(f"[profile empty]\nregion = us-east-1\nendpoint_url = {demo.endpoint}\n")
+    keys = [ENTER, ENTER, CTRL_C]  # empty · what now? (choose another connection, the default) · stop
+    result, out = await drive(keys)
+    assert result is None
+    assert "no AWS credentials found in profile empty (run `aws configure --profile empty`)" in out
+    assert home.written() == []
+
+
+def test_failures_are_explained_in_one_line() -> None:
+    from botocore.exceptions import ClientError, NoCredentialsError, UnauthorizedSSOTokenError
+
+    from console.discovery import explain_credentials_error
+
+    denied = ClientError(
+        {"Error": {"Code": "AccessDenied", "Message": "explicit deny in a service control policy"}},
+        "GetCallerIdentity",
+    )
+    kind, line = explain_credentials_error(denied, "prod")
+    assert kind == "access-denied" and "explicit deny in a service control policy" in line
+    assert explain_credentials_error(NoCredentialsError(), None)[0] == "no-credentials"
+    kind, line = explain_credentials_error(UnauthorizedSSOTokenError(), "prod")
+    assert kind == "sso-expired" and "`aws sso login --profile prod`" in line
+
+
+async def test_a_new_profile_does_not_silently_replace_one_of_the_same_name(home: Home, world) -> None:
+    first = await build_noninteractive(slow_flags(demo=True, read_only=True), out=_Sink())
+    keys = [DOWN, ENTER]  # set up: a new profile
+    keys += [ENTER] * 6  # demo, regions, clusters, services, queues, log groups
+    keys += ["n", "n"]  # no .env files, not read-only
+    keys += [ENTER, "n"]  # name: demo exists -> do not replace
+    keys += [CLEAR, "demo2", ENTER]
+    result, _ = await drive(keys, demo_starter=demo_starter(world.endpoint))
+    assert result is not None and result.profile.name == "demo2"
+    assert load_profile_file(first.path).read_only, "the first demo profile is untouched"
+    assert home.written() == [first.path, home.profiles / "demo2.toml"]
