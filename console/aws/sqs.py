@@ -33,6 +33,7 @@ MAX_BATCH = 10  # SendMessageBatch / DeleteMessageBatch / ReceiveMessage limit
 LIST_PAGE = 1000
 METRIC_QUERIES_PER_CALL = 500
 PEEK_VISIBILITY_S = 10
+AGE_TIMEOUT_S = 3.0
 
 # SQS quotas are far above ECS's: standard queues are "nearly unlimited", FIFO
 # queues 300 calls/s per API without high-throughput mode.
@@ -279,6 +280,7 @@ class SqsGateway:
         self.budget = budget or Budget()
         for name, spec in SQS_BUCKETS.items():
             self.budget.specs.setdefault(name, spec)
+        self._ages_unavailable: set[str] = set()
 
     async def _call(self, region: str, op: str, *, fifo: bool = False, **kwargs: Any) -> dict[str, Any]:
         client = await self.aws.client("sqs", region)
@@ -396,18 +398,26 @@ class SqsGateway:
                 }
                 for qid, name in ids.items()
             ]
+            if region in self._ages_unavailable:
+                return ages
             try:
-                resp = await self.budget.call(
-                    region,
-                    "cloudwatch",
-                    client.get_metric_data,
-                    MetricDataQueries=queries,
-                    StartTime=start,
-                    EndTime=end,
-                    ScanBy="TimestampDescending",
+                resp = await asyncio.wait_for(
+                    self.budget.call(
+                        region,
+                        "cloudwatch",
+                        client.get_metric_data,
+                        MetricDataQueries=queries,
+                        StartTime=start,
+                        EndTime=end,
+                        ScanBy="TimestampDescending",
+                    ),
+                    AGE_TIMEOUT_S,
                 )
-            except (ClientError, BotoCoreError):
-                return ages  # the age is a nicety: no metric permission must not break a listing
+            except (TimeoutError, ClientError, BotoCoreError):
+                # The age is a nicety: no metric permission or a slow CloudWatch must not
+                # break or slow a listing, so the region is not asked again.
+                self._ages_unavailable.add(region)
+                return ages
             for result in resp.get("MetricDataResults", []):
                 values = result.get("Values") or []
                 if values and result.get("Id") in ids:
@@ -557,6 +567,7 @@ class SqsGateway:
             return BatchOutcome(
                 tuple(ids[i] for i in out.ok if i in ids),
                 tuple((ids.get(i, i), why) for i, why in out.failed),
+                out.retried,
             )
 
         return _merge(await asyncio.gather(*(one(b) for b in chunks(list(messages), MAX_BATCH))))
@@ -574,6 +585,7 @@ class SqsGateway:
             return BatchOutcome(
                 tuple(ids[i] for i in out.ok if i in ids),
                 tuple((ids.get(i, i), why) for i, why in out.failed),
+                out.retried,
             )
 
         return _merge(await asyncio.gather(*(one(b) for b in chunks(list(messages), MAX_BATCH))))

@@ -144,3 +144,26 @@ def fifo_pair(sqs_demo: SqsDemo) -> Iterator[QueuePair]:
     yield p
     for url in (p.source_url, p.dlq_url):
         p.sqs.delete_queue(QueueUrl=url)
+
+
+@pytest.fixture(autouse=True)
+def user_dirs(tmp_path: Any, monkeypatch: pytest.MonkeyPatch) -> Any:
+    """Audit log and profiles of the test's own, never the developer's."""
+    monkeypatch.setenv("OPSCONSOLE_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setenv("OPSCONSOLE_CONFIG_DIR", str(tmp_path / "config"))
+    return tmp_path
+
+
+@pytest.fixture
+def fast_retries(monkeypatch: pytest.MonkeyPatch) -> None:
+    """botocore's retry backoff in milliseconds (same attempts), so fault tests stay short."""
+    from botocore.retries import standard
+
+    def delay_amount(self: standard.ExponentialBackoff, context: standard.RetryContext) -> float:
+        return float(self._random()) * min(0.01 * 2 ** (context.attempt_number - 1), 0.2)
+
+    monkeypatch.setattr(standard.ExponentialBackoff, "delay_amount", delay_amount)
+
+
+def bodies_of(messages: list[dict[str, Any]]) -> list[str]:
+    return [m["Body"] for m in messages]
