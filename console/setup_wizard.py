@@ -48,6 +48,9 @@ ENDPOINT_CHOICE = "endpoint"
 ENV_CHOICE = "env"
 NEW_PROFILE = "\x00new"
 DEFAULT_ENDPOINT = "http://localhost:4566"
+# The embedded demo or a local endpoint has no region that is "not enabled": a slow answer there
+# means a busy machine, so discovery waits for it instead of skipping the region.
+LOCAL_TIMEOUT = 60.0
 NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
 
 DemoStarter = Callable[[], Awaitable["DemoHandle"]]
@@ -250,6 +253,7 @@ class SetupWizard:
         timeout: float = discovery.PROBE_TIMEOUT,
     ) -> None:
         self.timeout = timeout  # per AWS call of discovery: a slow region is skipped, not waited for
+        self.local_timeout = max(timeout, LOCAL_TIMEOUT)
         self.ask = prompter or Prompter()
         self.out = out or sys.stdout
         self.edit = edit
@@ -361,8 +365,9 @@ class SetupWizard:
         result: SetupResult | None = None
         try:
             aws = AwsContext(
-                endpoint_url=demo.endpoint, settings=discovery.quick_client_settings(self.timeout)
+                endpoint_url=demo.endpoint, settings=discovery.quick_client_settings(self.local_timeout)
             )
+            self.timeout = self.local_timeout
             async with aws:
                 probe = self.probe_regions or base.regions or DEMO_REGIONS
                 result = await self._discover_and_finish(
@@ -392,6 +397,8 @@ class SetupWizard:
     async def _account_flow(self, conn: Connection, base: Profile | None) -> SetupResult | None:
         """None: the person wants to choose another connection."""
         region = self._identity_region(conn, base)
+        if conn.endpoint_url and _is_local(conn.endpoint_url):
+            self.timeout = self.local_timeout
         while True:
             aws = AwsContext(
                 profile=conn.aws_profile,
@@ -588,6 +595,13 @@ class SetupWizard:
                 if not await self.ask.confirm(f"A profile named {name} exists: replace it?", default=False):
                     continue
             return name
+
+
+def _is_local(url: str) -> bool:
+    from urllib.parse import urlparse
+
+    host = urlparse(url).hostname or ""
+    return host in {"localhost", "::1"} or host.startswith("127.")
 
 
 def _env_check(keep: str | None) -> Callable[[str], str | None]:
