@@ -293,3 +293,19 @@ async def test_a_new_profile_does_not_silently_replace_one_of_the_same_name(home
     assert result is not None and result.profile.name == "demo2"
     assert load_profile_file(first.path).read_only, "the first demo profile is untouched"
     assert home.written() == [first.path, home.profiles / "demo2.toml"]
+
+
+async def test_continuing_without_a_valid_session_still_writes_a_usable_profile(home: Home) -> None:
+    home.add_config(
+        "[profile corp]\nsso_start_url = https://corp.awsapps.com/start\nsso_region = eu-west-1\n"
+        "sso_account_id = 111122223333\nsso_role_name = ReadOnly\nregion = eu-west-1\n"
+    )
+    home.expired_sso_token("https://corp.awsapps.com/start", "https://corp.awsapps.com/start", session=False)
+    keys = [ENTER, DOWN, DOWN, ENTER]  # corp · what now? continue without checking
+    keys += [ENTER, ENTER, ENTER]  # regions (its eu-west-1) · not read-only · name corp
+    result, out = await drive(keys)
+    assert result is not None
+    assert "aws sso login --profile corp" in out
+    profile = result.profile
+    assert (profile.name, profile.aws_profile, profile.regions) == ("corp", "corp", ("eu-west-1",))
+    loads_back(result.path, profile)
