@@ -19,7 +19,7 @@ import json
 from datetime import UTC, datetime
 from typing import Any
 
-from moto.ecs.models import EC2ContainerServiceBackend, Service, Task
+from moto.ecs.models import EC2ContainerServiceBackend, Service, Task, TaskDefinition
 from moto.ecs.responses import EC2ContainerServiceResponse
 
 from console.demo.scheduler import (
@@ -58,6 +58,15 @@ def install_patches(scheduler: Scheduler) -> None:
     orig_run = EC2ContainerServiceBackend.run_task
     orig_delete = EC2ContainerServiceBackend.delete_service
     orig_validate = Service._validate_network
+    orig_td_init = TaskDefinition.__init__
+
+    def td_init(self: TaskDefinition, *args: Any, **kwargs: Any) -> None:
+        # moto leaves registeredAt/By out; the rollback picker shows when each revision was registered.
+        orig_td_init(self, *args, **kwargs)
+        self.registered_at = datetime.now(UTC)
+        self.registered_by = f"arn:aws:iam::{getattr(self, 'account_id', '123456789012')}:user/demo-deployer"
+
+    TaskDefinition.__init__ = td_init  # type: ignore[method-assign]
 
     def create_service(self: EC2ContainerServiceResponse) -> Any:
         with LOCK:
