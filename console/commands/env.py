@@ -1,0 +1,339 @@
+"""``opsconsole env sync|show|diff|set|unset|export``: a service's environment from a shell.
+
+What ``sync-env-to-ecs.sh ../backend/.env`` and ``update-ecs-config.sh KEY=value``
+did, with a diff first and one deployment after: the writes go through the
+same plan → confirm → apply → audit → verify as every operation (see
+``console/commands/ops.py`` for ``--yes``, ``--dry-run``, ``--wait`` and the
+exit codes).  A ``.env`` file is read strictly before anything is asked of
+AWS, so a malformed line changes nothing.  ``export`` is the one command that
+prints real values: that is what it is asked for.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from console.aws.context import Gateways, open_gateways
+from console.commands.ops import drive, early_refusal, op_options, out, pacing_of
+from console.config import Settings
+from console.dotenv import format_dotenv, read_dotenv
+from console.envdiff import shown_value
+from console.errors import BadInput
+from console.literal_min import inert
+from console.model import Service, TaskDefinition
+from console.ops.envsync import (
+    EnvOp,
+    check_names,
+    choose_container,
+    container_view,
+    container_views,
+    current_task_definition,
+    export_items,
+    parse_assignments,
+    prepare_env_set,
+    prepare_env_sync,
+    prepare_env_unset,
+)
+from console.ops.resolve import resolve_service
+
+
+def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
+    env = sub.add_parser(
+        "env",
+        parents=[common],
+        help="show, diff, sync, set or unset a service's environment variables",
+        description="A service's container environment: shown masked, changed with a diff, one deployment.",
+    )
+    env_sub = env.add_subparsers(dest="env_command", metavar="ACTION", required=True)
+    ops = op_options()
+    writing = [common, ops]
+
+    def target(p: argparse.ArgumentParser) -> None:
+        p.add_argument("cluster", metavar="CLUSTER", help="cluster name or ARN")
+        p.add_argument("service", metavar="SERVICE", help="service name or ARN")
+
+    def container(p: argparse.ArgumentParser, what: str) -> None:
+        p.add_argument(
+            "--container",
+            metavar="NAME",
+            help=f"the container {what} (default: the profile's, or the only one)",
+        )
+
+    def stop_first(p: argparse.ArgumentParser) -> None:
+        p.add_argument(
+            "--stop-first",
+            action="store_true",
+            help="stop-then-start deploy (always for single-writer services)",
+        )
+
+    p = env_sub.add_parser(
+        "sync",
+        parents=writing,
+        help="push a .env file into the task definition",
+        description=(
+            "Merge a .env file into the container's environment (--prune also removes variables the "
+            "file lacks), register one new revision and deploy it. FILE defaults to the profile's "
+            "env_file for the service."
+        ),
+    )
+    target(p)
+    p.add_argument("file", metavar="FILE", nargs="?", help=".env file (default: the profile's env_file)")
+    container(p, "to change")
+    p.add_argument("--prune", action="store_true", help="also remove variables that the file lacks")
+    p.add_argument(
+        "--allow-secret-override",
+        action="store_true",
+        help="let the file replace a secret (valueFrom) by a plain value (default: warn and skip)",
+    )
+    p.add_argument("--expand", action="store_true", help="expand ${VAR} references (off by default)")
+    stop_first(p)
+    p.set_defaults(func=run_sync)
+
+    p = env_sub.add_parser(
+        "show",
+        parents=[common],
+        help="list the environment of the service's containers",
+        description=(
+            "Plain variables (masked when secret-looking), secrets by name and valueFrom, environmentFiles."
+        ),
+    )
+    target(p)
+    container(p, "to show")
+    p.add_argument("--reveal", action="store_true", help="show secret-looking values too")
+    p.set_defaults(func=run_show)
+
+    p = env_sub.add_parser(
+        "diff",
+        parents=[common],
+        help="what syncing a .env file would change",
+        description="The changes `env sync` would make, without making them.",
+    )
+    target(p)
+    p.add_argument("file", metavar="FILE", nargs="?", help=".env file (default: the profile's env_file)")
+    container(p, "to compare")
+    p.add_argument("--prune", action="store_true", help="count variables that the file lacks as removed")
+    p.add_argument("--allow-secret-override", action="store_true", help="as for sync")
+    p.add_argument("--expand", action="store_true", help="expand ${VAR} references")
+    p.add_argument("--reveal", action="store_true", help="show secret-looking values too")
+    p.set_defaults(func=run_diff)
+
+    p = env_sub.add_parser(
+        "set",
+        parents=writing,
+        help="set variables (KEY=VALUE …)",
+        description="Set one or more variables, register one new revision and deploy it.",
+    )
+    target(p)
+    p.add_argument("assignments", metavar="KEY=VALUE", nargs="+")
+    container(p, "to change")
+    p.add_argument(
+        "--allow-secret-override", action="store_true", help="replace a secret (valueFrom) by a plain value"
+    )
+    stop_first(p)
+    p.set_defaults(func=run_set)
+
+    p = env_sub.add_parser(
+        "unset",
+        parents=writing,
+        help="remove variables (KEY …)",
+        description="Remove one or more plain variables, register one new revision and deploy it.",
+    )
+    target(p)
+    p.add_argument("names", metavar="KEY", nargs="+")
+    container(p, "to change")
+    stop_first(p)
+    p.set_defaults(func=run_unset)
+
+    p = env_sub.add_parser(
+        "export",
+        parents=[common],
+        help="print the container's variables as a .env file",
+        description=(
+            "Print the plain variables as a .env file (real values: redirect it to a file). Secrets "
+            "(valueFrom) are listed in a comment, never as values. Syncing the output back changes nothing."
+        ),
+    )
+    target(p)
+    container(p, "to export")
+    p.set_defaults(func=run_export)
+
+
+# --- helpers -------------------------------------------------------------------------------------
+
+
+def env_file_of(args: argparse.Namespace, settings: Settings) -> Path:
+    if args.file:
+        return Path(args.file).expanduser()
+    rules = settings.rules_for(args.cluster, args.service)
+    if not rules.env_file:
+        raise BadInput(
+            f"no FILE given and the profile '{settings.profile.name}' maps no env_file to "
+            f"{args.cluster}/{args.service}"
+        )
+    return Path(rules.env_file).expanduser()
+
+
+def read_file_vars(args: argparse.Namespace, settings: Settings) -> tuple[Path, dict[str, str]]:
+    path = env_file_of(args, settings)
+    return path, read_dotenv(path, expand=args.expand)
+
+
+async def open_service(gw: Gateways, settings: Settings, args: argparse.Namespace) -> Service:
+    return await resolve_service(gw.ecs, settings.regions, args.cluster, args.service)
+
+
+def stderr(text: str) -> None:
+    print(f"opsconsole: {inert(text)}", file=sys.stderr, flush=True)
+
+
+# --- writes ---------------------------------------------------------------------------------------
+
+
+async def run_sync(args: argparse.Namespace, settings: Settings | None) -> int:
+    assert settings is not None
+    early_refusal(args, settings, "env-sync")
+    pacing = pacing_of(args)
+    path, file_vars = read_file_vars(args, settings)  # before any AWS call: a bad file changes nothing
+    async with open_gateways(settings) as gw:
+        service = await open_service(gw, settings, args)
+        op = await prepare_env_sync(
+            gw.ecs,
+            settings,
+            service,
+            file_vars,
+            container=args.container,
+            prune=args.prune,
+            allow_secret_override=args.allow_secret_override,
+            source=str(path),
+            stop_first=args.stop_first,
+            pacing=pacing,
+        )
+        return await drive_env(args, settings, gw, op)
+
+
+async def run_set(args: argparse.Namespace, settings: Settings | None) -> int:
+    assert settings is not None
+    early_refusal(args, settings, "env-set")
+    pacing = pacing_of(args)
+    assignments = parse_assignments(args.assignments)
+    async with open_gateways(settings) as gw:
+        service = await open_service(gw, settings, args)
+        op = await prepare_env_set(
+            gw.ecs,
+            settings,
+            service,
+            assignments,
+            container=args.container,
+            allow_secret_override=args.allow_secret_override,
+            stop_first=args.stop_first,
+            pacing=pacing,
+        )
+        return await drive_env(args, settings, gw, op)
+
+
+async def run_unset(args: argparse.Namespace, settings: Settings | None) -> int:
+    assert settings is not None
+    early_refusal(args, settings, "env-unset")
+    pacing = pacing_of(args)
+    check_names(args.names)
+    async with open_gateways(settings) as gw:
+        service = await open_service(gw, settings, args)
+        op = await prepare_env_unset(
+            gw.ecs,
+            settings,
+            service,
+            args.names,
+            container=args.container,
+            stop_first=args.stop_first,
+            pacing=pacing,
+        )
+        return await drive_env(args, settings, gw, op)
+
+
+async def drive_env(args: argparse.Namespace, settings: Settings, gw: Gateways, op: EnvOp) -> int:
+    return await drive(args, settings, gw, op)
+
+
+# --- reads ----------------------------------------------------------------------------------------
+
+
+async def run_diff(args: argparse.Namespace, settings: Settings | None) -> int:
+    assert settings is not None
+    path, file_vars = read_file_vars(args, settings)
+    async with open_gateways(settings) as gw:
+        service = await open_service(gw, settings, args)
+        op = await prepare_env_sync(
+            gw.ecs,
+            settings,
+            service,
+            file_vars,
+            container=args.container,
+            prune=args.prune,
+            allow_secret_override=args.allow_secret_override,
+            source=str(path),
+        )
+    for line in op.plan.lines(reveal=args.reveal):
+        out(line)
+    if args.reveal:
+        edit = op.edits[0]
+        out(f"{edit.container} (revealed):")
+        for line in edit.diff.render_lines(reveal=True):
+            out(f"  {line}")
+    return 0
+
+
+async def run_show(args: argparse.Namespace, settings: Settings | None) -> int:
+    assert settings is not None
+    async with open_gateways(settings) as gw:
+        service = await open_service(gw, settings, args)
+        td = await current_task_definition(gw.ecs, service)
+    if args.container:
+        rules = settings.rules_for(service.cluster_name, service.name)
+        views = [container_view(td, choose_container(td, args.container, rules))]
+    else:
+        views = container_views(td)
+    out(f"{service.cluster_name}/{service.name} {td.family_revision} ({service.region})")
+    for view in views:
+        out(f"container {view.name}: {len(view.environment)} variables, {len(view.secrets)} secrets")
+        width = max((len(n) for n, _ in (*view.environment, *view.secrets)), default=0)
+        for name, value in view.environment:
+            out(f"  {name:<{width}}  {shown_value([name], value, reveal=args.reveal)}")
+        if view.secrets:
+            out("  secrets (valueFrom):")
+            for name, value_from in view.secrets:
+                out(f"  {name:<{width}}  {value_from}")
+        if view.environment_files:
+            out("  environmentFiles:")
+            for kind, value in view.environment_files:
+                out(f"  {kind}  {value}")
+    if not args.reveal:
+        out("(secret-looking values masked; --reveal shows them)")
+    return 0
+
+
+async def run_export(args: argparse.Namespace, settings: Settings | None) -> int:
+    assert settings is not None
+    async with open_gateways(settings) as gw:
+        service = await open_service(gw, settings, args)
+        td = await current_task_definition(gw.ecs, service)
+    rules = settings.rules_for(service.cluster_name, service.name)
+    name = choose_container(td, args.container, rules)
+    text = export_text(service, td, name)
+    if sys.stdout.isatty():
+        stderr("warning: printing real values, secrets included, to a terminal; redirect to a file (> .env)")
+        # Shown, not stored: control characters a value may hold must not act on the terminal.
+        text = "".join(inert(line) + "\n" for line in text.splitlines())
+    sys.stdout.write(text)
+    sys.stdout.flush()
+    return 0
+
+
+def export_text(service: Service, td: TaskDefinition, container: str) -> str:
+    view = container_view(td, container)
+    where = f"{service.cluster_name}/{service.name} {td.family_revision} ({service.region})"
+    header = [f"exported by opsconsole from {where}, container {container}"]
+    if view.secrets:
+        header.append("secrets (valueFrom), not exported: " + ", ".join(n for n, _ in view.secrets))
+    return format_dotenv(export_items(td, container), header="\n".join(header))

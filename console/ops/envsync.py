@@ -1,0 +1,495 @@
+"""Change a service's environment: a new revision with only that changed, then one deployment.
+
+``env sync`` (a ``.env`` file), ``env set``/``env unset`` and the TUI's env
+editor all end here: a change set per container (:class:`ContainerEdit`,
+computed by :mod:`console.envdiff`), a Plan that shows it masked and records
+only key names, and an apply that registers one new revision built from the
+old one (:mod:`console.taskdef`), checks it field by field, and moves the
+service to it in one UpdateService (stop-then-start for a single-writer
+service).  No change means no new revision; the old revision is never
+deregistered.
+
+Values never reach the plan's audit fields: ``before``/``after`` hold counts
+and key names (``+NEW ~CHANGED -GONE``); the masked values are in the plan's
+details, which are shown and never written to the audit log.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+
+from console.aws.ecs import EcsGateway
+from console.config import ServiceRules, Settings
+from console.dotenv import NAME_RE
+from console.envdiff import EnvDiff, StaleDiff, apply_env, diff_env, env_mapping, one_line, plan_sync
+from console.errors import BadInput
+from console.model import Service, TaskDefinition
+from console.ops.plan import ApplyResult, Change, Plan, Progress, ProgressCallback, VerifyResult
+from console.ops.redeploy import (
+    StopThenStart,
+    restart_count,
+    stop_first_for,
+    stop_first_steps,
+    stop_first_warnings,
+)
+from console.ops.rollout import Pacing, emit, follow_rollout, service_target, write_service
+from console.taskdef import (
+    ContainerEnv,
+    RevisionMismatch,
+    check_accepted,
+    container_names,
+    environment_files_of,
+    environment_of,
+    registration_request,
+    secrets_of,
+    unexpected_changes,
+    with_environment,
+)
+
+NEW_REVISION = "(new revision)"
+
+
+@dataclass(frozen=True)
+class ContainerEdit:
+    """What changes in one container: its diff, and secrets (valueFrom) that become plain variables."""
+
+    container: str
+    diff: EnvDiff
+    secret_overrides: tuple[str, ...] = ()
+    skipped: tuple[str, ...] = ()
+    warnings: tuple[str, ...] = ()
+
+    @property
+    def is_empty(self) -> bool:
+        return self.diff.is_empty and not self.secret_overrides
+
+
+@dataclass(frozen=True)
+class ContainerView:
+    """A container's environment as the editor and ``env show`` list it."""
+
+    name: str
+    environment: tuple[tuple[str, str], ...]
+    secrets: tuple[tuple[str, str], ...]  # name, valueFrom
+    environment_files: tuple[tuple[str, str], ...]  # type, value (an S3 ARN)
+
+    @property
+    def variables(self) -> dict[str, str]:
+        return dict(self.environment)
+
+    @property
+    def secret_names(self) -> frozenset[str]:
+        return frozenset(n for n, _ in self.secrets)
+
+
+def container_views(td: TaskDefinition) -> list[ContainerView]:
+    return [container_view(td, name) for name in container_names(td.raw)]
+
+
+def container_view(td: TaskDefinition, name: str) -> ContainerView:
+    return ContainerView(
+        name=name,
+        environment=tuple((e["name"], e["value"]) for e in environment_of(td.raw, name)),
+        secrets=tuple((s["name"], s["valueFrom"]) for s in secrets_of(td.raw, name)),
+        environment_files=tuple(
+            (f.get("type", "s3"), f.get("value", "")) for f in environment_files_of(td.raw, name)
+        ),
+    )
+
+
+def choose_container(td: TaskDefinition, requested: str | None, rules: ServiceRules) -> str:
+    """``--container``, else the profile's ``container``, else the only one; BadInput when in doubt."""
+    names = container_names(td.raw)
+    wanted = requested or rules.container
+    if wanted:
+        if wanted not in names:
+            raise BadInput(
+                f"no container '{wanted}' in {td.family_revision} (containers: {', '.join(names)})"
+            )
+        return wanted
+    if len(names) == 1:
+        return names[0]
+    raise BadInput(
+        f"{td.family_revision} has {len(names)} containers ({', '.join(names)}): choose one with --container"
+    )
+
+
+# --- change sets ---------------------------------------------------------------------------------
+
+
+def sync_edit(
+    view: ContainerView, file_vars: Mapping[str, str], *, prune: bool, allow_secret_override: bool
+) -> ContainerEdit:
+    sync = plan_sync(
+        view.variables,
+        view.secret_names,
+        file_vars,
+        prune=prune,
+        allow_secret_override=allow_secret_override,
+    )
+    return ContainerEdit(view.name, sync.diff, sync.secret_overrides, sync.skipped, sync.warnings)
+
+
+def set_edit(
+    view: ContainerView, assignments: Mapping[str, str], *, allow_secret_override: bool
+) -> ContainerEdit:
+    return sync_edit(view, assignments, prune=False, allow_secret_override=allow_secret_override)
+
+
+def unset_edit(view: ContainerView, names: Iterable[str]) -> ContainerEdit:
+    current = view.variables
+    warnings: list[str] = []
+    skipped: list[str] = []
+    gone = set()
+    for name in dict.fromkeys(names):
+        if name in current:
+            gone.add(name)
+        elif name in view.secret_names:
+            skipped.append(name)
+            warnings.append(f"{name} is a secret (valueFrom), not a plain variable: not removed")
+        else:
+            skipped.append(name)
+            warnings.append(f"{name} is not set in {view.name}: nothing to remove")
+    desired = {k: v for k, v in current.items() if k not in gone}
+    return ContainerEdit(
+        view.name, diff_env(current, desired, prune=True), (), tuple(skipped), tuple(warnings)
+    )
+
+
+def editor_edit(
+    view: ContainerView, desired: Mapping[str, str], renames: Mapping[str, str] | None = None
+) -> ContainerEdit:
+    """The editor's pending table against the container: everything it lacks is removed."""
+    clash = sorted(set(desired) & view.secret_names - set(view.variables))
+    if clash:
+        raise BadInput(
+            f"{', '.join(clash)} in {view.name} is a secret (valueFrom): "
+            "the editor does not turn a secret into a plain variable"
+        )
+    return ContainerEdit(view.name, diff_env(view.variables, desired, prune=True, renames=renames))
+
+
+# --- the plan ------------------------------------------------------------------------------------
+
+
+def env_plan(
+    action: str,
+    service: Service,
+    base: TaskDefinition,
+    edits: Sequence[ContainerEdit],
+    rules: ServiceRules,
+    *,
+    stop_first: bool = False,
+    source: str = "",
+) -> Plan:
+    """The plan of an environment change: counts and key names in changes, masked values in details."""
+    changes: list[Change] = []
+    details: list[str] = []
+    warnings: list[str] = []
+    if source:
+        details.append(f"from {source}")
+    for edit in edits:
+        view = container_view(base, edit.container)
+        before = len(view.environment)
+        after = before + len(edit.diff.added) - len(edit.diff.removed)
+        if not edit.diff.is_empty:
+            changes.append(
+                Change(
+                    f"environment[{edit.container}]",
+                    f"{before} variables",
+                    f"{after} variables: {edit.diff.audit_text()}",
+                )
+            )
+        if edit.secret_overrides:
+            kept = [n for n, _ in view.secrets if n not in edit.secret_overrides]
+            changes.append(Change(f"secrets[{edit.container}]", [n for n, _ in view.secrets], kept))
+        details.append(f"{edit.container}: {edit.diff.summary()}")
+        details += [f"  {line}" for line in edit.diff.render_lines()]
+        warnings += edit.warnings
+        if view.environment_files and not edit.is_empty:
+            files = ", ".join(v for _t, v in view.environment_files)
+            warnings.append(
+                f"{edit.container} also loads environmentFiles ({files}): a plain variable of the same "
+                "name wins over the file's"
+            )
+    empty = all(e.is_empty for e in edits)
+    if changes:
+        changes.insert(0, Change("taskDefinition", base.family_revision, f"{base.family}:{NEW_REVISION}"))
+        details.append(
+            f"registers a new revision of {base.family} from {base.family_revision} with only this changed, "
+            "then deploys it once; the old revision stays registered"
+        )
+    if base.status == "INACTIVE":
+        warnings.append(
+            f"the running {base.family_revision} is INACTIVE (deregistered); the new one is ACTIVE"
+        )
+    if not empty and (len(service.deployments) > 1 or service.rollout_state == "IN_PROGRESS"):
+        warnings.append("a deployment is in progress: this one replaces it")
+    if not empty and stop_first_for(rules, stop_first):
+        action += "-stop-first"
+        restart = restart_count(service, rules)
+        if restart != service.desired:
+            changes.append(Change("desiredCount", service.desired, restart))
+        warnings = stop_first_warnings(service, rules, restart) + warnings
+        details = [*stop_first_steps(service, f"{base.family}:{NEW_REVISION}", restart), *details]
+    return Plan(
+        action=action,
+        target=service_target(service),
+        changes=tuple(changes),
+        warnings=tuple(warnings),
+        details=tuple(details),
+        request={"family": base.family, "containers": [e.container for e in edits if not e.is_empty]},
+        noop_reason="the environment already matches: no new revision" if empty else "",
+    )
+
+
+# --- apply and verify ----------------------------------------------------------------------------
+
+
+@dataclass
+class EnvOp:
+    """An environment change ready to run through :func:`console.ops.runner.run_operation`."""
+
+    ecs: EcsGateway
+    service: Service
+    base: TaskDefinition
+    edits: tuple[ContainerEdit, ...]
+    plan: Plan
+    pacing: Pacing
+    rules: ServiceRules
+    registered: TaskDefinition | None = None
+    sequence: StopThenStart | None = field(default=None, repr=False)
+
+    @property
+    def stop_first(self) -> bool:
+        return self.plan.action.endswith("-stop-first")
+
+    def container_envs(self) -> list[ContainerEnv]:
+        out = []
+        for edit in self.edits:
+            if edit.is_empty:
+                continue
+            entries = apply_env(environment_of(self.base.raw, edit.container), edit.diff)
+            out.append(
+                ContainerEnv(
+                    edit.container,
+                    tuple((e["name"], e.get("value", "")) for e in entries),
+                    edit.secret_overrides,
+                )
+            )
+        return out
+
+    async def register(self, progress: ProgressCallback) -> TaskDefinition:
+        """Register the new revision and prove that only the environment changed."""
+        region = self.service.region
+        envs = self.container_envs()
+        request = with_environment(registration_request(self.base.raw), envs)
+        check_accepted(request)
+        await emit(
+            progress, Progress(0, 2, "REGISTERING", f"registering a new revision of {self.base.family}")
+        )
+        created = await self.ecs.register_task_definition(region, request)
+        new = await self.ecs.task_definition(region, created.arn)
+        edited = {e.container: {"environment", *(("secrets",) if e.drop_secrets else ())} for e in envs}
+        problems = unexpected_changes(self.base.raw, new.raw, edited=edited)
+        for env in envs:
+            got = [(e["name"], e["value"]) for e in environment_of(new.raw, env.container)]
+            if got != list(env.environment):
+                problems.append(f"containerDefinitions[{env.container}].environment: not what was sent")
+            names = {s["name"] for s in secrets_of(new.raw, env.container)}
+            expected = {s["name"] for s in secrets_of(self.base.raw, env.container)} - set(env.drop_secrets)
+            if names != expected:
+                problems.append(f"containerDefinitions[{env.container}].secrets: not what was sent")
+        if problems:
+            shown = "; ".join(problems[:6]) + (f"; and {len(problems) - 6} more" if len(problems) > 6 else "")
+            raise RevisionMismatch(
+                f"registered {new.family_revision} but it differs from {self.base.family_revision} beyond "
+                f"the environment ({shown}); the service was not changed and still runs "
+                f"{self.base.family_revision}"
+            )
+        self.registered = new
+        await emit(progress, Progress(1, 2, "REGISTERED", f"registered {new.family_revision}"))
+        return new
+
+    async def apply(self, plan: Plan, progress: ProgressCallback) -> ApplyResult:
+        svc = self.service
+        fresh = await self.ecs.service(svc.region, svc.cluster_arn, svc.name)
+        if fresh.task_definition != self.base.arn:
+            raise StaleDiff(
+                f"{svc.cluster_name}/{svc.name} now runs {fresh.revision}, not {self.base.family_revision} "
+                "the change was made against; reload and try again (nothing was changed)"
+            )
+        new = await self.register(progress)
+        if self.stop_first:
+            restart = restart_count(fresh, self.rules)
+            self.sequence = StopThenStart(
+                self.ecs, fresh, {"taskDefinition": new.arn, "desiredCount": restart}, restart, self.pacing
+            )
+            result = await self.sequence.run(progress)
+            return ApplyResult(
+                ok=result.ok,
+                message=f"registered {new.family_revision}; {result.message}",
+                after={**result.after, "taskDefinition": new.family_revision},
+                data={**result.data, "task_definition": new.arn},
+            )
+        after = await write_service(
+            self.ecs, fresh, f"deploying {new.family_revision}", taskDefinition=new.arn
+        )
+        primary = after.primary
+        await emit(progress, Progress(2, 2, "IN_PROGRESS", f"deployment {primary.id if primary else '?'}"))
+        return ApplyResult(
+            ok=True,
+            message=f"registered {new.family_revision}; deployment {primary.id if primary else '?'} started",
+            after={"taskDefinition": new.family_revision},
+            data={"deployment_id": primary.id if primary else None, "task_definition": new.arn},
+        )
+
+    async def verify(self, plan: Plan, applied: ApplyResult, progress: ProgressCallback) -> VerifyResult:
+        if self.sequence is not None:
+            return await self.sequence.verify(applied, progress)
+        return await follow_rollout(
+            self.ecs,
+            self.service.region,
+            self.service.cluster_arn,
+            self.service.name,
+            deployment_id=applied.data.get("deployment_id"),
+            known_events=[e.id for e in self.service.events],
+            pacing=self.pacing,
+            on_progress=progress,
+        )
+
+
+# --- preparing -----------------------------------------------------------------------------------
+
+
+async def current_task_definition(ecs: EcsGateway, service: Service) -> TaskDefinition:
+    return await ecs.task_definition(service.region, service.task_definition)
+
+
+def make_op(
+    ecs: EcsGateway,
+    settings: Settings,
+    service: Service,
+    base: TaskDefinition,
+    edits: Sequence[ContainerEdit],
+    *,
+    action: str,
+    stop_first: bool = False,
+    source: str = "",
+    pacing: Pacing | None = None,
+) -> EnvOp:
+    """An EnvOp for edits already computed against ``base`` (the TUI editor's Save)."""
+    rules = settings.rules_for(service.cluster_name, service.name)
+    plan = env_plan(action, service, base, edits, rules, stop_first=stop_first, source=source)
+    return EnvOp(ecs, service, base, tuple(edits), plan, pacing or Pacing(), rules)
+
+
+async def prepare_env_sync(
+    ecs: EcsGateway,
+    settings: Settings,
+    service: Service,
+    file_vars: Mapping[str, str],
+    *,
+    container: str | None = None,
+    prune: bool = False,
+    allow_secret_override: bool = False,
+    source: str = "",
+    stop_first: bool = False,
+    pacing: Pacing | None = None,
+) -> EnvOp:
+    base = await current_task_definition(ecs, service)
+    rules = settings.rules_for(service.cluster_name, service.name)
+    view = container_view(base, choose_container(base, container, rules))
+    edit = sync_edit(view, file_vars, prune=prune, allow_secret_override=allow_secret_override)
+    described = f"{source} ({len(file_vars)} variables{', pruning' if prune else ''})" if source else ""
+    return make_op(
+        ecs,
+        settings,
+        service,
+        base,
+        [edit],
+        action="env-sync",
+        stop_first=stop_first,
+        source=described,
+        pacing=pacing,
+    )
+
+
+async def prepare_env_set(
+    ecs: EcsGateway,
+    settings: Settings,
+    service: Service,
+    assignments: Mapping[str, str],
+    *,
+    container: str | None = None,
+    allow_secret_override: bool = False,
+    stop_first: bool = False,
+    pacing: Pacing | None = None,
+) -> EnvOp:
+    base = await current_task_definition(ecs, service)
+    rules = settings.rules_for(service.cluster_name, service.name)
+    view = container_view(base, choose_container(base, container, rules))
+    edit = set_edit(view, assignments, allow_secret_override=allow_secret_override)
+    return make_op(
+        ecs, settings, service, base, [edit], action="env-set", stop_first=stop_first, pacing=pacing
+    )
+
+
+async def prepare_env_unset(
+    ecs: EcsGateway,
+    settings: Settings,
+    service: Service,
+    names: Sequence[str],
+    *,
+    container: str | None = None,
+    stop_first: bool = False,
+    pacing: Pacing | None = None,
+) -> EnvOp:
+    base = await current_task_definition(ecs, service)
+    rules = settings.rules_for(service.cluster_name, service.name)
+    view = container_view(base, choose_container(base, container, rules))
+    edit = unset_edit(view, names)
+    return make_op(
+        ecs, settings, service, base, [edit], action="env-unset", stop_first=stop_first, pacing=pacing
+    )
+
+
+def parse_assignments(items: Sequence[str]) -> dict[str, str]:
+    """``KEY=VALUE`` arguments (the value may hold ``=``); BadInput naming the bad one."""
+    out: dict[str, str] = {}
+    for item in items:
+        name, sep, value = item.partition("=")
+        if not sep:
+            raise BadInput(f"'{short(item)}' is not KEY=VALUE")
+        if NAME_RE.fullmatch(name) is None:
+            raise BadInput(
+                f"invalid variable name '{short(name)}' (letters, digits and _, not starting with a digit)"
+            )
+        if name in out:
+            raise BadInput(f"{name} is given twice")
+        if "\x00" in value:
+            raise BadInput(f"the value of {name} holds a NUL character")
+        out[name] = value
+    return out
+
+
+def short(text: str, limit: int = 40) -> str:
+    return one_line(text, max_len=limit)
+
+
+def check_names(names: Sequence[str]) -> None:
+    for name in names:
+        if NAME_RE.fullmatch(name) is None:
+            raise BadInput(f"invalid variable name '{short(name)}'")
+
+
+def export_items(td: TaskDefinition, container: str) -> dict[str, str]:
+    """The container's plain variables, as ``env export`` writes them (secrets are not values here)."""
+    return env_mapping(environment_of(td.raw, container))
+
+
+def describe_target(service: Service, td: TaskDefinition, container: str) -> str:
+    return (
+        f"{service.cluster_name}/{service.name} {td.family_revision} container {container} ({service.region})"
+    )
