@@ -28,7 +28,16 @@ SPARK = "▁▂▃▄▅▆▇█"
 
 # Snapshot mode (the app's ``frozen`` option) replaces generated ids (task ids, deployment ids)
 # with a mark so a screen renders the same on every run.
-_GENERATED_IDS = re.compile(r"\b[0-9a-f]{32}\b|ecs-svc/\d+|\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f-]{27}\b")
+_GENERATED_IDS = (
+    (
+        re.compile(
+            r"\b[0-9a-f]{32}\b|ecs-svc/\d+|\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f-]{27}\b|\b[0-9a-f]{16}\b"
+        ),
+        "#id",
+    ),
+    (re.compile(r"\b\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}\b"), "#ip"),
+    (re.compile(r"(secret:[^:\s]+)-[A-Za-z0-9]{6}\b"), r"\1-#id"),
+)
 MASK_IDS = False
 
 
@@ -44,7 +53,8 @@ def aws(value: object, style: str = "", *, max_len: int = 2_000) -> Text:
     """AWS text as an inert Rich Text: ``[bold]`` stays the characters ``[bold]``."""
     text = "" if value is None else str(value)
     if MASK_IDS:
-        text = _GENERATED_IDS.sub("#id", text)
+        for pattern, mark in _GENERATED_IDS:
+            text = pattern.sub(mark, text)
     return Text(literal_text(text, max_len=max_len) if text else "", style=style, end="")
 
 

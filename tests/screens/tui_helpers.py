@@ -14,7 +14,7 @@ from console.config import Settings
 from screens.app import OpsConsoleApp
 
 
-async def wait_for(pilot: Pilot[Any], predicate: Callable[[], object], timeout: float = 15.0) -> None:
+async def wait_for(pilot: Pilot[Any], predicate: Callable[[], object], timeout: float = 40.0) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if predicate():
@@ -28,7 +28,7 @@ def make_app(settings: Settings, **options: Any) -> OpsConsoleApp:
     gateways = make_gateways(
         settings, client_settings=ClientSettings(max_attempts=2, connect_timeout=2, read_timeout=5)
     )
-    options.setdefault("poll_interval", 0.5)
+    options.setdefault("poll_interval", 2.0)
     return OpsConsoleApp(settings, gateways=gateways, **options)
 
 
