@@ -58,6 +58,7 @@ class ServicesScreen(ServiceOperations, PaneScreen):
         Binding("enter", "open", "Tasks", id="services.open"),
         Binding("d", "detail", "Detail", id="services.detail"),
         Binding("l", "logs", "Logs", id="services.logs"),
+        Binding("e", "env_editor", "Env", id="services.env"),
         Binding("o", "sort", "Sort", id="services.sort"),
         Binding("O", "sort_reverse", "Reverse", id="services.sort_reverse", show=False),
         *SERVICE_OPERATIONS,
@@ -150,6 +151,8 @@ class ServicesScreen(ServiceOperations, PaneScreen):
             if arn not in returned and arn in self.services:  # MISSING: gone since it was listed
                 self._forget(arn)
         self.render_rows()
+        if not self._first_screenful_done and all(k in self.services for k in self.table.visible_keys()):
+            self._note_first_screenful()
 
     async def _load_metrics(self, arns: Sequence[str]) -> None:
         if self.console_app.frozen:
@@ -308,6 +311,13 @@ class ServicesScreen(ServiceOperations, PaneScreen):
         service = self._selected_or_warn()
         if service is not None:
             self.console_app.open_logs(service=service)
+
+    def action_env_editor(self) -> None:
+        service = self._selected_or_warn()
+        if service is not None:
+            from screens.env_editor import EnvEditorScreen
+
+            self.app.push_screen(EnvEditorScreen(service))
 
     def _cluster_of(self, service: Service) -> Cluster:
         for cluster in self.clusters:
