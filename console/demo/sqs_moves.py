@@ -328,7 +328,7 @@ _PATCHED = "_opsconsole_origin_tracking"
 
 
 def _track_origins() -> None:
-    """Wrap moto's receive_message once to note where each dead-lettered message came from."""
+    """Wrap moto's receive_message once: note where each dead-lettered message came from, and lock."""
     backend_cls = sqs_models.SQSBackend
     if getattr(backend_cls, _PATCHED, False):
         return
@@ -343,7 +343,13 @@ def _track_origins() -> None:
                 candidates = {
                     m.id for m in list(queue._messages) if m.approximate_receive_count >= int(limit)
                 }
-        result = original(self, queue_name, *args, **kwargs)
+        if queue is None:
+            return original(self, queue_name, *args, **kwargs)
+        # moto's receive takes no lock: two concurrent receives can hand out the same
+        # message.  The queue's own condition lock serialises them (a long poll's wait
+        # releases it).
+        with queue._messages_lock:
+            result = original(self, queue_name, *args, **kwargs)
         if candidates:
             MOVES.note_dead_lettered(queue, candidates)
         return result

@@ -1,0 +1,219 @@
+"""Manual DLQ redrive throughput against a one-message-at-a-time loop, in the same run.
+
+For each latency (0 and 30 ms per request by default) a fresh `opsconsole demo serve`
+process gets a DLQ of 10,000 messages.  First the baseline (what a hand-written script
+does: receive 1, send 1, delete 1, with boto3) moves a sample of the messages; then
+opsconsole's manual redrive (batches of 10, concurrent workers, delete only after the
+send) moves all the others.  Both are timed on the same queue, so both pay the same
+per-request cost.  Afterwards every message body is accounted for (DLQ + destinations).
+
+    python bench/redrive.py [--messages 10000] [--latency 0,30] [--baseline-sample N]
+
+Prints figures; never fails on a number (exit 1 only if a message went missing).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import signal
+import subprocess
+import sys
+import time
+import uuid
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+import boto3
+
+REGION = "us-east-1"
+
+
+def client(endpoint: str) -> Any:
+    return boto3.client(
+        "sqs",
+        region_name=REGION,
+        endpoint_url=endpoint,
+        aws_access_key_id="bench",
+        aws_secret_access_key="bench",
+    )
+
+
+def serve(latency_ms: int) -> tuple[subprocess.Popen[str], str]:
+    cmd = [sys.executable, "-m", "console.cli", "demo", "serve", "--no-activity"]
+    if latency_ms:
+        cmd += ["--latency-ms", str(latency_ms)]
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    assert proc.stdout is not None
+    line = proc.stdout.readline().strip()
+    if not line.startswith("endpoint: "):
+        proc.kill()
+        raise SystemExit(f"demo serve did not start: {line!r}")
+    return proc, line.split(" ", 1)[1]
+
+
+def make_queues(sqs: Any) -> dict[str, str]:
+    tag = uuid.uuid4().hex[:6]
+    dlq = sqs.create_queue(QueueName=f"bench-{tag}-dlq")["QueueUrl"]
+    dlq_arn = sqs.get_queue_attributes(QueueUrl=dlq, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+    policy = json.dumps({"deadLetterTargetArn": dlq_arn, "maxReceiveCount": "3"})
+    src = sqs.create_queue(QueueName=f"bench-{tag}-src", Attributes={"RedrivePolicy": policy})["QueueUrl"]
+    loop_dest = sqs.create_queue(QueueName=f"bench-{tag}-loop")["QueueUrl"]
+    return {"dlq": dlq, "src": src, "loop": loop_dest, "dlq_name": f"bench-{tag}-dlq"}
+
+
+def fill(endpoint: str, url: str, n: int) -> None:
+    def batch(start: int) -> None:
+        sqs = client(endpoint)
+        entries = [
+            {
+                "Id": str(i),
+                "MessageBody": json.dumps({"doc": start + i, "error": "OCRTimeout"}),
+                "MessageAttributes": {"error_type": {"DataType": "String", "StringValue": "OCRTimeout"}},
+            }
+            for i in range(min(10, n - start))
+        ]
+        sqs.send_message_batch(QueueUrl=url, Entries=entries)
+
+    with ThreadPoolExecutor(16) as pool:
+        list(pool.map(batch, range(0, n, 10)))
+
+
+def baseline(endpoint: str, dlq: str, dest: str, n: int) -> tuple[int, float]:
+    """The seeds' way: one message at a time, receive -> send -> delete."""
+    sqs = client(endpoint)
+    moved = 0
+    start = time.perf_counter()
+    while moved < n:
+        msgs = sqs.receive_message(
+            QueueUrl=dlq, MaxNumberOfMessages=1, MessageAttributeNames=["All"], VisibilityTimeout=60
+        ).get("Messages", [])
+        if not msgs:
+            break
+        m = msgs[0]
+        kwargs: dict[str, Any] = {"QueueUrl": dest, "MessageBody": m["Body"]}
+        if m.get("MessageAttributes"):
+            kwargs["MessageAttributes"] = m["MessageAttributes"]
+        sqs.send_message(**kwargs)
+        sqs.delete_message(QueueUrl=dlq, ReceiptHandle=m["ReceiptHandle"])
+        moved += 1
+    return moved, time.perf_counter() - start
+
+
+async def manual(endpoint: str, dlq_name: str, concurrency: int) -> tuple[int, float, str]:
+    from console.aws.session import AwsContext
+    from console.aws.sqs import SqsGateway
+    from console.ops import redrive as ops
+
+    async with AwsContext(endpoint_url=endpoint) as aws:
+        gw = SqsGateway(aws)
+        dlq = await gw.resolve(dlq_name, [REGION])
+        op = await ops.prepare_manual(gw, dlq, regions=[REGION], concurrency=concurrency)
+        start = time.perf_counter()
+        applied = await op.apply(op.plan, lambda _p: None)
+        elapsed = time.perf_counter() - start
+    assert op.tally is not None
+    return len(op.tally.moved), elapsed, applied.message
+
+
+def drain_bodies(endpoint: str, url: str, workers: int = 12) -> list[str]:
+    """Every body in ``url`` (one per message id: a message delivered twice counts once)."""
+
+    def worker(_: int) -> list[tuple[str, str]]:
+        sqs = client(endpoint)
+        out: list[tuple[str, str]] = []
+        empty = 0
+        while empty < 2:
+            msgs = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10, VisibilityTimeout=300).get(
+                "Messages", []
+            )
+            if not msgs:
+                empty += 1
+                continue
+            empty = 0
+            out += [(m["MessageId"], m["Body"]) for m in msgs]
+        return out
+
+    with ThreadPoolExecutor(workers) as pool:
+        by_id = {mid: body for part in pool.map(worker, range(workers)) for mid, body in part}
+    return list(by_id.values())
+
+
+def run_one(latency_ms: int, messages: int, sample: int, concurrency: int) -> dict[str, Any]:
+    proc, endpoint = serve(latency_ms)
+    try:
+        sqs = client(endpoint)
+        q = make_queues(sqs)
+        t = time.perf_counter()
+        fill(endpoint, q["dlq"], messages)
+        fill_s = time.perf_counter() - t
+        loop_moved, loop_s = baseline(endpoint, q["dlq"], q["loop"], sample)
+        moved, manual_s, summary = asyncio.run(manual(endpoint, q["dlq_name"], concurrency))
+        left = drain_bodies(endpoint, q["dlq"])
+        in_src = drain_bodies(endpoint, q["src"])
+        in_loop = drain_bodies(endpoint, q["loop"])
+        expected = {json.dumps({"doc": i, "error": "OCRTimeout"}) for i in range(messages)}
+        found = set(left) | set(in_src) | set(in_loop)
+        return {
+            "latency_ms": latency_ms,
+            "fill_s": fill_s,
+            "loop_moved": loop_moved,
+            "loop_s": loop_s,
+            "loop_rate": loop_moved / loop_s if loop_s else 0.0,
+            "manual_moved": moved,
+            "manual_s": manual_s,
+            "manual_rate": moved / manual_s if manual_s else 0.0,
+            "summary": summary,
+            "missing": len(expected - found),
+            "duplicates": len(left) + len(in_src) + len(in_loop) - len(found),
+            "left_in_dlq": len(left),
+        }
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--messages", type=int, default=10_000)
+    parser.add_argument("--latency", default="0,30", help="comma-separated latencies in ms (default 0,30)")
+    parser.add_argument(
+        "--baseline-sample",
+        type=int,
+        default=0,
+        help="messages the one-at-a-time loop moves (default: 500, or 150 with latency)",
+    )
+    parser.add_argument("--concurrency", type=int, default=8, help="manual redrive workers (default 8)")
+    args = parser.parse_args()
+    lost = False
+    print(f"manual redrive of a {args.messages:,}-message DLQ vs a one-message-at-a-time boto3 loop")
+    for latency in (int(x) for x in args.latency.split(",") if x.strip()):
+        sample = args.baseline_sample or (150 if latency else 500)
+        r = run_one(latency, args.messages, sample, args.concurrency)
+        ratio = r["manual_rate"] / r["loop_rate"] if r["loop_rate"] else float("nan")
+        print(f"\n--latency-ms {latency}: DLQ filled in {r['fill_s']:.1f}s")
+        print(
+            f"  one-at-a-time loop : {r['loop_moved']:>6,} msgs in {r['loop_s']:7.2f}s = "
+            f"{r['loop_rate']:8.1f} msg/s"
+        )
+        print(
+            f"  opsconsole manual  : {r['manual_moved']:>6,} msgs in {r['manual_s']:7.2f}s = "
+            f"{r['manual_rate']:8.1f} msg/s  ({ratio:.1f}x the loop; target >= 10x)"
+        )
+        print(f"  run summary        : {r['summary']}")
+        print(
+            f"  accounting         : {r['missing']} missing, {r['duplicates']} duplicated, "
+            f"{r['left_in_dlq']} left in the DLQ"
+        )
+        lost = lost or r["missing"] > 0
+    return 1 if lost else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
