@@ -156,6 +156,7 @@ class LogsScreen(PaneScreen):
         self._generation = 0
         self._prompt_mode = ""
         self._errors_only = False
+        self._filter_error = ""
         self._history_exhausted = False
         self._last_batch_at = 0.0
 
@@ -368,7 +369,9 @@ class LogsScreen(PaneScreen):
             return
         self.status.set_info(literal_text(self.status_text(), max_len=400))
         stats = self.follower.stats if self.follower else None
-        if stats is not None and self.state != "stopped":
+        if self._filter_error:
+            self.status.set_error(self._filter_error)
+        elif stats is not None and self.state != "stopped":
             self.status.set_error(stats.last_error)
 
     # --- filters ---------------------------------------------------------------------------
@@ -376,9 +379,12 @@ class LogsScreen(PaneScreen):
         try:
             view_filter = ViewFilter.parse(self.filter_text, errors_only=self._errors_only)
         except BadInput as exc:
-            self.status.set_error(str(exc))
+            self._filter_error = str(exc)
+            self.status.set_error(self._filter_error)
             return
-        self.status.set_error("")
+        if self._filter_error:
+            self._filter_error = ""
+            self.status.set_error("")
         self.view.set_filter(view_filter)
         self.refresh_status()
 

@@ -38,7 +38,7 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from console.errors import BadInput
-from console.follow import LogBuffer, compile_term, stream_label, stream_slot
+from console.follow import LogBuffer, compile_term, stream_label
 from console.literal import MAX_DISPLAY, literal_text
 from console.loglevel import Level, detect_level
 from console.model import LogEvent, short_name
@@ -183,6 +183,7 @@ class LogView(ScrollView, can_focus=True):
         self._next_seq = 0
         self._prev_seq = -1
         self._labels: dict[tuple[str, str], tuple[str, int]] = {}
+        self._slots_used = 0
         self._groups: set[str] = set()
         self._label_width = 8
         self._max_width = 0
@@ -197,6 +198,7 @@ class LogView(ScrollView, can_focus=True):
         self.paused = False
         self._pending: deque[LogEvent] = deque(maxlen=max_lines)
         self.arrived_paused = 0  # lines that arrived while paused (some may have dropped off _pending)
+        self._tail_pending = False
         self.render_count = 0  # rows rendered (tests and the benchmark read it)
         self.last_render = 0.0
 
@@ -240,7 +242,9 @@ class LogView(ScrollView, can_focus=True):
             if len(self._groups) > 1:
                 label = f"{short_name(event.group)}:{label}"
             label = literal_text(label, max_len=MAX_LABEL)
-            found = (label, stream_slot(f"{event.group}|{event.stream}", len(STREAM_COLOURS)))
+            # In order of appearance: the first streams on screen never share a colour (a hash may).
+            found = (label, self._slots_used % len(STREAM_COLOURS))
+            self._slots_used += 1
             self._labels[key] = found
             if len(label) > self._label_width:
                 self._label_width = len(label)
@@ -397,7 +401,7 @@ class LogView(ScrollView, can_focus=True):
             self.cursor = -1
         self._resize()
         if self.tail:
-            self.scroll_end(animate=False, immediate=True, x_axis=False)
+            self._scroll_tail()
         elif shift:
             if self.wrap and old_rows is not None:
                 rows_shift = self._row_count() - old_rows if added_front or removed_front else 0
@@ -426,7 +430,17 @@ class LogView(ScrollView, can_focus=True):
             rows.extend((line, part) for part in range(height))
         self._rows = rows
         self._first_row = first
+        if len(rows) != self.virtual_size.height:  # the width changed under us (a scrollbar came)
+            self.call_later(self._relayout)
         return rows
+
+    def _relayout(self) -> None:
+        self._resize()
+        if self.tail:
+            self._scroll_tail()
+        else:
+            self._follow_cursor()
+        self.refresh()
 
     def _cursor_rows(self) -> tuple[int, int]:
         """The first row of the selected line and how many rows it takes."""
@@ -458,19 +472,32 @@ class LogView(ScrollView, can_focus=True):
         self._max_width = 0
         self._grow_width(self._view)
         self._resize()
+        self.styles.overflow_x = "hidden" if wrap else "auto"
         self.scroll_to(x=0, animate=False, immediate=True)
         if self.tail:
-            self.scroll_end(animate=False, immediate=True, x_axis=False)
+            self._scroll_tail()
         else:
             self._follow_cursor(center=True)
         self.refresh()
+
+    def _scroll_tail(self) -> None:
+        """To the last row now, and again after the layout (a scrollbar may come or go with the size)."""
+        self.scroll_end(animate=False, immediate=True, x_axis=False)
+        if not self._tail_pending:
+            self._tail_pending = True
+            self.call_after_refresh(self._tail_after_layout)
+
+    def _tail_after_layout(self) -> None:
+        self._tail_pending = False
+        if self.tail and self.scroll_y != self.max_scroll_y:
+            self.scroll_end(animate=False, immediate=True, x_axis=False)
 
     def on_resize(self) -> None:
         if self.wrap:
             self._rows = None
             self._resize()
-            if self.tail:
-                self.scroll_end(animate=False, immediate=True, x_axis=False)
+        if self.tail:
+            self._scroll_tail()
 
     def notify_style_update(self) -> None:
         super().notify_style_update()
@@ -501,7 +528,7 @@ class LogView(ScrollView, can_focus=True):
         """Back to the newest line, and stay there as lines arrive."""
         self.tail = True
         self.cursor = len(self._view) - 1
-        self.scroll_end(animate=False, immediate=True, x_axis=False)
+        self._scroll_tail()
         self.refresh()
         self.post_message(self.Selected())
 

@@ -19,11 +19,14 @@ from typing import Any
 
 import boto3
 import pytest
+from textual import events
 
+import screens.app
 from console.config import Settings, demo_profile
 from console.demo.runtime import DemoRuntime
 from screens.app import OpsConsoleApp
 from screens.logs import LogsScreen
+from screens.pane import PaneScreen
 from screens.widgets.log_view import LogView
 
 REGION = "us-east-1"
@@ -45,6 +48,19 @@ def make_settings(runtime: DemoRuntime, **profile: Any) -> Settings:
     base = replace(demo_profile(runtime.endpoint), **profile)
     regions = tuple(runtime.regions)
     return Settings(profile=base, regions=regions, endpoint_url=runtime.endpoint, read_only=False)
+
+
+class LogsApp(OpsConsoleApp):
+    """The console without its home pane: the clusters pane's ECS polling is not under test here.
+
+    A base pane stays under the logs pane so that Esc pops it as in the console.
+    """
+
+    CSS_PATH = str(Path(screens.app.__file__).with_name("app.tcss"))
+
+    def on_mount(self, event: events.Mount) -> None:
+        event.prevent_default()  # OpsConsoleApp.on_mount would push (and poll) the clusters pane
+        self.push_screen(PaneScreen())
 
 
 @pytest.fixture

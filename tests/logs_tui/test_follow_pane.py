@@ -9,10 +9,9 @@ from dataclasses import replace
 import pytest
 
 from console.demo.runtime import DemoRuntime
-from screens.app import OpsConsoleApp
 from screens.logs import LogsScreen
 
-from .conftest import Writer, make_settings, open_logs, screen_text, shown_messages, wait_for
+from .conftest import LogsApp, Writer, make_settings, open_logs, screen_text, shown_messages, wait_for
 
 pytestmark = pytest.mark.timeout(90)
 STREAM = "app/web/task1"
@@ -21,7 +20,7 @@ STREAM = "app/web/task1"
 async def test_follows_lines_as_they_are_written(demo: DemoRuntime, writer: Writer) -> None:
     group = writer.group("follow", (STREAM, "app/web/task2"))
     writer.put(group, STREAM, ["before-0", "before-1"])
-    app = OpsConsoleApp(make_settings(demo), no_poll=True)
+    app = LogsApp(make_settings(demo), no_poll=True)
     async with app.run_test(size=(120, 30)) as pilot:
         await pilot.pause()
         app.open_logs(group=group)
@@ -49,7 +48,7 @@ async def test_keeps_at_most_the_profile_bound(demo: DemoRuntime, writer: Writer
     group = writer.group("bound")
     settings = make_settings(demo)
     settings = replace(settings, profile=replace(settings.profile, log_max_lines=100))
-    app = OpsConsoleApp(settings, no_poll=True)
+    app = LogsApp(settings, no_poll=True)
     async with app.run_test(size=(120, 30)) as pilot:
         await pilot.pause()
         app.open_logs(group=group)
@@ -67,7 +66,7 @@ async def test_keeps_at_most_the_profile_bound(demo: DemoRuntime, writer: Writer
 
 async def test_pause_counts_what_arrived_and_resume_shows_it(demo: DemoRuntime, writer: Writer) -> None:
     group = writer.group("pause")
-    app = OpsConsoleApp(make_settings(demo), no_poll=True)
+    app = LogsApp(make_settings(demo), no_poll=True)
     async with app.run_test(size=(120, 30)) as pilot:
         await pilot.pause()
         app.open_logs(group=group)
@@ -94,7 +93,7 @@ async def test_time_range_and_paging_back(demo: DemoRuntime, writer: Writer) -> 
     writer.put(group, STREAM, [f"old {i}" for i in range(20)], ts=now - 40 * 60_000)  # 40 min ago
     writer.put(group, STREAM, [f"mid {i}" for i in range(5)], ts=now - 20 * 60_000)
     writer.put(group, STREAM, [f"new {i}" for i in range(5)], ts=now - 60_000)
-    app = OpsConsoleApp(make_settings(demo), no_poll=True)
+    app = LogsApp(make_settings(demo), no_poll=True)
     async with app.run_test(size=(120, 30)) as pilot:
         await pilot.pause()
         app.open_logs(group=group)
@@ -128,7 +127,7 @@ async def test_time_range_and_paging_back(demo: DemoRuntime, writer: Writer) -> 
 
 async def test_leaving_the_pane_stops_the_follow(demo: DemoRuntime, writer: Writer) -> None:
     group = writer.group("leave")
-    app = OpsConsoleApp(make_settings(demo), no_poll=True)
+    app = LogsApp(make_settings(demo), no_poll=True)
     async with app.run_test(size=(120, 30)) as pilot:
         await pilot.pause()
         app.open_logs(group=group)
