@@ -272,6 +272,7 @@ class OpsConsoleApp(App[int]):
             self.notify(describe_aws_error(exc), severity="error", timeout=6)
             return
         self.remember_clusters([cluster])
+        self.milestone("cluster_found")
         self.open_services([cluster])
 
     @work(group="navigate", exclusive=True, exit_on_error=False)

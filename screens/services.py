@@ -16,6 +16,7 @@ from datetime import datetime
 
 from textual.app import ComposeResult
 from textual.binding import Binding
+from textual.timer import Timer
 from textual.widgets import DataTable
 
 from console.aws.metrics import service_metrics
@@ -37,6 +38,7 @@ from screens.widgets.keyed_table import KeyedTable
 
 FILL_CHUNK = 100  # services described per background step (10 calls, concurrently)
 VISIBLE_MARGIN = 5
+RENDER_COALESCE_S = 0.25
 
 COLUMNS = [
     ("name", "NAME"),
@@ -75,6 +77,7 @@ class ServicesScreen(ServiceOperations, PaneScreen):
         self.sort_reverse = False
         self._rows: dict[str, tuple[object, tuple[object, ...]]] = {}
         self._first_screenful_done = False
+        self._render_timer: Timer | None = None
         columns = list(COLUMNS)
         if len(self.clusters) > 1:
             columns.insert(1, CLUSTER_COLUMN)
@@ -102,11 +105,23 @@ class ServicesScreen(ServiceOperations, PaneScreen):
                 for arn in page:
                     seen[arn] = (cluster.region, cluster.arn)
                     self.listed.setdefault(arn, (cluster.region, cluster.arn))
-                self.render_rows()
-                wanted = [k for k in self.table.visible_keys(VISIBLE_MARGIN) if k not in described_now]
-                if wanted:  # the viewport first, while later pages are still being listed
-                    described_now.update(wanted)
-                    early.append(asyncio.ensure_future(self._describe(wanted)))
+                first_page = not self.table.keys
+                self.render_rows(soon=not first_page)
+                if first_page:
+                    app.milestone("services_first_page")
+                # The viewport first, then this page, while later pages are still being listed.
+                visible = [k for k in self.table.visible_keys(VISIBLE_MARGIN) if k not in described_now]
+                gate: asyncio.Future[None] | None = None
+                if visible:
+                    described_now.update(visible)
+                    gate = asyncio.ensure_future(self._describe(visible))
+                    early.append(gate)
+                rest = [k for k in page if k not in described_now and k in self.listed]
+                if rest:
+                    described_now.update(rest)
+                    early.append(asyncio.ensure_future(self._describe(rest, after=gate)))
+                if gate is not None and not self._first_screenful_done:
+                    await asyncio.wait([gate])  # nothing else queues ahead of the first screenful
 
         await asyncio.gather(*(list_cluster(c) for c in self.clusters))
         if early:
@@ -129,7 +144,9 @@ class ServicesScreen(ServiceOperations, PaneScreen):
             await self._describe(chunk)
         await metrics
 
-    async def _describe(self, arns: Sequence[str]) -> None:
+    async def _describe(self, arns: Sequence[str], *, after: asyncio.Future[None] | None = None) -> None:
+        if after is not None:
+            await asyncio.wait([after])
         groups: dict[tuple[str, str], list[str]] = {}
         for arn in arns:
             where = self.listed.get(arn)
@@ -150,7 +167,8 @@ class ServicesScreen(ServiceOperations, PaneScreen):
         for arn in arns:
             if arn not in returned and arn in self.services:  # MISSING: gone since it was listed
                 self._forget(arn)
-        self.render_rows()
+        visible = set(self.table.visible_keys())
+        self.render_rows(soon=not any(arn in visible for arn in arns))
         if not self._first_screenful_done and all(k in self.services for k in self.table.visible_keys()):
             self._note_first_screenful()
 
@@ -253,7 +271,26 @@ class ServicesScreen(ServiceOperations, PaneScreen):
         columns = [c for c, _ in self.columns]
         return tuple(cells[c] for c in columns), tuple(sort_values[c] for c in columns)
 
-    def render_rows(self) -> None:
+    def render_rows(self, *, soon: bool = False) -> None:
+        """Show the rows; ``soon``: coalesce with other updates (at most 4 passes a second).
+
+        Any cell update re-renders the whole viewport of a DataTable, so off-screen updates
+        of the background fill are batched; updates the user can see are shown at once.
+        """
+        if soon:
+            if self._render_timer is None:
+                self._render_timer = self.set_timer(RENDER_COALESCE_S, self._render_later)
+            return
+        if self._render_timer is not None:
+            self._render_timer.stop()
+            self._render_timer = None
+        self._render_now()
+
+    def _render_later(self) -> None:
+        self._render_timer = None
+        self._render_now()
+
+    def _render_now(self) -> None:
         now = now_utc()
         frozen = self.console_app.frozen
         built: list[tuple[str, tuple[object, ...], tuple[object, ...]]] = []

@@ -71,7 +71,9 @@ class KeyedTable(DataTable[object], inherit_bindings=False):
         """(key, label) pairs; called once before the first sync."""
         self._column_keys = [key for key, _ in columns]
         for key, label in columns:
-            self.add_column(label, key=key)
+            # A fixed width that sync() grows: auto-width columns are re-measured cell by cell
+            # (every cell of the column when one gets narrower), seconds at 2,000 rows.
+            self.add_column(label, key=key, width=len(label))
 
     @property
     def column_keys(self) -> list[str]:
@@ -111,22 +113,29 @@ class KeyedTable(DataTable[object], inherit_bindings=False):
         if gone:
             self._remove_rows(gone)
             stats.removed = len(gone)
+        widths = [0] * len(self._column_keys)
         for key, cells in rows:
-            cells = tuple(_cell(c) for c in cells)
             old = self._cells.get(key)
+            if old is not None and old is cells:
+                continue  # the pane's cached row: unchanged by construction
+            if any(isinstance(c, str) for c in cells):
+                cells = tuple(_cell(c) for c in cells)
             if old is None:
                 self.add_row(*cells, key=key)
                 self._cells[key] = cells
                 self._order.append(key)
                 stats.added += 1
+                _grow(widths, cells)
                 continue
             if old == cells:
                 continue
             for column, before, after in zip(self._column_keys, old, cells, strict=False):
                 if before != after:
-                    self.update_cell(key, column, after, update_width=_wider(before, after))
+                    self.update_cell(key, column, after)
                     stats.updated_cells += 1
             self._cells[key] = cells
+            _grow(widths, cells)
+        self._widen(widths)
         order = [key for key, _ in rows]
         if order != self._order or gone:
             self._set_order(order)
@@ -138,6 +147,17 @@ class KeyedTable(DataTable[object], inherit_bindings=False):
         elif self._order and cursor_row >= len(self._order):
             self.move_cursor(row=len(self._order) - 1, scroll=False)
         return stats
+
+    def _widen(self, widths: list[int]) -> None:
+        changed = False
+        for key, width in zip(self._column_keys, widths, strict=False):
+            column = self.columns[ColumnKey(key)]
+            if width > column.width:
+                column.width = width
+                changed = True
+        if changed:
+            self._require_update_dimensions = True
+            self.refresh(layout=True)
 
     def _remove_rows(self, keys: Sequence[str]) -> None:
         for key in keys:
@@ -178,7 +198,8 @@ def _cell(value: object) -> object:
     return value
 
 
-def _wider(before: object, after: object) -> bool:
-    b = before.cell_len if isinstance(before, Text) else len(str(before))
-    a = after.cell_len if isinstance(after, Text) else len(str(after))
-    return a > b
+def _grow(widths: list[int], cells: Cells) -> None:
+    for i, cell in enumerate(cells[: len(widths)]):
+        width = cell.cell_len if isinstance(cell, Text) else len(str(cell))
+        if width > widths[i]:
+            widths[i] = width

@@ -1,0 +1,201 @@
+"""Benchmark the console at 2,000 services: first screenful, and key latency while it refreshes.
+
+    python bench/tui.py [--scale 2000] [--latency-ms 30] [--keys 150]
+
+Starts ``opsconsole demo serve --scale N --latency-ms MS`` (the embedded AWS with a
+synthetic cluster of N services, every request delayed), then starts the console in a
+fresh process, headless, opened on that cluster (``run_console(..., cluster=...)``), and
+prints:
+
+* time from the console process's start (the parent's spawn) to the first screenful of
+  services painted (every row in the viewport described: name, counts, rollout, revision);
+* the same for the whole cluster described (the background fill);
+* key-press latency (p50/p95/max) for cursor moves while the table keeps refreshing: from
+  the key event posted to the app until the cursor has moved and the screen has been
+  refreshed after it (``call_after_refresh``).
+
+Targets (issue 3): first screenful <= 1 s, key latency p95 <= 50 ms.  As a baseline
+measured in the same run, it also prints how long e1s's approach would take: describing
+every service before showing any (list + all describes, at the same latency and budget).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import time
+
+SPAWNED_AT_ENV = "OPSCONSOLE_BENCH_SPAWNED_AT"
+
+
+def child(endpoint: str, cluster: str, keys: int) -> None:
+    """The console in this process; prints one JSON line of figures."""
+    import asyncio
+    import statistics
+
+    from textual import events
+
+    from console.cli import demo_regions
+    from console.config import resolve_settings
+    from screens.app import OpsConsoleApp
+    from screens.services import ServicesScreen
+
+    spawned = float(os.environ[SPAWNED_AT_ENV])
+    figures: dict[str, float] = {"imported_s": time.time() - spawned}
+    settings = resolve_settings(endpoint_url=endpoint, discovered_regions=demo_regions(endpoint))
+
+    def on_milestone(name: str, _elapsed: float) -> None:
+        figures.setdefault(f"{name}_s", time.time() - spawned)
+
+    async def run() -> None:
+        app = OpsConsoleApp(settings, cluster=cluster, on_milestone=on_milestone, poll_interval=2.0)
+        async with app.run_test(headless=True, size=(140, 45)) as pilot:
+            while "services_first_screenful_s" not in figures:
+                await asyncio.sleep(0.005)
+            screen = app.screen
+            assert isinstance(screen, ServicesScreen)
+            figures["rows_listed"] = len(screen.listed)
+            figures["rows_described_at_first_screenful"] = len(screen.services)
+            latencies: list[float] = []
+            table = screen.table
+            table.focus()
+            await pilot.pause()
+            for i in range(keys):
+                key = "down" if (i // 20) % 2 == 0 else "up"
+                before = table.cursor_row
+                painted = asyncio.Event()
+                started = time.perf_counter()
+                app.post_message(events.Key(key, None))
+                while table.cursor_row == before:  # handled
+                    await asyncio.sleep(0)
+                app.call_after_refresh(painted.set)  # and on screen
+                await painted.wait()
+                latencies.append((time.perf_counter() - started) * 1000)
+                await asyncio.sleep(0.03)
+            figures["described_during_keys"] = len(screen.services)
+            figures["polls_during_keys"] = screen.polls
+            ordered = sorted(latencies)
+            figures["key_p50_ms"] = statistics.median(ordered)
+            figures["key_p95_ms"] = ordered[int(len(ordered) * 0.95) - 1]
+            figures["key_max_ms"] = ordered[-1]
+            deadline = time.time() + 60
+            while len(screen.services) < len(screen.listed) and time.time() < deadline:
+                await asyncio.sleep(0.05)
+            figures["all_described_s"] = time.time() - spawned
+            figures["rows_described"] = len(screen.services)
+
+    asyncio.run(run())
+    print(json.dumps(figures), flush=True)
+
+
+def describe_everything_first(endpoint: str, cluster: str) -> float:
+    """e1s's order, with our own gateway: list every page, describe every service, then show."""
+    import asyncio
+
+    from console.aws.context import open_gateways
+    from console.cli import demo_regions
+    from console.config import resolve_settings
+
+    settings = resolve_settings(endpoint_url=endpoint, discovered_regions=demo_regions(endpoint))
+
+    async def run() -> float:
+        async with open_gateways(settings) as gw:
+            found = await gw.ecs.find_cluster(settings.regions, cluster)
+            started = time.perf_counter()
+            await gw.ecs.services(found.region, found.arn)
+            return time.perf_counter() - started
+
+    return asyncio.run(run())
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--scale", type=int, default=2000)
+    parser.add_argument("--latency-ms", type=float, default=30)
+    parser.add_argument("--keys", type=int, default=150)
+    parser.add_argument("--cluster", default="scale-cluster")
+    parser.add_argument("--endpoint", help="use a running `demo serve` instead of starting one")
+    parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child:
+        child(args.endpoint, args.cluster, args.keys)
+        return 0
+
+    server = None
+    endpoint = args.endpoint
+    if endpoint is None:
+        cmd = [sys.executable, "-m", "console.cli", "demo", "serve", "--port", "0", "--no-activity"]
+        cmd += ["--scale", str(args.scale), "--latency-ms", str(args.latency_ms)]
+        server = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+        assert server.stdout is not None
+        line = server.stdout.readline()
+        if not line.startswith("endpoint:"):
+            print(f"demo serve did not start: {line!r}", file=sys.stderr)
+            return 1
+        endpoint = line.split(":", 1)[1].strip()
+    try:
+        env = dict(os.environ, **{SPAWNED_AT_ENV: repr(time.time())})
+        out = subprocess.run(
+            [
+                sys.executable,
+                __file__,
+                "--child",
+                "--endpoint",
+                endpoint,
+                "--cluster",
+                args.cluster,
+                "--keys",
+                str(args.keys),
+            ],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=300,
+            check=False,
+        )
+        lines = [x for x in out.stdout.splitlines() if x.startswith("{")]
+        if out.returncode != 0 or not lines:
+            print(out.stdout[-2000:], out.stderr[-4000:], file=sys.stderr)
+            return 1
+        figures = json.loads(lines[-1])
+        baseline = describe_everything_first(endpoint, args.cluster)
+    finally:
+        if server is not None:
+            server.terminate()
+            server.wait(timeout=30)
+
+    load = os.getloadavg()[0]
+    print(
+        f"opsconsole TUI benchmark: {args.scale} services, {args.latency_ms:g} ms per AWS call "
+        f"(load average {load:.1f} on {os.cpu_count()} CPUs)"
+    )
+    print(f"  process start -> imports done           {figures['imported_s']:.3f} s")
+    for name in ("mounted", "cluster_found", "services_first_page"):
+        if f"{name}_s" in figures:
+            print(f"  process start -> {name:<22} {figures[name + '_s']:.3f} s")
+    print(
+        f"  process start -> first screenful        {figures['services_first_screenful_s']:.3f} s"
+        f"   (target <= 1 s; {figures['rows_listed']:.0f} listed, "
+        f"{figures['rows_described_at_first_screenful']:.0f} described then)"
+    )
+    print(
+        f"  process start -> {'all described':<22} {figures['all_described_s']:.3f} s"
+    )
+    print(
+        f"  baseline, describe all before showing   {baseline:.3f} s   (plus start-up; e1s #335's order)"
+    )
+    print(
+        f"  key latency while refreshing            p50 {figures['key_p50_ms']:.1f} ms  "
+        f"p95 {figures['key_p95_ms']:.1f} ms  max {figures['key_max_ms']:.1f} ms   (target p95 <= 50 ms; "
+        f"{args.keys} keys, {figures['polls_during_keys']:.0f} polls done meanwhile)"
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
