@@ -201,6 +201,8 @@ class LogView(ScrollView, can_focus=True):
         self._tail_pending = False
         self.render_count = 0  # rows rendered (tests and the benchmark read it)
         self.last_render = 0.0
+        self.painted_seq = -1  # the selected line when it was last drawn, and when (key-to-paint latency)
+        self.painted_at = 0.0
 
     # --- what is kept ----------------------------------------------------------------------
     @property
@@ -598,6 +600,7 @@ class LogView(ScrollView, can_focus=True):
         if self.cursor >= 0 and line is self._view[self.cursor]:
             cursor = self.get_component_rich_style("log-view--cursor", partial=True)
             strip = Strip(Segment.apply_style(list(strip), post_style=cursor), strip.cell_length)
+            self.painted_seq, self.painted_at = line.seq, time.perf_counter()
         self.last_render = time.perf_counter()
         return strip
 
