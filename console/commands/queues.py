@@ -423,6 +423,15 @@ async def run_redrive(args: argparse.Namespace, settings: Settings | None) -> in
         if code == 0 and not args.wait and not args.dry_run and not native.plan.is_noop:
             out(f"follow it with: opsconsole redrive {dlq.name} --history (or --cancel to stop it)")
         if native.plan.is_noop and "already" in native.plan.noop_reason:
+            if args.wait and not args.dry_run:
+                # A rerun (e.g. after the first run was killed) follows the task that is moving the
+                # messages to its end: the same outcome as if it had started it.
+                out("following the running move task instead")
+                verified = await ops.follow_move(sqs, native.dlq, ProgressLine(), timeout_s=args.timeout)
+                if not verified.ok:
+                    raise OpsError(f"{native.plan.title}: {verified.state}: {verified.message}")
+                out(f"done: {verified.message}")
+                return 0
             return 1
         return code
 
