@@ -425,6 +425,28 @@ def put_service_metrics(
     )
 
 
+def put_queue_metrics(region: str, when: datetime) -> None:
+    """AWS/SQS ApproximateAgeOfOldestMessage per queue, as SQS publishes it every minute."""
+    now_ms = int(when.timestamp() * 1000)
+    data = []
+    for name, queue in list(sqs_backends[ACCOUNT][region].queues.items()):
+        stamps = [m.sent_timestamp for m in list(queue._messages) if m.sent_timestamp]
+        age = max(0.0, (now_ms - min(stamps)) / 1000) if stamps else 0.0
+        data.append(
+            {
+                "MetricName": "ApproximateAgeOfOldestMessage",
+                "Dimensions": [{"Name": "QueueName", "Value": name}],
+                # CloudWatch shows a metric a period late; a point in the current minute is
+                # left out of queries until the minute closes.
+                "Timestamp": _naive(when - timedelta(seconds=60)),
+                "Value": round(age, 1),
+                "Unit": "Seconds",
+            }
+        )
+    if data:
+        cloudwatch_backends[ACCOUNT][region].put_metric_data("AWS/SQS", data)
+
+
 def backfill_metrics(
     regions: Iterable[str], skip_clusters: Iterable[str] = (), minutes: int = 60, seed: int = 5
 ) -> None:
@@ -607,6 +629,8 @@ class Activity:
                             put_lines(region, group, stream, self.lines.request(stack, container))
                 if do_metrics and running:
                     put_service_metrics(region, cluster, service, when, self.rng)
+            if do_metrics:
+                put_queue_metrics(region, when)
             if region == "ap-south-1":
                 self._lambda(region)
         if mono - self._last_dlq >= self.dlq_every_s:
@@ -655,6 +679,8 @@ def seed_logs_and_queues(regions: tuple[str, ...], skip_clusters: Iterable[str],
     rng = random.Random(seed)
     backfill_metrics(regions, skip_clusters)
     moved = fail_documents("ap-south-1", 25, rng, backdate=timedelta(days=3))
+    for region in regions:
+        put_queue_metrics(region, _now())
     past = _now() - timedelta(minutes=30)
     for i in range(3):
         request = str(uuid.UUID(int=rng.getrandbits(128)))

@@ -12,7 +12,13 @@ from console.cli import main
 
 @pytest.fixture(autouse=True)
 def isolated_aws(tmp_path, monkeypatch):
-    for var in ("AWS_PROFILE", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_REGION"):
+    for var in (
+        "AWS_PROFILE",
+        "AWS_ACCESS_KEY_ID",
+        "AWS_SECRET_ACCESS_KEY",
+        "AWS_SESSION_TOKEN",
+        "AWS_REGION",
+    ):
         monkeypatch.delenv(var, raising=False)
     monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "aws-config"))
     monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp_path / "aws-credentials"))
@@ -69,9 +75,11 @@ def test_global_options_before_or_after_the_command(world, capsys):
     before = json.loads(capsys.readouterr().out)
     assert main(["inventory", "--json", "--endpoint-url", world.endpoint, "--region", "us-east-2"]) == 0
     after = json.loads(capsys.readouterr().out)
-    assert [c["name"] for c in before["clusters"]] == [c["name"] for c in after["clusters"]] == [
-        "frameratr-dev-cluster"
-    ]
+    assert (
+        [c["name"] for c in before["clusters"]]
+        == [c["name"] for c in after["clusters"]]
+        == ["frameratr-dev-cluster"]
+    )
 
 
 def test_demo_endpoint_without_region_uses_every_demo_region(world, capsys):

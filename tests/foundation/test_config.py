@@ -33,7 +33,9 @@ def test_demo_profile_is_built_in():
     assert demo.is_demo
     assert demo.regions == ("us-east-1", "ap-south-1", "us-east-2")
     assert demo.rules_for("wwhd-cluster", "wwhd-backend").single_writer
-    rules = demo.rules_for("arn:aws:ecs:us-east-2:1:cluster/frameratr-dev-cluster", "frameratr-dev-backend-service")
+    rules = demo.rules_for(
+        "arn:aws:ecs:us-east-2:1:cluster/frameratr-dev-cluster", "frameratr-dev-backend-service"
+    )
     assert (rules.min_count, rules.max_count) == (1, 4)
 
 
@@ -47,7 +49,9 @@ def test_round_trip_through_toml():
         log_groups=("/ecs/api",),
         read_only=True,
         log_max_lines=5000,
-        rules={"api/web": ServiceRules(env_file="../backend/.env", single_writer=True, min_count=1, max_count=1)},
+        rules={
+            "api/web": ServiceRules(env_file="../backend/.env", single_writer=True, min_count=1, max_count=1)
+        },
         keys={"scale": "S"},
     )
     text = profile.to_toml()
@@ -97,7 +101,7 @@ def test_endpoint_discovered_regions_used_when_none_given():
 
 
 def test_unknown_region_is_one_line():
-    with pytest.raises(BadInput, match="unknown region 'us-est-1' \\(did you mean .*us-east-1"):
+    with pytest.raises(BadInput, match=r"unknown region 'us-est-1' \(did you mean .*us-east-1"):
         resolve_settings(profile_name="demo", regions=("us-est-1",))
 
 

@@ -19,7 +19,11 @@ REGION = "us-east-1"
 
 def ecs_client(endpoint: str):
     return boto3.client(
-        "ecs", region_name=REGION, endpoint_url=endpoint, aws_access_key_id="testing", aws_secret_access_key="testing"
+        "ecs",
+        region_name=REGION,
+        endpoint_url=endpoint,
+        aws_access_key_id="testing",
+        aws_secret_access_key="testing",
     )
 
 
@@ -32,7 +36,9 @@ def many_services(world):
         family="paging", containerDefinitions=[{"name": "app", "image": "nginx", "memory": 128}]
     )
     for i in range(250):
-        ecs.create_service(cluster="paging-cluster", serviceName=f"svc-{i:03d}", taskDefinition="paging", desiredCount=0)
+        ecs.create_service(
+            cluster="paging-cluster", serviceName=f"svc-{i:03d}", taskDefinition="paging", desiredCount=0
+        )
     world.server.reset_counts()
     return "paging-cluster"
 
@@ -51,7 +57,9 @@ async def test_services_paginate_and_batch(world, many_services):
 async def test_tasks_listed_once_per_cluster_and_described_by_100(world):
     ecs = ecs_client(world.endpoint)
     ecs.create_cluster(clusterName="tasks-cluster")
-    ecs.register_task_definition(family="t", containerDefinitions=[{"name": "app", "image": "nginx", "memory": 128}])
+    ecs.register_task_definition(
+        family="t", containerDefinitions=[{"name": "app", "image": "nginx", "memory": 128}]
+    )
     ecs.create_service(cluster="tasks-cluster", serviceName="web", taskDefinition="t", desiredCount=3)
     ecs.create_service(cluster="tasks-cluster", serviceName="worker", taskDefinition="t", desiredCount=2)
     async with AwsContext(endpoint_url=world.endpoint) as aws:
@@ -75,7 +83,9 @@ async def test_task_definition_fetched_once_per_revision(world):
         cluster = await gw.find_cluster([REGION], "docu-cr-backend-cluster")
         service = await gw.service(REGION, cluster.arn, "docu-cr-backend-service")
         world.server.reset_counts()
-        results = await asyncio.gather(*(gw.task_definition(REGION, service.task_definition) for _ in range(20)))
+        results = await asyncio.gather(
+            *(gw.task_definition(REGION, service.task_definition) for _ in range(20))
+        )
     assert len({r.arn for r in results}) == 1
     assert world.server.counts().get("ecs.DescribeTaskDefinition") == 1
     assert results[0].containers and results[0].containers[0].log_driver == "awslogs"
