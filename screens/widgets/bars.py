@@ -23,8 +23,11 @@ class TopBar(Static):
     ) -> None:
         text = Text(no_wrap=True, overflow="ellipsis", end="")
         if demo:
-            text.append(f" {demo} ", style="bold reverse yellow")
+            text.append(" DEMO ", style="bold reverse yellow")
             text.append(" ")
+            if demo.strip().upper() != "DEMO":
+                text.append_text(aws(demo, "dim"))
+                text.append("  ")
         if read_only:
             text.append(" READ-ONLY ", style="bold reverse red")
             text.append(" ")
@@ -68,4 +71,4 @@ class StatusLine(Static):
                 text.append("  ·  " + self.info, style="dim")
         else:
             text.append(self.info)
-        self.update(text)
+        self.update(text, layout=False)  # one row, the width of the screen: a new text never resizes it

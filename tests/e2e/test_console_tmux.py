@@ -1,0 +1,121 @@
+"""The real ``opsconsole demo`` in a real terminal (tmux): drill into a service, open its detail,
+filter the services table, go back.  The screen is read with ``capture-pane``; every step
+waits for what a person would wait for, with generous deadlines (slow machines are slower,
+never red).
+"""
+
+from __future__ import annotations
+
+import os
+import shlex
+import shutil
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+TMUX = shutil.which("tmux") or "/usr/bin/tmux"
+OPSCONSOLE = str(Path(sys.executable).with_name("opsconsole"))
+pytestmark = [
+    pytest.mark.e2e,
+    pytest.mark.skipif(not Path(TMUX).exists(), reason="tmux is not installed"),
+]
+
+
+class Terminal:
+    def __init__(self, socket: str, session: str) -> None:
+        self.socket = socket
+        self.session = session
+
+    def tmux(self, *args: str) -> str:
+        return subprocess.run(
+            [TMUX, "-L", self.socket, *args], check=True, capture_output=True, text=True, timeout=30
+        ).stdout
+
+    def screen(self) -> str:
+        return self.tmux("capture-pane", "-p", "-t", self.session)
+
+    def keys(self, *keys: str) -> None:
+        self.tmux("send-keys", "-t", self.session, *keys)
+
+    def wait_for(self, check: str | object, deadline_s: float = 120) -> str:
+        """Until ``check`` (text, or a predicate on the screen) holds."""
+        end = time.monotonic() + deadline_s
+        while True:
+            screen = self.screen()
+            ok = check in screen if isinstance(check, str) else check(screen)  # type: ignore[operator]
+            if ok:
+                return screen
+            if time.monotonic() > end:
+                raise AssertionError(f"{check!r} never held; the screen was:\n{screen}")
+            time.sleep(0.1)
+
+
+@pytest.fixture
+def terminal(tmp_path: Path) -> Iterator[Terminal]:
+    socket = f"opsconsole-tui-{uuid.uuid4().hex[:8]}"
+    term = Terminal(socket, "tui")
+    home = tmp_path / "home"
+    home.mkdir()
+    env = {k: v for k, v in os.environ.items() if k in {"PATH", "LANG", "LC_ALL", "TMPDIR"}}
+    env.update(
+        HOME=str(home),
+        TERM="xterm-256color",
+        LANG=os.environ.get("LANG", "C.UTF-8"),
+        OPSCONSOLE_CONFIG_DIR=str(tmp_path / "config"),
+        OPSCONSOLE_DATA_DIR=str(tmp_path / "data"),
+    )
+    exports = " ".join(f"{k}={shlex.quote(v)}" for k, v in env.items())
+    script = f"env -i {exports} {shlex.quote(OPSCONSOLE)} demo --no-activity; echo EXIT=$?; sleep 600"
+    subprocess.run(
+        [TMUX, "-L", socket, "new-session", "-d", "-s", "tui", "-x", "120", "-y", "32", "sh", "-c", script],
+        check=True,
+        timeout=30,
+    )
+    yield term
+    subprocess.run([TMUX, "-L", socket, "kill-server"], capture_output=True, timeout=30)
+
+
+def row_of(screen: str, name: str) -> str:
+    return next((line for line in screen.splitlines() if name in line), "")
+
+
+def test_drill_detail_filter_back(terminal: Terminal) -> None:
+    t = terminal
+    screen = t.wait_for("wwhd-cluster", 180)
+    assert "DEMO" in screen
+    assert all(c in screen for c in ("frameratr-dev-cluster", "asharvi-backend-cluster", "us-east-2"))
+
+    t.keys(":")
+    t.wait_for("cluster NAME")  # the command line's hint
+    t.keys("cluster asharvi-backend-cluster", "Enter")
+    screen = t.wait_for(lambda s: "COMPLETED" in row_of(s, "asharvi-backend-staging"))
+    assert "clusters › asharvi-backend-cluster" in screen
+    assert "asharvi-backend-prod" in screen
+
+    t.keys("d")  # detail of the service under the cursor (the first: asharvi-backend-prod)
+    screen = t.wait_for("Events (newest first)")
+    screen = t.wait_for("has reached a steady state")
+    assert "PRIMARY" in screen and "asharvi-backend-prod detail" in screen
+
+    t.keys("Escape")
+    t.wait_for(lambda s: "detail" not in s and "2 of 2 services" in s)
+
+    t.keys("/")
+    t.wait_for("!text to exclude")  # the filter box is open and has the focus
+    t.keys("staging")
+    screen = t.wait_for("1 of 2 services")
+    assert "asharvi-backend-staging" in screen and "asharvi-backend-prod " not in screen
+    t.keys("Enter")  # keep the filter
+    t.keys("Escape")  # clears it
+    t.wait_for("2 of 2 services")
+    t.keys("Escape")  # back to the clusters
+    screen = t.wait_for(lambda s: "5 of 5 clusters" in s)
+    assert "asharvi-backend-cluster ›" not in screen
+
+    t.keys("q")
+    t.wait_for("EXIT=0", 60)
