@@ -386,8 +386,25 @@ class LogView(ScrollView, can_focus=True):
         return len(self._wrap_rows())
 
     def _resize(self) -> None:
+        """A new virtual size, without a layout of the screen unless a scrollbar comes or goes.
+
+        ``virtual_size`` is a layout reactive: assigning it reflows the whole screen
+        (tens of ms), and while lines arrive the row count changes with every slice.
+        The view's own box never depends on it, only its scrollbars do, so they are
+        updated here and the screen is laid out only when one appears or disappears.
+        """
         width = 0 if self.wrap else self._max_width + self._prefix_width()
-        self.virtual_size = Size(width, self._row_count())
+        size = Size(width, self._row_count())
+        if size == self.virtual_size:
+            return
+        if not self.is_mounted or not self.container_size:
+            self.virtual_size = size
+            return
+        bars = (self.show_horizontal_scrollbar, self.show_vertical_scrollbar)
+        self.set_reactive(LogView.virtual_size, size)
+        self._scroll_update(size)
+        if (self.show_horizontal_scrollbar, self.show_vertical_scrollbar) != bars:
+            self.refresh(layout=True)
 
     def _changed(self, *, removed_front: int, added_front: int) -> None:
         """Keep the cursor on its line (and the rows on screen where they were) as lines come and go."""
