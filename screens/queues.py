@@ -11,6 +11,7 @@ from textual.binding import Binding
 
 from console.errors import OpsError
 from console.model import Queue
+from screens.bindings import mutating
 from screens.format import aws, plain
 from screens.pane import PaneScreen, matches
 from screens.widgets.keyed_table import KeyedTable
@@ -56,7 +57,10 @@ def oldest(seconds: float | None) -> str:
 class QueuesScreen(PaneScreen):
     crumb = "queues"
     poll_interval = 10.0
-    BINDINGS = [Binding("enter", "open", "Detail", id="queues.open", show=False)]
+    BINDINGS = [
+        Binding("enter", "open", "Detail", id="queues.open", show=False),
+        mutating("R", "redrive_all", "Redrive all", id="queues.redrive_all", show=False),
+    ]
 
     def __init__(self) -> None:
         super().__init__()
@@ -121,4 +125,22 @@ class QueuesScreen(PaneScreen):
         return self.queues.get(key) if key else None
 
     def action_open(self) -> None:
-        """Queue detail and redrive come with the operations issue."""
+        queue = self.selected_queue()
+        if queue is not None:
+            from screens.detail.queue import QueueDetailScreen
+
+            self.console_app.push_pane(QueueDetailScreen(queue))
+
+    def action_redrive_all(self) -> None:
+        """``R`` on a DLQ: its messages back to their source queues (native move task)."""
+        queue = self.selected_queue()
+        if queue is None:
+            return
+        if not queue.is_dlq:
+            self.notify(f"{queue.name} is no queue's DLQ: R works on a DLQ row", severity="warning")
+            return
+        from screens.detail.queue import redrive_all_flow
+
+        self.app.run_worker(
+            redrive_all_flow(self.console_app, queue), group="operation", exclusive=True, exit_on_error=False
+        )

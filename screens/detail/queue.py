@@ -1,0 +1,652 @@
+"""One SQS queue: attributes, dead-letter links, live counts, move tasks, peek, and redrive.
+
+The counts, links and the last move tasks are refreshed by the pane's poll
+(never overlapping).  Peeking is explicit (``p``): it receives with a short
+visibility timeout and releases the messages at once, never deleting them,
+but each peek raises their receive count, which the screen says.
+
+Every mutation goes plan -> confirm modal -> apply (audited by
+``console.ops.runner.execute``) -> verify in a progress modal, like the
+service operations; this module runs that path itself only so that a move
+task's progress modal can carry a Cancel button and a purge can ask for the
+queue's name after the plan.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.widgets import ProgressBar, Static
+
+from console.aws.paging import chunks
+from console.aws.sqs import MAX_BATCH, QueueMessage, SqsGateway
+from console.errors import describe_aws_error
+from console.model import MessageMoveTask, Queue
+from console.ops import redrive as ops
+from console.ops.plan import ApplyResult, Change, Plan, Progress, ProgressCallback, VerifyResult
+from screens.bindings import mutating
+from screens.format import age, aws, now_utc, plain
+from screens.modals.confirm import ConfirmPlanScreen
+from screens.modals.messages import MoveProgressScreen, TypeNameScreen, first_line, message_text
+from screens.modals.progress import ProgressScreen
+from screens.pane import PaneScreen, matches
+from screens.widgets.keyed_table import KeyedTable
+
+if TYPE_CHECKING:
+    from console.ops.runner import Operation, Outcome
+    from screens.app import OpsConsoleApp
+
+PEEK_N = 50
+PEEK_NOTE = (
+    "Peek receives messages with a short visibility timeout and makes them visible again at once: "
+    "it never deletes, but each peeked message's receive count rises (a DLQ's source may count it)."
+)
+
+
+def sqs_gateway(app: Any) -> SqsGateway:
+    """The app's one SQS gateway (shared with the queues pane)."""
+    gateway = getattr(app, "_sqs_gateway", None)
+    if gateway is None:
+        gateway = app._sqs_gateway = SqsGateway(app.gateways.aws, app.gateways.budget)
+    return gateway
+
+
+def duration(seconds: int) -> str:
+    if seconds % 86400 == 0 and seconds >= 86400:
+        return f"{seconds // 86400}d"
+    if seconds % 3600 == 0 and seconds >= 3600:
+        return f"{seconds // 3600}h"
+    if seconds % 60 == 0 and seconds >= 60:
+        return f"{seconds // 60}m"
+    return f"{seconds}s"
+
+
+def arn_name(arn: str) -> str:
+    return arn.rsplit(":", 1)[-1]
+
+
+# --- operations on chosen messages -------------------------------------------------------------
+
+
+@dataclass
+class SelectedRedrive:
+    """Move the messages chosen in a peek: send a copy, delete from the DLQ only after the send."""
+
+    gw: SqsGateway
+    dlq: Queue
+    destination: Queue
+    messages: Sequence[QueueMessage]
+    plan: Plan
+    tally: ops.Tally = field(default_factory=ops.Tally)
+
+    async def apply(self, plan: Plan, progress: ProgressCallback) -> ApplyResult:
+        tally = self.tally
+        total = len(self.messages)
+        for batch in chunks(list(self.messages), MAX_BATCH):
+            await ops.move_batch(self.gw, self.dlq, self.destination, batch, tally)
+            progress(Progress(len(tally.moved), total, "IN_PROGRESS", f"to {self.destination.name}"))
+        ok = not (tally.send_failed or tally.unknown or tally.both)
+        return ApplyResult(
+            ok=ok,
+            message=tally.summary(),
+            after={"moved": len(tally.moved)},
+            data={"tally": tally, "duplicates_possible": tally.duplicates_possible},
+        )
+
+    async def verify(self, plan: Plan, applied: ApplyResult, progress: ProgressCallback) -> VerifyResult:
+        dlq, dest = await asyncio.gather(
+            self.gw.queue(self.dlq.url, self.dlq.region),
+            self.gw.queue(self.destination.url, self.destination.region),
+        )
+        message = f"{applied.message}; {dlq.name}: {dlq.visible} visible; {dest.name}: {dest.visible} visible"
+        return VerifyResult(applied.ok, "COMPLETED" if applied.ok else "FAILED", message)
+
+
+@dataclass
+class SelectedDelete:
+    gw: SqsGateway
+    queue: Queue
+    messages: Sequence[QueueMessage]
+    plan: Plan
+
+    async def apply(self, plan: Plan, progress: ProgressCallback) -> ApplyResult:
+        tally = await ops.delete_selected(self.gw, self.queue, self.messages)
+        progress(Progress(len(tally.deleted), len(self.messages), "IN_PROGRESS", "deleted"))
+        return ApplyResult(
+            ok=not tally.send_failed, message=tally.summary("deleted"), after={"deleted": len(tally.deleted)}
+        )
+
+    async def verify(self, plan: Plan, applied: ApplyResult, progress: ProgressCallback) -> VerifyResult:
+        q = await self.gw.queue(self.queue.url, self.queue.region)
+        return VerifyResult(
+            applied.ok,
+            "COMPLETED" if applied.ok else "FAILED",
+            f"{applied.message}; {q.visible} visible left",
+        )
+
+
+def chosen_lines(messages: Sequence[QueueMessage], shown: int = 10) -> tuple[str, ...]:
+    lines = [f"{m.message_id}  {first_line(m.body, 60).plain}" for m in messages[:shown]]
+    if len(messages) > shown:
+        lines.append(f"… and {len(messages) - shown} more")
+    return tuple(lines)
+
+
+async def prepare_selected_redrive(
+    gw: SqsGateway, dlq: Queue, messages: Sequence[QueueMessage]
+) -> SelectedRedrive:
+    # prepare_manual resolves the destination (the DLQ's one source queue) and refuses unclear ones.
+    manual = await ops.prepare_manual(gw, dlq, limit=max(1, len(messages)))
+    dlq, dest = manual.dlq, manual.destination
+    n = len(messages)
+    plan = Plan(
+        action="redrive-selected",
+        target=ops.queue_target(dlq),
+        changes=(
+            Change(f"messages in {dlq.name}", dlq.visible, max(dlq.visible - n, 0)),
+            Change("destination", None, dest.name),
+        ),
+        details=(
+            f"{n} chosen messages: send a copy to {dest.name}, then delete from {dlq.name} after the send",
+            "at least once: a fault leaves a message in the DLQ, the destination or both (never neither)",
+            *chosen_lines(messages),
+        ),
+        warnings=(("FIFO: group and deduplication ids are kept",) if dlq.fifo else ()),
+        request={"message_ids": [m.message_id for m in messages], "destination": dest.url},
+        noop_reason="" if messages else "no message chosen",
+    )
+    return SelectedRedrive(gw, dlq, dest, list(messages), plan)
+
+
+async def prepare_selected_delete(
+    gw: SqsGateway, queue: Queue, messages: Sequence[QueueMessage]
+) -> SelectedDelete:
+    queue = await gw.queue(queue.url, queue.region)
+    n = len(messages)
+    plan = Plan(
+        action="dlq-delete",
+        target=ops.queue_target(queue),
+        changes=(Change(f"messages in {queue.name}", queue.visible, max(queue.visible - n, 0)),),
+        details=(f"delete these {n} messages:", *chosen_lines(messages)),
+        warnings=("deleted messages cannot be recovered",),
+        request={"message_ids": [m.message_id for m in messages]},
+        noop_reason="" if messages else "no message chosen",
+    )
+    return SelectedDelete(gw, queue, list(messages), plan)
+
+
+# --- the plan -> confirm -> apply -> verify path, with a progress modal of our choice ----------------
+
+
+async def run_queue_operation(
+    app: OpsConsoleApp,
+    prepare: Callable[[], Awaitable[Operation]],
+    *,
+    progress_factory: Callable[[Plan], ProgressScreen] | None = None,
+    second_confirm: Callable[[Plan], Awaitable[bool]] | None = None,
+) -> Outcome | None:
+    """As :meth:`OpsConsoleApp.run_operation`; a no-op plan is shown with its reason. Call in a worker."""
+    from console.ops.runner import execute, refuse_if_read_only
+
+    try:
+        refuse_if_read_only(app.settings, "operation")
+        op = await prepare()
+    except Exception as exc:
+        app.notify(describe_aws_error(exc), severity="error", timeout=6)
+        return None
+    plan = op.plan
+    if plan.is_noop:
+        app.notify(f"nothing to do: {plan.noop_reason}", severity="warning", timeout=6)
+        await app.push_screen_wait(ConfirmPlanScreen(plan))  # the reason, with Apply disabled
+        return None
+    progress = (progress_factory or ProgressScreen)(plan)
+
+    async def confirm(p: Plan) -> bool:
+        if not await app.push_screen_wait(ConfirmPlanScreen(p)):
+            return False
+        if second_confirm is not None and not await second_confirm(p):
+            return False
+        await app.push_screen(progress)
+        return True
+
+    async def apply(p: Plan) -> ApplyResult:
+        return await op.apply(p, progress.update)
+
+    try:
+        outcome = await execute(
+            app.settings,
+            plan,
+            apply=apply,
+            confirm=confirm,
+            caller=app.caller_arn,
+            verify=op.verify,
+            on_progress=progress.update,
+        )
+    except Exception as exc:
+        message = describe_aws_error(exc)
+        progress.finish(False, message)
+        app.notify(message, severity="error", timeout=8)
+        return None
+    if not outcome.confirmed:
+        app.notify("cancelled: nothing was changed", timeout=4)
+        return outcome
+    if outcome.verified is not None:
+        message = outcome.verified.message
+    elif outcome.applied is not None:
+        message = outcome.applied.message
+    else:
+        message = "done"
+    if outcome.applied is not None and outcome.applied.data.get("duplicates_possible"):
+        message += " (duplicates possible)"
+    progress.finish(outcome.ok, message)
+    app.notify(message, severity="information" if outcome.ok else "error", timeout=6)
+    for screen in app.screen_stack:
+        if isinstance(screen, PaneScreen):
+            screen.action_refresh()  # polled as soon as it is on top again
+    return outcome
+
+
+def _start(app: Any, flow: Awaitable[Any]) -> None:
+    app.run_worker(flow, group="operation", exclusive=True, exit_on_error=False)
+
+
+async def redrive_all_flow(app: OpsConsoleApp, dlq: Queue) -> Outcome | None:
+    """``R``: StartMessageMoveTask to the source queues, followed with moved/total and a Cancel button."""
+    gw = sqs_gateway(app)
+
+    def cancel(screen: MoveProgressScreen) -> None:
+        app.run_worker(cancel_now(app, gw, dlq, screen), group="move-cancel", exit_on_error=False)
+
+    def factory(plan: Plan) -> ProgressScreen:
+        return MoveProgressScreen(plan, cancel)
+
+    return await run_queue_operation(app, lambda: ops.prepare_native(gw, dlq), progress_factory=factory)
+
+
+async def cancel_now(app: OpsConsoleApp, gw: SqsGateway, dlq: Queue, screen: MoveProgressScreen) -> None:
+    """The Cancel button: CancelMessageMoveTask (audited); the move's own follow shows the end."""
+    from console.ops.runner import execute
+
+    async def yes(_plan: Plan) -> bool:
+        return True  # the button press is the confirmation
+
+    try:
+        op = await ops.prepare_cancel(gw, dlq)
+        if op.plan.is_noop:
+            screen.note(op.plan.noop_reason)
+            return
+        outcome = await execute(
+            app.settings,
+            op.plan,
+            apply=lambda p: op.apply(p, lambda _x: None),
+            confirm=yes,
+            caller=app.caller_arn,
+        )
+    except Exception as exc:
+        screen.note(describe_aws_error(exc))
+        return
+    if outcome.applied is not None:
+        screen.note(outcome.applied.message)
+
+
+async def purge_flow(app: OpsConsoleApp, queue: Queue) -> Outcome | None:
+    gw = sqs_gateway(app)
+
+    async def typed_name(_plan: Plan) -> bool:
+        typed = await app.push_screen_wait(TypeNameScreen(queue.name))
+        if typed is None:
+            return False
+        try:
+            ops.check_purge_confirmation(queue, yes=False, i_mean_purge=False, typed=typed)
+        except Exception as exc:
+            app.notify(str(exc), severity="error", timeout=6)
+            return False
+        return True
+
+    return await run_queue_operation(app, lambda: ops.prepare_purge(gw, queue), second_confirm=typed_name)
+
+
+# --- the screen ---------------------------------------------------------------------------------------
+
+
+class QueueDetailScreen(PaneScreen):
+    DEFAULT_CSS = """
+    QueueDetailScreen #peek-note { color: $warning; padding: 0 1; }
+    QueueDetailScreen #message-body { padding: 0 1; border: round $panel; height: auto; }
+    QueueDetailScreen #move-bar { padding: 0 1; }
+    """
+    BINDINGS = [
+        Binding("p", "peek", "Peek", id="queue_detail.peek"),
+        Binding("space", "toggle_select", "Select", id="queue_detail.select"),
+        mutating("R", "redrive_all", "Redrive all", id="queue_detail.redrive_all"),
+        mutating("M", "redrive_selected", "Move selected", id="queue_detail.redrive_selected"),
+        mutating("D", "delete_selected", "Delete selected", id="queue_detail.delete_selected"),
+        mutating("P", "purge", "Purge", id="queue_detail.purge"),
+        mutating("c", "cancel_move", "Cancel move", id="queue_detail.cancel_move", show=False),
+    ]
+
+    def __init__(self, queue: Queue) -> None:
+        super().__init__()
+        self.queue = queue
+        self.crumb = f"{queue.name} detail"
+        self.linked: dict[str, Queue | None] = {}  # ARN -> queue (None: not found)
+        self._linked_urls: dict[str, str] = {}
+        self.tasks: list[MessageMoveTask] = []
+        self.messages: dict[str, QueueMessage] = {}  # the last peek, in order
+        self.selected: set[str] = set()
+        self.peeked = False
+        self.peeks = 0
+        self.shown_body: Text | None = None  # the message body panel's text, as shown
+
+    def compose_body(self) -> ComposeResult:
+        with VerticalScroll(id="detail"):
+            yield Static(id="summary", classes="section")
+            yield Static("Dead-letter links", classes="heading")
+            links = KeyedTable(id="links", classes="auto")
+            links.set_columns(
+                [("role", "LINK"), ("name", "QUEUE"), ("visible", "VISIBLE"), ("in_flight", "IN FLIGHT")]
+            )
+            yield links
+            yield Static("Redrive (message move tasks)", classes="heading", id="moves-heading")
+            yield Static(id="move-state", classes="section")
+            yield ProgressBar(total=None, show_eta=False, id="move-bar")
+            moves = KeyedTable(id="moves", classes="auto")
+            moves.set_columns(
+                [
+                    ("status", "STATUS"),
+                    ("moved", "MOVED/TOTAL"),
+                    ("rate", "MAX RATE"),
+                    ("destination", "DESTINATION"),
+                    ("started", "STARTED"),
+                    ("reason", "FAILURE"),
+                ]
+            )
+            yield moves
+            yield Static("Messages (peek)", classes="heading")
+            yield Static(PEEK_NOTE, id="peek-note")
+            messages = KeyedTable(id="messages", classes="auto")
+            messages.set_columns(
+                [
+                    ("sel", "SEL"),
+                    ("sent", "SENT"),
+                    ("receives", "RECEIVES"),
+                    ("group", "GROUP"),
+                    ("body", "BODY"),
+                ]
+            )
+            yield messages
+            yield Static(id="message-body")
+
+    # --- polling ---------------------------------------------------------------------------
+    async def load(self) -> None:
+        gw = sqs_gateway(self.console_app)
+        q = await gw.queue(self.queue.url, self.queue.region, detail=not self.console_app.frozen)
+        if self.console_app.frozen:
+            q = await _with_sources(gw, q)
+        self.queue = q
+        arns = [*q.source_arns, *([q.dlq_arn] if q.dlq_arn else [])]
+        found = await asyncio.gather(*(self._linked_queue(gw, a) for a in arns))
+        self.linked = dict(zip(arns, found, strict=True))
+        self.tasks = list(await gw.move_tasks(q.arn, 10)) if q.is_dlq else []
+        self.render_all()
+
+    async def _linked_queue(self, gw: SqsGateway, arn: str) -> Queue | None:
+        try:
+            url = self._linked_urls.get(arn)
+            if url is None:
+                q = await gw.resolve_arn(arn)
+                self._linked_urls[arn] = q.url
+                return q
+            return await gw.queue(url, arn.split(":")[3])
+        except Exception:
+            return None
+
+    # --- rendering -------------------------------------------------------------------------
+    def render_all(self) -> None:
+        self._render_summary()
+        self._render_links()
+        self._render_moves()
+        self._render_messages()
+
+    def _render_summary(self) -> None:
+        q = self.queue
+        out = Text(end="")
+        out.append_text(aws(q.name, "bold"))
+        out.append(f"  {q.region}  {'FIFO' if q.fifo else 'standard'}", style="dim")
+        if q.is_dlq:
+            out.append("  dead-letter queue", style="bold red" if q.visible else "yellow")
+        out.append("\n")
+        out.append(f"visible {q.visible}  in flight {q.in_flight}  delayed {q.delayed}", style="bold")
+        if q.oldest_age_s is not None:
+            out.append(f"  oldest {duration(int(q.oldest_age_s))}")
+        out.append("\n")
+        out.append(
+            f"visibility timeout {duration(q.visibility_timeout)}  retention {duration(q.retention_s)}"
+            f"  delay {duration(q.delay_s)}",
+        )
+        if q.max_receive_count is not None:
+            out.append(f"  max receive count {q.max_receive_count}")
+        out.append("  encryption ")
+        out.append_text(aws(q.encryption or "none"))
+        out.append("\n")
+        out.append_text(aws(q.arn, "dim"))
+        self.query_one("#summary", Static).update(out)
+
+    def _render_links(self) -> None:
+        q = self.queue
+        rows = []
+        for arn, linked in self.linked.items():
+            role = "DLQ of this queue" if arn == q.dlq_arn else "source (dead-letters here)"
+            if arn == q.dlq_arn and q.max_receive_count:
+                role += f" after {q.max_receive_count} receives"
+            name = linked.name if linked else arn_name(arn)
+            rows.append(
+                (
+                    arn,
+                    (
+                        plain(role, "dim"),
+                        aws(name, "bold"),
+                        plain(linked.visible if linked else "?"),
+                        plain(linked.in_flight if linked else "?"),
+                    ),
+                )
+            )
+        table = self.query_one("#links", KeyedTable)
+        table.sync(rows)
+        if not rows:
+            table.display = False
+            self.query_one("#links", KeyedTable).display = False
+        else:
+            table.display = True
+
+    def running_task(self) -> MessageMoveTask | None:
+        if self.tasks and self.tasks[0].status in ops.ACTIVE:
+            return self.tasks[0]
+        return None
+
+    def _render_moves(self) -> None:
+        q = self.queue
+        is_dlq = q.is_dlq
+        for selector in ("#moves-heading", "#move-state", "#move-bar", "#moves"):
+            self.query_one(selector).display = is_dlq
+        if not is_dlq:
+            return
+        running = self.running_task()
+        bar = self.query_one("#move-bar", ProgressBar)
+        state = Text(end="")
+        if running is not None:
+            total = running.to_move if running.to_move is not None else max(running.moved, 1)
+            state.append(f"a move task is {running.status}: ", style="bold yellow")
+            state.append(f"{running.moved}/{total} moved")
+            state.append("  (one at a time per queue; c cancels it)", style="dim")
+            bar.update(total=max(total, 1), progress=running.moved)
+            bar.display = True
+        else:
+            state.append("no move task running", style="dim")
+            state.append("  R redrives every message to its source queue", style="dim")
+            bar.display = False
+        self.query_one("#move-state", Static).update(state)
+        now = now_utc()
+        frozen = self.console_app.frozen
+        rows = []
+        for i, t in enumerate(self.tasks):
+            total = "?" if t.to_move is None else str(t.to_move)
+            rows.append(
+                (
+                    t.handle or f"task-{i}",
+                    (
+                        aws(t.status, "bold" if t.status in ops.ACTIVE else ""),
+                        plain(f"{t.moved}/{total}"),
+                        plain(f"{t.max_per_second}/s" if t.max_per_second else "auto"),
+                        aws(arn_name(t.destination_arn) if t.destination_arn else "original sources"),
+                        plain(age(t.started_at, now, frozen=frozen)),
+                        aws(t.failure_reason or "", "red"),
+                    ),
+                )
+            )
+        self.query_one("#moves", KeyedTable).sync(rows)
+
+    def _render_messages(self) -> None:
+        table = self.query_one("#messages", KeyedTable)
+        now = now_utc()
+        frozen = self.console_app.frozen
+        rows = []
+        for mid, m in self.messages.items():
+            body = first_line(m.body)
+            if self.filter_text and not matches(m.body, self.filter_text):
+                continue
+            rows.append(
+                (
+                    mid,
+                    (
+                        plain("●" if mid in self.selected else " ", "bold yellow"),
+                        plain(age(m.sent_at, now, frozen=frozen)),
+                        plain(m.receive_count),
+                        aws(m.group_id or ("-" if self.queue.fifo else "")),
+                        body,
+                    ),
+                )
+            )
+        table.sync(rows)
+        table.display = bool(rows) or self.peeked
+        self._render_body()
+        info = f"{self.queue.visible} visible"
+        if self.peeked:
+            info += f" · peeked {len(self.messages)} · {len(self.selected)} selected (space)"
+        else:
+            info += " · p peeks"
+        self.status.set_info(info)
+
+    def _render_body(self) -> None:
+        box = self.query_one("#message-body", Static)
+        message = self.current_message()
+        if message is None:
+            box.display = False
+            return
+        box.display = True
+        self.shown_body = message_text(message)
+        box.update(self.shown_body)
+
+    def apply_filter(self) -> None:
+        self._render_messages()
+
+    def on_data_table_row_highlighted(self, event: KeyedTable.RowHighlighted) -> None:
+        if event.data_table.id == "messages":
+            self._render_body()
+
+    def current_message(self) -> QueueMessage | None:
+        key = self.query_one("#messages", KeyedTable).cursor_key
+        return self.messages.get(key) if key else None
+
+    # --- actions ---------------------------------------------------------------------------
+    def action_open(self) -> None:
+        """Enter on a message toggles its selection."""
+        self.action_toggle_select()
+
+    def action_peek(self) -> None:
+        self.run_worker(self._peek(), group="peek", exclusive=True, exit_on_error=False)
+
+    async def _peek(self) -> None:
+        gw = sqs_gateway(self.console_app)
+        self.status.set_info("peeking…")
+        try:
+            found = await gw.peek(self.queue, PEEK_N)
+        except Exception as exc:
+            self.status.set_error(describe_aws_error(exc))
+            return
+        self.messages = {m.message_id: m for m in found}
+        self.selected &= set(self.messages)
+        self.peeked = True
+        self.peeks += 1
+        self._render_messages()
+        if found:
+            self.query_one("#messages", KeyedTable).focus()
+        else:
+            self.notify(f"{self.queue.name}: no visible message to peek", timeout=3)
+
+    def action_toggle_select(self) -> None:
+        message = self.current_message()
+        if message is None:
+            return
+        if message.message_id in self.selected:
+            self.selected.discard(message.message_id)
+        else:
+            self.selected.add(message.message_id)
+        self._render_messages()
+
+    def chosen(self) -> list[QueueMessage]:
+        return [m for mid, m in self.messages.items() if mid in self.selected]
+
+    def action_redrive_all(self) -> None:
+        if not self.queue.is_dlq:
+            self.notify(f"{self.queue.name} is no queue's DLQ: nothing to redrive", severity="warning")
+            return
+        _start(self.app, redrive_all_flow(self.console_app, self.queue))
+
+    def action_cancel_move(self) -> None:
+        gw = sqs_gateway(self.console_app)
+        _start(self.app, run_queue_operation(self.console_app, lambda: ops.prepare_cancel(gw, self.queue)))
+
+    def action_redrive_selected(self) -> None:
+        chosen = self.chosen()
+        if not chosen:
+            self.notify("select messages first: p peeks, space selects", severity="warning", timeout=4)
+            return
+        gw = sqs_gateway(self.console_app)
+        _start(self.app, self._on_chosen(lambda: prepare_selected_redrive(gw, self.queue, chosen), chosen))
+
+    def action_delete_selected(self) -> None:
+        chosen = self.chosen()
+        if not chosen:
+            self.notify("select messages first: p peeks, space selects", severity="warning", timeout=4)
+            return
+        gw = sqs_gateway(self.console_app)
+        _start(self.app, self._on_chosen(lambda: prepare_selected_delete(gw, self.queue, chosen), chosen))
+
+    async def _on_chosen(
+        self, prepare: Callable[[], Awaitable[Operation]], chosen: Sequence[QueueMessage]
+    ) -> None:
+        outcome = await run_queue_operation(self.console_app, prepare)
+        if outcome is not None and outcome.confirmed:
+            # Their receipt handles are spent and they left this queue: a new peek shows what is left.
+            for m in chosen:
+                self.messages.pop(m.message_id, None)
+                self.selected.discard(m.message_id)
+            self._render_messages()
+
+    def action_purge(self) -> None:
+        _start(self.app, purge_flow(self.console_app, self.queue))
+
+
+async def _with_sources(gw: SqsGateway, q: Queue) -> Queue:
+    from dataclasses import replace
+
+    sources = await gw.source_arns(q)
+    return replace(q, source_arns=tuple(sorted(sources)))

@@ -1,0 +1,84 @@
+"""Driving the console to a queue's detail, and reading what is on screen."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from typing import Any
+
+from textual.pilot import Pilot
+
+from console.aws.context import make_gateways
+from console.aws.session import ClientSettings
+from console.config import Settings
+from screens.app import OpsConsoleApp
+from screens.detail.queue import QueueDetailScreen
+from screens.queues import QueuesScreen
+from screens.widgets.keyed_table import KeyedTable
+
+
+async def wait_for(pilot: Pilot[Any], predicate: Callable[[], object], timeout: float = 30.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():
+            return
+        await pilot.pause(0.05)
+    raise AssertionError(f"condition not met within {timeout}s")
+
+
+def make_app(settings: Settings, **options: Any) -> OpsConsoleApp:
+    gateways = make_gateways(
+        settings, client_settings=ClientSettings(max_attempts=2, connect_timeout=2, read_timeout=5)
+    )
+    options.setdefault("poll_interval", 0.5)
+    options.setdefault("frozen", True)  # no CloudWatch ages: the detail polls fast
+    return OpsConsoleApp(settings, gateways=gateways, **options)
+
+
+def rows(app: OpsConsoleApp, table_id: str) -> list[list[str]]:
+    table = app.screen.query_one(f"#{table_id}", KeyedTable)
+    return [table.plain_row(key) for key in table.keys]
+
+
+def screen_text(app: OpsConsoleApp) -> str:
+    from textual.widgets import Static
+
+    parts: list[str] = []
+    for widget in app.screen.query("*"):
+        if isinstance(widget, KeyedTable):
+            parts += [" ".join(widget.plain_row(k)) for k in widget.keys]
+        elif isinstance(widget, Static):
+            rendered = widget.render()
+            parts.append(getattr(rendered, "plain", str(rendered)))
+    return "\n".join(parts)
+
+
+async def open_detail(pilot: Pilot[Any], name: str) -> QueueDetailScreen:
+    """:queues, the cursor on ``name``, Enter: the detail, polled once."""
+    app: OpsConsoleApp = pilot.app  # type: ignore[assignment]
+    await wait_for(pilot, lambda: len(app.screen_stack) >= 2)
+    app.run_command_line("queues")
+
+    def row_key() -> str | None:
+        screen = app.screen
+        if not isinstance(screen, QueuesScreen):
+            return None
+        return next((url for url, q in screen.queues.items() if q.name == name), None)
+
+    await wait_for(pilot, row_key)
+    key = row_key()
+    assert key is not None
+    await wait_for(pilot, lambda: key in app.screen.table.keys)  # type: ignore[attr-defined]
+    app.screen.table.select_key(key)  # type: ignore[attr-defined]
+    await pilot.press("enter")
+    await wait_for(pilot, lambda: isinstance(app.screen, QueueDetailScreen) and app.screen.polls > 0)
+    screen = app.screen
+    assert isinstance(screen, QueueDetailScreen)
+    return screen
+
+
+async def peek(pilot: Pilot[Any], screen: QueueDetailScreen, at_least: int = 1) -> None:
+    before = screen.peeks
+    await pilot.press("p")
+    await wait_for(pilot, lambda: screen.peeks > before)
+    assert len(screen.messages) >= at_least
