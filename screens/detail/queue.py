@@ -497,13 +497,13 @@ class QueueDetailScreen(PaneScreen):
         frozen = self.console_app.frozen
         rows = []
         for i, t in enumerate(self.tasks):
-            total = "?" if t.to_move is None else str(t.to_move)
+            of = "?" if t.to_move is None else str(t.to_move)
             rows.append(
                 (
                     t.handle or f"task-{i}",
                     (
                         aws(t.status, "bold" if t.status in ops.ACTIVE else ""),
-                        plain(f"{t.moved}/{total}"),
+                        plain(f"{t.moved}/{of}"),
                         plain(f"{t.max_per_second}/s" if t.max_per_second else "auto"),
                         aws(arn_name(t.destination_arn) if t.destination_arn else "original sources"),
                         plain(age(t.started_at, now, frozen=frozen)),

@@ -78,9 +78,9 @@ def message_text(message: QueueMessage) -> Text:
     shown = [(k, message.attributes[k]) for k in SYSTEM_ATTRIBUTES if message.attributes.get(k)]
     if shown:
         out.append("\n\nsystem attributes", style="bold")
-        for name, value in shown:
-            out.append(f"\n  {name} = ", style="dim")
-            out.append_text(aws(value))
+        for key, text in shown:
+            out.append(f"\n  {key} = ", style="dim")
+            out.append_text(aws(text))
     return out
 
 
