@@ -24,8 +24,8 @@ import time
 import boto3
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-from bench._demo import counts, demo_serve, median, opsconsole_cmd, reset_counts  # noqa: E402
-from console.aws.paging import ECS_BUCKETS  # noqa: E402
+from bench._demo import counts, demo_serve, median, opsconsole_cmd, reset_counts
+from console.aws.paging import ECS_BUCKETS
 
 CLUSTER = "scale-cluster"
 REGION = "us-east-1"
@@ -110,7 +110,7 @@ def run(scale: int, latency_ms: int, repeats: int) -> list[tuple[str, str, str, 
             rows.append((f"inventory {scale} svc ({label})", f"{ours:.2f} s", f"{calls} ECS calls", "", ""))
             if not throttle:
                 sample = min(BASELINE_SAMPLE, scale)
-                b_time, b_calls, total = time_baseline(endpoint, sample)
+                b_time, _calls, total = time_baseline(endpoint, sample)
                 per_service = b_time / sample
                 baseline = per_service * total
                 rows.append(

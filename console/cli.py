@@ -33,7 +33,9 @@ def common_options() -> argparse.ArgumentParser:
     group = common.add_argument_group("global options")
     sup = argparse.SUPPRESS
     group.add_argument("--profile", default=sup, help="opsconsole profile name (see `opsconsole profiles`)")
-    group.add_argument("--region", action="append", default=sup, help="region(s), repeatable or comma-separated")
+    group.add_argument(
+        "--region", action="append", default=sup, help="region(s), repeatable or comma-separated"
+    )
     group.add_argument("--endpoint-url", default=sup, help="AWS endpoint (LocalStack, moto, `demo serve`)")
     group.add_argument("--read-only", action="store_true", default=sup, help="refuse every mutating action")
     group.add_argument("--config", default=sup, help="a profile TOML file to use")

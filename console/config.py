@@ -113,7 +113,9 @@ class Profile:
             if rule.max_count is not None:
                 lines.append(f"max = {rule.max_count}")
         if self.keys:
-            lines += ["", "[keys]"] + [f"{_toml_str(k)} = {_toml_str(v)}" for k, v in sorted(self.keys.items())]
+            lines += ["", "[keys]"] + [
+                f"{_toml_str(k)} = {_toml_str(v)}" for k, v in sorted(self.keys.items())
+            ]
         return "\n".join(lines) + "\n"
 
 

@@ -52,14 +52,14 @@ def describe_aws_error(exc: BaseException, *, where: str = "") -> str:
     """Turn a botocore/aiohttp exception into one readable line."""
     from botocore.exceptions import (
         ClientError,
+        ConnectTimeoutError,
         EndpointConnectionError,
         NoCredentialsError,
         NoRegionError,
         ProfileNotFound,
         ReadTimeoutError,
-        ConnectTimeoutError,
-        TokenRetrievalError,
         SSOTokenLoadError,
+        TokenRetrievalError,
         UnauthorizedSSOTokenError,
     )
 

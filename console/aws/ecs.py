@@ -160,10 +160,18 @@ class ClusterInventory:
     cluster: Cluster
     services: list[Service] = field(default_factory=list)
     tasks: list[Task] = field(default_factory=list)
+    _by_group: dict[str, list[Task]] | None = field(default=None, init=False, repr=False, compare=False)
+    _indexed: int = field(default=-1, init=False, repr=False, compare=False)
 
     def tasks_of(self, service_name: str) -> list[Task]:
-        group = f"service:{service_name}"
-        return [t for t in self.tasks if t.group == group]
+        """The service's tasks, grouped once (a scan per service is quadratic at 2,000 services)."""
+        if getattr(self, "_by_group", None) is None or self._indexed != len(self.tasks):
+            by_group: dict[str, list[Task]] = {}
+            for task in self.tasks:
+                by_group.setdefault(task.group, []).append(task)
+            self._by_group = by_group
+            self._indexed = len(self.tasks)
+        return list(self._by_group.get(f"service:{service_name}", []) if self._by_group else [])
 
 
 class EcsGateway:
@@ -187,7 +195,9 @@ class EcsGateway:
     async def list_cluster_arns(self, region: str) -> list[str]:
         client = await self._client(region)
         arns: list[str] = []
-        async for page in pages(self.budget, region, "cluster_read", client.list_clusters, maxResults=PAGE_SIZE):
+        async for page in pages(
+            self.budget, region, "cluster_read", client.list_clusters, maxResults=PAGE_SIZE
+        ):
             arns += page.get("clusterArns", [])
         return arns
 
@@ -293,7 +303,11 @@ class EcsGateway:
         self, region: str, cluster: str, *, service: str | None = None, desired_status: str = "RUNNING"
     ) -> list[str]:
         client = await self._client(region)
-        kwargs: dict[str, Any] = {"cluster": cluster, "desiredStatus": desired_status, "maxResults": PAGE_SIZE}
+        kwargs: dict[str, Any] = {
+            "cluster": cluster,
+            "desiredStatus": desired_status,
+            "maxResults": PAGE_SIZE,
+        }
         if service:
             kwargs["serviceName"] = short_name(service)
         arns: list[str] = []
@@ -303,7 +317,9 @@ class EcsGateway:
 
     async def describe_tasks(self, region: str, cluster: str, arns: Sequence[str]) -> list[Task]:
         async def batch(chunk: Sequence[str]) -> list[Task]:
-            resp = await self._call(region, "cluster_read", "describe_tasks", cluster=cluster, tasks=list(chunk))
+            resp = await self._call(
+                region, "cluster_read", "describe_tasks", cluster=cluster, tasks=list(chunk)
+            )
             return [to_task(t, region) for t in resp.get("tasks", [])]
 
         return await gather_batches(list(arns), TASKS_PER_DESCRIBE, batch)
@@ -369,7 +385,9 @@ class EcsGateway:
     # --- writes (used by console.ops only) --------------------------------------------
     async def update_service(self, region: str, cluster: str, service: str, **fields: Any) -> Service:
         """Send exactly the fields given: resending unchanged ones breaks least-privilege roles (e1s #429)."""
-        resp = await self._call(region, "update_service", "update_service", cluster=cluster, service=service, **fields)
+        resp = await self._call(
+            region, "update_service", "update_service", cluster=cluster, service=service, **fields
+        )
         return to_service(resp["service"], region)
 
     async def register_task_definition(self, region: str, request: dict[str, Any]) -> TaskDefinition:
@@ -377,7 +395,9 @@ class EcsGateway:
         return to_task_definition(resp["taskDefinition"], resp.get("tags"))
 
     async def stop_task(self, region: str, cluster: str, task: str, reason: str) -> Task:
-        resp = await self._call(region, "default", "stop_task", cluster=cluster, task=task, reason=reason[:255])
+        resp = await self._call(
+            region, "default", "stop_task", cluster=cluster, task=task, reason=reason[:255]
+        )
         return to_task(resp["task"], region)
 
     # --- the whole picture ------------------------------------------------------------
@@ -395,7 +415,9 @@ class EcsGateway:
         self, regions: Sequence[str], *, clusters: Sequence[str] = (), include_tasks: bool = True
     ) -> list[ClusterInventory]:
         found = await self.clusters(regions, clusters)
-        return list(await asyncio.gather(*(self.cluster_inventory(c, include_tasks=include_tasks) for c in found)))
+        return list(
+            await asyncio.gather(*(self.cluster_inventory(c, include_tasks=include_tasks) for c in found))
+        )
 
 
 def _unknown(kind: str, name: str, known: Sequence[str], *, where: str) -> str:

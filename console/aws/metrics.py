@@ -71,7 +71,9 @@ async def service_metrics(
                 prev = out.get(key)
                 stamps = (prev.timestamps if prev else ()) + tuple(p[0] for p in pairs)
                 values = (prev.values if prev else ()) + tuple(float(p[1]) for p in pairs)
-                out[key] = MetricSeries(name=key[2], dimension=f"{key[0]}/{key[1]}", timestamps=stamps, values=values)
+                out[key] = MetricSeries(
+                    name=key[2], dimension=f"{key[0]}/{key[1]}", timestamps=stamps, values=values
+                )
             token = resp.get("NextToken")
             if not token:
                 break

@@ -9,4 +9,6 @@ from console.model import CallerIdentity
 async def caller_identity(aws: AwsContext, region: str) -> CallerIdentity:
     client = await aws.client("sts", region)
     resp = await client.get_caller_identity()
-    return CallerIdentity(account=resp.get("Account", ""), arn=resp.get("Arn", ""), user_id=resp.get("UserId", ""))
+    return CallerIdentity(
+        account=resp.get("Account", ""), arn=resp.get("Arn", ""), user_id=resp.get("UserId", "")
+    )

@@ -1,4 +1,4 @@
-# ruff: noqa: E501  (log lines are data: they stay whole)
+
 """What makes the demo feel alive: log lines, CPU/memory metrics, messages failing into the DLQ.
 
 Two parts:

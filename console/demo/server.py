@@ -24,13 +24,12 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qs
 
-from werkzeug.serving import BaseWSGIServer, make_server
-
 from moto.moto_server.werkzeug_app import (
     DomainDispatcherApplication,
     MotoRequestHandler,
     create_backend_app,
 )
+from werkzeug.serving import BaseWSGIServer, make_server
 
 _SCOPE = re.compile(r"Credential=[^/]+/\d{8}/([^/]+)/([^/]+)/aws4_request")
 _CBOR_PATH = re.compile(r"/service/[^/]+/operation/([^/?]+)")
@@ -218,17 +217,24 @@ class Middleware:
 
     # --- responses ----------------------------------------------------------------
     @staticmethod
-    def _error(info: RequestInfo, status: int, code: str, message: str, start_response: Any) -> Iterable[bytes]:
+    def _error(
+        info: RequestInfo, status: int, code: str, message: str, start_response: Any
+    ) -> Iterable[bytes]:
         if info.service in JSON_SERVICES:
             body = json.dumps({"__type": code, "message": message}).encode()
-            headers = [("Content-Type", "application/x-amz-json-1.1"), ("x-amzn-query-error", f"{code};Sender")]
+            headers = [
+                ("Content-Type", "application/x-amz-json-1.1"),
+                ("x-amzn-query-error", f"{code};Sender"),
+            ]
         else:
             body = (
-                f'<ErrorResponse><Error><Type>Sender</Type><Code>{code}</Code><Message>{message}</Message>'
+                f"<ErrorResponse><Error><Type>Sender</Type><Code>{code}</Code><Message>{message}</Message>"
                 "</Error><RequestId>demo</RequestId></ErrorResponse>"
             ).encode()
             headers = [("Content-Type", "text/xml")]
-        reason = {400: "Bad Request", 500: "Internal Server Error", 503: "Service Unavailable"}.get(status, "Error")
+        reason = {400: "Bad Request", 500: "Internal Server Error", 503: "Service Unavailable"}.get(
+            status, "Error"
+        )
         start_response(f"{status} {reason}", [*headers, ("Content-Length", str(len(body)))])
         return [body]
 
@@ -410,7 +416,9 @@ class DemoServer:
         return f"http://{self.host}:{self.port}"
 
     def start(self) -> str:
-        self._server = make_server(self.host, self.port, self.middleware, threaded=True, request_handler=_Handler)
+        self._server = make_server(
+            self.host, self.port, self.middleware, threaded=True, request_handler=_Handler
+        )
         self._server.daemon_threads = True  # type: ignore[attr-defined]
         self.port = self._server.server_address[1]
         self._thread = threading.Thread(target=self._server.serve_forever, name="demo-aws", daemon=True)
