@@ -40,8 +40,13 @@ def stop_first_for(rules: ServiceRules, requested: bool) -> bool:
 
 
 def restart_count(service: Service, rules: ServiceRules) -> int:
-    """How many tasks to start again after the stop: never more than one for a single writer."""
-    return min(service.desired, 1) if rules.single_writer else service.desired
+    """How many tasks to start again after the stop.
+
+    A single writer runs exactly one task, whatever it reads now: a stop-then-start killed
+    after its scale-down leaves desiredCount 0 behind, and the rerun must bring the task back
+    rather than read that 0 as the count to restore.
+    """
+    return 1 if rules.single_writer else service.desired
 
 
 def stop_first_steps(service: Service, deploying: str, restart: int) -> tuple[str, ...]:
@@ -63,6 +68,8 @@ def stop_first_warnings(service: Service, rules: ServiceRules, restart: int) -> 
         )
     if rules.single_writer:
         out.append("single-writer service (profile): deployed stop-then-start so two tasks never run at once")
+        if service.desired == 0:
+            out.append("desiredCount is 0 now (an interrupted stop-then-start?): it is started with 1 task")
     if restart == 0:
         out.append("desiredCount is 0: the deployment starts no task")
     return out

@@ -71,14 +71,6 @@ def test_rolling_redeploy_killed_after_the_update(
     assert len(after["deployments"]) == 1 and after["deployments"][0]["rolloutState"] == "COMPLETED"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "BUG (console/ops/redeploy.py): a rerun of a stop-then-start redeploy that was interrupted after "
-        "'scale to 0' reads desiredCount 0 and restarts min(0, 1) = 0 tasks, so the service stays stopped; "
-        "the count to restore is not remembered anywhere (e.g. a service tag written before the scale-down)"
-    ),
-)
 def test_stop_then_start_killed_while_stopped(
     capsys: pytest.CaptureFixture[str], chaos_world: DemoRuntime, tmp_path: Path
 ) -> None:

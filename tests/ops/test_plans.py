@@ -423,3 +423,12 @@ def test_diff_masks_credentials_inside_urls() -> None:
     text = "\n".join(diff_revisions(old, new).lines())
     assert "s3cretpw" not in text and "n3wpw" not in text
     assert "db2.example.net" in text
+
+
+def test_a_single_writer_left_at_zero_is_started_with_one() -> None:
+    """A stop-then-start killed after its scale-down leaves 0 behind; the rerun restores the one task."""
+    svc = service(0, 0)
+    assert restart_count(svc, SINGLE) == 1
+    plan = redeploy_plan(svc, SINGLE)
+    assert plan.request == {"forceNewDeployment": True, "desiredCount": 1}
+    assert any("interrupted stop-then-start" in w for w in plan.warnings)
