@@ -127,7 +127,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return run(args)
     except OpsError as exc:
-        print(f"opsconsole: error: {exc}", file=sys.stderr)
+        # Names in a message may be the user's own input or AWS's text: shown, never acted on.
+        from console.literal_min import inert
+
+        print(f"opsconsole: error: {inert(str(exc))}", file=sys.stderr)
         return exc.exit_code
     except KeyboardInterrupt:
         print("opsconsole: interrupted", file=sys.stderr)
@@ -136,7 +139,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         from botocore.exceptions import BotoCoreError, ClientError
 
         if isinstance(exc, (BotoCoreError, ClientError, OSError, asyncio.TimeoutError)):
-            print(f"opsconsole: error: {describe_aws_error(exc)}", file=sys.stderr)
+            from console.literal_min import inert
+
+            print(f"opsconsole: error: {inert(describe_aws_error(exc))}", file=sys.stderr)
             return 1
         raise
 

@@ -221,7 +221,7 @@ async def prepare_rollback(
 ) -> RollbackOp:
     pacing = pacing or Pacing()
     current = await ecs.task_definition(service.region, service.task_definition)
-    if to:
+    if to is not None:  # an empty --to is bad input, not "the default"
         target = await _describe(ecs, service.region, revision_ref(to, current.family), current.family)
     else:
         arns = await ecs.task_definition_revisions(service.region, current.family)

@@ -18,12 +18,19 @@ from console.model import Service
 from console.ops.plan import ApplyResult, Change, Plan, ProgressCallback, VerifyResult
 from console.ops.rollout import Pacing, follow_rollout, service_target, write_service
 
+# ECS's quota of tasks per service (not adjustable): a larger desiredCount is a typo, and one the
+# API would only refuse after the plan was confirmed.
+MAX_DESIRED = 5000
+
 
 def scale_plan(service: Service, count: int, rules: ServiceRules, *, revision_status: str = "ACTIVE") -> Plan:
     """The plan to set ``service``'s desiredCount to ``count``; Refused outside the profile's rules."""
     where = f"{service.cluster_name}/{service.name}"
     if count < 0:
         raise BadInput(f"desired count must be 0 or more, not {count}")
+    if count > MAX_DESIRED:
+        shown = str(count) if len(str(count)) <= 12 else f"{str(count)[:12]}… ({len(str(count))} digits)"
+        raise BadInput(f"desired count {shown} is above ECS's limit of {MAX_DESIRED} tasks per service")
     if rules.single_writer and count > 1:
         raise Refused(f"{where} is single-writer (profile): it must never run more than 1 task, not {count}")
     if rules.min_count is not None and count < rules.min_count:
