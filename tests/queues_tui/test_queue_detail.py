@@ -52,6 +52,8 @@ async def test_counts_refresh_live(settings: Settings, pair: Pair) -> None:
         assert detail.queue.visible == 0
         pair.fill_dlq(["one", "two", "three"])
         await wait_for(pilot, lambda: detail.queue.visible == 3)
+        # The model updates first, the screen on the next repaint: wait for what a person sees.
+        await wait_for(pilot, lambda: "visible 3" in screen_text(app))
         assert "visible 3" in screen_text(app)
 
 
