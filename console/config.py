@@ -314,8 +314,9 @@ def resolve_settings(
             chosen = (env_region,)
     if not chosen:
         raise BadInput("no region given: use --region, set regions in the profile, or AWS_REGION")
-    if not endpoint:
-        validate_regions(chosen)
+    # LocalStack, moto and `demo serve` use real region names too: a typo fails here, not as an
+    # empty inventory (or a botocore error about a malformed host) later.
+    validate_regions(chosen)
     return Settings(
         profile=profile, regions=chosen, endpoint_url=endpoint, read_only=read_only or profile.read_only
     )

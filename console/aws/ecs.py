@@ -235,7 +235,7 @@ class EcsGateway:
         for cluster in found:
             if name in (cluster.name, cluster.arn):
                 return cluster
-        raise NotFound(_unknown("cluster", name, [c.name for c in found], where=", ".join(regions)))
+        raise NotFound(unknown_name("cluster", name, [c.name for c in found], where=", ".join(regions)))
 
     # --- services ---------------------------------------------------------------------
     async def list_service_arns(self, region: str, cluster: str) -> list[str]:
@@ -296,7 +296,7 @@ class EcsGateway:
         if found:
             return to_service(found[0], region)
         arns = await self.list_service_arns(region, cluster)
-        raise NotFound(_unknown("service", name, [short_name(a) for a in arns], where=short_name(cluster)))
+        raise NotFound(unknown_name("service", name, [short_name(a) for a in arns], where=short_name(cluster)))
 
     # --- tasks ------------------------------------------------------------------------
     async def list_task_arns(
@@ -420,7 +420,7 @@ class EcsGateway:
         )
 
 
-def _unknown(kind: str, name: str, known: Sequence[str], *, where: str) -> str:
+def unknown_name(kind: str, name: str, known: Sequence[str], *, where: str) -> str:
     import difflib
 
     close = difflib.get_close_matches(short_name(name), list(known), n=3, cutoff=0.5)

@@ -7,7 +7,9 @@ import json
 import sys
 
 from console.aws.context import open_gateways
+from console.aws.ecs import unknown_name
 from console.config import Settings
+from console.errors import NotFound
 from console.inventory import collect, render_text
 
 
@@ -28,6 +30,12 @@ async def run(args: argparse.Namespace, settings: Settings | None) -> int:
     clusters = tuple(args.cluster) or settings.profile.clusters
     async with open_gateways(settings) as gw:
         doc = await collect(gw.ecs, settings.regions, clusters)
+        if args.cluster:
+            found = {c["name"] for c in doc["clusters"]} | {c["arn"] for c in doc["clusters"]}
+            missing = [name for name in args.cluster if name not in found]
+            if missing:  # one more listing only to name the close matches
+                known = [c.name for c in await gw.ecs.clusters(settings.regions)]
+                raise NotFound(unknown_name("cluster", missing[0], known, where=", ".join(settings.regions)))
     if args.json:
         # Indented for a person at a terminal, compact for a script (a third of the time at 2,000 services).
         print(json.dumps(doc, indent=2 if sys.stdout.isatty() else None))

@@ -133,11 +133,6 @@ KNOWN_BUGS = {
     "dlq-delete-limit-negative": "console/ops/redrive.py checks --limit inside apply: a 'failed' audit line",
     "redrive-manual-visibility-huge": "--visibility-timeout is not checked against SQS's 0-43200 s: the demo "
     "accepts 99999999 and the messages are moved (real SQS would fail the receive midway)",
-    "inventory-unknown-cluster": "inventory --cluster NAME with an unknown name exits 0 with an empty "
-    "inventory instead of a one-line 'unknown cluster' error with close matches",
-    "unknown-region": "an unknown region is accepted against an endpoint (exit 0, empty inventory)",
-    "region-control-chars": "a malformed --region reaches botocore (InvalidRegionError, exit 1) instead "
-    "of BadInput (exit 2) from the region check",
 }
 
 NO_DEMO = {"unknown-profile", "endpoint-not-url", "unknown-command"}
