@@ -33,7 +33,7 @@ from console.ops.redeploy import (
     stop_first_steps,
     stop_first_warnings,
 )
-from console.ops.rollout import Pacing, emit, follow_rollout, service_target, write_service
+from console.ops.rollout import Pacing, emit, follow_applied, service_target, write_service
 from console.taskdef import (
     ContainerEnv,
     RevisionMismatch,
@@ -348,13 +348,10 @@ class EnvOp:
     async def verify(self, plan: Plan, applied: ApplyResult, progress: ProgressCallback) -> VerifyResult:
         if self.sequence is not None:
             return await self.sequence.verify(applied, progress)
-        return await follow_rollout(
+        return await follow_applied(
             self.ecs,
-            self.service.region,
-            self.service.cluster_arn,
-            self.service.name,
-            deployment_id=applied.data.get("deployment_id"),
-            known_events=[e.id for e in self.service.events],
+            self.service,
+            applied,
             pacing=self.pacing,
             on_progress=progress,
         )

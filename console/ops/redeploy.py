@@ -27,7 +27,7 @@ from console.ops.rollout import (
     FAILED,
     Pacing,
     emit,
-    follow_rollout,
+    follow_applied,
     service_target,
     write_service,
 )
@@ -223,16 +223,13 @@ class StopThenStart:
         return self.violations[0] if self.violations else None
 
     async def verify(self, applied: ApplyResult, progress: ProgressCallback) -> VerifyResult:
-        result = await follow_rollout(
+        result = await follow_applied(
             self.ecs,
-            self.service.region,
-            self.service.cluster_arn,
-            self.service.name,
-            deployment_id=applied.data.get("deployment_id"),
-            desired=self.restart,
-            known_events=[e.id for e in self.service.events],
+            self.service,
+            applied,
             pacing=self.pacing,
             on_progress=progress,
+            desired=self.restart,
             check=self.check,
         )
         if not result.ok:
@@ -270,13 +267,10 @@ class RedeployOp:
     async def verify(self, plan: Plan, applied: ApplyResult, progress: ProgressCallback) -> VerifyResult:
         if self.sequence is not None:
             return await self.sequence.verify(applied, progress)
-        return await follow_rollout(
+        return await follow_applied(
             self.ecs,
-            self.service.region,
-            self.service.cluster_arn,
-            self.service.name,
-            deployment_id=applied.data.get("deployment_id"),
-            known_events=[e.id for e in self.service.events],
+            self.service,
+            applied,
             pacing=self.pacing,
             on_progress=progress,
         )

@@ -31,7 +31,7 @@ from console.ops.redeploy import (
     stop_first_warnings,
 )
 from console.ops.revision_diff import RevisionDiff, diff_revisions
-from console.ops.rollout import Pacing, breaker_notes, follow_rollout, service_target, write_service
+from console.ops.rollout import Pacing, breaker_notes, follow_applied, service_target, write_service
 
 PICKER_LIMIT = 10
 
@@ -186,13 +186,10 @@ class RollbackOp:
     async def verify(self, plan: Plan, applied: ApplyResult, progress: ProgressCallback) -> VerifyResult:
         if self.sequence is not None:
             return await self.sequence.verify(applied, progress)
-        return await follow_rollout(
+        return await follow_applied(
             self.ecs,
-            self.service.region,
-            self.service.cluster_arn,
-            self.service.name,
-            deployment_id=applied.data.get("deployment_id"),
-            known_events=[e.id for e in self.service.events],
+            self.service,
+            applied,
             pacing=self.pacing,
             on_progress=progress,
         )

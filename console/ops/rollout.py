@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from console.aws.ecs import EcsGateway
 from console.errors import NotFound, OpsError, describe_aws_error
 from console.model import Deployment, Service, ServiceEvent, short_name
-from console.ops.plan import OpTarget, Progress, ProgressCallback, VerifyResult
+from console.ops.plan import ApplyResult, OpTarget, Progress, ProgressCallback, VerifyResult
 
 IN_PROGRESS = "IN_PROGRESS"
 COMPLETED = "COMPLETED"
@@ -237,6 +237,31 @@ async def emit(on_progress: ProgressCallback | None, progress: Progress) -> None
     maybe = on_progress(progress)
     if inspect.isawaitable(maybe):
         await maybe
+
+
+async def follow_applied(
+    ecs: EcsGateway,
+    service: Service,
+    applied: ApplyResult,
+    *,
+    pacing: Pacing | None,
+    on_progress: ProgressCallback,
+    desired: int | None = None,
+    check: PollCheck | None = None,
+) -> VerifyResult:
+    """Verify an applied write to ``service``: follow the deployment apply reported, past the events seen at plan time."""
+    return await follow_rollout(
+        ecs,
+        service.region,
+        service.cluster_arn,
+        service.name,
+        deployment_id=applied.data.get("deployment_id"),
+        desired=desired,
+        known_events=[e.id for e in service.events],
+        pacing=pacing,
+        on_progress=on_progress,
+        check=check,
+    )
 
 
 async def follow_rollout(

@@ -16,7 +16,7 @@ from console.config import ServiceRules, Settings
 from console.errors import BadInput, Refused
 from console.model import Service
 from console.ops.plan import ApplyResult, Change, Plan, ProgressCallback, VerifyResult
-from console.ops.rollout import Pacing, follow_rollout, service_target, write_service
+from console.ops.rollout import Pacing, follow_applied, service_target, write_service
 
 # ECS's quota of tasks per service (not adjustable): a larger desiredCount is a typo, and one the
 # API would only refuse after the plan was confirmed.
@@ -94,16 +94,13 @@ class ScaleOp:
         )
 
     async def verify(self, plan: Plan, applied: ApplyResult, progress: ProgressCallback) -> VerifyResult:
-        return await follow_rollout(
+        return await follow_applied(
             self.ecs,
-            self.service.region,
-            self.service.cluster_arn,
-            self.service.name,
-            deployment_id=applied.data.get("deployment_id"),
-            desired=self.count,
-            known_events=[e.id for e in self.service.events],
+            self.service,
+            applied,
             pacing=self.pacing,
             on_progress=progress,
+            desired=self.count,
         )
 
 
