@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import time
-from collections.abc import Callable
 from typing import Any
 
 from textual.pilot import Pilot
@@ -14,16 +12,9 @@ from console.config import Settings
 from screens.app import OpsConsoleApp
 from screens.detail.queue import QueueDetailScreen
 from screens.queues import QueuesScreen
-from screens.widgets.keyed_table import KeyedTable
+from tests.screens.tui_helpers import rows, screen_text, wait_for
 
-
-async def wait_for(pilot: Pilot[Any], predicate: Callable[[], object], timeout: float = 30.0) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return
-        await pilot.pause(0.05)
-    raise AssertionError(f"condition not met within {timeout}s")
+__all__ = ["make_app", "open_detail", "rows", "screen_text", "wait_for"]
 
 
 def make_app(settings: Settings, **options: Any) -> OpsConsoleApp:
@@ -33,24 +24,6 @@ def make_app(settings: Settings, **options: Any) -> OpsConsoleApp:
     options.setdefault("poll_interval", 0.5)
     options.setdefault("frozen", True)  # no CloudWatch ages: the detail polls fast
     return OpsConsoleApp(settings, gateways=gateways, **options)
-
-
-def rows(app: OpsConsoleApp, table_id: str) -> list[list[str]]:
-    table = app.screen.query_one(f"#{table_id}", KeyedTable)
-    return [table.plain_row(key) for key in table.keys]
-
-
-def screen_text(app: OpsConsoleApp) -> str:
-    from textual.widgets import Static
-
-    parts: list[str] = []
-    for widget in app.screen.query("*"):
-        if isinstance(widget, KeyedTable):
-            parts += [" ".join(widget.plain_row(k)) for k in widget.keys]
-        elif isinstance(widget, Static):
-            rendered = widget.render()
-            parts.append(getattr(rendered, "plain", str(rendered)))
-    return "\n".join(parts)
 
 
 async def open_detail(pilot: Pilot[Any], name: str) -> QueueDetailScreen:
