@@ -128,7 +128,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return run(args)
     except OpsError as exc:
         # Names in a message may be the user's own input or AWS's text: shown, never acted on.
-        from console.literal_min import inert
+        from console.literal import literal_text as inert
 
         print(f"opsconsole: error: {inert(str(exc))}", file=sys.stderr)
         return exc.exit_code
@@ -139,7 +139,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         from botocore.exceptions import BotoCoreError, ClientError
 
         if isinstance(exc, (BotoCoreError, ClientError, OSError, asyncio.TimeoutError)):
-            from console.literal_min import inert
+            from console.literal import literal_text as inert
 
             print(f"opsconsole: error: {inert(describe_aws_error(exc))}", file=sys.stderr)
             return 1

@@ -20,7 +20,7 @@ from console.aws.session import AwsContext
 from console.config import Settings
 from console.discovery import check_identity, quick_client_settings, short_name
 from console.errors import describe_aws_error
-from console.literal_min import inert
+from console.literal import literal_text as inert
 
 CALL_TIMEOUT = 8.0
 

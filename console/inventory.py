@@ -89,7 +89,7 @@ async def collect(ecs: EcsGateway, regions: Sequence[str], clusters: Sequence[st
 
 def render_text(doc: dict[str, Any]) -> str:
     """A plain table for terminals (names printed as data, never as markup)."""
-    from console.literal_min import inert
+    from console.literal import literal_text as inert
 
     lines: list[str] = []
     for cluster in doc["clusters"]:

@@ -39,7 +39,7 @@ from console.config import (
     split_regions,
 )
 from console.errors import BadInput, OpsError
-from console.literal_min import inert
+from console.literal import literal_text as inert
 
 T = TypeVar("T")
 

@@ -14,15 +14,7 @@ from datetime import UTC, datetime
 
 from rich.text import Text
 
-try:  # console/literal.py is written by the logs helper; keep a minimal fallback until it lands
-    from console.literal import literal_text
-except ImportError:  # pragma: no cover - only before console.literal exists
-    from console.literal_min import inert
-
-    def literal_text(text: str | bytes, *, max_len: int | None = None, tabsize: int = 4) -> str:
-        value = text.decode("utf-8", "replace") if isinstance(text, bytes) else text
-        return inert(value[:max_len] if max_len else value)
-
+from console.literal import literal_text
 
 SPARK = "▁▂▃▄▅▆▇█"
 

@@ -21,7 +21,7 @@ from console.config import Settings
 from console.dotenv import format_dotenv, read_dotenv
 from console.envdiff import shown_value
 from console.errors import BadInput
-from console.literal_min import inert
+from console.literal import literal_text as inert
 from console.model import Service, TaskDefinition
 from console.ops.envsync import (
     EnvOp,

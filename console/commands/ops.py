@@ -20,7 +20,7 @@ from typing import Any
 from console.aws.context import Gateways, open_gateways
 from console.config import Settings
 from console.errors import BadInput, OpsError, Refused, describe_aws_error
-from console.literal_min import inert
+from console.literal import literal_text as inert
 from console.ops import audit
 from console.ops.plan import Plan, Progress
 from console.ops.redeploy import prepare_redeploy

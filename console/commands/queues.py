@@ -36,7 +36,7 @@ def _literal(text: str, max_len: int | None = None) -> str:
     try:
         from console.literal import literal_text
     except ImportError:  # pragma: no cover - the full module is part of the package
-        from console.literal_min import inert
+        from console.literal import literal_text as inert
 
         return inert(text)
     return literal_text(text, max_len=max_len) if max_len else literal_text(text)
