@@ -21,6 +21,8 @@ from aiobotocore.config import AioConfig
 from aiobotocore.session import AioSession, get_session
 from botocore.utils import parse_timestamp as _default_timestamp_parser
 
+from console.aws.fastparse import CompiledParserFactory
+
 DEFAULT_CONNECT_TIMEOUT = 5.0
 DEFAULT_READ_TIMEOUT = 30.0
 DEFAULT_MAX_ATTEMPTS = 6
@@ -91,9 +93,9 @@ class AwsContext:
     def session(self) -> AioSession:
         if self.profile not in self._sessions:
             session = get_session()
-            session.get_component("response_parser_factory").set_parser_defaults(
-                timestamp_parser=parse_timestamp
-            )
+            parsers = CompiledParserFactory()
+            parsers.set_parser_defaults(timestamp_parser=parse_timestamp)
+            session.register_component("response_parser_factory", parsers)
             if self.profile:
                 session.set_config_variable("profile", self.profile)
             elif self.endpoint_url and _is_local(self.endpoint_url) and not _env_credentials():
