@@ -26,6 +26,8 @@ COLUMNS = [
     ("deploying", "DEPLOYING"),
     ("alarms", "ALARMS"),
 ]
+# What a narrow terminal hides first (the name never): see KeyedTable.set_columns.
+DROP_ORDER = ("status", "pending", "deploying", "services", "region", "running", "alarms")
 
 
 class ClustersScreen(PaneScreen):
@@ -42,7 +44,7 @@ class ClustersScreen(PaneScreen):
 
     def compose_body(self) -> ComposeResult:
         table = KeyedTable(id="clusters")
-        table.set_columns(COLUMNS)
+        table.set_columns(COLUMNS, drop_order=DROP_ORDER)
         yield table
 
     @property

@@ -25,6 +25,8 @@ COLUMNS = [
     ("oldest", "OLDEST"),
     ("dlq", "DEAD-LETTER"),
 ]
+# What a narrow terminal hides first (the name never): see KeyedTable.set_columns.
+DROP_ORDER = ("delayed", "in_flight", "region", "oldest", "dlq", "visible")
 
 
 async def list_queues(app: Any, regions: Sequence[str]) -> list[Queue]:
@@ -68,7 +70,7 @@ class QueuesScreen(PaneScreen):
 
     def compose_body(self) -> ComposeResult:
         table = KeyedTable(id="queues")
-        table.set_columns(COLUMNS)
+        table.set_columns(COLUMNS, drop_order=DROP_ORDER)
         yield table
 
     @property

@@ -53,6 +53,19 @@ COLUMNS = [
     ("event", "LAST EVENT"),
 ]
 CLUSTER_COLUMN = ("cluster", "CLUSTER")
+# What a narrow terminal hides first (the name never): see KeyedTable.set_columns.
+DROP_ORDER = (
+    "launch",
+    "pending",
+    "event",
+    "mem",
+    "revision",
+    "cpu",
+    "desired",
+    "cluster",
+    "rollout",
+    "running",
+)
 
 
 class ServicesScreen(ServiceOperations, PaneScreen):
@@ -85,7 +98,7 @@ class ServicesScreen(ServiceOperations, PaneScreen):
 
     def compose_body(self) -> ComposeResult:
         table = KeyedTable(id="services")
-        table.set_columns(self.columns)
+        table.set_columns(self.columns, drop_order=DROP_ORDER)
         yield table
 
     @property

@@ -22,6 +22,8 @@ COLUMNS = [
     ("stopped", "STOPPED"),
     ("reason", "STOPPED REASON"),
 ]
+# What a narrow terminal hides first (the id never): see KeyedTable.set_columns.
+DROP_ORDER = ("desired", "stopped", "revision", "reason", "started", "health", "service", "status")
 
 
 class TasksScreen(TaskOperations, PaneScreen):
@@ -42,7 +44,7 @@ class TasksScreen(TaskOperations, PaneScreen):
 
     def compose_body(self) -> ComposeResult:
         table = KeyedTable(id="tasks")
-        table.set_columns(COLUMNS)
+        table.set_columns(COLUMNS, drop_order=DROP_ORDER)
         yield table
 
     @property

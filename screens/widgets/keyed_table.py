@@ -9,18 +9,24 @@ the scroll position where the user left it (``clear()`` would lose both).
 Reordering and bulk removal set the row-location map directly, as
 ``DataTable.sort`` itself does: removing rows one by one is O(n) each, which
 would make a filter over 2,000 services quadratic.
+
+A narrow terminal hides the least important columns (the pane's ``drop_order``)
+instead of scrolling sideways.  A hidden column keeps its key and its cells and
+is only drawn zero cells wide, so ``sync`` and ``update_cell`` work unchanged
+and a wider terminal shows it again.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from rich.text import Text
+from textual import events
 from textual.binding import Binding, BindingType
 from textual.widgets import DataTable
-from textual.widgets._data_table import CellKey, RowKey
+from textual.widgets._data_table import CellKey, Column, RowKey
 from textual.widgets.data_table import ColumnKey
 
 from screens.format import aws
@@ -34,6 +40,16 @@ class SyncStats:
     removed: int = 0
     updated_cells: int = 0
     reordered: bool = False
+
+
+@dataclass
+class _Column(Column):
+    """A column that can be hidden without removing it (its cells stay keyed)."""
+
+    hidden: bool = False
+
+    def get_render_width(self, data_table: DataTable[Any]) -> int:
+        return 0 if self.hidden else Column.get_render_width(self, data_table)
 
 
 class KeyedTable(DataTable[object], inherit_bindings=False):
@@ -65,19 +81,83 @@ class KeyedTable(DataTable[object], inherit_bindings=False):
         self._cells: dict[str, Cells] = {}
         self._order: list[str] = []
         self._column_keys: list[str] = []
+        self._drop_order: list[str] = []
 
     # --- columns -----------------------------------------------------------------
-    def set_columns(self, columns: Sequence[tuple[str, str]]) -> None:
-        """(key, label) pairs; called once before the first sync."""
+    def set_columns(self, columns: Sequence[tuple[str, str]], *, drop_order: Sequence[str] = ()) -> None:
+        """(key, label) pairs; called once before the first sync.
+
+        ``drop_order``: the columns a narrow terminal may hide, least important first.
+        The first column (the row's name) is never hidden.
+        """
         self._column_keys = [key for key, _ in columns]
+        self._drop_order = [key for key in drop_order if key in self._column_keys[1:]]
         for key, label in columns:
             # A fixed width that sync() grows: auto-width columns are re-measured cell by cell
             # (every cell of the column when one gets narrower), seconds at 2,000 rows.
             self.add_column(label, key=key, width=len(label))
+            column = self.columns[ColumnKey(key)]
+            self.columns[ColumnKey(key)] = _Column(column.key, column.label, column.width)
+        self._fit_columns()
 
     @property
     def column_keys(self) -> list[str]:
         return list(self._column_keys)
+
+    @property
+    def shown_columns(self) -> list[str]:
+        """Keys of the columns drawn at the current width, in order."""
+        return [key for key in self._column_keys if not self._column(key).hidden]
+
+    def _column(self, key: str) -> _Column:
+        return self.columns[ColumnKey(key)]  # type: ignore[return-value]
+
+    def on_resize(self, _event: events.Resize) -> None:
+        self._fit_columns()
+
+    def _fit_columns(self) -> None:
+        """Show the droppable columns, most important first, while they fit; hide the rest.
+
+        A wide column that does not fit leaves room for a narrower, less important one.
+        """
+        room = self.size.width - self.styles.scrollbar_size_vertical
+        if room <= 0 or not self._drop_order:
+            return  # not laid out yet, or nothing may be hidden
+        pad = 2 * self.cell_padding
+        used = sum(self._column(k).width + pad for k in self._column_keys if k not in self._drop_order)
+        hide: set[str] = set()
+        for key in reversed(self._drop_order):
+            width = self._column(key).width + pad
+            if used + width <= room:
+                used += width
+            else:
+                hide.add(key)
+        changed = False
+        for key in self._column_keys:
+            column = self._column(key)
+            if column.hidden != (key in hide):
+                column.hidden = key in hide
+                changed = True
+        if changed:
+            self._update_count += 1  # the row and cell render caches are keyed by it
+            self._require_update_dimensions = True
+            self.refresh(layout=True)
+
+    def _render_cell(
+        self,
+        row_index: int,
+        column_index: int,
+        base_style: Any,
+        width: int,
+        cursor: bool = False,
+        hover: bool = False,
+    ) -> Any:
+        if width <= 0:  # a hidden column: no segments, one empty line per line of the row
+            if row_index < 0:
+                return [[] for _ in range(self.header_height)]
+            row = self.rows.get(self._row_locations.get_key(row_index))  # type: ignore[arg-type]
+            return [[] for _ in range(row.height if row else 1)]
+        return super()._render_cell(row_index, column_index, base_style, width, cursor, hover)
 
     # --- where the user is -------------------------------------------------------
     @property
@@ -158,6 +238,7 @@ class KeyedTable(DataTable[object], inherit_bindings=False):
         if changed:
             self._require_update_dimensions = True
             self.refresh(layout=True)
+            self._fit_columns()
 
     def _remove_rows(self, keys: Sequence[str]) -> None:
         for key in keys:
