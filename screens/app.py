@@ -121,11 +121,16 @@ class OpsConsoleApp(App[int]):
     def on_mount(self) -> None:
         if self.settings.profile.keys:
             self.set_keymap(dict(self.settings.profile.keys))
-        self.push_pane(ClustersScreen())
+        home = ClustersScreen()
+        if self.start_cluster or self.start_pane != "clusters":
+            home.hold()  # covered at once: it polls when the user comes back to it
+        self.push_pane(home)
         if self.start_cluster:
             self.run_command_line(f"cluster {self.start_cluster}")
         elif self.start_pane != "clusters":
             self.run_command_line(self.start_pane)
+            if self.screen is home:
+                home.release()  # the pane asked for did not open: the user is here
         self.milestone("mounted")
 
     async def on_unmount(self) -> None:
@@ -270,6 +275,8 @@ class OpsConsoleApp(App[int]):
             cluster = await self.gateways.ecs.find_cluster(self.regions, name)
         except Exception as exc:
             self.notify(describe_aws_error(exc), severity="error", timeout=6)
+            if isinstance(self.screen, PaneScreen):
+                self.screen.release()  # the user stays here: show what there is
             return
         self.remember_clusters([cluster])
         self.milestone("cluster_found")

@@ -74,6 +74,7 @@ class PaneScreen(Screen[None]):
         self.last_ok: float | None = None
         self.filter_text = ""
         self.polls = 0
+        self.held = False
 
     @property
     def console_app(self) -> OpsConsoleApp:
@@ -98,11 +99,31 @@ class PaneScreen(Screen[None]):
         return self.query_one("#status", StatusLine)
 
     def on_mount(self) -> None:
-        self._schedule(0)
+        if not self.held:
+            self._schedule(0)
+
+    def hold(self) -> None:
+        """No poll until :meth:`release` or until the pane is covered and shown again.
+
+        The clusters pane under ``opsconsole --cluster X`` is covered at once by X's
+        services: its poll (every region's clusters, and their services for the
+        deployment counts) would compete with the first screenful the user waits for.
+        """
+        self.held = True
+        self._due = True
+
+    def release(self) -> None:
+        if self.held:
+            self.held = False
+            if self.is_attached and self._due and not self._polling:
+                self._schedule(0)
+
+    def on_screen_suspend(self, _event: events.ScreenSuspend) -> None:
+        self.held = False  # covered: the next resume polls as usual
 
     def on_screen_resume(self, _event: events.ScreenResume) -> None:
         self.refresh_top_bar()
-        if self._due and not self._polling:
+        if self._due and not self._polling and not self.held:
             self._schedule(0)
 
     def refresh_top_bar(self) -> None:

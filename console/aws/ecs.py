@@ -230,7 +230,20 @@ class EcsGateway:
         return [c for batch in results for c in batch]
 
     async def find_cluster(self, regions: Sequence[str], name: str) -> Cluster:
-        """A cluster by name or ARN across the regions; NotFound lists close matches."""
+        """A cluster by name or ARN across the regions; NotFound lists close matches.
+
+        DescribeClusters takes names, so the common case is one round trip per region, in
+        parallel; only a name that is nowhere lists every region's clusters for suggestions.
+        """
+        if name and "*" not in name:
+            where = [r for r in regions if name.startswith(f"arn:aws:ecs:{r}:")] or list(regions)
+            direct = await asyncio.gather(
+                *(self.describe_clusters(r, [name]) for r in where), return_exceptions=True
+            )
+            for batch in direct:  # an error here is met again, and reported, by the listing below
+                for cluster in batch if isinstance(batch, list) else ():
+                    if name in (cluster.name, cluster.arn) and cluster.status != "INACTIVE":
+                        return cluster
         found = await self.clusters(regions)
         for cluster in found:
             if name in (cluster.name, cluster.arn):

@@ -119,12 +119,16 @@ class AwsContext:
                 if service == "logs":
                     # StartLiveTail uses a host prefix that a local endpoint cannot resolve.
                     extra["inject_host_prefix"] = self.endpoint_url is None
+                # A plain-http endpoint (the demo, LocalStack) has no certificates to check:
+                # skip building an SSL context per client (tens of ms of CPU each).
+                plain_http = bool(self.endpoint_url and self.endpoint_url.startswith("http://"))
                 client = await self._stack.enter_async_context(
                     self.session().create_client(
                         service,
                         region_name=region,
                         endpoint_url=self.endpoint_url,
                         config=self.settings.config(**extra),
+                        **({"verify": False} if plain_http else {}),
                     )
                 )
                 self._clients[key] = client
