@@ -276,6 +276,42 @@ class MetricSeries:
 
 
 @dataclass(frozen=True, slots=True)
+class Alarm:
+    """A CloudWatch metric alarm, tied to ECS by its dimensions (``ClusterName``, ``ServiceName``)."""
+
+    name: str
+    region: str
+    arn: str = ""
+    state: str = "ALARM"  # OK | ALARM | INSUFFICIENT_DATA
+    namespace: str = ""
+    metric: str = ""
+    dimensions: tuple[tuple[str, str], ...] = ()
+    reason: str = ""
+    since: datetime | None = None
+    actions: tuple[str, ...] = ()
+
+    @property
+    def key(self) -> str:
+        return self.arn or f"{self.region}/{self.name}"
+
+    def dimension(self, name: str) -> str:
+        return dict(self.dimensions).get(name, "")
+
+    @property
+    def cluster(self) -> str:
+        return self.dimension("ClusterName")
+
+    @property
+    def service(self) -> str:
+        return self.dimension("ServiceName")
+
+    @property
+    def scaling(self) -> bool:
+        """Only drives auto scaling (a target-tracking AlarmLow is in ALARM whenever load is low)."""
+        return bool(self.actions) and all(a.startswith("arn:aws:autoscaling:") for a in self.actions)
+
+
+@dataclass(frozen=True, slots=True)
 class TargetHealth:
     target_group_arn: str
     target_id: str

@@ -15,7 +15,7 @@ import random
 import threading
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import boto3
@@ -56,9 +56,26 @@ class WorldInfo:
     scale: int = 0
     scale_cluster: str | None = None
     dlq_seeded: int = 0
+    alarms: dict[str, str] = field(default_factory=dict)  # alarm name → state as seeded
+
+    def firing(self) -> list[str]:
+        return sorted(name for name, state in self.alarms.items() if state == "ALARM")
 
     def service(self, name: str) -> ServiceFacts:
         return self.services[name]
+
+
+def _crossed(values: list[float], threshold: float, how: str = "greater") -> str:
+    """StateReason as CloudWatch writes it: the datapoints, newest first, a minute apart."""
+    now = datetime.now(UTC).replace(second=0, microsecond=0)
+    points = ", ".join(
+        f"{v} ({(now - timedelta(minutes=i)).strftime('%d/%m/%y %H:%M:%S')})" for i, v in enumerate(values)
+    )
+    n = len(values)
+    return (
+        f"Threshold Crossed: {n} out of the last {n} datapoints [{points}] were {how} than the "
+        f"threshold ({float(threshold)}) (minimum {n} datapoints for OK -> ALARM transition)."
+    )
 
 
 def ecr(region: str, repo: str, tag: str) -> str:
@@ -872,6 +889,136 @@ class World:
             target_group="wwhd-backend-tg",
         )
 
+    # ---- alarms -------------------------------------------------------------------------
+    def alarm(
+        self,
+        region: str,
+        name: str,
+        namespace: str,
+        metric: str,
+        dimensions: dict[str, str],
+        threshold: float,
+        *,
+        actions: list[str],
+        description: str = "",
+        operator: str = "GreaterThanThreshold",
+        periods: int = 3,
+        firing: str = "",
+    ) -> None:
+        """A metric alarm as a team would make it; ``firing``: the reason it is in ALARM.
+
+        moto never evaluates alarms, so a firing one is put in ALARM with SetAlarmState,
+        with the reason text CloudWatch itself would write.
+        """
+        cw = self.clients("cloudwatch", region)
+        cw.put_metric_alarm(
+            AlarmName=name,
+            AlarmDescription=description,
+            Namespace=namespace,
+            MetricName=metric,
+            Dimensions=[{"Name": k, "Value": v} for k, v in dimensions.items()],
+            Statistic="Average" if namespace == "AWS/ECS" else "Maximum",
+            Period=60 if namespace == "AWS/ECS" else 300,
+            EvaluationPeriods=periods,
+            Threshold=threshold,
+            ComparisonOperator=operator,
+            TreatMissingData="missing",
+            ActionsEnabled=True,
+            AlarmActions=actions,
+        )
+        state = "OK"
+        if firing:
+            state = "ALARM"
+            cw.set_alarm_state(AlarmName=name, StateValue=state, StateReason=firing)
+        self.info.alarms[name] = state
+
+    def alarms(self) -> None:
+        """What the teams watch: CPU/memory of the services, the DLQ's depth.
+
+        Two fire on the seeded world: docu-cr's memory (its baseline is about 60 %) and the
+        document-verification DLQ (it holds failed documents). frameratr's target-tracking
+        AlarmLow is in ALARM too, as it is whenever load is low: it only scales, it is no news.
+        """
+        ecs_alarms = [  # region, cluster, service, alarm name prefix, alerts topic, (cpu, memory) limits
+            ("us-east-1", "docu-cr-backend-cluster", "docu-cr-backend-service", "docu-cr-backend", (80, 55)),
+            ("us-east-1", "wwhd-cluster", "wwhd-backend", "wwhd-backend", (85, 90)),
+            (
+                "ap-south-1",
+                "document-verification-cluster",
+                "document-verification-service",
+                "document-verification",
+                (85, 85),
+            ),
+            (
+                "ap-south-1",
+                "asharvi-backend-cluster",
+                "asharvi-backend-staging",
+                "asharvi-backend-staging",
+                (80, 85),
+            ),
+            (
+                "ap-south-1",
+                "asharvi-backend-cluster",
+                "asharvi-backend-prod",
+                "asharvi-backend-prod",
+                (80, 85),
+            ),
+        ]
+        for region, cluster, service, prefix, (cpu, memory) in ecs_alarms:
+            dims = {"ClusterName": cluster, "ServiceName": service}
+            topic = [f"arn:aws:sns:{region}:{ACCOUNT}:{prefix.split('-backend')[0]}-alerts"]
+            self.alarm(region, f"{prefix}-cpu-high", "AWS/ECS", "CPUUtilization", dims, cpu, actions=topic)
+            self.alarm(
+                region,
+                f"{prefix}-memory-high",
+                "AWS/ECS",
+                "MemoryUtilization",
+                dims,
+                memory,
+                actions=topic,
+                firing=_crossed([61.4, 60.2, 59.8], memory) if cluster == "docu-cr-backend-cluster" else "",
+            )
+        self.alarm(
+            "ap-south-1",
+            "document-verification-dlq-not-empty",
+            "AWS/SQS",
+            "ApproximateNumberOfMessagesVisible",
+            {"QueueName": "document-verification-dlq"},
+            0,
+            periods=1,
+            actions=[f"arn:aws:sns:ap-south-1:{ACCOUNT}:document-verification-alerts"],
+            description="documents that failed 3 times wait in the DLQ: peek, fix, redrive",
+            firing=_crossed([25.0], 0),
+        )
+        region, cluster, service = "us-east-2", "frameratr-dev-cluster", "frameratr-dev-backend-service"
+        policy = (
+            f"arn:aws:autoscaling:{region}:{ACCOUNT}:scalingPolicy:5f1c7e2a-9b3d-4e8f-a1c6-2d7b9e0f4a13:"
+            f"resource/ecs/service/{cluster}/{service}:policyName/frameratr-cpu-target"
+        )
+        dims = {"ClusterName": cluster, "ServiceName": service}
+        tracking = f"TargetTracking-service/{cluster}/{service}"
+        self.alarm(
+            region,
+            f"{tracking}-AlarmHigh-3b8e1f0c-6d2a-4c9e-b7f5-0a1d2e3c4b5f",
+            "AWS/ECS",
+            "CPUUtilization",
+            dims,
+            60,
+            actions=[policy],
+        )
+        self.alarm(
+            region,
+            f"{tracking}-AlarmLow-8c4d2e1f-0a9b-4e7c-9d3f-1b2a3c4d5e6f",
+            "AWS/ECS",
+            "CPUUtilization",
+            dims,
+            54,
+            operator="LessThanThreshold",
+            periods=15,
+            actions=[policy],
+            firing=_crossed([21.0] * 15, 54, "less"),
+        )
+
     # ---- scale --------------------------------------------------------------------------
     def scale(self, count: int) -> None:
         """N synthetic services of about 2 tasks each, made in moto's backend directly (fast)."""
@@ -939,6 +1086,7 @@ class World:
             ]
             for job in jobs:
                 job.result()
+        self.alarms()
         self.scale(scale)
         with LOCK:
             for region in REGIONS:

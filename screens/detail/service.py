@@ -10,8 +10,9 @@ from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.widgets import Static
 
+from console.aws.alarms import firing_alarms, of_service
 from console.aws.elb import target_health
-from console.model import Service, TargetHealth, TaskDefinition
+from console.model import Alarm, Service, TargetHealth, TaskDefinition
 from screens.detail.containers import container_block
 from screens.format import ROLLOUT_STYLE, age, aws, bar, now_utc, plain, status
 from screens.operations import SERVICE_OPERATIONS, ServiceOperations
@@ -35,6 +36,7 @@ class ServiceDetailScreen(ServiceOperations, PaneScreen):
         self.crumb = f"{service.name} detail"
         self.targets: list[TargetHealth] = []
         self.task_definition: TaskDefinition | None = None
+        self.alarms: tuple[Alarm, ...] | None = ()  # None: the last read failed
         self.reveal = False
 
     def compose_body(self) -> ComposeResult:
@@ -81,11 +83,17 @@ class ServiceDetailScreen(ServiceOperations, PaneScreen):
         tg = fresh.target_group_arns
         targets_call = target_health(app.gateways.aws, app.gateways.budget, fresh.region, tg) if tg else None
         td_call = app.gateways.ecs.task_definition(fresh.region, fresh.task_definition)
+        alarms = asyncio.ensure_future(firing_alarms(app.gateways.aws, app.gateways.budget, fresh.region))
         results = await asyncio.gather(*(c for c in (td_call, targets_call) if c), return_exceptions=True)
         if not isinstance(results[0], BaseException):
             self.task_definition = results[0]
         if targets_call is not None and not isinstance(results[1], BaseException):
             self.targets = list(results[1])
+        try:
+            self.alarms = of_service(await alarms, fresh.cluster_name, fresh.name)
+        except Exception as exc:  # a nicety: "?" and a note, not the pane's error
+            app.note_error(exc, quiet=True)
+            self.alarms = None
         self.render_all()
         errors = [r for r in results if isinstance(r, BaseException)]
         if errors:
@@ -110,6 +118,15 @@ class ServiceDetailScreen(ServiceOperations, PaneScreen):
         summary.append("  cluster ", style="dim")
         summary.append_text(aws(s.cluster_name))
         summary.append(f"  {s.region}", style="dim")
+        if self.alarms is None:
+            summary.append("\nalarms ?", style="yellow")
+        elif not self.alarms:
+            summary.append("\nno alarm firing", style="dim")
+        for alarm in self.alarms or ():
+            summary.append("\nALARM ", style="bold red")
+            summary.append_text(aws(alarm.name, "bold red"))
+            summary.append("  ")
+            summary.append_text(aws(alarm.reason, "dim", max_len=300))
         self.query_one("#summary", Static).update(summary)
 
         rows = []
