@@ -1082,11 +1082,17 @@ class World:
         with ThreadPoolExecutor(max_workers=3, thread_name_prefix="demo-seed") as pool:
             jobs = [
                 pool.submit(fn)
-                for fn in (self.document_verification, self.asharvi, self.docu_cr, self.frameratr, self.wwhd)
+                for fn in (
+                    self.document_verification,
+                    self.asharvi,
+                    self.docu_cr,
+                    self.frameratr,
+                    self.wwhd,
+                    self.alarms,  # by name: needs none of the others to exist
+                )
             ]
             for job in jobs:
                 job.result()
-        self.alarms()
         self.scale(scale)
         with LOCK:
             for region in REGIONS:
