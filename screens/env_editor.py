@@ -26,7 +26,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen, Screen
-from textual.widgets import Button, Checkbox, DataTable, Footer, Input, Static, Tab, Tabs
+from textual.widgets import Button, Checkbox, DataTable, Input, Static, Tab, Tabs
 
 from console.dotenv import NAME_RE, read_dotenv
 from console.envdiff import shown_value
@@ -42,6 +42,7 @@ from console.ops.envsync import (
 )
 from screens.bindings import is_mutating, mutating
 from screens.format import aws, plain
+from screens.widgets.key_bar import KeyBar
 
 if TYPE_CHECKING:
     from console.ops.plan import ApplyResult, Plan, ProgressCallback, VerifyResult
@@ -274,7 +275,7 @@ class EnvEditorScreen(Screen[None]):
         yield DataTable(id="env-table", cursor_type="row", zebra_stripes=True)
         with VerticalScroll(id="env-diff-box"):
             yield Static("loading…", id="env-diff")
-        yield Footer()
+        yield KeyBar()
 
     def _title(self) -> Text:
         head = Text(end="")

@@ -20,11 +20,12 @@ from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import Screen
 from textual.timer import Timer
-from textual.widgets import Footer, Input
+from textual.widgets import Input
 
 from console.errors import describe_aws_error
 from screens.bindings import is_mutating
 from screens.widgets.bars import StatusLine, TopBar
+from screens.widgets.key_bar import KeyBar
 from screens.widgets.keyed_table import KeyedTable
 
 if TYPE_CHECKING:
@@ -89,7 +90,7 @@ class PaneScreen(Screen[None]):
                 placeholder="filter: text, !text to exclude (Enter keeps, Esc clears)", id="filter"
             )
             yield StatusLine(id="status")
-            yield Footer()
+            yield KeyBar()
 
     def compose_body(self) -> ComposeResult:
         yield from ()

@@ -22,9 +22,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
+from rich.padding import Padding
+from rich.segment import Segment
+from rich.style import Style
 from rich.text import Text
 from textual import events
 from textual.binding import Binding, BindingType
+from textual.cache import LRUCache
+from textual.renderables.styled import Styled
 from textual.widgets import DataTable
 from textual.widgets._data_table import CellKey, Column, RowKey
 from textual.widgets.data_table import ColumnKey
@@ -82,6 +87,7 @@ class KeyedTable(DataTable[object], inherit_bindings=False):
         self._order: list[str] = []
         self._column_keys: list[str] = []
         self._drop_order: list[str] = []
+        self._content_cache: LRUCache[tuple[object, ...], Any] = LRUCache(4096)
 
     # --- columns -----------------------------------------------------------------
     def set_columns(self, columns: Sequence[tuple[str, str]], *, drop_order: Sequence[str] = ()) -> None:
@@ -157,7 +163,91 @@ class KeyedTable(DataTable[object], inherit_bindings=False):
                 return [[] for _ in range(self.header_height)]
             row = self.rows.get(self._row_locations.get_key(row_index))  # type: ignore[arg-type]
             return [[] for _ in range(row.height if row else 1)]
-        return super()._render_cell(row_index, column_index, base_style, width, cursor, hover)
+        if row_index < self.fixed_rows or column_index < self.fixed_columns:
+            return super()._render_cell(row_index, column_index, base_style, width, cursor, hover)
+        row_key = self._row_locations.get_key(row_index)
+        column_key = self._column_locations.get_key(column_index)
+        key = (
+            row_key,
+            column_key,
+            base_style,
+            cursor,
+            hover,
+            self._show_hover_cursor,
+            self._update_count,
+            self._pseudo_class_state,
+        )
+        lines = self._cell_render_cache.get(key)
+        if lines is not None:
+            return lines
+        row = self.rows.get(row_key)  # type: ignore[arg-type]
+        data = self._data.get(row_key)  # type: ignore[arg-type]
+        cell = data.get(column_key) if data is not None else None  # type: ignore[arg-type]
+        if row is None or row.height != 1 or not isinstance(cell, Text):
+            return super()._render_cell(row_index, column_index, base_style, width, cursor, hover)
+        lines = [
+            list(
+                Segment.apply_style(
+                    line, post_style=Style.from_meta({"row": row_index, "column": column_index})
+                )
+            )
+            for line in self._render_content(cell, base_style, width, cursor, hover)
+        ]
+        self._cell_render_cache[key] = lines
+        return lines
+
+    def _render_content(self, cell: Text, base_style: Style, width: int, cursor: bool, hover: bool) -> Any:
+        """A cell's lines by what it shows, not where: most cells of a big table repeat
+        ("0", "FARGATE", "COMPLETED"), and every update of a DataTable invalidates its
+        per-position cache, so a repaint after a refresh renders few cells instead of all.
+
+        Rendered exactly as DataTable renders a cell, minus the row/column meta (mouse
+        clicks), which :meth:`_render_cell` adds per position.
+        """
+        key = (
+            cell.plain,
+            tuple(cell.spans),
+            cell.style,
+            cell.justify,
+            cell.overflow,
+            width,
+            base_style,
+            cursor,
+            hover,
+            self._show_hover_cursor,
+            self._pseudo_class_state,
+            self.cursor_foreground_priority,
+            self.cursor_background_priority,
+            self.show_cursor,
+        )
+        lines = self._content_cache.get(key)
+        if lines is None:
+            component_style, post_style = self._get_styles_to_render_cell(
+                False,
+                False,
+                False,
+                hover,
+                cursor,
+                self.show_cursor,
+                self._show_hover_cursor,
+                self.cursor_foreground_priority == "css",
+                self.cursor_background_priority == "css",
+            )
+            options = self.app.console_options.update_dimensions(width, 1).update(no_wrap=True)
+            lines = self.app.console.render_lines(
+                Styled(
+                    Padding(cell, (0, self.cell_padding)),
+                    pre_style=base_style + component_style,
+                    post_style=post_style,
+                ),
+                options,
+            )
+            self._content_cache[key] = lines
+        return lines
+
+    def notify_style_update(self) -> None:
+        super().notify_style_update()
+        self._content_cache.clear()  # a theme change: the same text renders in other colours
 
     # --- where the user is -------------------------------------------------------
     @property
@@ -209,12 +299,18 @@ class KeyedTable(DataTable[object], inherit_bindings=False):
                 continue
             if old == cells:
                 continue
+            data = self._data[RowKey(key)]
             for column, before, after in zip(self._column_keys, old, cells, strict=False):
                 if before != after:
-                    self.update_cell(key, column, after)
+                    # What update_cell does, without a refresh and a cache flush per cell:
+                    # one for the whole sync below (columns are fixed-width, see _widen).
+                    data[ColumnKey(column)] = after
                     stats.updated_cells += 1
             self._cells[key] = cells
             _grow(widths, cells)
+        if stats.updated_cells:
+            self._update_count += 1
+            self.refresh()
         self._widen(widths)
         order = [key for key, _ in rows]
         if order != self._order or gone:
