@@ -33,6 +33,9 @@ SPAWNED_AT_ENV = "OPSCONSOLE_BENCH_SPAWNED_AT"
 
 def child(endpoint: str, cluster: str, keys: int) -> None:
     """The console in this process; prints one JSON line of figures."""
+    import gc
+
+    gc.disable()  # as `opsconsole` does before it loads the UI (console.commands._default.launch_ui)
     import asyncio
     import statistics
 

@@ -40,6 +40,7 @@ from screens.commands import PaneCommands, UnknownCommand, parse
 from screens.detail.service import ServiceDetailScreen
 from screens.detail.task import TaskDetailScreen
 from screens.format import set_frozen
+from screens.heap import freeze_startup_heap
 from screens.logs import LogsScreen
 from screens.modals.command_line import CommandLineScreen
 from screens.modals.confirm import ConfirmPlanScreen
@@ -58,6 +59,7 @@ if TYPE_CHECKING:
 STARTED = time.monotonic()
 DARK_THEME = "textual-dark"
 LIGHT_THEME = "textual-light"
+STARTUP_GC_GRACE_S = 15.0  # cyclic GC is held off at start-up at most this long (screens.heap)
 
 PlanFactory = Callable[[], Awaitable["Plan"]]
 ApplyFn = Callable[["Plan"], Awaitable["ApplyResult"]]
@@ -119,6 +121,8 @@ class OpsConsoleApp(App[int]):
         return self.settings.read_only
 
     def on_mount(self) -> None:
+        # The collector comes back with the first data shown; at the latest after this grace.
+        self.set_timer(STARTUP_GC_GRACE_S, freeze_startup_heap)
         if self.settings.profile.keys:
             self.set_keymap(dict(self.settings.profile.keys))
         home = ClustersScreen()

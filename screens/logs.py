@@ -24,7 +24,6 @@ Opened by ``OpsConsoleApp.open_logs(group=..., service=..., task=..., container=
 from __future__ import annotations
 
 import asyncio
-import gc
 import os
 import re
 from collections.abc import Sequence
@@ -54,6 +53,7 @@ from console.literal import literal_text
 from console.loglevel import pretty_json
 from console.model import LogEvent, Service, Task
 from console.timespec import format_ms, now_ms, parse_range_ms, parse_time_ms
+from screens.heap import freeze_startup_heap
 from screens.pane import PaneScreen
 from screens.widgets.log_view import LogView, ViewFilter
 
@@ -62,33 +62,8 @@ HISTORY_PAGE = 500  # lines per "older" page
 UI_SLICE = 1_000  # lines handed to the view at a time (each slice is a short turn of the UI loop)
 JSON_MAX_CHARS = 200_000  # a modal never lays out more than this
 FILTER_HELP = 'filter: words (all), !word excludes, /regex/, "a phrase"; Enter keeps, Esc clears'
-GC_YOUNG = 5_000  # allocations (net) between young collections once a follow runs; CPython's default is 700
-_heap_frozen = False
 
 
-def freeze_startup_heap() -> None:
-    """Take what the process has built so far (textual, botocore's models, the client) out of GC scans.
-
-    Following keeps up to 10,000 lines alive, so a few hundred thousand objects
-    per 100,000 lines reach the oldest generation, and CPython then runs a full
-    collection that walks every object in the process: with botocore's service
-    models loaded that was 150-260 ms with the UI loop frozen, the p95 of a
-    key press during a heavy ingest.  Frozen objects are never scanned (they
-    are still freed by reference counting), so a full collection only walks
-    what was made after this point.  Once per process: the first page of the
-    first follow, when the client and its models exist.
-
-    The young generation is also made larger: with a small unfrozen heap the
-    kept lines alone start a full collection every few thousand lines (twice
-    a second at 10,000 lines/s); the lines are freed by reference counting
-    anyway, so rarer collections cost memory only for the cyclic garbage.
-    """
-    global _heap_frozen
-    if not _heap_frozen:
-        _heap_frozen = True
-        gc.freeze()
-        young, middle, old = gc.get_threshold()
-        gc.set_threshold(max(young, GC_YOUNG), middle, old)
 
 
 def literal_lines(text: str, *, max_len: int | None = None) -> str:

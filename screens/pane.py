@@ -24,6 +24,7 @@ from textual.widgets import Input
 
 from console.errors import describe_aws_error
 from screens.bindings import is_mutating
+from screens.heap import freeze_startup_heap
 from screens.widgets.bars import StatusLine, TopBar
 from screens.widgets.key_bar import KeyBar
 from screens.widgets.keyed_table import KeyedTable
@@ -164,6 +165,7 @@ class PaneScreen(Screen[None]):
             self._errors = 0
             self.last_ok = time.monotonic()
             self.status.set_error("")
+            freeze_startup_heap()  # once per process: the clients and models exist by now
         finally:
             self.polls += 1
         self._polling = False

@@ -32,6 +32,7 @@ from screens.format import (
     seconds_ago,
     sparkline,
 )
+from screens.heap import freeze_startup_heap
 from screens.operations import SERVICE_OPERATIONS, ServiceOperations
 from screens.pane import PaneScreen, matches
 from screens.widgets.keyed_table import KeyedTable
@@ -91,6 +92,7 @@ class ServicesScreen(ServiceOperations, PaneScreen):
         self._rows: dict[str, tuple[object, tuple[object, ...]]] = {}
         self._first_screenful_done = False
         self._render_timer: Timer | None = None
+        self._clock = now_utc()
         columns = list(COLUMNS)
         if len(self.clusters) > 1:
             columns.insert(1, CLUSTER_COLUMN)
@@ -107,6 +109,7 @@ class ServicesScreen(ServiceOperations, PaneScreen):
 
     # --- fetching --------------------------------------------------------------------
     async def load(self) -> None:
+        self._clock = now_utc()
         app = self.console_app
         ecs = app.gateways.ecs
         seen: dict[str, tuple[str, str]] = {}
@@ -227,6 +230,7 @@ class ServicesScreen(ServiceOperations, PaneScreen):
     def _note_first_screenful(self) -> None:
         if not self._first_screenful_done:
             self._first_screenful_done = True
+            freeze_startup_heap()  # before the background fill adds 2,000 rows of objects
             self.call_after_refresh(self.console_app.milestone, "services_first_screenful")
 
     # --- rendering -------------------------------------------------------------------
@@ -304,7 +308,9 @@ class ServicesScreen(ServiceOperations, PaneScreen):
         self._render_now()
 
     def _render_now(self) -> None:
-        now = now_utc()
+        # Ages move on once per poll, not on every pass of the background fill: a column of
+        # seconds ticking in the viewport would repaint the whole table four times a second.
+        now = self._clock
         frozen = self.console_app.frozen
         built: list[tuple[str, tuple[object, ...], tuple[object, ...]]] = []
         for arn in self.listed:

@@ -7,6 +7,7 @@ time, so the CLI's other commands work (and stay fast to start) without it.
 from __future__ import annotations
 
 import argparse
+import gc
 import importlib
 from typing import Any
 
@@ -17,11 +18,20 @@ UI_MODULE = "screens.app"
 
 
 def launch_ui(settings: Settings, **options: Any) -> int:
+    # No cyclic GC while the UI starts: importing Textual and botocore's models builds
+    # hundreds of thousands of long-lived objects, and the full collections that set off
+    # (one took 160 ms) only delay the first screenful. The UI freezes that heap and turns
+    # the collector back on once its first data is shown (screens.heap).
+    gc.disable()
     try:
         ui = importlib.import_module(UI_MODULE)
     except ImportError as exc:
+        gc.enable()
         raise OpsError(f"the console UI is not available ({exc})") from None
-    return int(ui.run_console(settings, **options) or 0)
+    try:
+        return int(ui.run_console(settings, **options) or 0)
+    finally:
+        gc.enable()
 
 
 def open_console(args: argparse.Namespace, settings: Settings | None) -> int:

@@ -29,7 +29,9 @@ from rich.text import Text
 from textual import events
 from textual.binding import Binding, BindingType
 from textual.cache import LRUCache
+from textual.geometry import Region
 from textual.renderables.styled import Styled
+from textual.strip import Strip
 from textual.widgets import DataTable
 from textual.widgets._data_table import CellKey, Column, RowKey
 from textual.widgets.data_table import ColumnKey
@@ -88,6 +90,8 @@ class KeyedTable(DataTable[object], inherit_bindings=False):
         self._column_keys: list[str] = []
         self._drop_order: list[str] = []
         self._content_cache: LRUCache[tuple[object, ...], Any] = LRUCache(4096)
+        self._placed_cache: LRUCache[tuple[object, ...], Any] = LRUCache(4096)
+        self._stale: set[str] = set()  # rows changed while off screen, not yet invalidated
 
     # --- columns -----------------------------------------------------------------
     def set_columns(self, columns: Sequence[tuple[str, str]], *, drop_order: Sequence[str] = ()) -> None:
@@ -185,26 +189,7 @@ class KeyedTable(DataTable[object], inherit_bindings=False):
         cell = data.get(column_key) if data is not None else None  # type: ignore[arg-type]
         if row is None or row.height != 1 or not isinstance(cell, Text):
             return super()._render_cell(row_index, column_index, base_style, width, cursor, hover)
-        lines = [
-            list(
-                Segment.apply_style(
-                    line, post_style=Style.from_meta({"row": row_index, "column": column_index})
-                )
-            )
-            for line in self._render_content(cell, base_style, width, cursor, hover)
-        ]
-        self._cell_render_cache[key] = lines
-        return lines
-
-    def _render_content(self, cell: Text, base_style: Style, width: int, cursor: bool, hover: bool) -> Any:
-        """A cell's lines by what it shows, not where: most cells of a big table repeat
-        ("0", "FARGATE", "COMPLETED"), and every update of a DataTable invalidates its
-        per-position cache, so a repaint after a refresh renders few cells instead of all.
-
-        Rendered exactly as DataTable renders a cell, minus the row/column meta (mouse
-        clicks), which :meth:`_render_cell` adds per position.
-        """
-        key = (
+        content = (
             cell.plain,
             tuple(cell.spans),
             cell.style,
@@ -220,6 +205,29 @@ class KeyedTable(DataTable[object], inherit_bindings=False):
             self.cursor_background_priority,
             self.show_cursor,
         )
+        # The same cell at the same place as before a refresh: nothing to do, not even the meta.
+        placed_key = (row_index, column_index, content)
+        lines = self._placed_cache.get(placed_key)
+        if lines is None:
+            meta = Style.from_meta({"row": row_index, "column": column_index})
+            lines = [
+                list(Segment.apply_style(line, post_style=meta))
+                for line in self._render_content(cell, content, base_style, width, cursor, hover)
+            ]
+            self._placed_cache[placed_key] = lines
+        self._cell_render_cache[key] = lines
+        return lines
+
+    def _render_content(
+        self, cell: Text, key: tuple[object, ...], base_style: Style, width: int, cursor: bool, hover: bool
+    ) -> Any:
+        """A cell's lines by what it shows, not where: most cells of a big table repeat
+        ("0", "FARGATE", "COMPLETED"), and every update of a DataTable invalidates its
+        per-position cache, so a repaint after a refresh renders few cells instead of all.
+
+        Rendered exactly as DataTable renders a cell, minus the row/column meta (mouse
+        clicks), which :meth:`_render_cell` adds per position.
+        """
         lines = self._content_cache.get(key)
         if lines is None:
             component_style, post_style = self._get_styles_to_render_cell(
@@ -248,6 +256,7 @@ class KeyedTable(DataTable[object], inherit_bindings=False):
     def notify_style_update(self) -> None:
         super().notify_style_update()
         self._content_cache.clear()  # a theme change: the same text renders in other colours
+        self._placed_cache.clear()
 
     # --- where the user is -------------------------------------------------------
     @property
@@ -276,6 +285,7 @@ class KeyedTable(DataTable[object], inherit_bindings=False):
     # --- the one update path -----------------------------------------------------
     def sync(self, rows: Sequence[tuple[str, Cells]]) -> SyncStats:
         stats = SyncStats()
+        changed_keys: list[str] = []
         cursor_key = self.cursor_key
         cursor_row = self.cursor_row
         wanted = {key for key, _ in rows}
@@ -300,6 +310,7 @@ class KeyedTable(DataTable[object], inherit_bindings=False):
             if old == cells:
                 continue
             data = self._data[RowKey(key)]
+            changed_keys.append(key)
             for column, before, after in zip(self._column_keys, old, cells, strict=False):
                 if before != after:
                     # What update_cell does, without a refresh and a cache flush per cell:
@@ -309,8 +320,15 @@ class KeyedTable(DataTable[object], inherit_bindings=False):
             self._cells[key] = cells
             _grow(widths, cells)
         if stats.updated_cells:
-            self._update_count += 1
-            self.refresh()
+            # Every DataTable cache is keyed by the update count, so a bump repaints the whole
+            # viewport. Rows changed off screen (the background fill) wait until one of them
+            # scrolls into view (render_lines): a key press then is not queued behind a
+            # repaint of rows that did not change.
+            shown = set(self.visible_keys(margin=2))
+            if any(key in shown for key in changed_keys):
+                self._invalidate()
+            else:
+                self._stale.update(changed_keys)
         self._widen(widths)
         order = [key for key, _ in rows]
         if order != self._order or gone:
@@ -323,6 +341,17 @@ class KeyedTable(DataTable[object], inherit_bindings=False):
         elif self._order and cursor_row >= len(self._order):
             self.move_cursor(row=len(self._order) - 1, scroll=False)
         return stats
+
+    def _invalidate(self) -> None:
+        self._stale.clear()
+        self._update_count += 1
+        self.refresh()
+
+    def render_lines(self, crop: Region) -> list[Strip]:
+        if self._stale and not self._stale.isdisjoint(self.visible_keys(margin=2)):
+            self._stale.clear()
+            self._update_count += 1  # before rendering: no cached line of a changed row is used
+        return super().render_lines(crop)
 
     def _widen(self, widths: list[int]) -> None:
         changed = False
@@ -364,6 +393,7 @@ class KeyedTable(DataTable[object], inherit_bindings=False):
         self.clear()
         self._cells.clear()
         self._order.clear()
+        self._stale.clear()
 
     def plain_row(self, key: str) -> list[str]:
         return [c.plain if isinstance(c, Text) else str(c) for c in self._cells.get(key, ())]

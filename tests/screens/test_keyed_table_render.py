@@ -72,3 +72,31 @@ async def test_a_batched_update_shows_the_new_values() -> None:
         assert [table.get_cell(f"k{i}", "state").plain for i in range(len(CELLS))] == ["STOPPED"] * len(CELLS)
         rendered = "".join(seg.text for seg in table.render_line(1))
         assert "STOPPED" in rendered and "ACTIVE" not in rendered
+
+
+async def test_a_row_changed_off_screen_shows_its_new_value_when_scrolled_to() -> None:
+    """Off-screen changes do not repaint the viewport, yet are never shown stale."""
+    app = TableApp()
+    async with app.run_test(size=(100, 12)) as pilot:
+        table = app.query_one(KeyedTable)
+
+        def rows(state: str, last: str) -> list[tuple[str, tuple[Text, ...]]]:
+            out = [(f"k{i:03d}", (Text(f"svc-{i:03d}"), Text(state), Text("1"), Text(""))) for i in range(60)]
+            out[-1] = ("k059", (Text("svc-059"), Text(last), Text("1"), Text("")))
+            return out
+
+        table.sync(rows("ACTIVE", "ACTIVE"))
+        await pilot.pause()
+        table.move_cursor(row=59)  # the last row is rendered once: its lines are cached
+        await pilot.pause()
+        table.move_cursor(row=0)
+        await pilot.pause()
+        before = table._update_count
+        table.sync(rows("ACTIVE", "DRAINING"))  # only the last row changes, far off screen
+        await pilot.pause()
+        assert table._update_count == before  # nothing on screen changed: no repaint
+        table.move_cursor(row=59)
+        await pilot.pause()
+        shown = [("".join(s.text for s in table.render_line(y))) for y in range(table.size.height)]
+        assert any("svc-059" in line and "DRAINING" in line for line in shown)
+        assert not any("svc-059" in line and "ACTIVE" in line for line in shown)
