@@ -50,6 +50,12 @@ def build_parser() -> argparse.ArgumentParser:
         parents=[common],
     )
     parser.add_argument("--version", action="version", version=f"opsconsole {__version__}")
+    parser.add_argument(
+        "--cluster",
+        dest="open_cluster",
+        metavar="NAME",
+        help="open the console on this cluster's services (a name or ARN, in any region of the profile)",
+    )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     import console.commands as commands_pkg
 

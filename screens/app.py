@@ -21,6 +21,7 @@ Extension points for operations (issue 5):
 
 from __future__ import annotations
 
+import asyncio
 import time
 from collections.abc import Awaitable, Callable, Sequence
 from typing import TYPE_CHECKING, Any
@@ -35,6 +36,7 @@ from console.aws.context import Gateways, make_gateways
 from console.config import Settings
 from console.errors import OpsError, describe_aws_error
 from console.model import Cluster, Service, Task, short_name
+from console.prefetch import FirstView
 from screens.clusters import ClustersScreen
 from screens.commands import PaneCommands, UnknownCommand, parse
 from screens.detail.service import ServiceDetailScreen
@@ -87,11 +89,13 @@ class OpsConsoleApp(App[int]):
         frozen: bool = False,
         no_poll: bool = False,
         cluster: str | None = None,
+        first_view: asyncio.Future[FirstView] | None = None,
         start: str = "clusters",
         on_milestone: Callable[[str, float], None] | None = None,
     ) -> None:
         """``frozen`` renders times, sparklines and long ids as fixed marks (snapshot tests);
-        ``no_poll`` loads each pane once; ``cluster`` opens that cluster's services at start."""
+        ``no_poll`` loads each pane once; ``cluster`` opens that cluster's services at start,
+        from ``first_view`` when the launcher has read it already (console.prefetch)."""
         super().__init__()
         self.settings = settings
         self.demo_label = demo_label
@@ -104,6 +108,7 @@ class OpsConsoleApp(App[int]):
         self.no_poll = no_poll
         self.paused = False
         self.start_cluster = cluster
+        self.first_view = first_view
         self.start_pane = start
         self.on_milestone = on_milestone
         self.milestones: dict[str, float] = {}
@@ -176,9 +181,9 @@ class OpsConsoleApp(App[int]):
         )
 
     # --- navigation --------------------------------------------------------------------
-    def open_services(self, clusters: Sequence[Cluster]) -> None:
+    def open_services(self, clusters: Sequence[Cluster], first_view: FirstView | None = None) -> None:
         if clusters:
-            self.push_pane(ServicesScreen(clusters))
+            self.push_pane(ServicesScreen(clusters, first_view=first_view))
 
     def open_tasks(self, cluster: Cluster, service: Service | None = None) -> None:
         self.push_pane(TasksScreen(cluster, service))
@@ -275,7 +280,14 @@ class OpsConsoleApp(App[int]):
 
     @work(group="navigate", exclusive=True, exit_on_error=False)
     async def _find_and_open_cluster(self, name: str) -> None:
+        first_view, self.first_view = self.first_view, None  # read once, for the start only
         try:
+            if first_view is not None and name == self.start_cluster:
+                view = await first_view  # read while the UI was loading (console.prefetch)
+                self.remember_clusters([view.cluster])
+                self.milestone("cluster_found")
+                self.open_services([view.cluster], first_view=view)
+                return
             cluster = await self.gateways.ecs.find_cluster(self.regions, name)
         except Exception as exc:
             self.notify(describe_aws_error(exc), severity="error", timeout=6)
@@ -448,4 +460,11 @@ def run_console(settings: Settings, **options: Any) -> int:
     return int(app.return_code or 0)
 
 
-__all__ = ["OpsConsoleApp", "run_console", "short_name"]
+async def run_console_async(settings: Settings, **options: Any) -> int:
+    """:func:`run_console` on a running loop: the launcher's, whose first reads are under way."""
+    app = OpsConsoleApp(settings, **options)
+    await app.run_async()
+    return int(app.return_code or 0)
+
+
+__all__ = ["OpsConsoleApp", "run_console", "run_console_async", "short_name"]

@@ -21,6 +21,7 @@ from textual.widgets import DataTable
 
 from console.aws.metrics import service_metrics
 from console.model import Cluster, Service, short_name
+from console.prefetch import FirstView
 from screens.format import (
     PLACEHOLDER,
     ROLLOUT_STYLE,
@@ -80,9 +81,10 @@ class ServicesScreen(ServiceOperations, PaneScreen):
         *SERVICE_OPERATIONS,
     ]
 
-    def __init__(self, clusters: Sequence[Cluster]) -> None:
+    def __init__(self, clusters: Sequence[Cluster], *, first_view: FirstView | None = None) -> None:
         super().__init__()
         self.clusters = list(clusters)
+        self._first_view = first_view
         self.crumb = clusters[0].name if len(clusters) == 1 else f"{len(clusters)} clusters"
         self.listed: dict[str, tuple[str, str]] = {}  # service ARN -> (region, cluster ARN)
         self.services: dict[str, Service] = {}
@@ -115,6 +117,18 @@ class ServicesScreen(ServiceOperations, PaneScreen):
         seen: dict[str, tuple[str, str]] = {}
         described_now: set[str] = set()
         early: list[asyncio.Task[None]] = []
+        view, self._first_view = self._first_view, None
+        if view is not None:  # read while the UI loaded: show it now, list and describe the rest below
+            where = (view.cluster.region, view.cluster.arn)
+            for arn in view.first_page:
+                self.listed.setdefault(arn, where)
+            for service in view.services:
+                self.services[service.arn] = service
+                described_now.add(service.arn)
+            self.render_rows()
+            app.milestone("services_first_page")
+            if all(k in self.services for k in self.table.visible_keys()):
+                self._note_first_screenful()
 
         async def list_cluster(cluster: Cluster) -> None:
             async for page in ecs.service_arn_pages(cluster.region, cluster.arn):

@@ -7,6 +7,7 @@ time, so the CLI's other commands work (and stay fast to start) without it.
 from __future__ import annotations
 
 import argparse
+import asyncio
 import gc
 import importlib
 from typing import Any
@@ -17,6 +18,13 @@ from console.errors import OpsError
 UI_MODULE = "screens.app"
 
 
+def _import_ui() -> Any:
+    try:
+        return importlib.import_module(UI_MODULE)
+    except ImportError as exc:
+        raise OpsError(f"the console UI is not available ({exc})") from None
+
+
 def launch_ui(settings: Settings, **options: Any) -> int:
     # No cyclic GC while the UI starts: importing Textual and botocore's models builds
     # hundreds of thousands of long-lived objects, and the full collections that set off
@@ -24,21 +32,33 @@ def launch_ui(settings: Settings, **options: Any) -> int:
     # the collector back on once its first data is shown (screens.heap).
     gc.disable()
     try:
-        ui = importlib.import_module(UI_MODULE)
-    except ImportError as exc:
-        gc.enable()
-        raise OpsError(f"the console UI is not available ({exc})") from None
-    try:
-        return int(ui.run_console(settings, **options) or 0)
+        if options.get("cluster"):
+            return asyncio.run(_launch_on_cluster(settings, options))
+        return int(_import_ui().run_console(settings, **options) or 0)
     finally:
         gc.enable()
+
+
+async def _launch_on_cluster(settings: Settings, options: dict[str, Any]) -> int:
+    """Start the cluster's first reads, then load the UI in a thread while they run (console.prefetch)."""
+    from console import prefetch
+    from console.aws.context import make_gateways
+
+    gateways = make_gateways(settings)
+    try:
+        first_view = prefetch.start(gateways, settings.regions, str(options["cluster"]))
+        ui = await asyncio.to_thread(_import_ui)
+        return int(await ui.run_console_async(settings, gateways=gateways, first_view=first_view, **options) or 0)
+    finally:
+        await gateways.aws.close()
 
 
 def open_console(args: argparse.Namespace, settings: Settings | None) -> int:
     assert settings is not None
     if settings.profile.is_demo and not settings.endpoint_url:
         return open_demo_profile(settings)
-    return launch_ui(settings)
+    cluster = getattr(args, "open_cluster", None)
+    return launch_ui(settings, **({"cluster": cluster} if cluster else {}))
 
 
 def open_demo_profile(settings: Settings) -> int:

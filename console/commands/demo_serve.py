@@ -56,6 +56,9 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
         description="The five seed systems in an embedded AWS (moto + opsconsole's ECS scheduler).",
     )
     _server_options(demo)
+    demo.add_argument(
+        "--cluster", dest="open_cluster", metavar="NAME", help="open the console on this cluster's services"
+    )
     demo.set_defaults(func=run_demo_console, needs_settings=False)
     actions = demo.add_subparsers(dest="demo_action", metavar="ACTION")
     serve = actions.add_parser(
@@ -138,4 +141,5 @@ def run_demo_console(args: argparse.Namespace, settings: Settings | None) -> int
             endpoint_url=runtime.endpoint,
             read_only=demo_settings.read_only or profile.read_only,
         )
-        return launch_ui(demo_settings, demo_label=runtime.label)
+        cluster = getattr(args, "open_cluster", None)
+        return launch_ui(demo_settings, demo_label=runtime.label, **({"cluster": cluster} if cluster else {}))

@@ -55,12 +55,11 @@ class Terminal:
             time.sleep(0.1)
 
 
-@pytest.fixture
-def terminal(tmp_path: Path) -> Iterator[Terminal]:
+def start_terminal(tmp_path: Path, *demo_args: str) -> Terminal:
     socket = f"opsconsole-tui-{uuid.uuid4().hex[:8]}"
     term = Terminal(socket, "tui")
     home = tmp_path / "home"
-    home.mkdir()
+    home.mkdir(exist_ok=True)
     env = {k: v for k, v in os.environ.items() if k in {"PATH", "LANG", "LC_ALL", "TMPDIR"}}
     env.update(
         HOME=str(home),
@@ -70,14 +69,28 @@ def terminal(tmp_path: Path) -> Iterator[Terminal]:
         OPSCONSOLE_DATA_DIR=str(tmp_path / "data"),
     )
     exports = " ".join(f"{k}={shlex.quote(v)}" for k, v in env.items())
-    script = f"env -i {exports} {shlex.quote(OPSCONSOLE)} demo --no-activity; echo EXIT=$?; sleep 600"
+    args = " ".join(shlex.quote(a) for a in ("demo", "--no-activity", *demo_args))
+    script = f"env -i {exports} {shlex.quote(OPSCONSOLE)} {args}; echo EXIT=$?; sleep 600"
     subprocess.run(
         [TMUX, "-L", socket, "new-session", "-d", "-s", "tui", "-x", "120", "-y", "32", "sh", "-c", script],
         check=True,
         timeout=30,
     )
+    return term
+
+
+@pytest.fixture
+def terminal(tmp_path: Path) -> Iterator[Terminal]:
+    term = start_terminal(tmp_path)
     yield term
-    subprocess.run([TMUX, "-L", socket, "kill-server"], capture_output=True, timeout=30)
+    subprocess.run([TMUX, "-L", term.socket, "kill-server"], capture_output=True, timeout=30)
+
+
+@pytest.fixture
+def cluster_terminal(tmp_path: Path) -> Iterator[Terminal]:
+    term = start_terminal(tmp_path, "--cluster", "wwhd-cluster")
+    yield term
+    subprocess.run([TMUX, "-L", term.socket, "kill-server"], capture_output=True, timeout=30)
 
 
 def row_of(screen: str, name: str) -> str:
@@ -117,5 +130,18 @@ def test_drill_detail_filter_back(terminal: Terminal) -> None:
     screen = t.wait_for(lambda s: "5 of 5 clusters" in s)
     assert "asharvi-backend-cluster ›" not in screen
 
+    t.keys("q")
+    t.wait_for("EXIT=0", 60)
+
+
+def test_open_on_a_cluster_then_back_to_the_clusters(cluster_terminal: Terminal) -> None:
+    """``opsconsole demo --cluster NAME``: NAME's services first (read while the UI loaded),
+    and the clusters pane, held while covered, loads when the user goes back to it."""
+    t = cluster_terminal
+    screen = t.wait_for(lambda s: "wwhd-backend" in s and "1 of 1 services" in s, 180)
+    assert "clusters › wwhd-cluster" in screen
+    t.keys("Escape")
+    screen = t.wait_for(lambda s: "5 of 5 clusters" in s)
+    assert "frameratr-dev-cluster" in screen
     t.keys("q")
     t.wait_for("EXIT=0", 60)

@@ -1,0 +1,67 @@
+"""Opening on a cluster from reads made while the UI loaded (console.prefetch)."""
+
+from __future__ import annotations
+
+from tui_helpers import rows, wait_for
+
+from console import prefetch
+from console.aws.context import make_gateways
+from console.config import Settings
+from screens.app import OpsConsoleApp
+from screens.clusters import ClustersScreen
+from screens.services import ServicesScreen
+
+
+async def test_read_first_view_lists_and_describes_the_top_rows(settings: Settings) -> None:
+    gateways = make_gateways(settings)
+    try:
+        view = await prefetch.read_first_view(gateways, settings.regions, "asharvi-backend-cluster")
+    finally:
+        await gateways.aws.close()
+    assert view.cluster.name == "asharvi-backend-cluster" and view.cluster.region == "ap-south-1"
+    assert sorted(a.rsplit("/", 1)[-1] for a in view.first_page) == ["asharvi-backend-prod", "asharvi-backend-staging"]
+    assert {s.name for s in view.services} == {"asharvi-backend-prod", "asharvi-backend-staging"}
+
+
+async def test_the_console_starts_from_the_first_view_then_keeps_polling(settings: Settings) -> None:
+    gateways = make_gateways(settings)
+    first = prefetch.start(gateways, settings.regions, "asharvi-backend-cluster")
+    milestones: list[str] = []
+    app = OpsConsoleApp(
+        settings,
+        gateways=gateways,
+        first_view=first,
+        cluster="asharvi-backend-cluster",
+        poll_interval=2.0,
+        on_milestone=lambda name, _t: milestones.append(name),
+    )
+    try:
+        async with app.run_test(size=(140, 30)) as pilot:
+            await wait_for(pilot, lambda: isinstance(app.screen, ServicesScreen))
+            screen = app.screen
+            assert isinstance(screen, ServicesScreen)
+            await wait_for(pilot, lambda: "services_first_screenful" in milestones)
+            assert first.done() and app.first_view is None  # used once, for the start
+            await wait_for(pilot, lambda: screen.polls >= 1)  # the pane's own poll ran after it
+            names = [r[0] for r in rows(app, "services")]
+            assert names == ["asharvi-backend-prod", "asharvi-backend-staging"]
+            assert all(r[1] != "…" for r in rows(app, "services"))  # described, not placeholders
+            await pilot.press("escape")  # the clusters pane was held while covered: it loads now
+            await wait_for(pilot, lambda: isinstance(app.screen, ClustersScreen) and len(app.screen.table.keys) == 5)
+    finally:
+        await gateways.aws.close()
+
+
+async def test_an_unknown_cluster_is_reported_and_the_clusters_pane_loads(settings: Settings) -> None:
+    gateways = make_gateways(settings)
+    first = prefetch.start(gateways, settings.regions, "asharvi-backend-clustr")
+    app = OpsConsoleApp(settings, gateways=gateways, first_view=first, cluster="asharvi-backend-clustr")
+    try:
+        async with app.run_test(size=(140, 30)) as pilot:
+            await wait_for(pilot, lambda: any("did you mean" in str(n.message) for n in app._notifications))
+            message = next(str(n.message) for n in app._notifications if "did you mean" in str(n.message))
+            assert "asharvi-backend-clustr" in message and "asharvi-backend-cluster" in message
+            assert isinstance(app.screen, ClustersScreen)
+            await wait_for(pilot, lambda: len(app.screen.table.keys) == 5)  # type: ignore[attr-defined]
+    finally:
+        await gateways.aws.close()
