@@ -29,6 +29,7 @@ from typing import Any
 
 from moto.sqs import models as sqs_models
 
+from console.demo import sqs_speedups
 from console.demo.server import DemoApiError, DemoServer
 
 DEFAULT_RATE = 500  # messages per second when the request names none (AWS "optimises" it)
@@ -358,140 +359,9 @@ def _track_origins() -> None:
     setattr(backend_cls, _PATCHED, True)
 
 
-_FAST = "_opsconsole_fast_paths"
-
-
-def _speed_up_queues() -> None:
-    """Make moto's per-message SQS paths O(messages) once instead of many times.
-
-    moto recomputes every queue attribute (three scans of the queue) for each
-    message it sends or receives, and deletes by rebuilding the message list
-    without a lock, so a DLQ of 10,000 messages takes minutes to fill or drain
-    and concurrent deletes can resurrect a deleted message.  Same answers, one
-    pass, deletes under the queue's own lock.  Also AWS's 12-hour visibility
-    limit counted from the receive, not from the send.
-    """
-    queue_cls = sqs_models.Queue
-    backend_cls = sqs_models.SQSBackend
-    if getattr(queue_cls, _FAST, False):
-        return
-    from moto.core.utils import camelcase_to_underscores, unix_time_millis
-    from moto.sqs.exceptions import ReceiptHandleIsInvalid
-
-    def counts(self: Any) -> tuple[int, int, int]:
-        now = unix_time_millis()
-        visible = not_visible = delayed = 0
-        for m in list(self._messages):
-            is_visible = now > m.visible_at
-            is_delayed = now < m.delayed_until
-            if not is_visible:
-                not_visible += 1
-            if is_delayed:
-                delayed += 1
-            elif is_visible:
-                visible += 1
-        return visible, not_visible, delayed
-
-    def messages(self: Any) -> list[Any]:
-        now = unix_time_millis()
-        return [m for m in list(self._messages) if now > m.visible_at and not now < m.delayed_until]
-
-    def attributes(self: Any) -> dict[str, Any]:
-        visible, not_visible, delayed = counts(self)
-        computed = {
-            "ApproximateNumberOfMessages": visible,
-            "ApproximateNumberOfMessagesNotVisible": not_visible,
-            "ApproximateNumberOfMessagesDelayed": delayed,
-        }
-        result: dict[str, Any] = {}
-        names = list(self.BASE_ATTRIBUTES)
-        if self.fifo_queue:
-            names += self.FIFO_ATTRIBUTES
-        if self.kms_master_key_id:
-            names += self.KMS_ATTRIBUTES
-        for name in names:
-            result[name] = (
-                computed[name] if name in computed else getattr(self, camelcase_to_underscores(name))
-            )
-        if self.policy:
-            result["Policy"] = self.policy
-        if self.redrive_policy:
-            result["RedrivePolicy"] = json.dumps(self.redrive_policy)
-        for key, value in result.items():
-            if isinstance(value, bool):
-                result[key] = str(value).lower()
-        return result
-
-    def delete_message(self: Any, receipt_handle: str) -> None:
-        with self._messages_lock:
-            if receipt_handle in self.deleted_messages:
-                return
-            target = next((m for m in self._messages if m.receipt_handle == receipt_handle), None)
-            if target is None:
-                target = next((m for m in self._messages if receipt_handle in m._old_receipt_handles), None)
-            if target is None:
-                raise ReceiptHandleIsInvalid()
-            self._pending_messages.discard(target)
-            self.deleted_messages.update(target.all_receipt_handles)
-            self._messages.remove(target)
-
-    def retention_ok(self: Any, queue_name: str, message: Any) -> bool:
-        retention = int(self.get_queue(queue_name).message_retention_period)
-        return bool(retention + message.sent_timestamp / 1000 > time.time())
-
-    def change_message_visibility(
-        self: Any, queue_name: str, receipt_handle: str, visibility_timeout: int
-    ) -> None:
-        # moto measures AWS's 12-hour limit from the message's *send* time, so a message
-        # older than 12 hours (the seeded DLQ's) can never be made visible again; AWS
-        # measures it from the receive.
-        queue = self.get_queue(queue_name)
-        with queue._messages_lock:
-            message = next((m for m in queue._messages if m.receipt_handle == receipt_handle), None)
-            if message is None:
-                message = next((m for m in queue._messages if receipt_handle in m._old_receipt_handles), None)
-        if message is None:
-            raise ReceiptHandleIsInvalid()
-        if int(visibility_timeout) > 43200:
-            from moto.sqs.exceptions import InvalidParameterValue
-
-            raise InvalidParameterValue(
-                f"Value {visibility_timeout} for parameter VisibilityTimeout is invalid. "
-                "Reason: Total VisibilityTimeout for the message is beyond the limit [43200 seconds]"
-            )
-        message.change_visibility(visibility_timeout)
-        if message.visible:
-            queue.pending_messages.discard(message)
-
-    original_get_attributes = backend_cls.get_queue_attributes
-
-    def get_queue_attributes(self: Any, queue_name: str, attribute_names: list[str]) -> dict[str, Any]:
-        if not attribute_names or "All" in attribute_names:
-            return original_get_attributes(self, queue_name, attribute_names)  # type: ignore[no-any-return]
-        original_get_attributes(self, queue_name, [])  # existence check only
-        queue = self.get_queue(queue_name)
-        valid = set(queue.BASE_ATTRIBUTES + queue.FIFO_ATTRIBUTES + queue.KMS_ATTRIBUTES)
-        invalid = next((n for n in attribute_names if n not in valid), None)
-        if invalid is not None:
-            return original_get_attributes(self, queue_name, attribute_names)  # raises as moto does
-        attrs = queue.attributes
-        return {n: attrs[n] for n in attribute_names if attrs.get(n) is not None}
-
-    queue_cls.messages = property(messages)  # type: ignore[method-assign,assignment]
-    queue_cls.attributes = property(attributes)  # type: ignore[method-assign,assignment]
-    queue_cls.approximate_number_of_messages = property(lambda self: counts(self)[0])  # type: ignore[method-assign,assignment]
-    queue_cls.approximate_number_of_messages_not_visible = property(lambda self: counts(self)[1])  # type: ignore[method-assign,assignment]
-    queue_cls.approximate_number_of_messages_delayed = property(lambda self: counts(self)[2])  # type: ignore[method-assign,assignment]
-    queue_cls.delete_message = delete_message  # type: ignore[method-assign]
-    backend_cls.is_message_valid_based_on_retention_period = retention_ok  # type: ignore[method-assign]
-    backend_cls.get_queue_attributes = get_queue_attributes  # type: ignore[method-assign]
-    backend_cls.change_message_visibility = change_message_visibility  # type: ignore[method-assign]
-    setattr(queue_cls, _FAST, True)
-
-
 def install(server: DemoServer, *, default_rate: int | None = None) -> MoveTasks:
     """Answer the three move-task operations on ``server`` (idempotent)."""
-    _speed_up_queues()
+    sqs_speedups.install()
     _track_origins()
     if default_rate:
         MOVES.default_rate = default_rate
