@@ -39,6 +39,7 @@ from console.ops.plan import (
 
 DEFAULT_CONCURRENCY = 8
 DEFAULT_VISIBILITY_S = 60
+MAX_VISIBILITY_S = 43_200  # SQS's limit: 12 hours
 POLL_S = 0.5
 ACTIVE = ("RUNNING", "CANCELLING")
 
@@ -240,6 +241,29 @@ async def history(gw: SqsGateway, dlq: Queue) -> list[MessageMoveTask]:
 # --- manual redrive, delete ------------------------------------------------------------
 
 
+def check_options(
+    *,
+    limit: int | None,
+    visibility_timeout: int = DEFAULT_VISIBILITY_S,
+    concurrency: int = DEFAULT_CONCURRENCY,
+) -> None:
+    """Bad numbers are bad input before anything is planned, confirmed or audited.
+
+    A visibility timeout of 0 is valid for SQS but not here: the messages a
+    run does not choose would come straight back to its own workers, and the
+    run would never see an empty queue.
+    """
+    if limit is not None and limit < 1:
+        raise BadInput(f"--limit must be 1 or more (got {limit})")
+    if not 1 <= visibility_timeout <= MAX_VISIBILITY_S:
+        raise BadInput(
+            f"--visibility-timeout must be between 1 and {MAX_VISIBILITY_S} seconds "
+            f"(SQS's 12 hours; got {visibility_timeout})"
+        )
+    if concurrency < 1:
+        raise BadInput(f"--concurrency must be 1 or more (got {concurrency})")
+
+
 @dataclass
 class Tally:
     """What a manual run did, message by message (ids are the DLQ's message ids)."""
@@ -300,8 +324,7 @@ async def select_and_handle(
     ``limit`` are chosen.  The others stay hidden until the end of the run
     and are then made visible again.
     """
-    if limit is not None and limit < 1:
-        raise BadInput("--limit must be 1 or more")
+    check_options(limit=limit, visibility_timeout=visibility_timeout, concurrency=concurrency)
     tally = Tally()
     chosen = 0
     held: list[QueueMessage] = []  # not chosen: released at the end
@@ -565,6 +588,7 @@ async def prepare_manual(
     concurrency: int = DEFAULT_CONCURRENCY,
     visibility_timeout: int = DEFAULT_VISIBILITY_S,
 ) -> ManualRedrive:
+    check_options(limit=limit, visibility_timeout=visibility_timeout, concurrency=concurrency)
     dlq = await gw.queue(dlq.url, dlq.region)
     destination = await destination_for(gw, dlq, to, regions or [dlq.region])
     if destination is None:
@@ -575,13 +599,12 @@ async def prepare_manual(
             names = ", ".join(s.rsplit(":", 1)[-1] for s in sources)
             raise BadInput(f"{dlq.name} is the DLQ of several queues ({names}): choose one with --to")
         destination = await gw.resolve_arn(sources[0])
-    if concurrency < 1 or visibility_timeout < 1:
-        raise BadInput("--concurrency and --visibility-timeout must be 1 or more")
     plan = manual_plan(dlq, destination, limit=limit, match=match)
     return ManualRedrive(gw, dlq, destination, plan, concurrency, visibility_timeout)
 
 
 def delete_plan(queue: Queue, *, limit: int | None, match: str | None) -> Plan:
+    check_options(limit=limit)
     if limit is None and match is None:
         raise BadInput(
             "choose the messages to delete with --match TEXT and/or --limit N (or purge the queue)"
@@ -635,6 +658,7 @@ class DeleteMessages:
 async def prepare_delete(
     gw: SqsGateway, queue: Queue, *, limit: int | None = None, match: str | None = None
 ) -> DeleteMessages:
+    check_options(limit=limit)
     queue = await gw.queue(queue.url, queue.region)
     return DeleteMessages(gw, queue, delete_plan(queue, limit=limit, match=match))
 
@@ -710,6 +734,7 @@ __all__ = [
     "OpsError",
     "PurgeQueue",
     "Tally",
+    "check_options",
     "check_purge_confirmation",
     "delete_selected",
     "follow_move",
