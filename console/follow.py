@@ -54,6 +54,7 @@ LAG_DECAY = 0.99  # per completed poll: a slow stream's delay is remembered for 
 MAX_BACKOFF = 30.0
 MAX_BATCH = 10_000  # events per source per round; the rest follows in the next round at once
 PRUNE_AT = 5_000  # remembered ids before a mid-poll prune
+YIELD_EVERY = 500  # events handled between turns of the event loop (a page holds up to 10,000)
 HISTORY_FLOOR_MS = 30 * 86_400_000  # how far back fetch_before looks when the group's age is unknown
 
 # --- what to follow -------------------------------------------------------------------------
@@ -501,7 +502,9 @@ class Follower:
                         cursor.poll_start = self._next_start(cursor)
                         continue
                     raise
-                for event in page.events:
+                for n, event in enumerate(page.events, 1):
+                    if n % YIELD_EVERY == 0:
+                        await asyncio.sleep(0)  # a UI on this loop gets a turn within a big page
                     if not source.accepts(event) or not self._remember(source, cursor, event):
                         continue
                     if self.line_filter and not self.line_filter.matches(event.message):

@@ -59,7 +59,7 @@ from screens.widgets.log_view import LogView, ViewFilter
 
 DEFAULT_SINCE = "10m"  # as aws logs tail
 HISTORY_PAGE = 500  # lines per "older" page
-UI_SLICE = 1_000  # lines handed to the view at a time (each slice is a short turn of the UI loop)
+UI_SLICE = 500  # lines handed to the view at a time (each slice is a short turn of the UI loop)
 JSON_MAX_CHARS = 200_000  # a modal never lays out more than this
 FILTER_HELP = 'filter: words (all), !word excludes, /regex/, "a phrase"; Enter keeps, Esc clears'
 
