@@ -24,8 +24,10 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from console.aws.paging import chunks
 from console.aws.sqs import MAX_BATCH, BatchOutcome, QueueMessage, SqsGateway
 from console.errors import BadInput, OpsError, Refused
+from console.literal import literal_text
 from console.model import MessageMoveTask, Queue
 from console.ops.plan import (
     ApplyResult,
@@ -671,6 +673,122 @@ async def delete_selected(gw: SqsGateway, queue: Queue, messages: Sequence[Queue
     return tally
 
 
+# --- messages chosen in a view (the queue detail's peek) --------------------------------
+
+
+def chosen_lines(messages: Sequence[QueueMessage], shown: int = 10) -> tuple[str, ...]:
+    """The plan's list of chosen messages: id and the first line of the body, inert."""
+    lines = []
+    for m in messages[:shown]:
+        first = next((x for x in m.body.splitlines() if x.strip()), "").strip()
+        lines.append(f"{m.message_id}  {literal_text(first, max_len=60)}")
+    if len(messages) > shown:
+        lines.append(f"… and {len(messages) - shown} more")
+    return tuple(lines)
+
+
+@dataclass
+class SelectedRedrive:
+    """Move the messages chosen in a peek: send a copy, delete from the DLQ only after the send."""
+
+    gw: SqsGateway
+    dlq: Queue
+    destination: Queue
+    messages: Sequence[QueueMessage]
+    plan: Plan
+    tally: Tally = field(default_factory=Tally)
+
+    async def apply(self, plan: Plan, progress: ProgressCallback) -> ApplyResult:
+        tally = self.tally
+        total = len(self.messages)
+        for batch in chunks(list(self.messages), MAX_BATCH):
+            await move_batch(self.gw, self.dlq, self.destination, batch, tally)
+            progress(Progress(len(tally.moved), total, "IN_PROGRESS", f"to {self.destination.name}"))
+        ok = not (tally.send_failed or tally.unknown or tally.both)
+        return ApplyResult(
+            ok=ok,
+            message=tally.summary(),
+            after={"moved": len(tally.moved)},
+            data={"tally": tally, "duplicates_possible": tally.duplicates_possible},
+        )
+
+    async def verify(self, plan: Plan, applied: ApplyResult, progress: ProgressCallback) -> VerifyResult:
+        dlq, dest = await asyncio.gather(
+            self.gw.queue(self.dlq.url, self.dlq.region),
+            self.gw.queue(self.destination.url, self.destination.region),
+        )
+        message = f"{applied.message}; {dlq.name}: {dlq.visible} visible; {dest.name}: {dest.visible} visible"
+        return VerifyResult(applied.ok, "COMPLETED" if applied.ok else "FAILED", message)
+
+
+@dataclass
+class SelectedDelete:
+    """Delete the messages chosen in a peek, by their latest receipt handles."""
+
+    gw: SqsGateway
+    queue: Queue
+    messages: Sequence[QueueMessage]
+    plan: Plan
+
+    async def apply(self, plan: Plan, progress: ProgressCallback) -> ApplyResult:
+        tally = await delete_selected(self.gw, self.queue, self.messages)
+        progress(Progress(len(tally.deleted), len(self.messages), "IN_PROGRESS", "deleted"))
+        return ApplyResult(
+            ok=not tally.send_failed, message=tally.summary("deleted"), after={"deleted": len(tally.deleted)}
+        )
+
+    async def verify(self, plan: Plan, applied: ApplyResult, progress: ProgressCallback) -> VerifyResult:
+        q = await self.gw.queue(self.queue.url, self.queue.region)
+        return VerifyResult(
+            applied.ok,
+            "COMPLETED" if applied.ok else "FAILED",
+            f"{applied.message}; {q.visible} visible left",
+        )
+
+
+async def prepare_selected_redrive(
+    gw: SqsGateway, dlq: Queue, messages: Sequence[QueueMessage]
+) -> SelectedRedrive:
+    """Plan the move of chosen messages to the DLQ's one source queue (an unclear one is refused)."""
+    manual = await prepare_manual(gw, dlq, limit=max(1, len(messages)))
+    dlq, dest = manual.dlq, manual.destination
+    n = len(messages)
+    plan = Plan(
+        action="redrive-selected",
+        target=queue_target(dlq),
+        changes=(
+            Change(f"messages in {dlq.name}", dlq.visible, max(dlq.visible - n, 0)),
+            Change("destination", None, dest.name),
+        ),
+        details=(
+            f"{n} chosen messages: send a copy to {dest.name}, then delete from {dlq.name} after the send",
+            "at least once: a fault leaves a message in the DLQ, the destination or both (never neither)",
+            *chosen_lines(messages),
+        ),
+        warnings=(("FIFO: group and deduplication ids are kept",) if dlq.fifo else ()),
+        request={"message_ids": [m.message_id for m in messages], "destination": dest.url},
+        noop_reason="" if messages else "no message chosen",
+    )
+    return SelectedRedrive(gw, dlq, dest, list(messages), plan)
+
+
+async def prepare_selected_delete(
+    gw: SqsGateway, queue: Queue, messages: Sequence[QueueMessage]
+) -> SelectedDelete:
+    queue = await gw.queue(queue.url, queue.region)
+    n = len(messages)
+    plan = Plan(
+        action="dlq-delete",
+        target=queue_target(queue),
+        changes=(Change(f"messages in {queue.name}", queue.visible, max(queue.visible - n, 0)),),
+        details=(f"delete these {n} messages:", *chosen_lines(messages)),
+        warnings=("deleted messages cannot be recovered",),
+        request={"message_ids": [m.message_id for m in messages]},
+        noop_reason="" if messages else "no message chosen",
+    )
+    return SelectedDelete(gw, queue, list(messages), plan)
+
+
 def purge_plan(queue: Queue) -> Plan:
     total = queue.visible + queue.in_flight + queue.delayed
     return Plan(
@@ -733,9 +851,12 @@ __all__ = [
     "NativeRedrive",
     "OpsError",
     "PurgeQueue",
+    "SelectedDelete",
+    "SelectedRedrive",
     "Tally",
     "check_options",
     "check_purge_confirmation",
+    "chosen_lines",
     "delete_selected",
     "follow_move",
     "history",
@@ -745,5 +866,7 @@ __all__ = [
     "prepare_manual",
     "prepare_native",
     "prepare_purge",
+    "prepare_selected_delete",
+    "prepare_selected_redrive",
     "select_and_handle",
 ]

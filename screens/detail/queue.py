@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
@@ -25,12 +24,11 @@ from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.widgets import ProgressBar, Static
 
-from console.aws.paging import chunks
-from console.aws.sqs import MAX_BATCH, QueueMessage, SqsGateway
+from console.aws.sqs import QueueMessage, SqsGateway
 from console.errors import describe_aws_error
 from console.model import MessageMoveTask, Queue
 from console.ops import redrive as ops
-from console.ops.plan import ApplyResult, Change, Plan, Progress, ProgressCallback, VerifyResult
+from console.ops.plan import ApplyResult, Plan
 from screens.bindings import mutating
 from screens.format import age, aws, now_utc, plain
 from screens.modals.confirm import ConfirmPlanScreen
@@ -70,116 +68,6 @@ def duration(seconds: int) -> str:
 
 def arn_name(arn: str) -> str:
     return arn.rsplit(":", 1)[-1]
-
-
-# --- operations on chosen messages -------------------------------------------------------------
-
-
-@dataclass
-class SelectedRedrive:
-    """Move the messages chosen in a peek: send a copy, delete from the DLQ only after the send."""
-
-    gw: SqsGateway
-    dlq: Queue
-    destination: Queue
-    messages: Sequence[QueueMessage]
-    plan: Plan
-    tally: ops.Tally = field(default_factory=ops.Tally)
-
-    async def apply(self, plan: Plan, progress: ProgressCallback) -> ApplyResult:
-        tally = self.tally
-        total = len(self.messages)
-        for batch in chunks(list(self.messages), MAX_BATCH):
-            await ops.move_batch(self.gw, self.dlq, self.destination, batch, tally)
-            progress(Progress(len(tally.moved), total, "IN_PROGRESS", f"to {self.destination.name}"))
-        ok = not (tally.send_failed or tally.unknown or tally.both)
-        return ApplyResult(
-            ok=ok,
-            message=tally.summary(),
-            after={"moved": len(tally.moved)},
-            data={"tally": tally, "duplicates_possible": tally.duplicates_possible},
-        )
-
-    async def verify(self, plan: Plan, applied: ApplyResult, progress: ProgressCallback) -> VerifyResult:
-        dlq, dest = await asyncio.gather(
-            self.gw.queue(self.dlq.url, self.dlq.region),
-            self.gw.queue(self.destination.url, self.destination.region),
-        )
-        message = f"{applied.message}; {dlq.name}: {dlq.visible} visible; {dest.name}: {dest.visible} visible"
-        return VerifyResult(applied.ok, "COMPLETED" if applied.ok else "FAILED", message)
-
-
-@dataclass
-class SelectedDelete:
-    gw: SqsGateway
-    queue: Queue
-    messages: Sequence[QueueMessage]
-    plan: Plan
-
-    async def apply(self, plan: Plan, progress: ProgressCallback) -> ApplyResult:
-        tally = await ops.delete_selected(self.gw, self.queue, self.messages)
-        progress(Progress(len(tally.deleted), len(self.messages), "IN_PROGRESS", "deleted"))
-        return ApplyResult(
-            ok=not tally.send_failed, message=tally.summary("deleted"), after={"deleted": len(tally.deleted)}
-        )
-
-    async def verify(self, plan: Plan, applied: ApplyResult, progress: ProgressCallback) -> VerifyResult:
-        q = await self.gw.queue(self.queue.url, self.queue.region)
-        return VerifyResult(
-            applied.ok,
-            "COMPLETED" if applied.ok else "FAILED",
-            f"{applied.message}; {q.visible} visible left",
-        )
-
-
-def chosen_lines(messages: Sequence[QueueMessage], shown: int = 10) -> tuple[str, ...]:
-    lines = [f"{m.message_id}  {first_line(m.body, 60).plain}" for m in messages[:shown]]
-    if len(messages) > shown:
-        lines.append(f"… and {len(messages) - shown} more")
-    return tuple(lines)
-
-
-async def prepare_selected_redrive(
-    gw: SqsGateway, dlq: Queue, messages: Sequence[QueueMessage]
-) -> SelectedRedrive:
-    # prepare_manual resolves the destination (the DLQ's one source queue) and refuses unclear ones.
-    manual = await ops.prepare_manual(gw, dlq, limit=max(1, len(messages)))
-    dlq, dest = manual.dlq, manual.destination
-    n = len(messages)
-    plan = Plan(
-        action="redrive-selected",
-        target=ops.queue_target(dlq),
-        changes=(
-            Change(f"messages in {dlq.name}", dlq.visible, max(dlq.visible - n, 0)),
-            Change("destination", None, dest.name),
-        ),
-        details=(
-            f"{n} chosen messages: send a copy to {dest.name}, then delete from {dlq.name} after the send",
-            "at least once: a fault leaves a message in the DLQ, the destination or both (never neither)",
-            *chosen_lines(messages),
-        ),
-        warnings=(("FIFO: group and deduplication ids are kept",) if dlq.fifo else ()),
-        request={"message_ids": [m.message_id for m in messages], "destination": dest.url},
-        noop_reason="" if messages else "no message chosen",
-    )
-    return SelectedRedrive(gw, dlq, dest, list(messages), plan)
-
-
-async def prepare_selected_delete(
-    gw: SqsGateway, queue: Queue, messages: Sequence[QueueMessage]
-) -> SelectedDelete:
-    queue = await gw.queue(queue.url, queue.region)
-    n = len(messages)
-    plan = Plan(
-        action="dlq-delete",
-        target=ops.queue_target(queue),
-        changes=(Change(f"messages in {queue.name}", queue.visible, max(queue.visible - n, 0)),),
-        details=(f"delete these {n} messages:", *chosen_lines(messages)),
-        warnings=("deleted messages cannot be recovered",),
-        request={"message_ids": [m.message_id for m in messages]},
-        noop_reason="" if messages else "no message chosen",
-    )
-    return SelectedDelete(gw, queue, list(messages), plan)
 
 
 # --- the plan -> confirm -> apply -> verify path, with a progress modal of our choice ----------------
@@ -620,7 +508,9 @@ class QueueDetailScreen(PaneScreen):
             self.notify("select messages first: p peeks, space selects", severity="warning", timeout=4)
             return
         gw = sqs_gateway(self.console_app)
-        _start(self.app, self._on_chosen(lambda: prepare_selected_redrive(gw, self.queue, chosen), chosen))
+        _start(
+            self.app, self._on_chosen(lambda: ops.prepare_selected_redrive(gw, self.queue, chosen), chosen)
+        )
 
     def action_delete_selected(self) -> None:
         chosen = self.chosen()
@@ -628,7 +518,7 @@ class QueueDetailScreen(PaneScreen):
             self.notify("select messages first: p peeks, space selects", severity="warning", timeout=4)
             return
         gw = sqs_gateway(self.console_app)
-        _start(self.app, self._on_chosen(lambda: prepare_selected_delete(gw, self.queue, chosen), chosen))
+        _start(self.app, self._on_chosen(lambda: ops.prepare_selected_delete(gw, self.queue, chosen), chosen))
 
     async def _on_chosen(
         self, prepare: Callable[[], Awaitable[Operation]], chosen: Sequence[QueueMessage]
