@@ -379,11 +379,16 @@ class OpsConsoleApp(App[int]):
         plan_factory: PlanFactory,
         apply: ApplyFn,
         verify: VerifyFn | None = None,
+        *,
+        progress_factory: Callable[[Plan], ProgressScreen] | None = None,
+        second_confirm: Callable[[Plan], Awaitable[bool]] | None = None,
     ) -> Outcome | None:
         """plan → confirm (modal) → apply + audit → verify (progress modal). Call inside a worker.
 
         Read-only mode refuses before the plan is shown; errors end up in a toast and in
         the progress modal, never as a crash. Returns None when no plan could be made.
+        ``progress_factory`` makes a progress modal of its own (a move task's has a Cancel
+        button); ``second_confirm`` asks again after the plan's modal (a purge: the name typed).
         """
         from console.ops.runner import execute, refuse_if_read_only
 
@@ -393,10 +398,12 @@ class OpsConsoleApp(App[int]):
         except Exception as exc:
             self.notify(describe_aws_error(exc), severity="error", timeout=6)
             return None
-        progress = ProgressScreen(plan)
+        progress = (progress_factory or ProgressScreen)(plan)
 
         async def confirm(p: Plan) -> bool:
             confirmed = bool(await self.push_screen_wait(ConfirmPlanScreen(p)))
+            if confirmed and second_confirm is not None:
+                confirmed = await second_confirm(p)
             if confirmed:
                 await self.push_screen(progress)
             return confirmed
@@ -434,11 +441,19 @@ class OpsConsoleApp(App[int]):
         return outcome
 
     def start_operation(
-        self, plan_factory: PlanFactory, apply: ApplyFn, verify: VerifyFn | None = None
+        self,
+        plan_factory: PlanFactory,
+        apply: ApplyFn,
+        verify: VerifyFn | None = None,
+        *,
+        progress_factory: Callable[[Plan], ProgressScreen] | None = None,
+        second_confirm: Callable[[Plan], Awaitable[bool]] | None = None,
     ) -> Worker[Any]:
         """:meth:`run_operation` in its own worker: what a pane's ``action_scale`` calls."""
         return self.run_worker(
-            self.run_operation(plan_factory, apply, verify),
+            self.run_operation(
+                plan_factory, apply, verify, progress_factory=progress_factory, second_confirm=second_confirm
+            ),
             group="operation",
             exclusive=True,
             exit_on_error=False,

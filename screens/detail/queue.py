@@ -5,11 +5,10 @@ The counts, links and the last move tasks are refreshed by the pane's poll
 visibility timeout and releases the messages at once, never deleting them,
 but each peek raises their receive count, which the screen says.
 
-Every mutation goes plan -> confirm modal -> apply (audited by
-``console.ops.runner.execute``) -> verify in a progress modal, like the
-service operations; this module runs that path itself only so that a move
-task's progress modal can carry a Cancel button and a purge can ask for the
-queue's name after the plan.
+Every mutation goes plan -> confirm modal -> apply (audited) -> verify in a
+progress modal through the app's one path (``OpsConsoleApp.run_operation``),
+like the service operations; a move task's progress modal carries a Cancel
+button and a purge asks for the queue's name after the plan.
 """
 
 from __future__ import annotations
@@ -28,7 +27,7 @@ from console.aws.sqs import QueueMessage, SqsGateway
 from console.errors import describe_aws_error
 from console.model import MessageMoveTask, Queue
 from console.ops import redrive as ops
-from console.ops.plan import ApplyResult, Plan
+from console.ops.plan import ApplyResult, Plan, ProgressCallback, VerifyResult
 from screens.bindings import mutating
 from screens.format import age, aws, now_utc, plain
 from screens.modals.confirm import ConfirmPlanScreen
@@ -70,7 +69,7 @@ def arn_name(arn: str) -> str:
     return arn.rsplit(":", 1)[-1]
 
 
-# --- the plan -> confirm -> apply -> verify path, with a progress modal of our choice ----------------
+# --- the app's plan -> confirm -> apply -> verify path, with a progress modal of our choice --------
 
 
 async def run_queue_operation(
@@ -80,65 +79,32 @@ async def run_queue_operation(
     progress_factory: Callable[[Plan], ProgressScreen] | None = None,
     second_confirm: Callable[[Plan], Awaitable[bool]] | None = None,
 ) -> Outcome | None:
-    """As :meth:`OpsConsoleApp.run_operation`; a no-op plan is shown with its reason. Call in a worker."""
-    from console.ops.runner import execute, refuse_if_read_only
+    """A prepared queue operation through :meth:`OpsConsoleApp.run_operation`. Call in a worker.
 
-    try:
-        refuse_if_read_only(app.settings, "operation")
-        op = await prepare()
-    except Exception as exc:
-        app.notify(describe_aws_error(exc), severity="error", timeout=6)
-        return None
-    plan = op.plan
-    if plan.is_noop:
-        app.notify(f"nothing to do: {plan.noop_reason}", severity="warning", timeout=6)
-        await app.push_screen_wait(ConfirmPlanScreen(plan))  # the reason, with Apply disabled
-        return None
-    progress = (progress_factory or ProgressScreen)(plan)
+    A no-op plan is shown in the confirm modal with its reason and Apply
+    disabled: "a move task is already running" has to be said, not only toasted.
+    """
+    box: dict[str, Any] = {}
 
-    async def confirm(p: Plan) -> bool:
-        if not await app.push_screen_wait(ConfirmPlanScreen(p)):
-            return False
-        if second_confirm is not None and not await second_confirm(p):
-            return False
-        await app.push_screen(progress)
-        return True
+    def progress_screen(plan: Plan) -> ProgressScreen:
+        box["progress"] = (progress_factory or ProgressScreen)(plan)
+        return box["progress"]  # type: ignore[no-any-return]
 
-    async def apply(p: Plan) -> ApplyResult:
-        return await op.apply(p, progress.update)
+    async def plan_factory() -> Plan:
+        op = box["op"] = await prepare()
+        if op.plan.is_noop:
+            await app.push_screen_wait(ConfirmPlanScreen(op.plan))
+        return op.plan
 
-    try:
-        outcome = await execute(
-            app.settings,
-            plan,
-            apply=apply,
-            confirm=confirm,
-            caller=app.caller_arn,
-            verify=op.verify,
-            on_progress=progress.update,
-        )
-    except Exception as exc:
-        message = describe_aws_error(exc)
-        progress.finish(False, message)
-        app.notify(message, severity="error", timeout=8)
-        return None
-    if not outcome.confirmed:
-        app.notify("cancelled: nothing was changed", timeout=4)
-        return outcome
-    if outcome.verified is not None:
-        message = outcome.verified.message
-    elif outcome.applied is not None:
-        message = outcome.applied.message
-    else:
-        message = "done"
-    if outcome.applied is not None and outcome.applied.data.get("duplicates_possible"):
-        message += " (duplicates possible)"
-    progress.finish(outcome.ok, message)
-    app.notify(message, severity="information" if outcome.ok else "error", timeout=6)
-    for screen in app.screen_stack:
-        if isinstance(screen, PaneScreen):
-            screen.action_refresh()  # polled as soon as it is on top again
-    return outcome
+    async def apply(plan: Plan) -> ApplyResult:
+        return await box["op"].apply(plan, box["progress"].update)  # type: ignore[no-any-return]
+
+    async def verify(plan: Plan, applied: ApplyResult, progress: ProgressCallback) -> VerifyResult:
+        return await box["op"].verify(plan, applied, progress)  # type: ignore[no-any-return]
+
+    return await app.run_operation(
+        plan_factory, apply, verify, progress_factory=progress_screen, second_confirm=second_confirm
+    )
 
 
 def _start(app: Any, flow: Awaitable[Any]) -> None:
