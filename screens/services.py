@@ -338,7 +338,7 @@ class ServicesScreen(ServiceOperations, PaneScreen):
             if cached is None or cached[0] != signature:
                 cells, sort_values = self.row(arn, now)
                 self._rows[arn] = (signature, (cells, sort_values))
-            cells, sort_values = self._rows[arn][1]  # type: ignore[misc]
+            cells, sort_values = self._rows[arn][1]  # type: ignore[misc,assignment]
             if self.filter_text and not matches(" ".join(_plain(c) for c in cells), self.filter_text):
                 continue
             built.append((arn, cells, sort_values))

@@ -181,7 +181,7 @@ class KeyedTable(DataTable[object], inherit_bindings=False):
             self._update_count,
             self._pseudo_class_state,
         )
-        lines = self._cell_render_cache.get(key)
+        lines = self._cell_render_cache.get(key)  # type: ignore[arg-type]
         if lines is not None:
             return lines
         row = self.rows.get(row_key)  # type: ignore[arg-type]
@@ -212,13 +212,13 @@ class KeyedTable(DataTable[object], inherit_bindings=False):
             meta = Style.from_meta({"row": row_index, "column": column_index})
             lines = [
                 list(Segment.apply_style(line, post_style=meta))
-                for line in self._render_content(cell, content, base_style, width, cursor, hover)
+                for line in self._render_cell_content(cell, content, base_style, width, cursor, hover)
             ]
             self._placed_cache[placed_key] = lines
-        self._cell_render_cache[key] = lines
+        self._cell_render_cache[key] = lines  # type: ignore[arg-type]
         return lines
 
-    def _render_content(
+    def _render_cell_content(
         self, cell: Text, key: tuple[object, ...], base_style: Style, width: int, cursor: bool, hover: bool
     ) -> Any:
         """A cell's lines by what it shows, not where: most cells of a big table repeat
