@@ -303,6 +303,20 @@ class Tally:
             text += "; duplicates possible"
         return text
 
+    def moved_result(self) -> ApplyResult:
+        """A move's outcome: ok only if every chosen message is in exactly one queue now."""
+        return ApplyResult(
+            ok=not (self.send_failed or self.unknown or self.both),
+            message=self.summary(),
+            after={"moved": len(self.moved)},
+            data={"tally": self, "duplicates_possible": self.duplicates_possible},
+        )
+
+    def deleted_result(self) -> ApplyResult:
+        return ApplyResult(
+            ok=not self.send_failed, message=self.summary("deleted"), after={"deleted": len(self.deleted)}
+        )
+
 
 Handler = Callable[[Sequence[QueueMessage], Tally], Awaitable[None]]
 
@@ -559,13 +573,7 @@ class ManualRedrive:
             total_hint=self.dlq.visible,
             progress=progress,
         )
-        ok = not (tally.send_failed or tally.unknown or tally.both)
-        return ApplyResult(
-            ok=ok,
-            message=tally.summary(),
-            after={"moved": len(tally.moved)},
-            data={"tally": tally, "duplicates_possible": tally.duplicates_possible},
-        )
+        return tally.moved_result()
 
     async def verify(self, plan: Plan, applied: ApplyResult, progress: ProgressCallback) -> VerifyResult:
         dlq, dest = await asyncio.gather(
@@ -648,9 +656,7 @@ class DeleteMessages:
             verb="deleted",
             progress=progress,
         )
-        return ApplyResult(
-            ok=not tally.send_failed, message=tally.summary("deleted"), after={"deleted": len(tally.deleted)}
-        )
+        return tally.deleted_result()
 
     async def verify(self, plan: Plan, applied: ApplyResult, progress: ProgressCallback) -> VerifyResult:
         q = await self.gw.queue(self.queue.url, self.queue.region)
@@ -704,13 +710,7 @@ class SelectedRedrive:
         for batch in chunks(list(self.messages), MAX_BATCH):
             await move_batch(self.gw, self.dlq, self.destination, batch, tally)
             progress(Progress(len(tally.moved), total, "IN_PROGRESS", f"to {self.destination.name}"))
-        ok = not (tally.send_failed or tally.unknown or tally.both)
-        return ApplyResult(
-            ok=ok,
-            message=tally.summary(),
-            after={"moved": len(tally.moved)},
-            data={"tally": tally, "duplicates_possible": tally.duplicates_possible},
-        )
+        return tally.moved_result()
 
     async def verify(self, plan: Plan, applied: ApplyResult, progress: ProgressCallback) -> VerifyResult:
         dlq, dest = await asyncio.gather(
@@ -733,9 +733,7 @@ class SelectedDelete:
     async def apply(self, plan: Plan, progress: ProgressCallback) -> ApplyResult:
         tally = await delete_selected(self.gw, self.queue, self.messages)
         progress(Progress(len(tally.deleted), len(self.messages), "IN_PROGRESS", "deleted"))
-        return ApplyResult(
-            ok=not tally.send_failed, message=tally.summary("deleted"), after={"deleted": len(tally.deleted)}
-        )
+        return tally.deleted_result()
 
     async def verify(self, plan: Plan, applied: ApplyResult, progress: ProgressCallback) -> VerifyResult:
         q = await self.gw.queue(self.queue.url, self.queue.region)
