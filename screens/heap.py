@@ -15,21 +15,17 @@ _heap_frozen = False
 
 
 def freeze_startup_heap() -> None:
-    """Take what the process has built so far (textual, botocore's models, the client) out of GC scans.
+    """Take what the process has built so far (Textual, botocore's models, the clients) out of GC scans.
 
-    Following keeps up to 10,000 lines alive, so a few hundred thousand objects
-    per 100,000 lines reach the oldest generation, and CPython then runs a full
-    collection that walks every object in the process: with botocore's service
-    models loaded that was 150-260 ms with the UI loop frozen, the p95 of a
-    key press during a heavy ingest.  Frozen objects are never scanned (they
-    are still freed by reference counting), so a full collection only walks
-    what was made after this point.  Once per process, after the first data a pane shows (then the clients
-    and their models exist).
+    Frozen objects are never scanned again (reference counting still frees them), so a
+    full collection walks only what was made after this point: the rows of a big table,
+    the lines a follow keeps. Called when a pane first shows data (the clients and their
+    models exist by then); only the first call freezes, every call turns the collector
+    back on (the launcher holds it off while the UI starts: console.commands._default).
 
-    The young generation is also made larger: with a small unfrozen heap the
-    kept lines alone start a full collection every few thousand lines (twice
-    a second at 10,000 lines/s); the lines are freed by reference counting
-    anyway, so rarer collections cost memory only for the cyclic garbage.
+    The young generation is made larger too: otherwise 10,000 kept log lines set off a
+    full collection every few thousand new ones; they are freed by reference counting
+    anyway, so rarer collections cost memory only for cyclic garbage.
     """
     global _heap_frozen
     if not _heap_frozen:
@@ -37,4 +33,4 @@ def freeze_startup_heap() -> None:
         gc.freeze()
         young, middle, old = gc.get_threshold()
         gc.set_threshold(max(young, GC_YOUNG), middle, old)
-    gc.enable()  # the launcher holds it off while the UI starts (console.commands._default)
+    gc.enable()
