@@ -80,7 +80,9 @@ def bounds(call_counts: dict[str, int], latency_s: float) -> tuple[float, float]
     chain = max(ecs_calls.get("ListServices", 0), ecs_calls.get("ListTasks", 0))
     concurrency_bound = max(total / CONCURRENCY, chain) * latency_s
     service_reads = ecs_calls.get("ListServices", 0) + ecs_calls.get("DescribeServices", 0)
-    cluster_reads = sum(ecs_calls.get(op, 0) for op in ("ListClusters", "DescribeClusters", "ListTasks", "DescribeTasks"))
+    cluster_reads = sum(
+        ecs_calls.get(op, 0) for op in ("ListClusters", "DescribeClusters", "ListTasks", "DescribeTasks")
+    )
     rate, burst = ECS_BUCKETS["service_read"]
     throttle_bound = max(max(0, n - burst) / rate for n in (service_reads, cluster_reads))
     return concurrency_bound, throttle_bound

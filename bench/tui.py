@@ -203,12 +203,8 @@ def main() -> int:
         f"   (target <= 1 s; {figures['rows_listed']:.0f} listed, "
         f"{figures['rows_described_at_first_screenful']:.0f} described then)"
     )
-    print(
-        f"  process start -> {'all described':<22} {figures['all_described_s']:.3f} s"
-    )
-    print(
-        f"  baseline, describe all before showing   {baseline:.3f} s   (plus start-up; e1s #335's order)"
-    )
+    print(f"  process start -> {'all described':<22} {figures['all_described_s']:.3f} s")
+    print(f"  baseline, describe all before showing   {baseline:.3f} s   (plus start-up; e1s #335's order)")
     print(
         f"  key latency while refreshing            p50 {figures['key_p50_ms']:.1f} ms  "
         f"p95 {figures['key_p95_ms']:.1f} ms  max {figures['key_max_ms']:.1f} ms   (target p95 <= 50 ms; "

@@ -401,7 +401,7 @@ class OpsConsoleApp(App[int]):
         progress = (progress_factory or ProgressScreen)(plan)
 
         async def confirm(p: Plan) -> bool:
-            confirmed = bool(await self.push_screen_wait(ConfirmPlanScreen(p)))
+            confirmed: bool = await self.push_screen_wait(ConfirmPlanScreen(p))
             if confirmed and second_confirm is not None:
                 confirmed = await second_confirm(p)
             if confirmed:

@@ -64,8 +64,6 @@ JSON_MAX_CHARS = 200_000  # a modal never lays out more than this
 FILTER_HELP = 'filter: words (all), !word excludes, /regex/, "a phrase"; Enter keeps, Esc clears'
 
 
-
-
 def literal_lines(text: str, *, max_len: int | None = None) -> str:
     """Multi-line text with each line made inert (newlines kept, everything else pictured)."""
     return "\n".join(literal_text(part, max_len=max_len) for part in text.split("\n"))

@@ -309,7 +309,9 @@ class EcsGateway:
         if found:
             return to_service(found[0], region)
         arns = await self.list_service_arns(region, cluster)
-        raise NotFound(unknown_name("service", name, [short_name(a) for a in arns], where=short_name(cluster)))
+        raise NotFound(
+            unknown_name("service", name, [short_name(a) for a in arns], where=short_name(cluster))
+        )
 
     # --- tasks ------------------------------------------------------------------------
     async def list_task_arns(

@@ -48,7 +48,9 @@ async def _launch_on_cluster(settings: Settings, options: dict[str, Any]) -> int
     try:
         first_view = prefetch.start(gateways, settings.regions, str(options["cluster"]))
         ui = await asyncio.to_thread(_import_ui)
-        return int(await ui.run_console_async(settings, gateways=gateways, first_view=first_view, **options) or 0)
+        return int(
+            await ui.run_console_async(settings, gateways=gateways, first_view=first_view, **options) or 0
+        )
     finally:
         await gateways.aws.close()
 

@@ -1,4 +1,3 @@
-
 """What makes the demo feel alive: log lines, CPU/memory metrics, messages failing into the DLQ.
 
 Two parts:

@@ -84,18 +84,18 @@ class ServiceDetailScreen(ServiceOperations, PaneScreen):
         targets_call = target_health(app.gateways.aws, app.gateways.budget, fresh.region, tg) if tg else None
         td_call = app.gateways.ecs.task_definition(fresh.region, fresh.task_definition)
         alarms = asyncio.ensure_future(firing_alarms(app.gateways.aws, app.gateways.budget, fresh.region))
-        results = await asyncio.gather(*(c for c in (td_call, targets_call) if c), return_exceptions=True)
-        if not isinstance(results[0], BaseException):
-            self.task_definition = results[0]
-        if targets_call is not None and not isinstance(results[1], BaseException):
-            self.targets = list(results[1])
+        td, targets = await asyncio.gather(td_call, targets_call or _unchanged(), return_exceptions=True)
+        if not isinstance(td, BaseException):
+            self.task_definition = td
+        if targets_call is not None and isinstance(targets, list):
+            self.targets = targets
         try:
             self.alarms = of_service(await alarms, fresh.cluster_name, fresh.name)
         except Exception as exc:  # a nicety: "?" and a note, not the pane's error
             app.note_error(exc, quiet=True)
             self.alarms = None
         self.render_all()
-        errors = [r for r in results if isinstance(r, BaseException)]
+        errors = [r for r in (td, targets) if isinstance(r, BaseException)]
         if errors:
             raise errors[0]
 
@@ -210,3 +210,7 @@ class ServiceDetailScreen(ServiceOperations, PaneScreen):
 
     def action_open(self) -> None:
         """Enter on a row of the detail tables does nothing yet."""
+
+
+async def _unchanged() -> None:
+    """Stands in for the target-health call of a service without a target group."""

@@ -72,7 +72,11 @@ class KeyBar(Widget):
             palette.append(f" {self.app.get_key_display(found.binding)} ", key_style)
             palette.append(f"{found.binding.description} ", description_style)
             self._palette_key = found.binding.key
-        if (text.plain, text.spans, palette.plain) != (self._text.plain, self._text.spans, self._palette.plain):
+        if (text.plain, text.spans, palette.plain) != (
+            self._text.plain,
+            self._text.spans,
+            self._palette.plain,
+        ):
             self._text, self._spans, self._palette = text, spans, palette
             self.refresh()
 

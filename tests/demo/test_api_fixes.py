@@ -136,7 +136,9 @@ def test_throttle_enforces_ecs_buckets(world):
         # (loaded) machine that refills the bucket between calls only makes the loop longer.
         for _ in range(200):
             try:
-                ecs.register_task_definition(family="throttled", containerDefinitions=td["containerDefinitions"])
+                ecs.register_task_definition(
+                    family="throttled", containerDefinitions=td["containerDefinitions"]
+                )
                 codes.append("ok")
             except ClientError as exc:
                 codes.append(exc.response["Error"]["Code"])

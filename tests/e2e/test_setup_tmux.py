@@ -129,7 +129,10 @@ def test_the_demo_profile_setup_wrote_opens_the_console(terminal, new_user) -> N
     env = " ".join(f"{k}={shlex.quote(v)}" for k, v in new_user.items())
     subprocess.run(
         f"env -i {env} {shlex.quote(OPSCONSOLE)} setup --non-interactive --demo --read-only",
-        shell=True, check=True, capture_output=True, timeout=600,
+        shell=True,
+        check=True,
+        capture_output=True,
+        timeout=600,
     )
     assert (home / ".config" / "opsconsole" / "profiles" / "demo.toml").is_file()
     start(term, new_user, f"{shlex.quote(OPSCONSOLE)} --profile demo")

@@ -49,7 +49,9 @@ async def test_same_result_as_botocore_on_every_demo_response(world: DemoRuntime
             services = (await ecs.list_services(cluster=arn))["serviceArns"]
             if services:
                 found = await ecs.describe_services(cluster=arn, services=services[:10], include=["TAGS"])
-                await ecs.describe_task_definition(taskDefinition=found["services"][0]["taskDefinition"], include=["TAGS"])
+                await ecs.describe_task_definition(
+                    taskDefinition=found["services"][0]["taskDefinition"], include=["TAGS"]
+                )
             tasks = (await ecs.list_tasks(cluster=arn))["taskArns"]
             if tasks:
                 await ecs.describe_tasks(cluster=arn, tasks=tasks, include=["TAGS"])
@@ -77,7 +79,9 @@ async def test_timestamps_blobs_nulls_and_maps_converted_as_botocore_does() -> N
             {
                 "serviceName": "api",
                 "createdAt": 1700000000.5,
-                "deployments": [{"id": "d1", "createdAt": 1700000001, "updatedAt": None, "rolloutState": None}],
+                "deployments": [
+                    {"id": "d1", "createdAt": 1700000001, "updatedAt": None, "rolloutState": None}
+                ],
                 "events": [{"id": "e1", "createdAt": 1700000002.25, "message": "[bold]x[/]"}],
                 "tags": [{"key": "k", "value": None}],
                 "loadBalancers": None,
@@ -86,7 +90,12 @@ async def test_timestamps_blobs_nulls_and_maps_converted_as_botocore_does() -> N
         "failures": [],
         "nextToken": None,
     }
-    response = {"status_code": 200, "headers": {"x-amzn-requestid": "r-1"}, "body": json.dumps(body).encode(), "context": {}}
+    response = {
+        "status_code": 200,
+        "headers": {"x-amzn-requestid": "r-1"},
+        "body": json.dumps(body).encode(),
+        "context": {},
+    }
     theirs, ours = await both(response, shape)
     assert ours == theirs
     assert ours["services"][0]["events"][0]["createdAt"].timestamp() == 1700000002.25
@@ -103,7 +112,12 @@ async def test_timestamps_blobs_nulls_and_maps_converted_as_botocore_does() -> N
 
 async def test_a_body_that_is_not_json_does_not_break_the_parse() -> None:
     """As botocore: the text becomes a ``message`` (which botocore then drops as unknown)."""
-    shape = botocore.session.get_session().get_service_model("logs").operation_model("FilterLogEvents").output_shape
+    shape = (
+        botocore.session.get_session()
+        .get_service_model("logs")
+        .operation_model("FilterLogEvents")
+        .output_shape
+    )
     response = {"status_code": 200, "headers": {}, "body": b"<html>proxy error</html>", "context": {}}
     theirs, ours = await both(response, shape)
     assert known_only(ours, theirs) == theirs

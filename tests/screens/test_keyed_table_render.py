@@ -55,7 +55,13 @@ async def test_cells_render_as_datatable_renders_them() -> None:
         assert ours == theirs
         assert again == theirs
         # The row/column meta (what a mouse click reads) is per position, not shared by the cache.
-        metas = {style.meta.get("row") for cell in ours for line in cell for _text, style in line if style and style.meta}
+        metas = {
+            style.meta.get("row")
+            for cell in ours
+            for line in cell
+            for _text, style in line
+            if style and style.meta
+        }
         assert metas == set(range(len(CELLS)))
 
 

@@ -19,7 +19,10 @@ async def test_read_first_view_lists_and_describes_the_top_rows(settings: Settin
     finally:
         await gateways.aws.close()
     assert view.cluster.name == "asharvi-backend-cluster" and view.cluster.region == "ap-south-1"
-    assert sorted(a.rsplit("/", 1)[-1] for a in view.first_page) == ["asharvi-backend-prod", "asharvi-backend-staging"]
+    assert sorted(a.rsplit("/", 1)[-1] for a in view.first_page) == [
+        "asharvi-backend-prod",
+        "asharvi-backend-staging",
+    ]
     assert {s.name for s in view.services} == {"asharvi-backend-prod", "asharvi-backend-staging"}
 
 
@@ -47,7 +50,9 @@ async def test_the_console_starts_from_the_first_view_then_keeps_polling(setting
             assert names == ["asharvi-backend-prod", "asharvi-backend-staging"]
             assert all(r[1] != "…" for r in rows(app, "services"))  # described, not placeholders
             await pilot.press("escape")  # the clusters pane was held while covered: it loads now
-            await wait_for(pilot, lambda: isinstance(app.screen, ClustersScreen) and len(app.screen.table.keys) == 5)
+            await wait_for(
+                pilot, lambda: isinstance(app.screen, ClustersScreen) and len(app.screen.table.keys) == 5
+            )
     finally:
         await gateways.aws.close()
 
