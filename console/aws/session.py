@@ -19,6 +19,7 @@ from urllib.parse import urlparse
 
 from aiobotocore.config import AioConfig
 from aiobotocore.session import AioSession, get_session
+from botocore.context import get_context
 from botocore.utils import parse_timestamp as _default_timestamp_parser
 
 from console.aws.fastparse import CompiledParserFactory
@@ -131,6 +132,7 @@ class AwsContext:
                         **({"verify": False} if plain_http else {}),
                     )
                 )
+                cache_user_agent(client)
                 self._clients[key] = client
         return client
 
@@ -144,3 +146,29 @@ class AwsContext:
 
     async def __aexit__(self, *exc: object) -> None:
         await self.close()
+
+
+def cache_user_agent(client: Any) -> None:
+    """Build each distinct User-Agent header once per client instead of once per request.
+
+    botocore rebuilds the whole string before every request, sanitizing each
+    component character by character: about 0.1 ms of CPU per call, a tenth of
+    the client's CPU in a manual redrive.  Only the feature ids of the request's
+    context vary between requests, so the string is cached per set of them and
+    the header sent is the same.  A botocore without this internal is left as is.
+    """
+    creator = getattr(client, "_user_agent_creator", None)
+    build = getattr(creator, "to_string", None)
+    if creator is None or build is None:
+        return
+    built: dict[frozenset[str], str] = {}
+
+    def to_string() -> str:
+        ctx = get_context()
+        features = frozenset(ctx.features) if ctx is not None else frozenset()
+        ua = built.get(features)
+        if ua is None:
+            ua = built[features] = build()
+        return ua
+
+    creator.to_string = to_string
