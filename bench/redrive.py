@@ -1,13 +1,14 @@
 """Manual DLQ redrive throughput against a one-message-at-a-time loop, in the same run.
 
 For each latency (0 and 30 ms per request by default) a fresh `opsconsole demo serve`
-process gets a DLQ of 10,000 messages.  First the baseline (what a hand-written script
-does: receive 1, send 1, delete 1, with boto3) moves a sample of the messages; then
-opsconsole's manual redrive (batches of 10, concurrent workers, delete only after the
-send) moves all the others.  Both are timed on the same queue, so both pay the same
-per-request cost.  Afterwards every message body is accounted for (DLQ + destinations).
+process gets a DLQ of 10,000 messages.  The baseline (what a hand-written script does:
+receive 1, send 1, delete 1, with boto3) moves a sample of the messages and opsconsole's
+manual redrive (batches of 10, concurrent workers, delete only after the send) moves all
+the others, in alternating slices (``--rounds``, so both see the same machine).  Both are
+timed on the same queue, so both pay the same per-request cost.  Afterwards every message
+body is accounted for (DLQ + destinations).
 
-    python bench/redrive.py [--messages 10000] [--latency 0,30] [--baseline-sample N]
+    python bench/redrive.py [--messages 10000] [--latency 0,30] [--baseline-sample N] [--rounds 5]
 
 Prints figures; never fails on a number (exit 1 only if a message went missing).
 """
@@ -101,20 +102,44 @@ def baseline(endpoint: str, dlq: str, dest: str, n: int) -> tuple[int, float]:
     return moved, time.perf_counter() - start
 
 
-async def manual(endpoint: str, dlq_name: str, concurrency: int) -> tuple[int, float, str]:
+async def interleaved(
+    endpoint: str, q: dict[str, str], sample: int, concurrency: int, rounds: int
+) -> tuple[int, float, int, float, str]:
+    """The loop and opsconsole's manual redrive in alternating slices, each timed on its own.
+
+    Measured one after the other, the two saw different machines: on a shared 2-core VM
+    the speed drifts by 20-30% within a minute, and the ratio with it.  Alternating
+    ``rounds`` slices of each spreads the drift over both.  Each manual slice is a whole
+    run (plan made outside the timing, apply timed, workers ramping up and down inside
+    it), so slicing only ever costs the manual side.
+    """
     from console.aws.session import AwsContext
     from console.aws.sqs import SqsGateway
     from console.ops import redrive as ops
 
+    loop_moved = moved = 0
+    loop_s = manual_s = 0.0
+    summaries: list[str] = []
     async with AwsContext(endpoint_url=endpoint) as aws:
         gw = SqsGateway(aws)
-        dlq = await gw.resolve(dlq_name, [REGION])
-        op = await ops.prepare_manual(gw, dlq, regions=[REGION], concurrency=concurrency)
-        start = time.perf_counter()
-        applied = await op.apply(op.plan, lambda _p: None)
-        elapsed = time.perf_counter() - start
-    assert op.tally is not None
-    return len(op.tally.moved), elapsed, applied.message
+        dlq = await gw.resolve(q["dlq_name"], [REGION])
+        left = (await gw.queue(dlq.url, dlq.region)).visible
+        per_loop = max(1, sample // rounds)
+        per_manual = max(1, (left - per_loop * rounds) // rounds)
+        for i in range(rounds):
+            n, t = baseline(endpoint, q["dlq"], q["loop"], per_loop)
+            loop_moved, loop_s = loop_moved + n, loop_s + t
+            last = i == rounds - 1
+            op = await ops.prepare_manual(
+                gw, dlq, regions=[REGION], concurrency=concurrency, limit=None if last else per_manual
+            )
+            start = time.perf_counter()
+            applied = await op.apply(op.plan, lambda _p: None)
+            manual_s += time.perf_counter() - start
+            assert op.tally is not None
+            moved += len(op.tally.moved)
+            summaries.append(applied.message)
+    return loop_moved, loop_s, moved, manual_s, "; ".join(summaries)
 
 
 def drain_bodies(endpoint: str, url: str, workers: int = 12) -> list[str]:
@@ -140,7 +165,7 @@ def drain_bodies(endpoint: str, url: str, workers: int = 12) -> list[str]:
     return list(by_id.values())
 
 
-def run_one(latency_ms: int, messages: int, sample: int, concurrency: int) -> dict[str, Any]:
+def run_one(latency_ms: int, messages: int, sample: int, concurrency: int, rounds: int = 5) -> dict[str, Any]:
     proc, endpoint = serve(latency_ms)
     try:
         sqs = client(endpoint)
@@ -148,8 +173,9 @@ def run_one(latency_ms: int, messages: int, sample: int, concurrency: int) -> di
         t = time.perf_counter()
         fill(endpoint, q["dlq"], messages)
         fill_s = time.perf_counter() - t
-        loop_moved, loop_s = baseline(endpoint, q["dlq"], q["loop"], sample)
-        moved, manual_s, summary = asyncio.run(manual(endpoint, q["dlq_name"], concurrency))
+        loop_moved, loop_s, moved, manual_s, summary = asyncio.run(
+            interleaved(endpoint, q, sample, concurrency, rounds)
+        )
         left = drain_bodies(endpoint, q["dlq"])
         in_src = drain_bodies(endpoint, q["src"])
         in_loop = drain_bodies(endpoint, q["loop"])
@@ -190,12 +216,15 @@ def main() -> int:
         help="messages the one-at-a-time loop moves (default: 500, or 150 with latency)",
     )
     parser.add_argument("--concurrency", type=int, default=8, help="manual redrive workers (default 8)")
+    parser.add_argument(
+        "--rounds", type=int, default=5, help="alternating slices of loop and manual redrive (default 5)"
+    )
     args = parser.parse_args()
     lost = False
     print(f"manual redrive of a {args.messages:,}-message DLQ vs a one-message-at-a-time boto3 loop")
     for latency in (int(x) for x in args.latency.split(",") if x.strip()):
         sample = args.baseline_sample or (150 if latency else 500)
-        r = run_one(latency, args.messages, sample, args.concurrency)
+        r = run_one(latency, args.messages, sample, args.concurrency, max(1, args.rounds))
         ratio = r["manual_rate"] / r["loop_rate"] if r["loop_rate"] else float("nan")
         print(f"\n--latency-ms {latency}: DLQ filled in {r['fill_s']:.1f}s")
         print(
