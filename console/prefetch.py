@@ -27,6 +27,7 @@ class FirstView:
     cluster: Cluster
     first_page: list[str] = field(default_factory=list)
     services: list[Service] = field(default_factory=list)
+    next_token: str | None = None  # where the listing goes on; None: the first page was the last
 
 
 async def read_first_view(
@@ -39,9 +40,7 @@ async def read_first_view(
     """
     found = await gateways.ecs.find_cluster(regions, cluster)
     view = FirstView(found)
-    async for page in gateways.ecs.service_arn_pages(found.region, found.arn):
-        view.first_page = page
-        break  # the pane lists the rest itself
+    view.first_page, view.next_token = await gateways.ecs.service_arn_page(found.region, found.arn)
     top = sorted(view.first_page, key=short_name)[:rows]  # the pane sorts by name
     if top:
         view.services = await gateways.ecs.describe_services(found.region, found.arn, top)

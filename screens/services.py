@@ -118,9 +118,12 @@ class ServicesScreen(ServiceOperations, PaneScreen):
         described_now: set[str] = set()
         early: list[asyncio.Task[None]] = []
         view, self._first_view = self._first_view, None
+        resume: dict[str, str | None] = {}  # cluster ARN -> token the listing goes on from
         if view is not None:  # read while the UI loaded: show it now, list and describe the rest below
             where = (view.cluster.region, view.cluster.arn)
+            resume[view.cluster.arn] = view.next_token
             for arn in view.first_page:
+                seen[arn] = where
                 self.listed.setdefault(arn, where)
             for service in view.services:
                 self.services[service.arn] = service
@@ -131,7 +134,11 @@ class ServicesScreen(ServiceOperations, PaneScreen):
                 self._note_first_screenful()
 
         async def list_cluster(cluster: Cluster) -> None:
-            async for page in ecs.service_arn_pages(cluster.region, cluster.arn):
+            if cluster.arn in resume and resume[cluster.arn] is None:
+                return  # its one page came with the first view
+            async for page in ecs.service_arn_pages(
+                cluster.region, cluster.arn, after=resume.get(cluster.arn)
+            ):
                 for arn in page:
                     seen[arn] = (cluster.region, cluster.arn)
                     self.listed.setdefault(arn, (cluster.region, cluster.arn))

@@ -260,13 +260,31 @@ class EcsGateway:
             arns += page.get("serviceArns", [])
         return arns
 
-    async def service_arn_pages(self, region: str, cluster: str) -> AsyncIterator[list[str]]:
-        """A cluster's service ARNs a page at a time, so a screen can show the first page at once."""
+    async def service_arn_pages(
+        self, region: str, cluster: str, *, after: str | None = None
+    ) -> AsyncIterator[list[str]]:
+        """A cluster's service ARNs a page at a time, so a screen can show the first page at once.
+
+        ``after``: the token a :meth:`service_arn_page` returned, to go on from there.
+        """
         client = await self._client(region)
         async for page in pages(
-            self.budget, region, "service_read", client.list_services, cluster=cluster, maxResults=PAGE_SIZE
+            self.budget,
+            region,
+            "service_read",
+            client.list_services,
+            start=after,
+            cluster=cluster,
+            maxResults=PAGE_SIZE,
         ):
             yield list(page.get("serviceArns", []))
+
+    async def service_arn_page(self, region: str, cluster: str) -> tuple[list[str], str | None]:
+        """The first page of a cluster's service ARNs and the token of the next (None: no more)."""
+        resp = await self._call(
+            region, "service_read", "list_services", cluster=cluster, maxResults=PAGE_SIZE
+        )
+        return list(resp.get("serviceArns", [])), resp.get("nextToken") or None
 
     async def describe_services(self, region: str, cluster: str, names: Sequence[str]) -> list[Service]:
         async def batch(chunk: Sequence[str]) -> list[Service]:
@@ -404,6 +422,22 @@ class EcsGateway:
             region, "update_service", "update_service", cluster=cluster, service=service, **fields
         )
         return to_service(resp["service"], region)
+
+    async def service_tags(self, region: str, service_arn: str) -> dict[str, str]:
+        resp = await self._call(region, "cluster_read", "list_tags_for_resource", resourceArn=service_arn)
+        return {t["key"]: t.get("value", "") for t in resp.get("tags", [])}
+
+    async def tag_service(self, region: str, service_arn: str, tags: dict[str, str]) -> None:
+        await self._call(
+            region,
+            "update_service",
+            "tag_resource",
+            resourceArn=service_arn,
+            tags=[{"key": k, "value": v} for k, v in tags.items()],
+        )
+
+    async def untag_service(self, region: str, service_arn: str, keys: Sequence[str]) -> None:
+        await self._call(region, "update_service", "untag_resource", resourceArn=service_arn, tagKeys=list(keys))
 
     async def register_task_definition(self, region: str, request: dict[str, Any]) -> TaskDefinition:
         resp = await self._call(region, "register_task_def", "register_task_definition", **request)

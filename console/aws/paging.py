@@ -113,10 +113,11 @@ async def pages(
     *,
     token_in: str = "nextToken",
     token_out: str = "nextToken",
+    start: str | None = None,
     **kwargs: Any,
 ) -> AsyncIterator[dict[str, Any]]:
-    """Every page of a paginated call, each call taken from the bucket."""
-    token: str | None = None
+    """Every page of a paginated call (from the token ``start`` on), each call taken from the bucket."""
+    token: str | None = start
     seen: set[str] = set()
     while True:
         args = dict(kwargs)

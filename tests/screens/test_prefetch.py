@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 from tui_helpers import rows, wait_for
 
 from console import prefetch
 from console.aws.context import make_gateways
 from console.config import Settings
+from console.demo.runtime import DemoRuntime
 from screens.app import OpsConsoleApp
 from screens.clusters import ClustersScreen
 from screens.services import ServicesScreen
@@ -70,3 +74,41 @@ async def test_an_unknown_cluster_is_reported_and_the_clusters_pane_loads(settin
             await wait_for(pilot, lambda: len(app.screen.table.keys) == 5)  # type: ignore[attr-defined]
     finally:
         await gateways.aws.close()
+
+
+async def open_on(settings: Settings, cluster: str) -> list[str]:
+    """Open the console on ``cluster`` and wait for its first load; the services pane's rows."""
+    gateways = make_gateways(settings)
+    app = OpsConsoleApp(
+        settings,
+        gateways=gateways,
+        first_view=prefetch.start(gateways, settings.regions, cluster),
+        cluster=cluster,
+        poll_interval=600.0,  # one load only: the calls counted are the start's
+    )
+    try:
+        async with app.run_test(size=(140, 30)) as pilot:
+            await wait_for(pilot, lambda: isinstance(app.screen, ServicesScreen) and app.screen.polls >= 1)
+            return [r[0] for r in rows(app, "services")]
+    finally:
+        await gateways.aws.close()
+
+
+async def test_the_first_page_read_ahead_is_not_listed_again(
+    settings: Settings, tui_world: DemoRuntime, boto: Callable[[str, str], Any]
+) -> None:
+    tui_world.server.reset_counts()
+    names = await open_on(settings, "asharvi-backend-cluster")
+    assert names == ["asharvi-backend-prod", "asharvi-backend-staging"]
+    assert tui_world.counts().get("ecs.ListServices") == 1  # its only page, read once
+
+    ecs = boto("ecs", "ap-south-1")
+    prod = ecs.describe_services(cluster="asharvi-backend-cluster", services=["asharvi-backend-prod"])
+    family = prod["services"][0]["taskDefinition"]
+    extra = [f"pagefill-{i:03d}" for i in range(110)]  # with the two: 112, two pages of 100
+    for name in extra:
+        ecs.create_service(cluster="asharvi-backend-cluster", serviceName=name, taskDefinition=family)
+    tui_world.server.reset_counts()
+    names = await open_on(settings, "asharvi-backend-cluster")
+    assert sorted(names) == sorted(["asharvi-backend-prod", "asharvi-backend-staging", *extra])
+    assert tui_world.counts().get("ecs.ListServices") == 2  # the first page ahead, the second after it
