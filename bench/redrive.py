@@ -8,7 +8,7 @@ the others, in alternating slices (``--rounds``, so both see the same machine). 
 timed on the same queue, so both pay the same per-request cost.  Afterwards every message
 body is accounted for (DLQ + destinations).
 
-    python bench/redrive.py [--messages 10000] [--latency 0,30] [--baseline-sample N] [--rounds 5]
+    python bench/redrive.py [--messages 10000] [--latency-ms 0,30] [--baseline-sample N] [--rounds 5]
 
 Prints figures; never fails on a number (exit 1 only if a message went missing).
 """
@@ -208,7 +208,13 @@ def main() -> int:
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--messages", type=int, default=10_000)
-    parser.add_argument("--latency", default="0,30", help="comma-separated latencies in ms (default 0,30)")
+    parser.add_argument(
+        "--latency",
+        "--latency-ms",
+        dest="latency",
+        default="0,30",
+        help="comma-separated latencies in ms per request (default 0,30)",
+    )
     parser.add_argument(
         "--baseline-sample",
         type=int,
