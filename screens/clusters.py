@@ -9,7 +9,7 @@ from dataclasses import replace
 from textual.app import ComposeResult
 from textual.binding import Binding
 
-from console.aws.alarms import by_cluster, firing_alarms_by_region, of_note
+from console.aws.alarms import alarms_or_unknown, by_cluster, of_note
 from console.model import Alarm, Cluster
 from screens.format import aws, plain, status
 from screens.pane import PaneScreen, matches
@@ -86,13 +86,11 @@ class ClustersScreen(PaneScreen):
     async def _load_alarms(self, regions: Sequence[str]) -> None:
         """Alarms are a column, not the pane: a region whose read fails shows "?" and the rest go on."""
         app = self.console_app
-        found = await firing_alarms_by_region(app.gateways.aws, app.gateways.budget, regions)
-        for region, result in found.items():
-            if isinstance(result, Exception):
-                app.note_error(result, quiet=True)
-                self.alarms[region] = None
-            else:
-                self.alarms[region] = result
+        self.alarms.update(
+            await alarms_or_unknown(
+                app.gateways.aws, app.gateways.budget, regions, lambda exc: app.note_error(exc, quiet=True)
+            )
+        )
         every = [a for known in self.alarms.values() if known for a in known]
         self._alarm_names = {key: tuple(a.name for a in of) for key, of in by_cluster(every).items()}
         self.clusters = {arn: self._with_alarms(c) for arn, c in self.clusters.items()}

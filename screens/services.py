@@ -19,8 +19,9 @@ from textual.binding import Binding
 from textual.timer import Timer
 from textual.widgets import DataTable
 
+from console.aws.alarms import alarms_or_unknown, of_service
 from console.aws.metrics import service_metrics
-from console.model import Cluster, Service, short_name
+from console.model import Alarm, Cluster, Service, short_name
 from console.prefetch import FirstView
 from screens.format import (
     PLACEHOLDER,
@@ -48,6 +49,7 @@ COLUMNS = [
     ("running", "RUNNING"),
     ("pending", "PENDING"),
     ("rollout", "ROLLOUT"),
+    ("alarms", "ALARMS"),
     ("revision", "TASK DEF"),
     ("launch", "LAUNCH"),
     ("cpu", "CPU"),
@@ -66,8 +68,10 @@ DROP_ORDER = (
     "desired",
     "cluster",
     "rollout",
+    "alarms",
     "running",
 )
+ALARM_NAMES_SHOWN = 1  # then "+N": the detail (d) lists them all
 
 
 class ServicesScreen(ServiceOperations, PaneScreen):
@@ -89,6 +93,8 @@ class ServicesScreen(ServiceOperations, PaneScreen):
         self.listed: dict[str, tuple[str, str]] = {}  # service ARN -> (region, cluster ARN)
         self.services: dict[str, Service] = {}
         self.metrics: dict[str, tuple[tuple[float, ...], tuple[float, ...]]] = {}
+        # region -> its alarms in ALARM, or None when the last read failed ("?")
+        self.alarms: dict[str, tuple[Alarm, ...] | None] = {}
         self.sort_column = "name"
         self.sort_reverse = False
         self._rows: dict[str, tuple[object, tuple[object, ...]]] = {}
@@ -112,12 +118,23 @@ class ServicesScreen(ServiceOperations, PaneScreen):
     # --- fetching --------------------------------------------------------------------
     async def load(self) -> None:
         self._clock = now_utc()
+        view, self._first_view = self._first_view, None
+        # One DescribeAlarms per region, beside the listing; a column, never the pane's error.
+        alarms = asyncio.ensure_future(self._load_alarms())
+        try:
+            await self._list_and_describe(view)
+            await alarms
+            self.render_rows()  # the poll ends with every column shown, alarms included
+        finally:
+            if not alarms.done():
+                alarms.cancel()
+
+    async def _list_and_describe(self, view: FirstView | None) -> None:
         app = self.console_app
         ecs = app.gateways.ecs
         seen: dict[str, tuple[str, str]] = {}
         described_now: set[str] = set()
         early: list[asyncio.Task[None]] = []
-        view, self._first_view = self._first_view, None
         resume: dict[str, str | None] = {}  # cluster ARN -> token the listing goes on from
         if view is not None:  # read while the UI loaded: show it now, list and describe the rest below
             where = (view.cluster.region, view.cluster.arn)
@@ -236,6 +253,36 @@ class ServicesScreen(ServiceOperations, PaneScreen):
                 self.metrics[s.arn] = (cpu.values if cpu else (), mem.values if mem else ())
         self.render_rows()
 
+    async def _load_alarms(self) -> None:
+        app = self.console_app
+        regions = sorted({c.region for c in self.clusters})
+        self.alarms.update(
+            await alarms_or_unknown(
+                app.gateways.aws, app.gateways.budget, regions, lambda exc: app.note_error(exc, quiet=True)
+            )
+        )
+        self.render_rows(soon=True)
+
+    def service_alarms(self, service: Service) -> tuple[str, ...] | None:
+        """Names of the service's alarms of note; None while unknown (not read yet, or failed)."""
+        found = self.alarms.get(service.region)
+        if found is None:
+            return None
+        return tuple(a.name for a in of_service(found, service.cluster_name, service.name))
+
+    def alarms_cell(self, service: Service) -> object:
+        if service.region not in self.alarms:
+            return plain(PLACEHOLDER, "dim")
+        names = self.service_alarms(service)
+        if names is None:
+            return plain("?", "yellow")
+        if not names:
+            return plain("-", "dim")
+        text = ", ".join(names[:ALARM_NAMES_SHOWN])
+        if len(names) > ALARM_NAMES_SHOWN:
+            text += f" +{len(names) - ALARM_NAMES_SHOWN}"
+        return aws(text, "bold red")
+
     def _forget(self, arn: str) -> None:
         self.listed.pop(arn, None)
         self.services.pop(arn, None)
@@ -269,7 +316,7 @@ class ServicesScreen(ServiceOperations, PaneScreen):
             cells["cluster"] = aws(cluster, "dim")
             sort_values: dict[str, object] = {c: "" for c, _ in self.columns}
             sort_values.update(
-                name=name, cluster=cluster, desired=-1, running=-1, pending=-1, cpu=-1.0, mem=-1.0
+                name=name, cluster=cluster, desired=-1, running=-1, pending=-1, alarms=-1, cpu=-1.0, mem=-1.0
             )
             sort_values["event"] = float("inf")
         else:
@@ -287,6 +334,7 @@ class ServicesScreen(ServiceOperations, PaneScreen):
                 "running": plain(service.running, health),
                 "pending": plain(service.pending, "yellow" if service.pending else ""),
                 "rollout": rollout,
+                "alarms": self.alarms_cell(service),
                 "revision": aws(service.revision),
                 "launch": aws(service.launch_type or "-", "dim"),
                 "cpu": plain(_spark(cpu, frozen), "cyan"),
@@ -300,6 +348,7 @@ class ServicesScreen(ServiceOperations, PaneScreen):
                 "running": service.running,
                 "pending": service.pending,
                 "rollout": state,
+                "alarms": len(names) if (names := self.service_alarms(service)) is not None else -1,
                 "revision": service.revision,
                 "launch": service.launch_type,
                 "cpu": cpu[-1] if cpu else -1.0,
@@ -340,6 +389,7 @@ class ServicesScreen(ServiceOperations, PaneScreen):
                 service,
                 self.metrics.get(arn),
                 age(service.last_event_at, now, frozen=frozen) if service else None,
+                (service.region in self.alarms, self.service_alarms(service)) if service else None,
             )
             cached = self._rows.get(arn)
             if cached is None or cached[0] != signature:

@@ -9,7 +9,7 @@ are not "of note": a target-tracking AlarmLow sits in ALARM whenever load is low
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 from console.aws.paging import Budget, pages
@@ -53,6 +53,23 @@ async def firing_alarms_by_region(
         if isinstance(result, BaseException) and not isinstance(result, Exception):
             raise result  # cancellation, KeyboardInterrupt: not a region's failure
         out[region] = result
+    return out
+
+
+async def alarms_or_unknown(
+    aws: AwsContext, budget: Budget, regions: Sequence[str], on_error: Callable[[Exception], None]
+) -> dict[str, tuple[Alarm, ...] | None]:
+    """Each region's alarms; None for a region whose read failed, after telling ``on_error``.
+
+    Alarms are a column of a pane, never the pane's error: a failed region shows "?".
+    """
+    out: dict[str, tuple[Alarm, ...] | None] = {}
+    for region, result in (await firing_alarms_by_region(aws, budget, regions)).items():
+        if isinstance(result, Exception):
+            on_error(result)
+            out[region] = None
+        else:
+            out[region] = result
     return out
 
 

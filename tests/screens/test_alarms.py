@@ -80,3 +80,46 @@ async def test_service_detail_shows_the_services_alarms(settings: Settings) -> N
         summary = str(app.screen.query_one("#summary", Static).render())
         assert "ALARM docu-cr-backend-memory-high" in summary
         assert "were greater than the threshold (55.0)" in summary  # CloudWatch's own reason
+
+
+SERVICE_ALARMS = 5  # the services pane's ALARMS column
+
+
+async def test_services_pane_names_each_services_firing_alarms(
+    settings: Settings, tui_world: DemoRuntime, boto
+) -> None:  # type: ignore[no-untyped-def]
+    app = make_app(settings)
+    async with app.run_test(size=(160, 30)) as pilot:
+        await wait_for(pilot, lambda: isinstance(app.screen, ClustersScreen) and app.screen.table.keys)
+        await command(pilot, "cluster asharvi-backend-cluster")
+        await wait_for(pilot, lambda: isinstance(app.screen, ServicesScreen) and app.screen.polls > 0)
+        pane = app.screen
+
+        def column() -> dict[str, str]:
+            return {r[0]: r[SERVICE_ALARMS] for r in rows(app, "services")}
+
+        assert column() == {"asharvi-backend-prod": "-", "asharvi-backend-staging": "-"}
+        cw = boto("cloudwatch", "ap-south-1")
+        for name in ("asharvi-backend-prod-cpu-high", "asharvi-backend-prod-memory-high"):
+            cw.set_alarm_state(AlarmName=name, StateValue="ALARM", StateReason="Threshold Crossed")
+        await pilot.press("ctrl+r")
+        await wait_for(pilot, lambda: column()["asharvi-backend-prod"] == "asharvi-backend-prod-cpu-high +1")
+        assert column()["asharvi-backend-staging"] == "-"
+        cell = pane.table._cells[pane.table.keys[0]][SERVICE_ALARMS]
+        assert isinstance(cell, Text) and "red" in str(cell.style)
+
+        while pane.sort_column != "alarms":  # o: sort by the next column; O: reverse (most alarms first)
+            await pilot.press("o")
+        await pilot.press("O")
+        await wait_for(pilot, lambda: rows(app, "services")[0][0] == "asharvi-backend-prod")
+
+        # A failing DescribeAlarms: the services stay, the column says "?", the pane has no error.
+        tui_world.server.middleware.set_faults(
+            FaultSpec(server_error=1.0, only=frozenset({"monitoring"}), ops=frozenset({"DescribeAlarms"}))
+        )
+        polls = pane.polls
+        await pilot.press("ctrl+r")
+        await wait_for(pilot, lambda: pane.polls > polls and set(column().values()) == {"?"})
+        assert not pane.status.error
+        assert all(r[2].isdigit() for r in rows(app, "services"))  # running counts still shown
+        tui_world.server.middleware.set_faults(None)

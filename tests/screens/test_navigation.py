@@ -42,7 +42,8 @@ async def test_drill_down_and_back(settings: Settings) -> None:
         row = rows(app, "services")[0]
         assert row[0] == "wwhd-backend"
         assert row[1] == row[2] == "1"  # desired, running
-        assert row[5].startswith("wwhd-backend")  # family:revision
+        assert row[5] == "-"  # alarms: none firing
+        assert row[6].startswith("wwhd-backend")  # family:revision
 
         await pilot.press("d")
         await wait_for(pilot, lambda: isinstance(app.screen, ServiceDetailScreen) and app.screen.polls > 0)
