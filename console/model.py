@@ -306,6 +306,10 @@ class Alarm:
         return self.dimension("ServiceName")
 
     @property
+    def queue(self) -> str:
+        return self.dimension("QueueName")
+
+    @property
     def scaling(self) -> bool:
         """Only drives auto scaling (a target-tracking AlarmLow is in ALARM whenever load is low)."""
         return bool(self.actions) and all(a.startswith("arn:aws:autoscaling:") for a in self.actions)

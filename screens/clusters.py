@@ -11,7 +11,7 @@ from textual.binding import Binding
 
 from console.aws.alarms import alarms_or_unknown, by_cluster, of_note
 from console.model import Alarm, Cluster
-from screens.format import aws, plain, status
+from screens.format import alarm_names, aws, plain, status
 from screens.pane import PaneScreen, matches
 from screens.widgets.keyed_table import KeyedTable
 
@@ -103,14 +103,7 @@ class ClustersScreen(PaneScreen):
     def alarms_cell(self, c: Cluster) -> object:
         if c.region not in self.alarms:
             return plain("…", "dim")
-        if self.alarms[c.region] is None:
-            return plain("?", "yellow")
-        if not c.alarms:
-            return plain("-", "dim")
-        text = ", ".join(c.alarms[:ALARM_NAMES_SHOWN])
-        if len(c.alarms) > ALARM_NAMES_SHOWN:
-            text += f" +{len(c.alarms) - ALARM_NAMES_SHOWN}"
-        return aws(text, "bold red")
+        return alarm_names(None if self.alarms[c.region] is None else c.alarms, ALARM_NAMES_SHOWN)
 
     def row(self, c: Cluster) -> tuple[object, ...]:
         deploying = self.deploying.get(c.arn)

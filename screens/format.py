@@ -122,5 +122,17 @@ def status(value: str) -> Text:
     return aws(value or "-", STATUS_STYLE.get(value, ""))
 
 
+def alarm_names(names: Sequence[str] | None, shown: int = 1) -> Text:
+    """An ALARMS cell: "?" when the read failed, "-" for none, else the first names in red, "+N"."""
+    if names is None:
+        return plain("?", "yellow")
+    if not names:
+        return plain("-", "dim")
+    text = ", ".join(names[:shown])
+    if len(names) > shown:
+        text += f" +{len(names) - shown}"
+    return aws(text, "bold red")
+
+
 def now_utc() -> datetime:
     return datetime.now(UTC)

@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
-import importlib
+import asyncio
 from collections.abc import Sequence
 from typing import Any
 
 from textual.app import ComposeResult
 from textual.binding import Binding
 
-from console.errors import OpsError
-from console.model import Queue
+from console.aws.alarms import alarms_or_unknown, of_queue
+from console.model import Alarm, Queue
 from screens.bindings import mutating
-from screens.format import aws, plain
+from screens.format import alarm_names, aws, plain
 from screens.pane import PaneScreen, matches
 from screens.widgets.keyed_table import KeyedTable
 
@@ -24,21 +24,17 @@ COLUMNS = [
     ("delayed", "DELAYED"),
     ("oldest", "OLDEST"),
     ("dlq", "DEAD-LETTER"),
+    ("alarms", "ALARMS"),
 ]
 # What a narrow terminal hides first (the name never): see KeyedTable.set_columns.
-DROP_ORDER = ("delayed", "in_flight", "region", "oldest", "dlq", "visible")
+# The alarm names go first (the status line still counts them; a DLQ's depth is already red).
+DROP_ORDER = ("alarms", "delayed", "in_flight", "region", "oldest", "dlq", "visible")
+ALARM_NAMES_SHOWN = 1  # then "+N"
 
 
 async def list_queues(app: Any, regions: Sequence[str]) -> list[Queue]:
     """The queues of the regions, with counts, DLQ links and oldest-message ages."""
-    try:
-        sqs = importlib.import_module("console.aws.sqs")
-    except ImportError:  # pragma: no cover - before console/aws/sqs.py lands
-        raise OpsError("queue listing is not available (console.aws.sqs missing)") from None
-    gateway = getattr(app, "_sqs_gateway", None)
-    if gateway is None:
-        gateway = app._sqs_gateway = sqs.SqsGateway(app.gateways.aws, app.gateways.budget)
-    found = list(await gateway.queues(list(regions), ages=not app.frozen))
+    found = list(await app.gateways.sqs.queues(list(regions), ages=not app.frozen))
     wanted = tuple(app.settings.profile.queues)
     if wanted:
         found = [q for q in found if q.name in wanted or (q.is_dlq and any(w in q.name for w in wanted))]
@@ -67,6 +63,8 @@ class QueuesScreen(PaneScreen):
     def __init__(self) -> None:
         super().__init__()
         self.queues: dict[str, Queue] = {}
+        # region -> its alarms in ALARM, or None when the last read failed ("?")
+        self.alarms: dict[str, tuple[Alarm, ...] | None] = {}
 
     def compose_body(self) -> ComposeResult:
         table = KeyedTable(id="queues")
@@ -79,9 +77,23 @@ class QueuesScreen(PaneScreen):
 
     async def load(self) -> None:
         app = self.console_app
-        found = await list_queues(app, app.regions)
+        found, alarms = await asyncio.gather(
+            list_queues(app, app.regions),
+            alarms_or_unknown(
+                app.gateways.aws,
+                app.gateways.budget,
+                app.regions,
+                lambda exc: app.note_error(exc, quiet=True),
+            ),
+        )
         self.queues = {q.url: q for q in found}
+        self.alarms = alarms
         self.render_rows()
+
+    def alarms_cell(self, q: Queue) -> object:
+        found = self.alarms.get(q.region)
+        names = None if found is None else [a.name for a in of_queue(found, q.region, q.name)]
+        return alarm_names(names, ALARM_NAMES_SHOWN)
 
     def row(self, q: Queue) -> tuple[object, ...]:
         by_arn = {x.arn: x for x in self.queues.values() if x.arn}
@@ -105,6 +117,7 @@ class QueuesScreen(PaneScreen):
             plain(q.delayed),
             plain(oldest(q.oldest_age_s), "yellow" if (q.oldest_age_s or 0) > 300 else ""),
             dlq,
+            self.alarms_cell(q),
         )
 
     def render_rows(self) -> None:
@@ -117,6 +130,16 @@ class QueuesScreen(PaneScreen):
         self.table.sync(rows)
         dlqs = [q for q in self.queues.values() if q.is_dlq and q.visible]
         note = f" · {len(dlqs)} DLQ(s) holding messages" if dlqs else ""
+        firing = sum(
+            len(of_queue(found, q.region, q.name))
+            for q in self.queues.values()
+            if (found := self.alarms.get(q.region))
+        )
+        if firing:
+            note += f" · {firing} queue alarm(s) firing"
+        unknown = sorted(region for region, found in self.alarms.items() if found is None)
+        if unknown:
+            note += f" · alarms unknown in {', '.join(unknown)}"
         self.status.set_info(f"{len(rows)} of {len(self.queues)} queues{note}")
 
     def apply_filter(self) -> None:

@@ -27,6 +27,7 @@ from screens.format import (
     PLACEHOLDER,
     ROLLOUT_STYLE,
     age,
+    alarm_names,
     aws,
     bar,
     now_utc,
@@ -273,15 +274,7 @@ class ServicesScreen(ServiceOperations, PaneScreen):
     def alarms_cell(self, service: Service) -> object:
         if service.region not in self.alarms:
             return plain(PLACEHOLDER, "dim")
-        names = self.service_alarms(service)
-        if names is None:
-            return plain("?", "yellow")
-        if not names:
-            return plain("-", "dim")
-        text = ", ".join(names[:ALARM_NAMES_SHOWN])
-        if len(names) > ALARM_NAMES_SHOWN:
-            text += f" +{len(names) - ALARM_NAMES_SHOWN}"
-        return aws(text, "bold red")
+        return alarm_names(self.service_alarms(service), ALARM_NAMES_SHOWN)
 
     def _forget(self, arn: str) -> None:
         self.listed.pop(arn, None)

@@ -91,6 +91,11 @@ def of_service(alarms: Iterable[Alarm], cluster: str, service: str) -> tuple[Ala
     return tuple(a for a in of_note(alarms) if a.service == service and a.cluster == cluster)
 
 
+def of_queue(alarms: Iterable[Alarm], region: str, queue: str) -> tuple[Alarm, ...]:
+    """The alarms of note on one queue (its ``QueueName`` dimension, in its region)."""
+    return tuple(a for a in of_note(alarms) if a.queue == queue and a.region == region)
+
+
 def _alarm(raw: dict[str, Any], region: str) -> Alarm:
     dimensions = [(d["Name"], d["Value"]) for d in raw.get("Dimensions", []) if "Name" in d]
     metric = raw.get("MetricName", "")

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from console.aws.ecs import EcsGateway
 from console.aws.paging import Budget
 from console.aws.session import AwsContext, ClientSettings
+from console.aws.sqs import SqsGateway
 from console.config import Settings
 
 
@@ -18,6 +19,7 @@ class Gateways:
     aws: AwsContext
     budget: Budget
     ecs: EcsGateway
+    sqs: SqsGateway
 
 
 def make_gateways(settings: Settings, *, client_settings: ClientSettings | None = None) -> Gateways:
@@ -27,7 +29,9 @@ def make_gateways(settings: Settings, *, client_settings: ClientSettings | None 
         settings=client_settings or ClientSettings(),
     )
     budget = Budget()
-    return Gateways(settings=settings, aws=aws, budget=budget, ecs=EcsGateway(aws, budget))
+    return Gateways(
+        settings=settings, aws=aws, budget=budget, ecs=EcsGateway(aws, budget), sqs=SqsGateway(aws, budget)
+    )
 
 
 @asynccontextmanager

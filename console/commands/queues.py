@@ -132,7 +132,7 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
 @asynccontextmanager
 async def sqs_gateway(settings: Settings) -> AsyncIterator[tuple[Gateways, SqsGateway]]:
     async with open_gateways(settings) as gw:
-        yield gw, SqsGateway(gw.aws, gw.budget)
+        yield gw, gw.sqs
 
 
 def confirmer(yes: bool) -> Callable[[Plan], Awaitable[bool]]:

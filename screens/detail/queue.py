@@ -49,9 +49,7 @@ PEEK_NOTE = (
 
 def sqs_gateway(app: Any) -> SqsGateway:
     """The app's one SQS gateway (shared with the queues pane)."""
-    gateway = getattr(app, "_sqs_gateway", None)
-    if gateway is None:
-        gateway = app._sqs_gateway = SqsGateway(app.gateways.aws, app.gateways.budget)
+    gateway: SqsGateway = app.gateways.sqs
     return gateway
 
 

@@ -68,6 +68,9 @@ async def test_command_line_navigates(settings: Settings) -> None:
         queue_rows = {r[0]: r for r in rows(app, "queues")}
         dlq = queue_rows["document-verification-dlq"]
         assert "DLQ of document-verification" in dlq[6]
+        assert dlq[7] == "document-verification-dlq-not-empty"  # its CloudWatch alarm, seeded firing
+        assert queue_rows["document-verification-queue"][7] == "-"
+        assert "1 queue alarm(s) firing" in app.screen.status.info
         assert int(dlq[2]) > 0  # the seeded failed messages
 
         await command(pilot, "clusters")
