@@ -360,11 +360,18 @@ class EcsGateway:
     async def tasks(
         self, region: str, cluster: str, *, service: str | None = None, include_stopped: bool = False
     ) -> list[Task]:
-        statuses = ["RUNNING", "STOPPED"] if include_stopped else ["RUNNING"]
-        listed = await asyncio.gather(
-            *(self.list_task_arns(region, cluster, service=service, desired_status=s) for s in statuses)
-        )
-        arns = list(dict.fromkeys(a for batch in listed for a in batch))
+        """The tasks of a cluster (of one service), those asked to stop too with ``include_stopped``.
+
+        ListTasks filters on desiredStatus, so a task asked to stop moves from the RUNNING list
+        to the STOPPED list at some moment. Two lists read at once can straddle that moment and
+        miss a still-alive task in both (a stop-then-start then deploys before it stopped): the
+        RUNNING list is read first and the STOPPED list after it, so a task that moved in between
+        is in the second.
+        """
+        arns = await self.list_task_arns(region, cluster, service=service, desired_status="RUNNING")
+        if include_stopped:
+            arns += await self.list_task_arns(region, cluster, service=service, desired_status="STOPPED")
+        arns = list(dict.fromkeys(arns))
         return await self.describe_tasks(region, cluster, arns) if arns else []
 
     # --- task definitions -------------------------------------------------------------
@@ -437,7 +444,9 @@ class EcsGateway:
         )
 
     async def untag_service(self, region: str, service_arn: str, keys: Sequence[str]) -> None:
-        await self._call(region, "update_service", "untag_resource", resourceArn=service_arn, tagKeys=list(keys))
+        await self._call(
+            region, "update_service", "untag_resource", resourceArn=service_arn, tagKeys=list(keys)
+        )
 
     async def register_task_definition(self, region: str, request: dict[str, Any]) -> TaskDefinition:
         resp = await self._call(region, "register_task_def", "register_task_definition", **request)

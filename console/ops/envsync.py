@@ -28,6 +28,7 @@ from console.model import Service, TaskDefinition
 from console.ops.plan import ApplyResult, Change, Plan, Progress, ProgressCallback, VerifyResult
 from console.ops.redeploy import (
     StopThenStart,
+    remembered_count,
     restart_count,
     stop_first_for,
     stop_first_steps,
@@ -182,6 +183,7 @@ def env_plan(
     *,
     stop_first: bool = False,
     source: str = "",
+    remembered: int | None = None,
 ) -> Plan:
     """The plan of an environment change: counts and key names in changes, masked values in details."""
     changes: list[Change] = []
@@ -228,7 +230,7 @@ def env_plan(
         warnings.append("a deployment is in progress: this one replaces it")
     if not empty and stop_first_for(rules, stop_first):
         action += "-stop-first"
-        restart = restart_count(service, rules)
+        restart = restart_count(service, rules, remembered)
         if restart != service.desired:
             changes.append(Change("desiredCount", service.desired, restart))
         warnings = stop_first_warnings(service, rules, restart) + warnings
@@ -322,9 +324,14 @@ class EnvOp:
             )
         new = await self.register(progress)
         if self.stop_first:
-            restart = restart_count(fresh, self.rules)
+            restart = restart_count(fresh, self.rules, await remembered_count(self.ecs, fresh, self.rules))
             self.sequence = StopThenStart(
-                self.ecs, fresh, {"taskDefinition": new.arn, "desiredCount": restart}, restart, self.pacing
+                self.ecs,
+                fresh,
+                {"taskDefinition": new.arn, "desiredCount": restart},
+                restart,
+                self.pacing,
+                remember=not self.rules.single_writer,
             )
             result = await self.sequence.run(progress)
             return ApplyResult(
@@ -375,10 +382,17 @@ def make_op(
     stop_first: bool = False,
     source: str = "",
     pacing: Pacing | None = None,
+    remembered: int | None = None,
 ) -> EnvOp:
-    """An EnvOp for edits already computed against ``base`` (the TUI editor's Save)."""
+    """An EnvOp for edits already computed against ``base`` (the TUI editor's Save).
+
+    ``remembered``: the count an interrupted stop-then-start left on the service (only with
+    an explicit ``stop_first`` on a service that is not a single writer: see remembered_count).
+    """
     rules = settings.rules_for(service.cluster_name, service.name)
-    plan = env_plan(action, service, base, edits, rules, stop_first=stop_first, source=source)
+    plan = env_plan(
+        action, service, base, edits, rules, stop_first=stop_first, source=source, remembered=remembered
+    )
     return EnvOp(ecs, service, base, tuple(edits), plan, pacing or Pacing(), rules)
 
 
@@ -410,6 +424,7 @@ async def prepare_env_sync(
         stop_first=stop_first,
         source=described,
         pacing=pacing,
+        remembered=await remembered_count(ecs, service, rules) if stop_first else None,
     )
 
 
@@ -429,7 +444,15 @@ async def prepare_env_set(
     view = container_view(base, choose_container(base, container, rules))
     edit = set_edit(view, assignments, allow_secret_override=allow_secret_override)
     return make_op(
-        ecs, settings, service, base, [edit], action="env-set", stop_first=stop_first, pacing=pacing
+        ecs,
+        settings,
+        service,
+        base,
+        [edit],
+        action="env-set",
+        stop_first=stop_first,
+        pacing=pacing,
+        remembered=await remembered_count(ecs, service, rules) if stop_first else None,
     )
 
 
@@ -448,7 +471,15 @@ async def prepare_env_unset(
     view = container_view(base, choose_container(base, container, rules))
     edit = unset_edit(view, names)
     return make_op(
-        ecs, settings, service, base, [edit], action="env-unset", stop_first=stop_first, pacing=pacing
+        ecs,
+        settings,
+        service,
+        base,
+        [edit],
+        action="env-unset",
+        stop_first=stop_first,
+        pacing=pacing,
+        remembered=await remembered_count(ecs, service, rules) if stop_first else None,
     )
 
 

@@ -39,14 +39,30 @@ def stop_first_for(rules: ServiceRules, requested: bool) -> bool:
     return requested or rules.single_writer
 
 
-def restart_count(service: Service, rules: ServiceRules) -> int:
+RESTORE_TAG = "opsconsole:stop-then-start-restore"  # the count to start again, while stopped
+
+
+def restart_count(service: Service, rules: ServiceRules, remembered: int | None = None) -> int:
     """How many tasks to start again after the stop.
 
-    A single writer runs exactly one task, whatever it reads now: a stop-then-start killed
-    after its scale-down leaves desiredCount 0 behind, and the rerun must bring the task back
-    rather than read that 0 as the count to restore.
+    A stop-then-start killed after its scale-down leaves desiredCount 0 behind, and the rerun
+    must bring the tasks back rather than read that 0 as the count to restore. A single writer
+    runs exactly one task, whatever it reads now; any other service gets the count the
+    interrupted run wrote in a tag on the service before it stopped it (``remembered``).
     """
-    return 1 if rules.single_writer else service.desired
+    if rules.single_writer:
+        return 1
+    if service.desired == 0 and remembered:
+        return remembered
+    return service.desired
+
+
+async def remembered_count(ecs: EcsGateway, service: Service, rules: ServiceRules) -> int | None:
+    """The count an interrupted stop-then-start left in the service's tag (read only when stopped)."""
+    if rules.single_writer or service.desired != 0:
+        return None
+    value = (await ecs.service_tags(service.region, service.arn)).get(RESTORE_TAG, "")
+    return int(value) if value.isdigit() and int(value) > 0 else None
 
 
 def stop_first_steps(service: Service, deploying: str, restart: int) -> tuple[str, ...]:
@@ -70,13 +86,23 @@ def stop_first_warnings(service: Service, rules: ServiceRules, restart: int) -> 
         out.append("single-writer service (profile): deployed stop-then-start so two tasks never run at once")
         if service.desired == 0:
             out.append("desiredCount is 0 now (an interrupted stop-then-start?): it is started with 1 task")
+    elif service.desired == 0 and restart:
+        out.append(
+            f"desiredCount is 0 now: an interrupted stop-then-start recorded {restart} task(s) "
+            f"on the service (tag {RESTORE_TAG}): it is started with {restart}"
+        )
     if restart == 0:
         out.append("desiredCount is 0: the deployment starts no task")
     return out
 
 
 def redeploy_plan(
-    service: Service, rules: ServiceRules, *, stop_first: bool = False, revision_status: str = "ACTIVE"
+    service: Service,
+    rules: ServiceRules,
+    *,
+    stop_first: bool = False,
+    revision_status: str = "ACTIVE",
+    remembered: int | None = None,
 ) -> Plan:
     primary = service.primary
     now = f"{primary.id} ({service.revision})" if primary else service.revision
@@ -90,7 +116,7 @@ def redeploy_plan(
         warnings.append("a deployment is already in progress: this one replaces it")
     changes = [Change("deployment", now, f"new deployment of {service.revision}")]
     if stop_first_for(rules, stop_first):
-        restart = restart_count(service, rules)
+        restart = restart_count(service, rules, remembered)
         if restart != service.desired:
             changes.insert(0, Change("desiredCount", service.desired, restart))
         return Plan(
@@ -127,6 +153,9 @@ class StopThenStart:
     final_fields: Mapping[str, Any]  # the one UpdateService that deploys and scales back
     restart: int
     pacing: Pacing
+    # Keep the count to restore in a service tag while stopped (not for a single writer: it
+    # always restarts with 1, and the tag would only be one more write that can fail).
+    remember: bool = True
     max_alive_seen: int = 0
     polls: int = 0
     violations: list[str] = field(default_factory=list)
@@ -152,6 +181,8 @@ class StopThenStart:
         svc = self.service
         if svc.desired != 0:
             await emit(progress, Progress(0, 3, "STOPPING", f"{self.where}: desiredCount {svc.desired} -> 0"))
+            if self.remember:
+                await self._remember()
             await write_service(self.ecs, svc, "scaling to 0 before the deploy", desiredCount=0)
         await self._wait_until_stopped(progress)
         await emit(
@@ -168,6 +199,8 @@ class StopThenStart:
                 f"{exc}. It was stopped for the deploy: start it again with "
                 f"`opsconsole scale {svc.cluster_name} {svc.name} {self.restart}`"
             ) from exc
+        if self.remember:
+            await self._forget(progress)
         primary = after.primary
         await emit(
             progress,
@@ -179,6 +212,35 @@ class StopThenStart:
             after={"desiredCount": after.desired, "taskDefinition": after.revision},
             data={"deployment_id": primary.id if primary else None},
         )
+
+    async def _remember(self) -> None:
+        """Tag the service with the count to restore, before the stop.
+
+        A run killed while the service is at 0 leaves the count on the service itself, where
+        the rerun reads it (remembered_count). If the tag cannot be written, nothing is stopped.
+        """
+        svc = self.service
+        try:
+            await self.ecs.tag_service(svc.region, svc.arn, {RESTORE_TAG: str(self.restart)})
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:
+            raise OpsError(
+                f"{describe_aws_error(exc)} (while tagging {self.where} with the count to restore, "
+                f"{RESTORE_TAG}={self.restart}, before the stop); nothing was stopped or deployed: "
+                f"it still runs at desiredCount {svc.desired}"
+            ) from exc
+
+    async def _forget(self, progress: ProgressCallback) -> None:
+        """Remove the tag once deployed; one left behind is harmless (read only at desiredCount 0)."""
+        svc = self.service
+        try:
+            await self.ecs.untag_service(svc.region, svc.arn, [RESTORE_TAG])
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:
+            note = f"could not remove tag {RESTORE_TAG} ({describe_aws_error(exc)}): harmless"
+            await emit(progress, Progress(2, 3, "DEPLOYING", note))
 
     async def _wait_until_stopped(self, progress: ProgressCallback) -> None:
         deadline = time.monotonic() + self.pacing.timeout
@@ -286,10 +348,22 @@ async def prepare_redeploy(
 ) -> RedeployOp:
     pacing = pacing or Pacing()
     rules = settings.rules_for(service.cluster_name, service.name)
+    remembered = await remembered_count(ecs, service, rules) if stop_first_for(rules, stop_first) else None
     plan = redeploy_plan(
-        service, rules, stop_first=stop_first, revision_status=await revision_status(ecs, service)
+        service,
+        rules,
+        stop_first=stop_first,
+        revision_status=await revision_status(ecs, service),
+        remembered=remembered,
     )
     sequence = None
     if plan.action == "redeploy-stop-first":
-        sequence = StopThenStart(ecs, service, plan.request, restart_count(service, rules), pacing)
+        sequence = StopThenStart(
+            ecs,
+            service,
+            plan.request,
+            restart_count(service, rules, remembered),
+            pacing,
+            remember=not rules.single_writer,
+        )
     return RedeployOp(ecs=ecs, service=service, plan=plan, pacing=pacing, sequence=sequence)

@@ -25,6 +25,7 @@ from console.model import Service, TaskDefinition, short_name
 from console.ops.plan import ApplyResult, Change, Plan, ProgressCallback, VerifyResult
 from console.ops.redeploy import (
     StopThenStart,
+    remembered_count,
     restart_count,
     stop_first_for,
     stop_first_steps,
@@ -109,6 +110,7 @@ def rollback_plan(
     rules: ServiceRules,
     *,
     stop_first: bool = False,
+    remembered: int | None = None,
 ) -> Plan:
     if target.status == "INACTIVE":
         raise Refused(
@@ -141,7 +143,7 @@ def rollback_plan(
     action = "rollback"
     if stop_first_for(rules, stop_first):
         action = "rollback-stop-first"
-        restart = restart_count(service, rules)
+        restart = restart_count(service, rules, remembered)
         request["desiredCount"] = restart
         if restart != service.desired:
             changes.append(Change("desiredCount", service.desired, restart))
@@ -229,10 +231,18 @@ async def prepare_rollback(
             )
         target = await ecs.task_definition(service.region, f"{current.family}:{previous}")
     rules = settings.rules_for(service.cluster_name, service.name)
-    plan = rollback_plan(service, current, target, rules, stop_first=stop_first)
+    remembered = await remembered_count(ecs, service, rules) if stop_first_for(rules, stop_first) else None
+    plan = rollback_plan(service, current, target, rules, stop_first=stop_first, remembered=remembered)
     sequence = None
     if plan.action == "rollback-stop-first":
-        sequence = StopThenStart(ecs, service, plan.request, restart_count(service, rules), pacing)
+        sequence = StopThenStart(
+            ecs,
+            service,
+            plan.request,
+            restart_count(service, rules, remembered),
+            pacing,
+            remember=not rules.single_writer,
+        )
     return RollbackOp(
         ecs=ecs, service=service, current=current, target=target, plan=plan, pacing=pacing, sequence=sequence
     )

@@ -23,6 +23,7 @@ from .support import (
     AliveWatcher,
     KillSwitch,
     Pair,
+    client,
     comparable,
     demo_args,
     describe,
@@ -88,6 +89,32 @@ def test_stop_then_start_killed_while_stopped(
     after = describe(chaos_world, region, cluster, service)
     assert after["taskDefinition"] == before["taskDefinition"]
     assert (after["desiredCount"], after["runningCount"]) == (1, 1), "the rerun left the service stopped"
+
+
+def test_plain_stop_then_start_killed_while_stopped_restores_its_count(
+    capsys: pytest.CaptureFixture[str], chaos_world: DemoRuntime, tmp_path: Path
+) -> None:
+    """Not a single writer: the count to restore is read from the tag the killed run left."""
+    from console.ops.redeploy import RESTORE_TAG
+
+    region, cluster, service = DOCU
+    before = describe(chaos_world, region, cluster, service)
+    assert before["desiredCount"] == 2
+    argv = ["redeploy", cluster, service, "--stop-first", *WAIT, *demo_args(chaos_world)]
+    KillSwitch("ecs.UpdateService", when=lambda p: p.get("desiredCount") == 0).run(
+        chaos_world, argv, str(tmp_path)
+    )
+    stopped = describe(chaos_world, region, cluster, service)
+    assert stopped["desiredCount"] == 0
+    ecs = client(chaos_world, "ecs", region)
+    tags = ecs.list_tags_for_resource(resourceArn=stopped["serviceArn"])["tags"]
+    assert {t["key"]: t["value"] for t in tags}[RESTORE_TAG] == "2"  # written before the scale-down
+    out = rerun(capsys, chaos_world, argv)
+    assert "recorded 2 task(s)" in out  # the plan says where the count came from
+    after = describe(chaos_world, region, cluster, service)
+    assert (after["desiredCount"], after["runningCount"]) == (2, 2), "the rerun left the service stopped"
+    tags = ecs.list_tags_for_resource(resourceArn=after["serviceArn"])["tags"]
+    assert RESTORE_TAG not in {t["key"] for t in tags}  # removed once the deploy was made
 
 
 def test_rollback_killed_after_the_update(
