@@ -25,6 +25,7 @@ from console.model import Service, Task, short_name
 from console.ops.plan import ApplyResult, Change, Plan, Progress, ProgressCallback, VerifyResult
 from console.ops.rollout import (
     FAILED,
+    RESTORE_TAG,
     Pacing,
     emit,
     follow_applied,
@@ -37,9 +38,6 @@ from console.ops.scale import revision_status
 def stop_first_for(rules: ServiceRules, requested: bool) -> bool:
     """Stop-then-start when asked, and always for a single-writer service."""
     return requested or rules.single_writer
-
-
-RESTORE_TAG = "opsconsole:stop-then-start-restore"  # the count to start again, while stopped
 
 
 def restart_count(service: Service, rules: ServiceRules, remembered: int | None = None) -> int:

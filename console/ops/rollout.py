@@ -25,6 +25,8 @@ from console.errors import NotFound, OpsError, describe_aws_error
 from console.model import Deployment, Service, ServiceEvent, short_name
 from console.ops.plan import ApplyResult, OpTarget, Progress, ProgressCallback, VerifyResult
 
+# The count a plain stop-then-start restores, kept on the service while it is at 0 (redeploy.py).
+RESTORE_TAG = "opsconsole:stop-then-start-restore"
 IN_PROGRESS = "IN_PROGRESS"
 COMPLETED = "COMPLETED"
 FAILED = "FAILED"

@@ -9,6 +9,7 @@ here, before anything is sent.
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import dataclass
 
 from console.aws.ecs import EcsGateway
@@ -16,7 +17,7 @@ from console.config import ServiceRules, Settings
 from console.errors import BadInput, Refused
 from console.model import Service
 from console.ops.plan import ApplyResult, Change, Plan, ProgressCallback, VerifyResult
-from console.ops.rollout import Pacing, follow_applied, service_target, write_service
+from console.ops.rollout import RESTORE_TAG, Pacing, follow_applied, service_target, write_service
 
 # ECS's quota of tasks per service (not adjustable): a larger desiredCount is a typo, and one the
 # API would only refuse after the plan was confirmed.
@@ -85,6 +86,11 @@ class ScaleOp:
         svc = await write_service(
             self.ecs, self.service, f"setting desiredCount to {self.count}", **plan.request
         )
+        if self.count == 0:
+            # Stopped on purpose: a count an interrupted stop-then-start left on the service must
+            # not bring tasks back at the next --stop-first. Best effort: the plan warns if it stays.
+            with contextlib.suppress(Exception):
+                await self.ecs.untag_service(svc.region, svc.arn, [RESTORE_TAG])
         primary = svc.primary
         return ApplyResult(
             ok=True,

@@ -132,3 +132,29 @@ def test_without_the_tag_a_stopped_service_restarts_with_none(
     assert rc == 0, err
     assert "recorded" not in out
     assert "the deployment starts no task" in out
+
+
+def test_a_deliberate_scale_to_zero_forgets_the_count(
+    capsys: pytest.CaptureFixture[str], ops_world: DemoRuntime
+) -> None:
+    """A tag left behind (its removal failed) must not bring tasks back after `scale ... 0`."""
+    arn = describe(ops_world, REGION, *DOCU)["serviceArn"]
+    aws(ops_world, "ecs", REGION).tag_resource(resourceArn=arn, tags=[{"key": RESTORE_TAG, "value": "2"}])
+    rc, _out, err = cli(capsys, ops_world, "scale", *DOCU, "0", "--yes")
+    assert rc == 0, err
+    assert RESTORE_TAG not in tags_of(ops_world, *DOCU)
+    rc, out, err = cli(capsys, ops_world, "redeploy", *DOCU, "--stop-first", "--dry-run")
+    assert rc == 0, err
+    assert "recorded" not in out and "the deployment starts no task" in out
+
+
+def test_a_scale_to_zero_removes_only_the_restore_tag(
+    capsys: pytest.CaptureFixture[str], ops_world: DemoRuntime
+) -> None:
+    arn = describe(ops_world, REGION, *DOCU)["serviceArn"]
+    before = tags_of(ops_world, *DOCU)
+    assert before  # the seeded service carries the team's tags
+    rc, _out, err = cli(capsys, ops_world, "scale", *DOCU, "0", "--yes")
+    assert rc == 0, err
+    assert tags_of(ops_world, *DOCU) == before  # only the restore tag is ever removed
+    assert describe(ops_world, REGION, *DOCU)["serviceArn"] == arn
