@@ -289,6 +289,7 @@ class Alarm:
     reason: str = ""
     since: datetime | None = None
     actions: tuple[str, ...] = ()
+    description: str = ""  # the team's words: what it means, what to do
 
     @property
     def key(self) -> str:

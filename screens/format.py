@@ -15,6 +15,7 @@ from datetime import UTC, datetime
 from rich.text import Text
 
 from console.literal import literal_text
+from console.model import Alarm
 
 SPARK = "▁▂▃▄▅▆▇█"
 
@@ -132,6 +133,24 @@ def alarm_names(names: Sequence[str] | None, shown: int = 1) -> Text:
     if len(names) > shown:
         text += f" +{len(names) - shown}"
     return aws(text, "bold red")
+
+
+def alarm_lines(alarms: Sequence[Alarm] | None) -> Text:
+    """A detail pane's alarm lines: each firing alarm with CloudWatch's reason and its description."""
+    out = Text(end="")
+    if alarms is None:
+        out.append("\nalarms ?", style="yellow")
+    elif not alarms:
+        out.append("\nno alarm firing", style="dim")
+    for alarm in alarms or ():
+        out.append("\nALARM ", style="bold red")
+        out.append_text(aws(alarm.name, "bold red"))
+        out.append("  ")
+        out.append_text(aws(alarm.reason, "dim", max_len=300))
+        if alarm.description:
+            out.append("\n      ")
+            out.append_text(aws(alarm.description, "italic", max_len=300))
+    return out
 
 
 def now_utc() -> datetime:

@@ -118,4 +118,5 @@ def _alarm(raw: dict[str, Any], region: str) -> Alarm:
         reason=raw.get("StateReason", ""),
         since=raw.get("StateUpdatedTimestamp"),
         actions=tuple(raw.get("AlarmActions", [])),
+        description=raw.get("AlarmDescription", "") or "",
     )

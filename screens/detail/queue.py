@@ -23,13 +23,14 @@ from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.widgets import ProgressBar, Static
 
+from console.aws.alarms import firing_alarms, of_queue
 from console.aws.sqs import QueueMessage, SqsGateway
 from console.errors import describe_aws_error
-from console.model import MessageMoveTask, Queue
+from console.model import Alarm, MessageMoveTask, Queue
 from console.ops import redrive as ops
 from console.ops.plan import ApplyResult, Plan, ProgressCallback, VerifyResult
 from screens.bindings import mutating
-from screens.format import age, aws, now_utc, plain
+from screens.format import age, alarm_lines, aws, now_utc, plain
 from screens.modals.confirm import ConfirmPlanScreen
 from screens.modals.messages import MoveProgressScreen, TypeNameScreen, first_line, message_text
 from screens.modals.progress import ProgressScreen
@@ -196,6 +197,7 @@ class QueueDetailScreen(PaneScreen):
         self.peeked = False
         self.peeks = 0
         self.shown_body: Text | None = None  # the message body panel's text, as shown
+        self.alarms: tuple[Alarm, ...] | None = ()  # its firing alarms; None: the last read failed
 
     def compose_body(self) -> ComposeResult:
         with VerticalScroll(id="detail"):
@@ -238,7 +240,24 @@ class QueueDetailScreen(PaneScreen):
 
     # --- polling ---------------------------------------------------------------------------
     async def load(self) -> None:
-        gw = sqs_gateway(self.console_app)
+        app = self.console_app
+        gw = sqs_gateway(app)
+        alarms = asyncio.ensure_future(
+            firing_alarms(app.gateways.aws, app.gateways.budget, self.queue.region)
+        )
+        try:
+            await self._load_queue(gw)
+        except BaseException:  # the queue read failed or the poll was cancelled: drop the alarm read
+            alarms.cancel()
+            raise
+        try:
+            self.alarms = of_queue(await alarms, self.queue.region, self.queue.name)
+        except Exception as exc:  # a line of the summary, never the pane's error
+            app.note_error(exc, quiet=True)
+            self.alarms = None
+        self.render_all()
+
+    async def _load_queue(self, gw: SqsGateway) -> None:
         q = await gw.queue(self.queue.url, self.queue.region, detail=not self.console_app.frozen)
         if self.console_app.frozen:
             q = await _with_sources(gw, q)
@@ -247,7 +266,6 @@ class QueueDetailScreen(PaneScreen):
         found = await asyncio.gather(*(self._linked_queue(gw, a) for a in arns))
         self.linked = dict(zip(arns, found, strict=True))
         self.tasks = list(await gw.move_tasks(q.arn, 10)) if q.is_dlq else []
-        self.render_all()
 
     async def _linked_queue(self, gw: SqsGateway, arn: str) -> Queue | None:
         try:
@@ -289,6 +307,7 @@ class QueueDetailScreen(PaneScreen):
         out.append_text(aws(q.encryption or "none"))
         out.append("\n")
         out.append_text(aws(q.arn, "dim"))
+        out.append_text(alarm_lines(self.alarms))
         self.query_one("#summary", Static).update(out)
 
     def _render_links(self) -> None:

@@ -14,7 +14,7 @@ from console.aws.alarms import firing_alarms, of_service
 from console.aws.elb import target_health
 from console.model import Alarm, Service, TargetHealth, TaskDefinition
 from screens.detail.containers import container_block
-from screens.format import ROLLOUT_STYLE, age, aws, bar, now_utc, plain, status
+from screens.format import ROLLOUT_STYLE, age, alarm_lines, aws, bar, now_utc, plain, status
 from screens.operations import SERVICE_OPERATIONS, ServiceOperations
 from screens.pane import PaneScreen, matches
 from screens.widgets.keyed_table import KeyedTable
@@ -118,15 +118,7 @@ class ServiceDetailScreen(ServiceOperations, PaneScreen):
         summary.append("  cluster ", style="dim")
         summary.append_text(aws(s.cluster_name))
         summary.append(f"  {s.region}", style="dim")
-        if self.alarms is None:
-            summary.append("\nalarms ?", style="yellow")
-        elif not self.alarms:
-            summary.append("\nno alarm firing", style="dim")
-        for alarm in self.alarms or ():
-            summary.append("\nALARM ", style="bold red")
-            summary.append_text(aws(alarm.name, "bold red"))
-            summary.append("  ")
-            summary.append_text(aws(alarm.reason, "dim", max_len=300))
+        summary.append_text(alarm_lines(self.alarms))
         self.query_one("#summary", Static).update(summary)
 
         rows = []

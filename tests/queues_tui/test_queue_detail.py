@@ -8,6 +8,8 @@ from typing import Any
 from rich.text import Text
 
 from console.config import Settings
+from console.demo.runtime import DemoRuntime
+from console.demo.server import FaultSpec
 from screens.detail.queue import QueueDetailScreen, run_queue_operation, sqs_gateway
 from screens.modals.confirm import ConfirmPlanScreen
 from screens.modals.messages import MoveProgressScreen, TypeNameScreen
@@ -32,6 +34,12 @@ async def test_detail_from_the_queues_pane_shows_attributes_and_links(settings: 
         assert [r[1] for r in links] == [SEEDED_SOURCE]
         assert links[0][0].startswith("source")
         assert "no move task running" in text
+        # Its CloudWatch alarm, seeded firing: CloudWatch's reason and the team's description.
+        assert "ALARM document-verification-dlq-not-empty" in text
+        assert "documents that failed 3 times wait in the DLQ: peek, fix, redrive" in text
+        assert detail.alarms is not None and [a.name for a in detail.alarms] == [
+            "document-verification-dlq-not-empty"
+        ]
         assert app.breadcrumb()[-1] == f"{SEEDED_DLQ} detail"
         assert detail.queue.is_dlq
 
@@ -43,6 +51,7 @@ async def test_detail_from_the_queues_pane_shows_attributes_and_links(settings: 
         assert links[0][1] == SEEDED_DLQ and links[0][0] == "DLQ of this queue after 3 receives"
         assert links[0][2] == "25"  # the DLQ's live count
         assert not source.query_one("#moves").display  # no move tasks on a source queue
+        assert "no alarm firing" in text
 
 
 async def test_counts_refresh_live(settings: Settings, pair: Pair) -> None:
@@ -259,3 +268,21 @@ async def test_purge_needs_the_double_confirmation(settings: Settings, pair: Pai
         await wait_for(pilot, lambda: isinstance(app.screen, ProgressScreen) and app.screen.finished)
         assert app.screen.ok, screen_text(app)  # type: ignore[attr-defined]
         assert pair.counts(pair.dlq_url) == (0, 0)
+
+
+async def test_a_failing_alarm_read_is_a_question_mark_not_an_error(
+    settings: Settings, world: DemoRuntime
+) -> None:
+    world.server.middleware.set_faults(
+        FaultSpec(server_error=1.0, only=frozenset({"monitoring"}), ops=frozenset({"DescribeAlarms"}))
+    )
+    try:
+        app = make_app(settings)
+        async with app.run_test(size=(140, 50)) as pilot:
+            detail = await open_detail(pilot, SEEDED_DLQ)
+            await wait_for(pilot, lambda: detail.alarms is None)
+            await wait_for(pilot, lambda: "alarms ?" in screen_text(app))
+            assert "visible 25" in screen_text(app)  # the queue itself is shown
+            assert not detail.status.error
+    finally:
+        world.server.middleware.set_faults(None)
