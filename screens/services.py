@@ -121,14 +121,8 @@ class ServicesScreen(ServiceOperations, PaneScreen):
         self._clock = now_utc()
         view, self._first_view = self._first_view, None
         # One DescribeAlarms per region, beside the listing; a column, never the pane's error.
-        alarms = asyncio.ensure_future(self._load_alarms())
-        try:
-            await self._list_and_describe(view)
-            await alarms
-            self.render_rows()  # the poll ends with every column shown, alarms included
-        finally:
-            if not alarms.done():
-                alarms.cancel()
+        await asyncio.gather(self._list_and_describe(view), self._load_alarms())
+        self.render_rows()  # the poll ends with every column shown, alarms included
 
     async def _list_and_describe(self, view: FirstView | None) -> None:
         app = self.console_app

@@ -33,6 +33,7 @@ from console.ops.redeploy import (
     stop_first_for,
     stop_first_steps,
     stop_first_warnings,
+    stop_then_start,
 )
 from console.ops.rollout import Pacing, emit, follow_applied, service_target, write_service
 from console.taskdef import (
@@ -324,14 +325,9 @@ class EnvOp:
             )
         new = await self.register(progress)
         if self.stop_first:
-            restart = restart_count(fresh, self.rules, await remembered_count(self.ecs, fresh, self.rules))
-            self.sequence = StopThenStart(
-                self.ecs,
-                fresh,
-                {"taskDefinition": new.arn, "desiredCount": restart},
-                restart,
-                self.pacing,
-                remember=not self.rules.single_writer,
+            remembered = await remembered_count(self.ecs, fresh, self.rules)
+            self.sequence = stop_then_start(
+                self.ecs, fresh, self.rules, {"taskDefinition": new.arn}, remembered, self.pacing
             )
             result = await self.sequence.run(progress)
             return ApplyResult(
@@ -424,7 +420,7 @@ async def prepare_env_sync(
         stop_first=stop_first,
         source=described,
         pacing=pacing,
-        remembered=await remembered_count(ecs, service, rules) if stop_first else None,
+        remembered=await remembered_count(ecs, service, rules, stop_first=stop_first),
     )
 
 
@@ -452,7 +448,7 @@ async def prepare_env_set(
         action="env-set",
         stop_first=stop_first,
         pacing=pacing,
-        remembered=await remembered_count(ecs, service, rules) if stop_first else None,
+        remembered=await remembered_count(ecs, service, rules, stop_first=stop_first),
     )
 
 
@@ -479,7 +475,7 @@ async def prepare_env_unset(
         action="env-unset",
         stop_first=stop_first,
         pacing=pacing,
-        remembered=await remembered_count(ecs, service, rules) if stop_first else None,
+        remembered=await remembered_count(ecs, service, rules, stop_first=stop_first),
     )
 
 

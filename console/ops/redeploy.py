@@ -55,9 +55,15 @@ def restart_count(service: Service, rules: ServiceRules, remembered: int | None 
     return service.desired
 
 
-async def remembered_count(ecs: EcsGateway, service: Service, rules: ServiceRules) -> int | None:
-    """The count an interrupted stop-then-start left in the service's tag (read only when stopped)."""
-    if rules.single_writer or service.desired != 0:
+async def remembered_count(
+    ecs: EcsGateway, service: Service, rules: ServiceRules, *, stop_first: bool = True
+) -> int | None:
+    """The count an interrupted stop-then-start left in the service's tag.
+
+    Read only for a requested stop-then-start of a service at desiredCount 0 that is not a
+    single writer (that one restarts with 1 whatever the tag says).
+    """
+    if not stop_first or rules.single_writer or service.desired != 0:
         return None
     value = (await ecs.service_tags(service.region, service.arn)).get(RESTORE_TAG, "")
     return int(value) if value.isdigit() and int(value) > 0 else None
@@ -140,6 +146,21 @@ def redeploy_plan(
 def alive(tasks: list[Task]) -> list[Task]:
     """Tasks that may still hold resources: anything not yet STOPPED, whatever it is asked to become."""
     return [t for t in tasks if t.last_status != "STOPPED"]
+
+
+def stop_then_start(
+    ecs: EcsGateway,
+    service: Service,
+    rules: ServiceRules,
+    fields: Mapping[str, Any],
+    remembered: int | None,
+    pacing: Pacing,
+) -> StopThenStart:
+    """The sequence for ``service``: ``fields`` deployed with the count to restart."""
+    restart = restart_count(service, rules, remembered)
+    return StopThenStart(
+        ecs, service, {**fields, "desiredCount": restart}, restart, pacing, remember=not rules.single_writer
+    )
 
 
 @dataclass
@@ -346,7 +367,7 @@ async def prepare_redeploy(
 ) -> RedeployOp:
     pacing = pacing or Pacing()
     rules = settings.rules_for(service.cluster_name, service.name)
-    remembered = await remembered_count(ecs, service, rules) if stop_first_for(rules, stop_first) else None
+    remembered = await remembered_count(ecs, service, rules, stop_first=stop_first)
     plan = redeploy_plan(
         service,
         rules,
@@ -356,12 +377,5 @@ async def prepare_redeploy(
     )
     sequence = None
     if plan.action == "redeploy-stop-first":
-        sequence = StopThenStart(
-            ecs,
-            service,
-            plan.request,
-            restart_count(service, rules, remembered),
-            pacing,
-            remember=not rules.single_writer,
-        )
+        sequence = stop_then_start(ecs, service, rules, plan.request, remembered, pacing)
     return RedeployOp(ecs=ecs, service=service, plan=plan, pacing=pacing, sequence=sequence)

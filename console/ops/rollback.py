@@ -30,6 +30,7 @@ from console.ops.redeploy import (
     stop_first_for,
     stop_first_steps,
     stop_first_warnings,
+    stop_then_start,
 )
 from console.ops.revision_diff import RevisionDiff, diff_revisions
 from console.ops.rollout import Pacing, breaker_notes, follow_applied, service_target, write_service
@@ -231,18 +232,11 @@ async def prepare_rollback(
             )
         target = await ecs.task_definition(service.region, f"{current.family}:{previous}")
     rules = settings.rules_for(service.cluster_name, service.name)
-    remembered = await remembered_count(ecs, service, rules) if stop_first_for(rules, stop_first) else None
+    remembered = await remembered_count(ecs, service, rules, stop_first=stop_first)
     plan = rollback_plan(service, current, target, rules, stop_first=stop_first, remembered=remembered)
     sequence = None
     if plan.action == "rollback-stop-first":
-        sequence = StopThenStart(
-            ecs,
-            service,
-            plan.request,
-            restart_count(service, rules, remembered),
-            pacing,
-            remember=not rules.single_writer,
-        )
+        sequence = stop_then_start(ecs, service, rules, plan.request, remembered, pacing)
     return RollbackOp(
         ecs=ecs, service=service, current=current, target=target, plan=plan, pacing=pacing, sequence=sequence
     )

@@ -240,22 +240,18 @@ class QueueDetailScreen(PaneScreen):
 
     # --- polling ---------------------------------------------------------------------------
     async def load(self) -> None:
+        await asyncio.gather(self._load_queue(sqs_gateway(self.console_app)), self._load_alarms())
+        self.render_all()
+
+    async def _load_alarms(self) -> None:
         app = self.console_app
-        gw = sqs_gateway(app)
-        alarms = asyncio.ensure_future(
-            firing_alarms(app.gateways.aws, app.gateways.budget, self.queue.region)
-        )
         try:
-            await self._load_queue(gw)
-        except BaseException:  # the queue read failed or the poll was cancelled: drop the alarm read
-            alarms.cancel()
-            raise
-        try:
-            self.alarms = of_queue(await alarms, self.queue.region, self.queue.name)
+            found = await firing_alarms(app.gateways.aws, app.gateways.budget, self.queue.region)
         except Exception as exc:  # a line of the summary, never the pane's error
             app.note_error(exc, quiet=True)
             self.alarms = None
-        self.render_all()
+        else:
+            self.alarms = of_queue(found, self.queue.region, self.queue.name)
 
     async def _load_queue(self, gw: SqsGateway) -> None:
         q = await gw.queue(self.queue.url, self.queue.region, detail=not self.console_app.frozen)
