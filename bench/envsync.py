@@ -89,7 +89,7 @@ async def sync_once(endpoint: str, path: Path) -> tuple[float, dict[str, int]]:
     """opsconsole's env sync (plan, register, check, deploy), timed from reading the file."""
     from console.aws.context import open_gateways
     from console.config import resolve_settings
-    from console.dotenv import read_dotenv
+    from console.env.dotenv import read_dotenv
     from console.ops.envsync import prepare_env_sync
     from console.ops.resolve import resolve_service
     from console.ops.runner import caller_arn, run_operation

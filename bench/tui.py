@@ -42,8 +42,8 @@ def child(endpoint: str, cluster: str, keys: int) -> None:
 
     from console import prefetch
     from console.aws.context import make_gateways
-    from console.cli import demo_regions
     from console.config import resolve_settings
+    from console.endpoints import demo_regions
 
     spawned = float(os.environ[SPAWNED_AT_ENV])
     figures: dict[str, float] = {}
@@ -116,8 +116,8 @@ def describe_everything_first(endpoint: str, cluster: str) -> float:
     import asyncio
 
     from console.aws.context import open_gateways
-    from console.cli import demo_regions
     from console.config import resolve_settings
+    from console.endpoints import demo_regions
 
     settings = resolve_settings(endpoint_url=endpoint, discovered_regions=demo_regions(endpoint))
 

@@ -13,19 +13,15 @@ import argparse
 import asyncio
 import importlib
 import inspect
-import json
 import pkgutil
-import socket
 import sys
-import urllib.error
-import urllib.request
 from collections.abc import Sequence
 from typing import Any
-from urllib.parse import urlparse
 
 from console import __version__
 from console.config import Settings, resolve_settings, split_regions
-from console.errors import BadInput, OpsError, describe_aws_error
+from console.endpoints import check_endpoint, demo_regions
+from console.errors import OpsError, describe_aws_error
 
 
 def common_options() -> argparse.ArgumentParser:
@@ -65,30 +61,6 @@ def build_parser() -> argparse.ArgumentParser:
         if register is not None:
             register(sub, common)
     return parser
-
-
-def demo_regions(endpoint_url: str) -> tuple[str, ...]:
-    """The regions a `demo serve` endpoint announces; () for any other endpoint."""
-    try:
-        with urllib.request.urlopen(f"{endpoint_url.rstrip('/')}/_opsconsole/info", timeout=2) as resp:
-            info = json.loads(resp.read() or b"{}")
-    except (urllib.error.URLError, OSError, ValueError):
-        return ()
-    if not isinstance(info, dict):
-        return ()
-    return tuple(str(r) for r in info.get("regions", ()) if isinstance(r, str))
-
-
-def check_endpoint(endpoint_url: str, timeout: float = 3.0) -> None:
-    """Fail fast on an endpoint nobody listens on, instead of after botocore's retries."""
-    parsed = urlparse(endpoint_url)
-    if parsed.scheme not in ("http", "https") or not parsed.hostname:
-        raise BadInput(f"--endpoint-url: '{endpoint_url}' is not an http(s) URL")
-    port = parsed.port or (443 if parsed.scheme == "https" else 80)
-    try:
-        socket.create_connection((parsed.hostname, port), timeout=timeout).close()
-    except OSError as exc:
-        raise OpsError(f"endpoint unreachable: {endpoint_url} ({exc.strerror or exc})") from None
 
 
 def settings_from_args(args: argparse.Namespace) -> Settings:

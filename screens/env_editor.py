@@ -28,8 +28,8 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Button, Checkbox, DataTable, Input, Static, Tab, Tabs
 
-from console.dotenv import NAME_RE, read_dotenv
-from console.envdiff import shown_value
+from console.env.dotenv import NAME_RE, read_dotenv
+from console.env.envdiff import shown_value
 from console.errors import OpsError, describe_aws_error
 from console.model import Service, TaskDefinition
 from console.ops.envsync import (

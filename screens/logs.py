@@ -3,7 +3,7 @@
 Opened by ``OpsConsoleApp.open_logs(group=..., service=..., task=..., container=...)``
 (``:logs``, ``:logs GROUP…``, ``l`` on a service, task or container).
 
-* **Following** is :class:`console.follow.Follower` (no gaps, no duplicates,
+* **Following** is :class:`console.logs.follow.Follower` (no gaps, no duplicates,
   backoff on throttling, one poll at a time) run in an *app-level* worker:
   a screen's workers are cancelled with the screen, and a follow must not die
   because a modal or another pane was pushed over it.  So this screen cancels
@@ -41,7 +41,8 @@ from textual.worker import Worker, get_current_worker
 
 from console.aws import logs as logs_api
 from console.errors import BadInput, NotFound, OpsError, describe_aws_error
-from console.follow import (
+from console.literal import literal_text
+from console.logs.follow import (
     Follower,
     FollowStats,
     LogSource,
@@ -49,10 +50,9 @@ from console.follow import (
     parse_source,
     sources_for_task,
 )
-from console.literal import literal_text
-from console.loglevel import pretty_json
+from console.logs.loglevel import pretty_json
+from console.logs.timespec import format_ms, now_ms, parse_range_ms, parse_time_ms
 from console.model import LogEvent, Service, Task
-from console.timespec import format_ms, now_ms, parse_range_ms, parse_time_ms
 from screens.heap import freeze_startup_heap
 from screens.pane import PaneScreen
 from screens.widgets.log_view import LogView, ViewFilter

@@ -92,13 +92,13 @@ def wants_setup(args: argparse.Namespace) -> bool:
         return False
     if not (sys.stdin.isatty() and sys.stdout.isatty()):
         return False
-    from console.setup_wizard import user_profiles
+    from console.setup.wizard import user_profiles
 
     return not user_profiles()
 
 
 def setup_then_open(args: argparse.Namespace, settings: Settings | None) -> int:
-    from console.setup_wizard import run_setup
+    from console.setup.wizard import run_setup
 
     print("No opsconsole profile yet: a few questions make one (Ctrl-C to stop, nothing is written).")
     result = run_setup()

@@ -18,8 +18,8 @@ from pathlib import Path
 from console.aws.context import Gateways, open_gateways
 from console.commands.ops import drive, early_refusal, op_options, out, pacing_of
 from console.config import Settings
-from console.dotenv import format_dotenv, read_dotenv
-from console.envdiff import shown_value
+from console.env.dotenv import format_dotenv, read_dotenv
+from console.env.envdiff import shown_value
 from console.errors import BadInput
 from console.literal import literal_text as inert
 from console.model import Service, TaskDefinition

@@ -20,7 +20,8 @@ from console.aws import logs as logs_api
 from console.aws.context import Gateways, open_gateways
 from console.config import Settings
 from console.errors import BadInput, NotFound
-from console.follow import (
+from console.literal import literal_text
+from console.logs.follow import (
     Batch,
     Follower,
     FollowStats,
@@ -31,10 +32,9 @@ from console.follow import (
     stream_label,
     stream_slot,
 )
-from console.literal import literal_text
-from console.loglevel import Level, detect_level
+from console.logs.loglevel import Level, detect_level
+from console.logs.timespec import format_ms, now_ms, parse_range_ms
 from console.model import LogEvent, short_name
-from console.timespec import format_ms, now_ms, parse_range_ms
 
 DEFAULT_SINCE = "10m"  # as aws logs tail
 _COLOURS = ("36", "33", "35", "32", "34", "96", "93", "95", "92", "94")  # ANSI SGR foregrounds

@@ -72,7 +72,7 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
 
 
 def run_setup_command(args: argparse.Namespace, settings: Settings | None) -> int:
-    from console import setup_wizard
+    from console.setup import wizard as setup_wizard
 
     edit = getattr(args, "profile", None)
     if args.non_interactive:
@@ -138,7 +138,7 @@ def run_profiles(args: argparse.Namespace, settings: Settings | None) -> int:
 
 def run_doctor_command(args: argparse.Namespace, settings: Settings | None) -> int:
     from console.cli import settings_from_args
-    from console.doctor import render, run_doctor
+    from console.setup.doctor import render, run_doctor
 
     settings = settings_from_args(args)
     demo = None

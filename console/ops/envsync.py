@@ -2,9 +2,9 @@
 
 ``env sync`` (a ``.env`` file), ``env set``/``env unset`` and the TUI's env
 editor all end here: a change set per container (:class:`ContainerEdit`,
-computed by :mod:`console.envdiff`), a Plan that shows it masked and records
+computed by :mod:`console.env.envdiff`), a Plan that shows it masked and records
 only key names, and an apply that registers one new revision built from the
-old one (:mod:`console.taskdef`), checks it field by field, and moves the
+old one (:mod:`console.env.taskdef`), checks it field by field, and moves the
 service to it in one UpdateService (stop-then-start for a single-writer
 service).  No change means no new revision; the old revision is never
 deregistered.
@@ -21,8 +21,20 @@ from dataclasses import dataclass, field
 
 from console.aws.ecs import EcsGateway
 from console.config import ServiceRules, Settings
-from console.dotenv import NAME_RE
-from console.envdiff import EnvDiff, StaleDiff, apply_env, diff_env, env_mapping, one_line, plan_sync
+from console.env.dotenv import NAME_RE
+from console.env.envdiff import EnvDiff, StaleDiff, apply_env, diff_env, env_mapping, one_line, plan_sync
+from console.env.taskdef import (
+    ContainerEnv,
+    RevisionMismatch,
+    check_accepted,
+    container_names,
+    environment_files_of,
+    environment_of,
+    registration_request,
+    secrets_of,
+    unexpected_changes,
+    with_environment,
+)
 from console.errors import BadInput
 from console.model import Service, TaskDefinition
 from console.ops.plan import ApplyResult, Change, Plan, Progress, ProgressCallback, VerifyResult
@@ -36,18 +48,6 @@ from console.ops.redeploy import (
     stop_then_start,
 )
 from console.ops.rollout import Pacing, emit, follow_applied, service_target, write_service
-from console.taskdef import (
-    ContainerEnv,
-    RevisionMismatch,
-    check_accepted,
-    container_names,
-    environment_files_of,
-    environment_of,
-    registration_request,
-    secrets_of,
-    unexpected_changes,
-    with_environment,
-)
 
 NEW_REVISION = "(new revision)"
 

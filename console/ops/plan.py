@@ -14,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from console.secrets_mask import is_secret_key, mask
+from console.env.secrets_mask import is_secret_key, mask
 
 
 @dataclass(frozen=True)

@@ -11,8 +11,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from console.env.secrets_mask import display_value, is_secret_key
 from console.model import ContainerDefinition, TaskDefinition
-from console.secrets_mask import display_value, is_secret_key
 
 
 @dataclass(frozen=True)

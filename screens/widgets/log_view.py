@@ -5,7 +5,7 @@ ever shown stayed rendered.  Here, as in toolong's ``log_lines.py``, the view
 is a :class:`~textual.scroll_view.ScrollView` whose ``render_line`` builds a
 row on demand from the line's event, keeps the last rendered strips in an LRU
 cache keyed by the line's sequence number, and forgets everything else.  The
-lines themselves live in a :class:`console.follow.LogBuffer` (at most
+lines themselves live in a :class:`console.logs.follow.LogBuffer` (at most
 ``max_lines``, default 10,000); the rows shown are the buffer's lines that
 pass the filter, kept as a deque in the same order, so dropping the oldest
 line or adding a page of history at the front never walks the whole buffer.
@@ -38,9 +38,9 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from console.errors import BadInput
-from console.follow import LogBuffer, compile_term, stream_label
 from console.literal import MAX_DISPLAY, literal_text
-from console.loglevel import Level, detect_level
+from console.logs.follow import LogBuffer, compile_term, stream_label
+from console.logs.loglevel import Level, detect_level
 from console.model import LogEvent, short_name
 
 STREAM_COLOURS = (

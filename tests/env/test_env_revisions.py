@@ -2,7 +2,7 @@
 
 These drive the operation API (what the TUI calls) against the embedded AWS and compare the
 describe output of the old and new revisions with the test's own code, not with
-``console.taskdef``'s comparison.
+``console.env.taskdef``'s comparison.
 """
 
 from __future__ import annotations
@@ -24,8 +24,9 @@ from console.aws.context import open_gateways
 from console.commands.env import export_text
 from console.config import Settings
 from console.demo.runtime import DemoRuntime
-from console.dotenv import parse_dotenv
-from console.envdiff import StaleDiff
+from console.env.dotenv import parse_dotenv
+from console.env.envdiff import StaleDiff
+from console.env.taskdef import RevisionMismatch
 from console.ops import audit
 from console.ops.envsync import (
     container_views,
@@ -36,7 +37,6 @@ from console.ops.envsync import (
 from console.ops.plan import Plan
 from console.ops.resolve import resolve_service
 from console.ops.runner import Outcome, run_operation
-from console.taskdef import RevisionMismatch
 
 from .conftest import current_td, ecs, env_of, mutations
 

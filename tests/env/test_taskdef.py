@@ -1,4 +1,4 @@
-"""console.taskdef without a server: the request keeps everything, the comparison misses nothing."""
+"""console.env.taskdef without a server: the request keeps everything, the comparison misses nothing."""
 
 from __future__ import annotations
 
@@ -7,8 +7,7 @@ from typing import Any
 
 import pytest
 
-from console.errors import BadInput
-from console.taskdef import (
+from console.env.taskdef import (
     ContainerEnv,
     check_accepted,
     is_unchanged,
@@ -16,6 +15,7 @@ from console.taskdef import (
     unexpected_changes,
     with_environment,
 )
+from console.errors import BadInput
 
 DESCRIBED: dict[str, Any] = {
     "taskDefinition": {

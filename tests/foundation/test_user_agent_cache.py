@@ -12,7 +12,8 @@ def normal(ua: str | bytes) -> tuple[str, ...]:
     """The header's components, the feature ids (``m/``, a set joined in any order) sorted."""
     text = ua.decode() if isinstance(ua, bytes) else ua
     return tuple(
-        "m/" + ",".join(sorted(part[2:].split(","))) if part.startswith("m/") else part for part in text.split()
+        "m/" + ",".join(sorted(part[2:].split(","))) if part.startswith("m/") else part
+        for part in text.split()
     )
 
 

@@ -14,7 +14,7 @@ import pytest
 from console.aws.ecs import to_task_definition
 from console.aws.paging import ECS_BUCKETS, Budget
 from console.aws.session import AwsContext, ClientSettings
-from console.follow import (
+from console.logs.follow import (
     Follower,
     LineFilter,
     LogSource,

@@ -10,7 +10,8 @@ from hypothesis import strategies as st
 from rich.console import Console
 
 from console.errors import BadInput
-from console.follow import (
+from console.literal import MAX_DISPLAY, is_literal_safe, literal_text, rich_literal
+from console.logs.follow import (
     LineFilter,
     LogBuffer,
     LogSource,
@@ -19,10 +20,9 @@ from console.follow import (
     stream_label,
     stream_slot,
 )
-from console.literal import MAX_DISPLAY, is_literal_safe, literal_text, rich_literal
-from console.loglevel import Level, detect_level, pretty_json
+from console.logs.loglevel import Level, detect_level, pretty_json
+from console.logs.timespec import format_ms, parse_duration_ms, parse_range_ms, parse_time_ms
 from console.model import LogEvent
-from console.timespec import format_ms, parse_duration_ms, parse_range_ms, parse_time_ms
 
 # --- literal text --------------------------------------------------------------------------
 

@@ -21,7 +21,7 @@ from typing import Any
 from prompt_toolkit.input import create_pipe_input
 from prompt_toolkit.output import DummyOutput
 
-from console.setup_wizard import Prompter, SetupResult, SetupWizard
+from console.setup.wizard import Prompter, SetupResult, SetupWizard
 
 ENTER = "\r"
 DOWN = "\x1b[B"

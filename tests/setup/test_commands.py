@@ -7,11 +7,11 @@ import sys
 
 import pytest
 
-from console.aws_profiles import list_aws_profiles
 from console.cli import main
 from console.commands._default import wants_setup
 from console.config import Settings, find_profile, resolve_settings
-from console.doctor import run_doctor
+from console.setup.aws_profiles import list_aws_profiles
+from console.setup.doctor import run_doctor
 from tests.setup.support import SLOW_MACHINE_S, Home
 
 SLOW = ["--timeout", str(SLOW_MACHINE_S)]

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from console.config import find_profile, load_profile_file
-from console.setup_wizard import SetupFlags, build_noninteractive
+from console.setup.wizard import SetupFlags, build_noninteractive
 from tests.setup.support import (
     CLEAR,
     CTRL_C,
@@ -239,7 +239,7 @@ async def test_non_interactive_refuses_bad_answers(home: Home, demo) -> None:
 
 async def _cluster_order(endpoint: str, region: str) -> list[str]:
     from console.aws.session import AwsContext
-    from console.discovery import scan_regions
+    from console.setup.discovery import scan_regions
 
     async with AwsContext(endpoint_url=endpoint) as aws:
         return (await scan_regions(aws, [region])).clusters[region]
@@ -269,7 +269,7 @@ async def test_a_profile_without_credentials_says_so(home: Home, demo) -> None:
 def test_failures_are_explained_in_one_line() -> None:
     from botocore.exceptions import ClientError, NoCredentialsError, UnauthorizedSSOTokenError
 
-    from console.discovery import explain_credentials_error
+    from console.setup.discovery import explain_credentials_error
 
     denied = ClientError(
         {"Error": {"Code": "AccessDenied", "Message": "explicit deny in a service control policy"}},

@@ -10,7 +10,7 @@ from dotenv import dotenv_values
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from console.dotenv import NAME_RE, DotenvError, format_dotenv, parse_dotenv, quote_value, read_dotenv
+from console.env.dotenv import NAME_RE, DotenvError, format_dotenv, parse_dotenv, quote_value, read_dotenv
 from console.errors import BadInput
 
 # (file text, what it holds): python-dotenv reads each of these the same way.

@@ -8,8 +8,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from console.dotenv import NAME_RE, format_dotenv, parse_dotenv
-from console.envdiff import (
+from console.env.dotenv import NAME_RE, format_dotenv, parse_dotenv
+from console.env.envdiff import (
     EnvChange,
     EnvDiff,
     StaleDiff,
@@ -19,8 +19,8 @@ from console.envdiff import (
     one_line,
     plan_sync,
 )
+from console.env.secrets_mask import MASK
 from console.errors import BadInput
-from console.secrets_mask import MASK
 
 CURRENT = {"DEBUG": "0", "SECRET_KEY": "old-secret", "LOG_LEVEL": "info", "CORS_ORIGINS": "*"}
 

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from console.secrets_mask import (
+from console.env.secrets_mask import (
     MASK,
     display_value,
     has_url_credentials,

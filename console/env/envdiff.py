@@ -19,8 +19,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
+from console.env.secrets_mask import MASK, display_value, is_secret_name
 from console.errors import BadInput, OpsError
-from console.secrets_mask import MASK, display_value, is_secret_name
 
 ChangeKind = Literal["added", "changed", "removed", "renamed"]
 

@@ -18,9 +18,9 @@ from typing import Any
 
 from console.aws.session import AwsContext
 from console.config import Settings
-from console.discovery import check_identity, quick_client_settings, short_name
 from console.errors import describe_aws_error
 from console.literal import literal_text as inert
+from console.setup.discovery import check_identity, quick_client_settings, short_name
 
 CALL_TIMEOUT = 8.0
 

@@ -24,9 +24,7 @@ from typing import IO, Any, Protocol, TypeVar
 
 import questionary
 
-from console import discovery
 from console.aws.session import AwsContext
-from console.aws_profiles import AwsProfile, list_aws_profiles
 from console.config import (
     DEMO,
     DEMO_REGIONS,
@@ -40,6 +38,8 @@ from console.config import (
 )
 from console.errors import BadInput, OpsError
 from console.literal import literal_text as inert
+from console.setup import discovery
+from console.setup.aws_profiles import AwsProfile, list_aws_profiles
 
 T = TypeVar("T")
 
@@ -184,7 +184,7 @@ def env_file_problem(value: str, keep: str | None = None) -> str | None:
 
 
 def endpoint_problem(value: str) -> str | None:
-    from console.cli import check_endpoint
+    from console.endpoints import check_endpoint
 
     try:
         check_endpoint(value.strip(), timeout=2.0)
@@ -387,7 +387,7 @@ class SetupWizard:
         if env:
             return env
         if conn.aws_profile:
-            from console.aws_profiles import find_aws_profile
+            from console.setup.aws_profiles import find_aws_profile
 
             found = find_aws_profile(conn.aws_profile)
             if found and found.region:
@@ -429,7 +429,7 @@ class SetupWizard:
 
     def _probe_regions(self, conn: Connection) -> tuple[str, ...]:
         if conn.endpoint_url:
-            from console.cli import demo_regions
+            from console.endpoints import demo_regions
 
             announced = demo_regions(conn.endpoint_url)
             if announced:
@@ -749,7 +749,7 @@ def _first_region(conn: Connection) -> str:
     if env:
         return env
     if conn.aws_profile:
-        from console.aws_profiles import find_aws_profile
+        from console.setup.aws_profiles import find_aws_profile
 
         found = find_aws_profile(conn.aws_profile)
         if found and found.region:

@@ -40,8 +40,8 @@ from console.aws import logs as logs_api
 from console.aws.paging import Budget
 from console.aws.session import AwsContext
 from console.errors import THROTTLE_CODES, BadInput, OpsError, describe_aws_error
+from console.logs.timespec import now_ms
 from console.model import LogEvent, TaskDefinition, short_name
-from console.timespec import now_ms
 
 T = TypeVar("T")
 

@@ -1,0 +1,33 @@
+"""The one facade both front ends use: the CLI's commands and the TUI's screens call this, never
+``console.aws`` or ``console.demo`` directly.
+
+``ConsoleApi`` owns the gateways and their budgets (one set per run), offers the reads the panes and
+commands need (:class:`~console.api.reads.Reads`) and the operations they prepare and run
+(:class:`~console.api.operations.Operations`). Concurrency lives here and below, not in the screens:
+the coming per-account fan-out changes this package and nothing above it.
+"""
+
+from __future__ import annotations
+
+from console.api.operations import Operations
+from console.api.reads import Reads
+from console.aws.context import Gateways, make_gateways
+from console.config import Settings
+
+
+class ConsoleApi:
+    """What a front end holds for the length of a run."""
+
+    def __init__(self, settings: Settings, gateways: Gateways | None = None) -> None:
+        self.settings = settings
+        self.gateways = gateways or make_gateways(settings)
+        self._own_gateways = gateways is None
+        self.reads = Reads(settings, self.gateways)
+        self.operations = Operations(settings, self.gateways)
+
+    async def close(self) -> None:
+        if self._own_gateways:
+            await self.gateways.aws.close()
+
+
+__all__ = ["ConsoleApi", "Operations", "Reads"]

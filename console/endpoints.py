@@ -1,0 +1,38 @@
+"""Where the console connects: an endpoint checked before botocore retries, and a demo's regions.
+
+Below both the CLI and the setup wizard, so neither imports the other.
+"""
+
+from __future__ import annotations
+
+import json
+import socket
+import urllib.error
+import urllib.request
+from urllib.parse import urlparse
+
+from console.errors import BadInput, OpsError
+
+
+def demo_regions(endpoint_url: str) -> tuple[str, ...]:
+    """The regions a `demo serve` endpoint announces; () for any other endpoint."""
+    try:
+        with urllib.request.urlopen(f"{endpoint_url.rstrip('/')}/_opsconsole/info", timeout=2) as resp:
+            info = json.loads(resp.read() or b"{}")
+    except (urllib.error.URLError, OSError, ValueError):
+        return ()
+    if not isinstance(info, dict):
+        return ()
+    return tuple(str(r) for r in info.get("regions", ()) if isinstance(r, str))
+
+
+def check_endpoint(endpoint_url: str, timeout: float = 3.0) -> None:
+    """Fail fast on an endpoint nobody listens on, instead of after botocore's retries."""
+    parsed = urlparse(endpoint_url)
+    if parsed.scheme not in ("http", "https") or not parsed.hostname:
+        raise BadInput(f"--endpoint-url: '{endpoint_url}' is not an http(s) URL")
+    port = parsed.port or (443 if parsed.scheme == "https" else 80)
+    try:
+        socket.create_connection((parsed.hostname, port), timeout=timeout).close()
+    except OSError as exc:
+        raise OpsError(f"endpoint unreachable: {endpoint_url} ({exc.strerror or exc})") from None

@@ -1,0 +1,1 @@
+"""Env vars of a task definition: .env parsing, diffs, new revisions, masking."""

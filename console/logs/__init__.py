@@ -1,0 +1,1 @@
+"""Following and reading CloudWatch Logs: the follow engine, levels, time specs."""

@@ -1,0 +1,1 @@
+"""First-run setup: the wizard, region discovery, doctor, ~/.aws profiles."""
