@@ -7,13 +7,12 @@ stack's crumbs.  Each pane polls for itself only while it is on top (see
 
 Extension points for operations (issue 5):
 
-* :func:`screens.bindings.mutating` makes a Binding whose action read-only
-  mode disables (shown disabled, not hidden);
-* :meth:`OpsConsoleApp.run_operation` (inside a worker) and
-  :meth:`OpsConsoleApp.start_operation` (from an action) run
+* :func:`screens.bindings.mutating` marks a Binding whose action read-only
+  mode disables (shown disabled, not hidden; pressed, it says so);
+* :meth:`OpsConsoleApp.run_operation` (inside a worker) takes an operation
+  prepared by ``console.api.Operations`` through
   plan → :class:`~screens.modals.confirm.ConfirmPlanScreen` → apply (audited by
-  ``console.ops.runner.execute``) → verify with
-  :class:`~screens.modals.progress.ProgressScreen`;
+  the runner) → verify with :class:`~screens.modals.progress.ProgressScreen`;
 * panes expose what is selected: ``ServicesScreen.selected_service()``,
   ``ServiceDetailScreen.selected_service()``, ``TasksScreen.selected_task()``,
   ``QueuesScreen.selected_queue()``.
@@ -23,20 +22,25 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from textual import on, work
+from textual.actions import ActionParseResult
 from textual.app import App
 from textual.binding import Binding
-from textual.screen import Screen
+from textual.dom import DOMNode
+from textual.notifications import SeverityLevel
+from textual.screen import ModalScreen, Screen
 from textual.worker import Worker, WorkerState
 
+from console.api.operations import CANCELLED, Operation, Operations
 from console.aws.context import Gateways, make_gateways
 from console.config import Settings
 from console.errors import OpsError, describe_aws_error
 from console.model import Cluster, Service, Task, short_name
 from console.prefetch import FirstView
+from screens.bindings import action_name, mutating_bindings
 from screens.clusters import ClustersScreen
 from screens.commands import PaneCommands, UnknownCommand, parse
 from screens.detail.service import ServiceDetailScreen
@@ -47,25 +51,22 @@ from screens.logs import LogsScreen
 from screens.modals.command_line import CommandLineScreen
 from screens.modals.confirm import ConfirmPlanScreen
 from screens.modals.help import HelpScreen, binding_rows
+from screens.modals.messages import MoveProgressScreen
 from screens.modals.progress import ProgressScreen
 from screens.pane import PaneScreen
 from screens.queues import QueuesScreen
 from screens.services import ServicesScreen
 from screens.tasks import TasksScreen
-from screens.widgets.bars import TopBar
+from screens.widgets.bars import StatusLine, TopBar
 
 if TYPE_CHECKING:
-    from console.ops.plan import ApplyResult, Plan, ProgressCallback, VerifyResult
+    from console.ops.plan import Plan
     from console.ops.runner import Outcome
 
 STARTED = time.monotonic()
 DARK_THEME = "textual-dark"
 LIGHT_THEME = "textual-light"
 STARTUP_GC_GRACE_S = 15.0  # cyclic GC is held off at start-up at most this long (screens.heap)
-
-PlanFactory = Callable[[], Awaitable["Plan"]]
-ApplyFn = Callable[["Plan"], Awaitable["ApplyResult"]]
-VerifyFn = Callable[["Plan", "ApplyResult", "ProgressCallback"], Awaitable["VerifyResult"]]
 
 
 class OpsConsoleApp(App[int]):
@@ -114,7 +115,6 @@ class OpsConsoleApp(App[int]):
         self.milestones: dict[str, float] = {}
         self.known_clusters: dict[str, Cluster] = {}
         self.errors: list[str] = []
-        self._caller: str | None = None
         theme = (settings.profile.theme or "").lower()
         self.theme = {"light": LIGHT_THEME, "dark": DARK_THEME, "": DARK_THEME}.get(
             theme, theme or DARK_THEME
@@ -367,65 +367,112 @@ class OpsConsoleApp(App[int]):
         self.theme = LIGHT_THEME if self.theme == DARK_THEME else DARK_THEME
 
     # --- operations ------------------------------------------------------------------
-    async def caller_arn(self) -> str:
-        if self._caller is None:
-            from console.aws.sts import caller_identity
+    _operations: Operations | None = None
 
-            self._caller = (await caller_identity(self.gateways.aws, self.regions[0])).arn
-        return self._caller
+    @property
+    def operations(self) -> Operations:
+        """The facade's operations (console.api) over the current settings and gateways."""
+        ops = self._operations
+        if ops is None or ops.gateways is not self.gateways or ops.settings is not self.settings:
+            ops = self._operations = Operations(self.settings, self.gateways)
+        return ops
+
+    def say(self, message: str, *, severity: SeverityLevel = "information", timeout: float = 6) -> None:
+        """What just happened, in the status line of the screen under the modals, and as a toast.
+
+        The status line keeps it until the next thing said: a toast alone is gone before a
+        person who looked away reads it.
+        """
+        self.notify(message, severity=severity, timeout=timeout, markup=False)
+        for screen in reversed(self.screen_stack):
+            if isinstance(screen, ModalScreen):
+                continue
+            for line in screen.query(StatusLine):
+                line.set_notice(message, severity=severity)
+            break
+
+    def refusal(self, node: DOMNode, action: str) -> str:
+        """Why ``action`` of ``node`` is refused now ("" when it is not).
+
+        A screen may refuse an action for a reason of its own (``refusal_of``: a peek that
+        would move messages); read-only mode refuses every action the node's bindings mark
+        as mutating (screens.bindings). A refused action is shown disabled, and its key says why.
+        """
+        own = getattr(node, "refusal_of", None)
+        if callable(own) and (why := own(action_name(action))):
+            return str(why)
+        if self.read_only:
+            binding = mutating_bindings(node).get(action_name(action))
+            if binding is not None:
+                return f"read-only: {binding.description.lower()} is disabled"
+        return ""
+
+    async def run_action(
+        self,
+        action: str | ActionParseResult,
+        default_namespace: DOMNode | None = None,
+        namespaces: Mapping[str, DOMNode] | None = None,
+    ) -> bool:
+        """A disabled key that is pressed says why instead of doing nothing."""
+        if await super().run_action(action, default_namespace, namespaces):
+            return True
+        if isinstance(action, str) and "." not in action and default_namespace is not None:
+            why = self.refusal(default_namespace, action)
+            if why:
+                self.say(why, severity="warning")
+                return True
+        return False
 
     async def run_operation(
         self,
-        plan_factory: PlanFactory,
-        apply: ApplyFn,
-        verify: VerifyFn | None = None,
+        prepare: Callable[[], Awaitable[Operation]],
         *,
-        progress_factory: Callable[[Plan], ProgressScreen] | None = None,
         second_confirm: Callable[[Plan], Awaitable[bool]] | None = None,
+        on_cancel: Callable[[MoveProgressScreen], None] | None = None,
+        confirmed_by: Callable[[str], None] | None = None,
     ) -> Outcome | None:
-        """plan → confirm (modal) → apply + audit → verify (progress modal). Call inside a worker.
+        """The TUI's side of ``Operations.run``: prepare → plan modal → apply + audit → progress modal.
 
-        Read-only mode refuses before the plan is shown; errors end up in a toast and in
-        the progress modal, never as a crash. Returns None when no plan could be made.
-        ``progress_factory`` makes a progress modal of its own (a move task's has a Cancel
-        button); ``second_confirm`` asks again after the plan's modal (a purge: the name typed).
+        Call inside a worker. ``second_confirm`` asks again after the plan (a purge: the name
+        typed); ``on_cancel`` puts a Cancel button in the progress modal (a move task);
+        ``confirmed_by``: a button press already confirmed it (that Cancel button), so no modal
+        opens and its lines go there. Errors end in the status line, never as a crash; a
+        declined plan says that nothing was sent. Returns None when no plan could be made.
         """
-        from console.ops.runner import execute, refuse_if_read_only
-
         try:
-            refuse_if_read_only(self.settings, "operation")
-            plan = await plan_factory()
+            self.operations.check_writable()
+            op = await prepare()
         except Exception as exc:
-            self.notify(describe_aws_error(exc), severity="error", timeout=6)
+            self._report(describe_aws_error(exc), confirmed_by, severity="error")
             return None
-        progress = (progress_factory or ProgressScreen)(plan)
+        plan = op.plan
+        progress: ProgressScreen | None = None
+        if confirmed_by is None:
+            progress = MoveProgressScreen(plan, on_cancel) if on_cancel else ProgressScreen(plan)
+            if plan.is_noop:  # said in the plan's own modal: "a move task is already running"
+                await self.push_screen_wait(ConfirmPlanScreen(plan))
 
         async def confirm(p: Plan) -> bool:
+            if confirmed_by is not None:
+                return True
             confirmed: bool = await self.push_screen_wait(ConfirmPlanScreen(p))
             if confirmed and second_confirm is not None:
                 confirmed = await second_confirm(p)
-            if confirmed:
+            if confirmed and progress is not None:
                 await self.push_screen(progress)
             return confirmed
 
         try:
-            outcome = await execute(
-                self.settings,
-                plan,
-                apply=apply,
-                confirm=confirm,
-                caller=self.caller_arn,
-                verify=verify,
-                on_progress=progress.update,
-            )
+            outcome = await self.operations.run(op, confirm, progress.update if progress else None)
         except Exception as exc:
             message = describe_aws_error(exc)
-            progress.finish(False, message)
-            self.notify(message, severity="error", timeout=8)
+            if progress is not None:
+                progress.finish(False, message)
+            self._report(message, confirmed_by, severity="error")
             return None
         if not outcome.confirmed:
-            if plan.is_noop:
-                self.notify(f"nothing to do: {plan.noop_reason}", timeout=4)
+            said = f"nothing to do: {plan.noop_reason}" if plan.is_noop else CANCELLED
+            self._report(said, confirmed_by)
             return outcome
         if outcome.verified is not None:
             message = outcome.verified.message
@@ -433,31 +480,21 @@ class OpsConsoleApp(App[int]):
             message = outcome.applied.message
         else:
             message = "done"
-        progress.finish(outcome.ok, message)
-        self.notify(message, severity="information" if outcome.ok else "error", timeout=6)
-        top = self.screen_stack[-2] if len(self.screen_stack) > 1 else None
-        if isinstance(top, PaneScreen):
-            top.action_refresh()
+        if progress is not None:
+            progress.finish(outcome.ok, message)
+        self._report(message, confirmed_by, severity="information" if outcome.ok else "error")
+        below = [s for s in self.screen_stack if not isinstance(s, ModalScreen)]
+        if below and isinstance(below[-1], PaneScreen):
+            below[-1].action_refresh()
         return outcome
 
-    def start_operation(
-        self,
-        plan_factory: PlanFactory,
-        apply: ApplyFn,
-        verify: VerifyFn | None = None,
-        *,
-        progress_factory: Callable[[Plan], ProgressScreen] | None = None,
-        second_confirm: Callable[[Plan], Awaitable[bool]] | None = None,
-    ) -> Worker[Any]:
-        """:meth:`run_operation` in its own worker: what a pane's ``action_scale`` calls."""
-        return self.run_worker(
-            self.run_operation(
-                plan_factory, apply, verify, progress_factory=progress_factory, second_confirm=second_confirm
-            ),
-            group="operation",
-            exclusive=True,
-            exit_on_error=False,
-        )
+    def _report(
+        self, message: str, to: Callable[[str], None] | None, *, severity: SeverityLevel = "information"
+    ) -> None:
+        if to is not None:
+            to(message)
+        else:
+            self.say(message, severity=severity)
 
     # --- every worker's failure in one place (harlequin) ----------------------------------
     @on(Worker.StateChanged)

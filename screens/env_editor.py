@@ -8,7 +8,9 @@ loaded from a ``.env`` file; nothing is sent until Save.  The pending edits
 are kept as a diff against the revision the editor loaded, shown as
 added/changed/removed/unchanged, so a long session ends in one new revision
 and one deployment through the operations' plan → confirm → apply → verify.
-A cancelled confirmation returns here with the edits intact.
+A cancelled confirmation returns here with the edits intact.  In read-only mode
+the editor opens as a viewer: the edit keys are shown disabled and say why when
+pressed, so there are never edits that cannot be saved.
 
 Values of secret-looking names are masked until ``v`` reveals them; every
 value is drawn inert (no markup, no control characters acting).
@@ -32,20 +34,14 @@ from console.env.dotenv import NAME_RE, read_dotenv
 from console.env.envdiff import shown_value
 from console.errors import OpsError, describe_aws_error
 from console.model import Service, TaskDefinition
-from console.ops.envsync import (
-    ContainerEdit,
-    ContainerView,
-    container_views,
-    current_task_definition,
-    editor_edit,
-    make_op,
-)
-from screens.bindings import is_mutating, mutating
+from console.ops.envsync import ContainerEdit, ContainerView, EnvOp, container_views, editor_edit
+from screens.bindings import mutating
 from screens.format import aws, plain
+from screens.modals import key_label
+from screens.widgets.bars import StatusLine
 from screens.widgets.key_bar import KeyBar
 
 if TYPE_CHECKING:
-    from console.ops.plan import ApplyResult, Plan, ProgressCallback, VerifyResult
     from screens.app import OpsConsoleApp
 
 MODAL_CSS = """
@@ -57,6 +53,9 @@ MODAL_CSS = """
 {name} Horizontal {{ height: 3; align: center middle; }}
 {name} Button {{ margin: 0 2; }}
 """
+
+EDIT_ACTIONS = ("add", "change", "rename", "delete", "load_file")
+"""What read-only mode turns off: the editor is then a viewer, with no edits to lose."""
 
 MARKS = {"added": "+", "changed": "~", "removed": "-", "renamed": ">", "": ""}
 MARK_STYLES = {"added": "green", "changed": "yellow", "removed": "red strike", "renamed": "cyan", "": ""}
@@ -180,8 +179,8 @@ class EnvValueScreen(ModalScreen[tuple[str, str] | None]):
             )
             yield Static("", id="env-value-error")
             with Horizontal():
-                yield Button("OK [enter]", id="env-value-ok", variant="primary")
-                yield Button("Cancel [esc]", id="env-value-cancel")
+                yield Button(key_label("Enter", "OK"), id="env-value-ok", variant="primary")
+                yield Button(key_label("Esc", "Cancel"), id="env-value-cancel")
 
     def on_mount(self) -> None:
         self.query_one("#env-value" if self.mode == "change" else "#env-name", Input).focus()
@@ -221,8 +220,8 @@ class LoadEnvScreen(ModalScreen[tuple[str, bool] | None]):
             yield Input(value=self.default, placeholder="path/to/.env", id="env-load-path")
             yield Checkbox("also remove variables the file lacks (prune)", id="env-load-prune")
             with Horizontal():
-                yield Button("Load [enter]", id="env-load-ok", variant="primary")
-                yield Button("Cancel [esc]", id="env-load-cancel")
+                yield Button(key_label("Enter", "Load"), id="env-load-ok", variant="primary")
+                yield Button(key_label("Esc", "Cancel"), id="env-load-cancel")
 
     def on_mount(self) -> None:
         self.query_one("#env-load-path", Input).focus()
@@ -275,11 +274,15 @@ class EnvEditorScreen(Screen[None]):
         yield DataTable(id="env-table", cursor_type="row", zebra_stripes=True)
         with VerticalScroll(id="env-diff-box"):
             yield Static("loading…", id="env-diff")
+        yield StatusLine(id="status")
         yield KeyBar()
 
     def _title(self) -> Text:
         head = Text(end="")
-        head.append("Env editor  ", style="bold")
+        if self.console_app.read_only:
+            head.append("Env viewer (read-only)  ", style="bold")
+        else:
+            head.append("Env editor  ", style="bold")
         head.append_text(aws(f"{self.service.cluster_name}/{self.service.name}", "bold"))
         head.append_text(aws(f"  {self.base.family_revision if self.base else self.service.revision}", "dim"))
         head.append(f"  ({self.service.region})", style="dim")
@@ -296,10 +299,8 @@ class EnvEditorScreen(Screen[None]):
     # --- loading ---------------------------------------------------------------------
     @work(group="env-load", exclusive=True, exit_on_error=False)
     async def load(self) -> None:
-        ecs = self.console_app.gateways.ecs
         try:
-            self.service = await ecs.service(self.service.region, self.service.cluster_arn, self.service.name)
-            self.base = await current_task_definition(ecs, self.service)
+            self.service, self.base = await self.console_app.operations.env_base(self.service)
         except Exception as exc:
             self.query_one("#env-diff", Static).update(aws(describe_aws_error(exc), "red"))
             self.notify(describe_aws_error(exc), severity="error", timeout=6)
@@ -423,9 +424,14 @@ class EnvEditorScreen(Screen[None]):
 
     # --- actions ---------------------------------------------------------------------
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if is_mutating(action) and self.console_app.read_only:
-            return None
+        if self.console_app.refusal(self, action):
+            return None  # shown disabled; pressed, it says why
         return True
+
+    def refusal_of(self, action: str) -> str:
+        if action in EDIT_ACTIONS and self.console_app.read_only:
+            return f"read-only: {action.replace('_', ' ')} is disabled (the env editor is a viewer)"
+        return ""
 
     def _ask(self, screen: EnvValueScreen, then: Any) -> None:
         if self.current is None:
@@ -559,38 +565,23 @@ class EnvEditorScreen(Screen[None]):
         )
 
     async def _save(self, base: TaskDefinition, edits: list[ContainerEdit]) -> None:
-        from screens.operations import _progress_of, fresh, pacing_for
+        from screens.operations import pacing_for
 
         app = self.console_app
-        box: dict[str, Any] = {}
+        prepared: list[EnvOp] = []
 
-        async def plan_factory() -> Plan:
-            service = await fresh(app, self.service)
-            box["op"] = make_op(
-                app.gateways.ecs,
-                app.settings,
-                service,
-                base,
-                [e for e in edits if not e.is_empty],
-                action="env-edit",
-                pacing=pacing_for(app),
-            )
-            return box["op"].plan  # type: ignore[no-any-return]
-
-        async def apply(plan: Plan) -> ApplyResult:
-            return await box["op"].apply(plan, _progress_of(app))  # type: ignore[no-any-return]
-
-        async def verify(plan: Plan, applied: ApplyResult, progress: ProgressCallback) -> VerifyResult:
-            return await box["op"].verify(plan, applied, progress)  # type: ignore[no-any-return]
+        async def prepare() -> EnvOp:
+            op = await app.operations.prepare_env_save(self.service, base, edits, pacing=pacing_for(app))
+            prepared.append(op)
+            return op
 
         try:
-            outcome = await app.run_operation(plan_factory, apply, verify)
+            outcome = await app.run_operation(prepare)
         finally:
             self.saving = False
-        op = box.get("op")
-        if outcome is not None and outcome.confirmed and op is not None and op.registered is not None:
+        if outcome is not None and outcome.confirmed and prepared and prepared[0].registered is not None:
             self._warned_close = False
-            self.show_revision(op.registered)  # the new revision, no pending edits
+            self.show_revision(prepared[0].registered)  # the new revision, no pending edits
 
 
 def _kind_of(line: str) -> str:

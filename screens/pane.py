@@ -23,7 +23,6 @@ from textual.timer import Timer
 from textual.widgets import Input
 
 from console.errors import describe_aws_error
-from screens.bindings import is_mutating
 from screens.heap import freeze_startup_heap
 from screens.widgets.bars import StatusLine, TopBar
 from screens.widgets.key_bar import KeyBar
@@ -240,6 +239,6 @@ class PaneScreen(Screen[None]):
 
     # --- read-only ---------------------------------------------------------------
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if is_mutating(action) and self.console_app.read_only:
-            return None  # shown, disabled
+        if self.console_app.refusal(self, action):
+            return None  # shown disabled; pressed, it says why (OpsConsoleApp.run_action)
         return True

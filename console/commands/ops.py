@@ -204,7 +204,7 @@ async def drive(args: argparse.Namespace, settings: Settings, gw: Gateways, op: 
         on_progress=printer,
     )
     if not outcome.confirmed:
-        out("cancelled: nothing was changed")
+        out("cancelled: nothing was sent")
         return CANCELLED
     applied = outcome.applied
     assert applied is not None

@@ -27,7 +27,13 @@ from console.errors import BadInput, OpsError, Refused
 from console.model import MessageMoveTask, Queue
 from console.ops import redrive as ops
 from console.ops.plan import Plan, Progress
-from console.ops.runner import Operation, caller_arn, refuse_if_read_only, run_operation
+from console.ops.runner import (
+    Operation,
+    caller_arn,
+    refuse_if_read_only,
+    refuse_peek_if_read_only,
+    run_operation,
+)
 
 CANCELLED = 2
 
@@ -189,7 +195,7 @@ async def drive(
         on_progress=ProgressLine(),
     )
     if not outcome.confirmed:
-        out("cancelled: nothing was changed")
+        out("cancelled: nothing was sent")
         return CANCELLED
     applied = outcome.applied
     assert applied is not None
@@ -352,6 +358,7 @@ async def run_peek(args: argparse.Namespace, settings: Settings | None) -> int:
         raise BadInput("-n must be 1 or more")
     async with sqs_gateway(settings) as (_, sqs):
         q = await sqs.resolve(args.queue, settings.regions)
+        refuse_peek_if_read_only(settings, q)
         messages = await sqs.peek(q, args.n)
     if args.json:
         # ensure_ascii: every control or non-ASCII character of a body is a \\u escape, inert in a terminal

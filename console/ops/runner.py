@@ -10,12 +10,16 @@ from console.aws.session import AwsContext
 from console.aws.sts import caller_identity
 from console.config import Settings
 from console.errors import OpsError, Refused
+from console.model import Queue
 from console.ops import audit
 from console.ops.plan import ApplyResult, Plan, ProgressCallback, VerifyResult
 
 Apply = Callable[[Plan], Awaitable[ApplyResult]]
 Verify = Callable[[Plan, ApplyResult, ProgressCallback], Awaitable[VerifyResult]]
 Confirm = Callable[[Plan], Awaitable[bool]]
+
+CANCELLED = "cancelled: nothing was sent"
+"""What a declined confirmation says, in the TUI's status line and on the CLI's output alike."""
 
 
 @dataclass(frozen=True)
@@ -41,6 +45,18 @@ class Outcome:
 def refuse_if_read_only(settings: Settings, action: str) -> None:
     if settings.read_only:
         raise Refused(f"read-only mode: '{action}' is a mutating action and is disabled")
+
+
+def refuse_peek_if_read_only(settings: Settings, queue: Queue) -> None:
+    """A peek is a receive: it raises each message's receive count, and on a queue with a redrive
+    policy that count is what moves a message to the DLQ. Read-only mode changes nothing, so it
+    peeks only queues without one (a DLQ, typically)."""
+    if settings.read_only and queue.dlq_arn:
+        dlq = queue.dlq_arn.rsplit(":", 1)[-1]
+        raise Refused(
+            f"read-only: peek is disabled on {queue.name}: a peek raises each message's receive count"
+            f" and can push messages to its DLQ {dlq} (peek {dlq} instead)"
+        )
 
 
 async def execute(

@@ -5,10 +5,12 @@ The counts, links and the last move tasks are refreshed by the pane's poll
 visibility timeout and releases the messages at once, never deleting them,
 but each peek raises their receive count, which the screen says.
 
-Every mutation goes plan -> confirm modal -> apply (audited) -> verify in a
-progress modal through the app's one path (``OpsConsoleApp.run_operation``),
-like the service operations; a move task's progress modal carries a Cancel
-button and a purge asks for the queue's name after the plan.
+Every mutation is prepared by the facade (``console.api.Operations``) and goes
+plan -> confirm modal -> apply (audited) -> verify in a progress modal through
+the app's one path (``OpsConsoleApp.run_operation``), like the service
+operations; a move task's progress modal carries a Cancel button and a purge
+asks for the queue's name after the plan.  In read-only mode a queue with a
+redrive policy is not peeked: its receive count is what sends messages to the DLQ.
 """
 
 from __future__ import annotations
@@ -25,15 +27,13 @@ from textual.widgets import ProgressBar, Static
 
 from console.aws.alarms import firing_alarms, of_queue
 from console.aws.sqs import QueueMessage, SqsGateway
-from console.errors import describe_aws_error
+from console.errors import Refused, describe_aws_error
 from console.model import Alarm, MessageMoveTask, Queue
 from console.ops import redrive as ops
-from console.ops.plan import ApplyResult, Plan, ProgressCallback, VerifyResult
+from console.ops.plan import Plan
 from screens.bindings import mutating
 from screens.format import age, alarm_lines, aws, now_utc, plain
-from screens.modals.confirm import ConfirmPlanScreen
 from screens.modals.messages import MoveProgressScreen, TypeNameScreen, first_line, message_text
-from screens.modals.progress import ProgressScreen
 from screens.pane import PaneScreen, matches
 from screens.widgets.keyed_table import KeyedTable
 
@@ -68,42 +68,7 @@ def arn_name(arn: str) -> str:
     return arn.rsplit(":", 1)[-1]
 
 
-# --- the app's plan -> confirm -> apply -> verify path, with a progress modal of our choice --------
-
-
-async def run_queue_operation(
-    app: OpsConsoleApp,
-    prepare: Callable[[], Awaitable[Operation]],
-    *,
-    progress_factory: Callable[[Plan], ProgressScreen] | None = None,
-    second_confirm: Callable[[Plan], Awaitable[bool]] | None = None,
-) -> Outcome | None:
-    """A prepared queue operation through :meth:`OpsConsoleApp.run_operation`. Call in a worker.
-
-    A no-op plan is shown in the confirm modal with its reason and Apply
-    disabled: "a move task is already running" has to be said, not only toasted.
-    """
-    box: dict[str, Any] = {}
-
-    def progress_screen(plan: Plan) -> ProgressScreen:
-        box["progress"] = (progress_factory or ProgressScreen)(plan)
-        return box["progress"]  # type: ignore[no-any-return]
-
-    async def plan_factory() -> Plan:
-        op = box["op"] = await prepare()
-        if op.plan.is_noop:
-            await app.push_screen_wait(ConfirmPlanScreen(op.plan))
-        return op.plan
-
-    async def apply(plan: Plan) -> ApplyResult:
-        return await box["op"].apply(plan, box["progress"].update)  # type: ignore[no-any-return]
-
-    async def verify(plan: Plan, applied: ApplyResult, progress: ProgressCallback) -> VerifyResult:
-        return await box["op"].verify(plan, applied, progress)  # type: ignore[no-any-return]
-
-    return await app.run_operation(
-        plan_factory, apply, verify, progress_factory=progress_screen, second_confirm=second_confirm
-    )
+# --- the operations: prepared by the facade, run through the app's one path ------------------------
 
 
 def _start(app: Any, flow: Awaitable[Any]) -> None:
@@ -112,58 +77,34 @@ def _start(app: Any, flow: Awaitable[Any]) -> None:
 
 async def redrive_all_flow(app: OpsConsoleApp, dlq: Queue) -> Outcome | None:
     """``R``: StartMessageMoveTask to the source queues, followed with moved/total and a Cancel button."""
-    gw = sqs_gateway(app)
+    ops = app.operations
 
     def cancel(screen: MoveProgressScreen) -> None:
-        app.run_worker(cancel_now(app, gw, dlq, screen), group="move-cancel", exit_on_error=False)
-
-    def factory(plan: Plan) -> ProgressScreen:
-        return MoveProgressScreen(plan, cancel)
-
-    return await run_queue_operation(app, lambda: ops.prepare_native(gw, dlq), progress_factory=factory)
-
-
-async def cancel_now(app: OpsConsoleApp, gw: SqsGateway, dlq: Queue, screen: MoveProgressScreen) -> None:
-    """The Cancel button: CancelMessageMoveTask (audited); the move's own follow shows the end."""
-    from console.ops.runner import execute
-
-    async def yes(_plan: Plan) -> bool:
-        return True  # the button press is the confirmation
-
-    try:
-        op = await ops.prepare_cancel(gw, dlq)
-        if op.plan.is_noop:
-            screen.note(op.plan.noop_reason)
-            return
-        outcome = await execute(
-            app.settings,
-            op.plan,
-            apply=lambda p: op.apply(p, lambda _x: None),
-            confirm=yes,
-            caller=app.caller_arn,
+        """The progress modal's Cancel: the press is the confirmation, its lines go to the modal."""
+        app.run_worker(
+            app.run_operation(lambda: ops.prepare_cancel_redrive(dlq), confirmed_by=screen.note),
+            group="move-cancel",
+            exit_on_error=False,
         )
-    except Exception as exc:
-        screen.note(describe_aws_error(exc))
-        return
-    if outcome.applied is not None:
-        screen.note(outcome.applied.message)
+
+    return await app.run_operation(lambda: ops.prepare_redrive(dlq), on_cancel=cancel)
 
 
 async def purge_flow(app: OpsConsoleApp, queue: Queue) -> Outcome | None:
-    gw = sqs_gateway(app)
+    ops = app.operations
 
     async def typed_name(_plan: Plan) -> bool:
         typed = await app.push_screen_wait(TypeNameScreen(queue.name))
         if typed is None:
             return False
         try:
-            ops.check_purge_confirmation(queue, yes=False, i_mean_purge=False, typed=typed)
+            ops.check_purge_name(queue, typed)
         except Exception as exc:
-            app.notify(str(exc), severity="error", timeout=6)
+            app.notify(str(exc), severity="error", timeout=6, markup=False)
             return False
         return True
 
-    return await run_queue_operation(app, lambda: ops.prepare_purge(gw, queue), second_confirm=typed_name)
+    return await app.run_operation(lambda: ops.prepare_purge(queue), second_confirm=typed_name)
 
 
 # --- the screen ---------------------------------------------------------------------------------------
@@ -437,7 +378,19 @@ class QueueDetailScreen(PaneScreen):
         """Enter on a message toggles its selection."""
         self.action_toggle_select()
 
+    def refusal_of(self, action: str) -> str:
+        """Read-only peeks only a queue without a redrive policy: a peek raises receive counts."""
+        if action == "peek":
+            try:
+                self.console_app.operations.check_peek(self.queue)
+            except Refused as exc:
+                return str(exc)
+        return ""
+
     def action_peek(self) -> None:
+        if why := self.refusal_of("peek"):
+            self.console_app.say(why, severity="warning")
+            return
         self.run_worker(self._peek(), group="peek", exclusive=True, exit_on_error=False)
 
     async def _peek(self) -> None:
@@ -478,17 +431,17 @@ class QueueDetailScreen(PaneScreen):
         _start(self.app, redrive_all_flow(self.console_app, self.queue))
 
     def action_cancel_move(self) -> None:
-        gw = sqs_gateway(self.console_app)
-        _start(self.app, run_queue_operation(self.console_app, lambda: ops.prepare_cancel(gw, self.queue)))
+        app = self.console_app
+        _start(app, app.run_operation(lambda: app.operations.prepare_cancel_redrive(self.queue)))
 
     def action_redrive_selected(self) -> None:
         chosen = self.chosen()
         if not chosen:
             self.notify("select messages first: p peeks, space selects", severity="warning", timeout=4)
             return
-        gw = sqs_gateway(self.console_app)
+        operations = self.console_app.operations
         _start(
-            self.app, self._on_chosen(lambda: ops.prepare_selected_redrive(gw, self.queue, chosen), chosen)
+            self.app, self._on_chosen(lambda: operations.prepare_redrive_selected(self.queue, chosen), chosen)
         )
 
     def action_delete_selected(self) -> None:
@@ -496,13 +449,15 @@ class QueueDetailScreen(PaneScreen):
         if not chosen:
             self.notify("select messages first: p peeks, space selects", severity="warning", timeout=4)
             return
-        gw = sqs_gateway(self.console_app)
-        _start(self.app, self._on_chosen(lambda: ops.prepare_selected_delete(gw, self.queue, chosen), chosen))
+        operations = self.console_app.operations
+        _start(
+            self.app, self._on_chosen(lambda: operations.prepare_delete_selected(self.queue, chosen), chosen)
+        )
 
     async def _on_chosen(
         self, prepare: Callable[[], Awaitable[Operation]], chosen: Sequence[QueueMessage]
     ) -> None:
-        outcome = await run_queue_operation(self.console_app, prepare)
+        outcome = await self.console_app.run_operation(prepare)
         if outcome is not None and outcome.confirmed:
             # Their receipt handles are spent and they left this queue: a new peek shows what is left.
             for m in chosen:

@@ -9,7 +9,7 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import DataTable, Static
 
-from screens.bindings import is_mutating
+from screens.bindings import is_mutating_binding
 
 
 class HelpScreen(ModalScreen[None]):
@@ -33,13 +33,12 @@ class HelpScreen(ModalScreen[None]):
             table.add_column("ACTION", key="action")
             table.add_column("ID", key="id")
             table.add_column("", key="state")
-            for key, description, action, binding_id, enabled in self.rows:
+            for key, description, _action, binding_id, enabled in self.rows:
                 state = "" if enabled else "disabled (read-only)"
                 style = "" if enabled else "dim"
-                mark = " ⚠" if is_mutating(action) else ""
                 table.add_row(
                     Text(key, style="bold " + style),
-                    Text(description + mark, style=style),
+                    Text(description, style=style),
                     Text(binding_id, style="dim"),
                     Text(state, style="red"),
                 )
@@ -63,6 +62,8 @@ def binding_rows(screen: object) -> list[tuple[str, str, str, str, bool]]:
         if (binding.action, description) in seen and not binding.id:
             continue
         seen.add((binding.action, description))
+        if is_mutating_binding(binding):
+            description += " ⚠"  # changes AWS
         display = binding.key_display or screen.app.get_key_display(binding)
         rows.append((display or key, description, binding.action, binding.id or "", active.enabled))
     rows.sort(key=lambda r: (r[3].split(".")[0] if r[3] else "~", r[0]))

@@ -21,6 +21,7 @@ from textual.widgets import Button, Input, Static
 
 from console.aws.sqs import QueueMessage, binary_preview
 from screens.format import aws
+from screens.modals import key_label
 from screens.modals.progress import ProgressScreen
 
 if TYPE_CHECKING:
@@ -100,7 +101,7 @@ class MoveProgressScreen(ProgressScreen):
     def on_mount(self) -> None:
         box = self.query_one("#progress-box", Vertical)
         box.mount(Static("", id="move-note"))
-        box.mount(Button("Cancel move [c]", id="move-cancel", variant="error"))
+        box.mount(Button(key_label("c", "Cancel move"), id="move-cancel", variant="error"))
 
     @on(Button.Pressed, "#move-cancel")
     def action_cancel_move(self) -> None:
@@ -149,8 +150,8 @@ class TypeNameScreen(ModalScreen[str | None]):
             yield Static(head, id="type-name-head")
             yield Input(placeholder="queue name", id="type-name-input")
             with Horizontal():
-                yield Button(f"{self.what.capitalize()} [enter]", id="type-name-ok", variant="error")
-                yield Button("Cancel [esc]", id="type-name-cancel")
+                yield Button(key_label("Enter", self.what.capitalize()), id="type-name-ok", variant="error")
+                yield Button(key_label("Esc", "Cancel"), id="type-name-cancel")
 
     def on_mount(self) -> None:
         self.query_one("#type-name-input", Input).focus()

@@ -13,6 +13,7 @@ from textual.widgets import Button, Input, Static
 from console.model import Task, short_name
 from console.ops.stoptask import MAX_REASON
 from screens.format import aws
+from screens.modals import key_label
 
 
 def check_reason(text: str) -> tuple[str | None, str]:
@@ -45,16 +46,21 @@ class StopReasonScreen(ModalScreen[str | None]):
         head = Text(end="")
         head.append("Stop task ", style="bold")
         head.append_text(aws(t.id, "bold"))
-        head.append_text(aws(f"\n{short_name(t.task_definition)}  {t.last_status}"))
+        head.append("\n")  # our own line break; only the AWS values are made inert
+        head.append_text(aws(short_name(t.task_definition)))
+        head.append("  ")
+        head.append_text(aws(t.last_status))
         if t.service_name:
-            head.append_text(aws(f"  (service {t.service_name}: ECS starts a replacement)", "dim"))
+            head.append("  (service ", style="dim")
+            head.append_text(aws(t.service_name, "dim"))
+            head.append(": ECS starts a replacement)", style="dim")
         with Vertical():
             yield Static(head, id="reason-head")
             yield Input(placeholder="why? (recorded as the task's stoppedReason)", id="reason-input")
             yield Static("", id="reason-error")
             with Horizontal():
-                yield Button("Plan [enter]", id="reason-ok", variant="primary")
-                yield Button("Cancel [esc]", id="reason-cancel")
+                yield Button(key_label("Enter", "Plan"), id="reason-ok", variant="primary")
+                yield Button(key_label("Esc", "Cancel"), id="reason-cancel")
 
     def on_mount(self) -> None:
         self.query_one("#reason-input", Input).focus()

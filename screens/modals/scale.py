@@ -17,6 +17,7 @@ from textual.widgets import Button, Input, Static
 from console.config import ServiceRules
 from console.model import Service
 from screens.format import aws
+from screens.modals import key_label
 
 
 def bounds(rules: ServiceRules) -> tuple[int, int | None]:
@@ -80,8 +81,8 @@ class ScaleScreen(ModalScreen[int | None]):
             yield Input(value=str(s.desired), type="integer", id="scale-input", select_on_focus=True)
             yield Static("", id="scale-error")
             with Horizontal():
-                yield Button("Plan [enter]", id="scale-ok", variant="primary")
-                yield Button("Cancel [esc]", id="scale-cancel")
+                yield Button(key_label("Enter", "Plan"), id="scale-ok", variant="primary")
+                yield Button(key_label("Esc", "Cancel"), id="scale-cancel")
 
     def on_mount(self) -> None:
         self.query_one("#scale-input", Input).focus()

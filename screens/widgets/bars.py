@@ -52,6 +52,8 @@ class StatusLine(Static):
         super().__init__("", id=id)
         self.info = ""
         self.error = ""
+        self.notice = ""  # what was just done or refused (screens.app.say): kept until the next
+        self.notice_style = "bold"
 
     def set_info(self, info: str) -> None:
         self.info = info
@@ -62,8 +64,16 @@ class StatusLine(Static):
         self.set_class(bool(error), "-error")
         self._render_line()
 
+    def set_notice(self, notice: str, *, severity: str = "information") -> None:
+        self.notice = notice
+        self.notice_style = {"error": "bold red", "warning": "bold yellow"}.get(severity, "bold")
+        self._render_line()
+
     def _render_line(self) -> None:
         text = Text(no_wrap=True, overflow="ellipsis", end="")
+        if self.notice:
+            text.append_text(aws(self.notice, self.notice_style))
+            text.append("  ·  ", style="dim")
         if self.error:
             text.append("⚠ ", style="bold")
             text.append_text(aws(self.error))

@@ -22,6 +22,7 @@ from screens.env_editor import EnvEditorScreen, EnvValueScreen, LoadEnvScreen
 from screens.modals.confirm import ConfirmPlanScreen
 from screens.modals.progress import ProgressScreen
 from screens.services import ServicesScreen
+from screens.widgets.bars import StatusLine
 
 from .conftest import current_td, env_of, mutations
 
@@ -221,17 +222,28 @@ async def test_load_a_env_file_and_secrets_are_not_editable(
     assert mutations(env_world) == {}
 
 
-async def test_read_only_opens_the_editor_but_save_is_disabled(
+async def test_read_only_opens_the_editor_as_a_viewer_that_says_no(
     tui_settings: Settings, env_world: DemoRuntime
 ) -> None:
+    """Read-only: a viewer (no edits to lose), every edit key disabled and saying why when pressed."""
     app = make_app(replace(tui_settings, read_only=True))
     async with app.run_test(size=SIZE) as pilot:
         editor = await open_editor(pilot, app)
+        assert "Env viewer (read-only)" in str(editor.query_one("#env-title", Static).render())
         await select(pilot, editor, "env:USE_SQS")
-        await pilot.press("c")
-        await answer(pilot, app, value="false")
-        assert editor.check_action("save_env", ()) is None
-        await pilot.press("ctrl+s")
-        await pilot.pause(0.3)
-        assert app.screen is editor
+        status = editor.query_one(StatusLine)
+        for key, said in (
+            ("c", "read-only: change is disabled (the env editor is a viewer)"),
+            ("a", "read-only: add is disabled (the env editor is a viewer)"),
+            ("ctrl+s", "read-only: save is disabled"),
+        ):
+            await pilot.press(key)
+            await wait_for(pilot, lambda said=said: status.notice == said)
+            assert app.screen is editor  # no value modal opened
+        for action in ("add", "change", "rename", "delete", "load_file", "save_env"):
+            assert editor.check_action(action, ()) is None, action  # shown, disabled
+        assert all(e.is_empty for e in editor.edits())  # nothing pending
+        await pilot.press("v")  # reading is allowed: reveal still works
+        await pilot.pause()
+        assert editor.reveal
     assert mutations(env_world) == {}

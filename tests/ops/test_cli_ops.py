@@ -333,7 +333,7 @@ def test_confirmation_on_a_terminal(
     monkeypatch.setattr("builtins.input", lambda prompt="": answer)
     got, out, _err = cli(capsys, ops_world, "scale", *FRAMERATR, "2")
     assert got == rc
-    assert ("cancelled: nothing was changed" in out) == (rc == 2)
+    assert ("cancelled: nothing was sent" in out) == (rc == 2)
     assert describe(ops_world, "us-east-2", *FRAMERATR)["desiredCount"] == desired
 
 
