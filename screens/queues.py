@@ -56,8 +56,8 @@ class QueuesScreen(PaneScreen):
     crumb = "queues"
     poll_interval = 10.0
     BINDINGS = [
-        Binding("enter", "open", "Detail", id="queues.open", show=False),
-        mutating("R", "redrive_all", "Redrive all", id="queues.redrive_all", show=False),
+        Binding("enter", "open", "Detail", id="queues.open"),
+        mutating("R", "redrive_all", "Redrive all", id="queues.redrive_all"),
     ]
 
     def __init__(self) -> None:

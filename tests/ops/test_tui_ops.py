@@ -258,3 +258,116 @@ async def test_read_only_shows_the_operation_keys_disabled(
         await wait_for(pilot, lambda: isinstance(app.screen, TaskDetailScreen))
         assert not app.screen.active_bindings["k"].enabled
     assert recorder.mutations() == []
+
+
+# --- confirmations that never mislead (issue 15) -------------------------------------------------------
+
+
+def status_notice(pane: object) -> str:
+    from screens.widgets.bars import StatusLine
+
+    return str(pane.query_one(StatusLine).notice)  # type: ignore[attr-defined]
+
+
+def button_label(app: OpsConsoleApp, selector: str) -> str:
+    return str(app.screen.query_one(selector, Button).label)
+
+
+async def test_plan_buttons_show_their_keys_and_say_what_enter_does(
+    settings: Settings, ops_world: DemoRuntime, recorder: Recorder
+) -> None:
+    app = make_app(settings, "frameratr-dev-cluster")
+    async with app.run_test(size=SIZE) as pilot:
+        pane = await services_pane(pilot, app, "frameratr-dev-backend-service")
+        await pilot.press("s")
+        await wait_for(pilot, lambda: isinstance(app.screen, ScaleScreen))
+        assert button_label(app, "#scale-ok") == "Enter Plan"
+        assert button_label(app, "#scale-cancel") == "Esc Cancel"
+        await pilot.press("2", "enter")
+        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmPlanScreen))
+        modal = app.screen
+        assert button_label(app, "#confirm-button") == "y Apply"  # the key as typed, not eaten as markup
+        assert button_label(app, "#cancel-button") == "n Cancel"
+        assert modal.focused is modal.query_one("#confirm-button")
+        assert "Enter applies" in str(modal.query_one("#confirm-hint").render())
+        await pilot.press("right")  # to Cancel: the line follows the focus
+        assert modal.focused is modal.query_one("#cancel-button")
+        assert "Enter cancels" in str(modal.query_one("#confirm-hint").render())
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: app.screen is pane)
+        assert status_notice(pane) == "cancelled: nothing was sent"
+        # Esc in the plan cancels too, and says so again
+        pane.query_one("#status").set_notice("")  # type: ignore[attr-defined]
+        await pilot.press("s")
+        await wait_for(pilot, lambda: isinstance(app.screen, ScaleScreen))
+        await pilot.press("backspace", "3", "enter")
+        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmPlanScreen))
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: app.screen is pane)
+        assert status_notice(pane) == "cancelled: nothing was sent"
+        pane.query_one("#status").set_notice("")  # type: ignore[attr-defined]
+        await pilot.press("s")  # and a cancel of the count modal before any plan
+        await wait_for(pilot, lambda: isinstance(app.screen, ScaleScreen))
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: status_notice(pane) == "cancelled: nothing was sent")
+    assert recorder.mutations() == []
+
+
+async def test_enter_on_a_plan_with_warnings_says_so_and_focus_stays_on_the_buttons(
+    settings: Settings, ops_world: DemoRuntime, recorder: Recorder
+) -> None:
+    app = make_app(settings, "wwhd-cluster")
+    async with app.run_test(size=SIZE) as pilot:
+        pane = await services_pane(pilot, app, "wwhd-backend")
+        await pilot.press("R")  # stop-then-start: a plan with warnings
+        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmPlanScreen))
+        modal = app.screen
+        assert isinstance(modal, ConfirmPlanScreen) and modal.plan.warnings
+        assert modal.focused is modal.query_one("#confirm-button")  # the same button as every plan
+        assert "Enter does not apply" in str(modal.query_one("#confirm-hint").render())
+        for key in ("left", "left", "left", "right", "tab", "shift+tab", "left"):
+            await pilot.press(key)
+            focused = modal.focused
+            assert isinstance(focused, Button) and focused.display and focused.region.area, key
+        modal.query_one("#confirm-button").focus()
+        await pilot.pause()
+        await pilot.press("enter")  # neither applies nor cancels silently: it says so
+        await pilot.pause()
+        assert app.screen is modal
+        assert "Enter does nothing on a plan with warnings" in str(modal.query_one("#confirm-hint").render())
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: app.screen is pane)
+        assert status_notice(pane) == "cancelled: nothing was sent"
+    assert recorder.mutations() == []
+
+
+async def test_read_only_keys_say_they_are_disabled(
+    settings: Settings, ops_world: DemoRuntime, recorder: Recorder
+) -> None:
+    app = make_app(replace(settings, read_only=True), "wwhd-cluster")
+    async with app.run_test(size=SIZE) as pilot:
+        pane = await services_pane(pilot, app, "wwhd-backend")
+        for key, said in (
+            ("s", "read-only: scale is disabled"),
+            ("r", "read-only: redeploy is disabled"),
+            ("R", "read-only: stop-then-start is disabled"),
+            ("b", "read-only: rollback is disabled"),
+        ):
+            await pilot.press(key)
+            await wait_for(pilot, lambda said=said: status_notice(pane) == said)
+            assert app.screen is pane
+    assert recorder.mutations() == []
+
+
+async def test_stop_task_title_has_its_own_line_break(settings: Settings, ops_world: DemoRuntime) -> None:
+    app = make_app(settings, "docu-cr-backend-cluster")
+    async with app.run_test(size=SIZE) as pilot:
+        await services_pane(pilot, app, "docu-cr-backend-service")
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: isinstance(app.screen, TasksScreen) and app.screen.tasks)
+        await pilot.press("k")
+        await wait_for(pilot, lambda: isinstance(app.screen, StopReasonScreen))
+        head = app.screen.query_one("#reason-head").render()
+        text = getattr(head, "plain", str(head))
+        assert "␊" not in text and len(text.splitlines()) == 2
+        assert button_label(app, "#reason-ok") == "Enter Plan"
