@@ -145,3 +145,72 @@ def test_open_on_a_cluster_then_back_to_the_clusters(cluster_terminal: Terminal)
     assert "frameratr-dev-cluster" in screen
     t.keys("q")
     t.wait_for("EXIT=0", 60)
+
+
+# --- confirmations and read-only, as the on-call engineer meets them (issue 15) ---------------------
+
+
+def described(service: str) -> object:
+    """The services pane has described every row (an operation acts on the row under the cursor)."""
+    return lambda s: service in s and "1 of 1 services" in s and "described" not in s
+
+
+def quit_console(t: Terminal) -> None:
+    t.keys("q")
+    t.wait_for("EXIT=0", 60)
+
+
+def test_plan_modal_shows_both_keys_and_a_cancel_says_nothing_was_sent(tmp_path: Path) -> None:
+    t = start_terminal(tmp_path, "--cluster", "frameratr-dev-cluster")
+    try:
+        t.wait_for(described("frameratr-dev-backend-service"), 180)
+        t.keys("s")
+        t.wait_for(lambda s: "allowed: 1–4" in s and "Enter Plan" in s)
+        t.keys("End")
+        t.keys("BSpace")
+        t.wait_for("a whole number, please")  # the count is empty: now type the new one
+        t.keys("2")
+        t.wait_for(lambda s: "a whole number" not in s)
+        t.keys("Enter")
+        screen = t.wait_for("desiredCount: 1 -> 2")
+        assert "y Apply" in screen and "n Cancel" in screen  # the keys, not eaten as markup
+        assert "Enter applies" in screen
+        t.keys("n")
+        screen = t.wait_for("cancelled: nothing was sent")
+        assert "desiredCount: 1 -> 2" not in screen  # the modal closed
+        quit_console(t)
+    finally:
+        subprocess.run([TMUX, "-L", t.socket, "kill-server"], capture_output=True, timeout=30)
+
+
+def test_enter_on_a_plan_with_warnings_says_so_then_esc_cancels(tmp_path: Path) -> None:
+    t = start_terminal(tmp_path, "--cluster", "wwhd-cluster")
+    try:
+        t.wait_for(described("wwhd-backend"), 180)
+        t.keys("R")  # stop-then-start: its plan warns
+        screen = t.wait_for("redeploy-stop-first")
+        assert "this plan has warnings: Enter does not apply it" in screen
+        assert "y Apply" in screen and "n Cancel" in screen
+        t.keys("Left", "Left", "Enter")  # Left twice: back on Apply (never on something invisible)
+        screen = t.wait_for("Enter does nothing on a plan with warnings")
+        assert "redeploy-stop-first" in screen  # still the plan: nothing applied, nothing cancelled
+        t.keys("Escape")
+        screen = t.wait_for("cancelled: nothing was sent")
+        assert "redeploy-stop-first" not in screen
+        quit_console(t)
+    finally:
+        subprocess.run([TMUX, "-L", t.socket, "kill-server"], capture_output=True, timeout=30)
+
+
+def test_read_only_key_says_it_is_disabled(tmp_path: Path) -> None:
+    t = start_terminal(tmp_path, "--cluster", "wwhd-cluster", "--read-only")
+    try:
+        screen = t.wait_for(described("wwhd-backend"), 180)
+        assert "READ-ONLY" in screen
+        t.keys("s")
+        t.wait_for("read-only: scale is disabled")
+        t.keys("r")
+        t.wait_for("read-only: redeploy is disabled")
+        quit_console(t)
+    finally:
+        subprocess.run([TMUX, "-L", t.socket, "kill-server"], capture_output=True, timeout=30)
