@@ -463,7 +463,9 @@ class OpsConsoleApp(App[int]):
             return confirmed
 
         try:
-            outcome = await self.operations.run(op, confirm, progress.update if progress else None)
+            # Confirmed by a press (a move's Cancel): the modal that has the button follows the end.
+            wait = confirmed_by is None
+            outcome = await self.operations.run(op, confirm, progress.update if progress else None, wait=wait)
         except Exception as exc:
             message = describe_aws_error(exc)
             if progress is not None:
