@@ -26,7 +26,6 @@ from __future__ import annotations
 import asyncio
 import os
 import re
-from collections.abc import Sequence
 from datetime import datetime
 from pathlib import Path
 
@@ -39,18 +38,12 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, Static
 from textual.worker import Worker, get_current_worker
 
-from console.aws import logs as logs_api
-from console.errors import BadInput, NotFound, OpsError, describe_aws_error
+from console.api.logs import Logs
+from console.errors import BadInput, OpsError, describe_aws_error
 from console.literal import literal_text
-from console.logs.follow import (
-    Follower,
-    FollowStats,
-    LogSource,
-    groups_for_service,
-    parse_source,
-    sources_for_task,
-)
+from console.logs.follow import Follower, FollowStats
 from console.logs.loglevel import pretty_json
+from console.logs.sources import LogSource
 from console.logs.timespec import format_ms, now_ms, parse_range_ms, parse_time_ms
 from console.model import LogEvent, Service, Task
 from screens.heap import freeze_startup_heap
@@ -205,67 +198,29 @@ class LogsScreen(PaneScreen):
             if self.until is None:
                 self.start_follow()
 
-    async def resolve_sources(self) -> list[LogSource]:
+    @property
+    def logs_api(self) -> Logs:
+        """The facade's logs part (the app's facade once it holds one; its gateways meanwhile)."""
         app = self.console_app
-        gw = app.gateways
-        if self.group:
-            return await self._groups(re.split(r"[\s,]+", self.group.strip()))
-        if self.task_ is not None:
-            task = self.task_
-            td = await gw.ecs.task_definition(task.region, task.task_definition)
-            sources = sources_for_task(td, task.arn, task.region)
-            if self.container:
-                sources = [
-                    LogSource(s.group, s.region, streams=kept, label=s.label)
-                    for s in sources
-                    if (kept := tuple(x for x in s.streams if x.split("/")[-2:-1] == [self.container]))
-                ]
-            if not sources:
-                what = f"container {self.container} of " if self.container else ""
-                raise NotFound(f"{what}task {task.id[:12]} has no awslogs log configuration")
-            return sources
-        if self.service is not None:
-            service = self.service
-            arns = dict.fromkeys([service.task_definition, *(d.task_definition for d in service.deployments)])
-            found: dict[LogSource, None] = {}
-            for arn in arns:
-                if not arn:
-                    continue
-                td = await gw.ecs.task_definition(service.region, arn)
-                for source in groups_for_service(td, service.region, container=self.container or ""):
-                    found[source] = None
-            if not found:
-                raise NotFound(f"service {service.name} has no awslogs log configuration")
-            return list(found)
-        groups = app.settings.profile.log_groups
-        if groups:
-            return await self._groups(groups)
-        raise BadInput("nothing to follow: :logs GROUP, or l on a service, task or container")
+        api = getattr(app, "api", None)
+        if api is not None and getattr(api, "logs", None) is not None:
+            return api.logs  # type: ignore[no-any-return]
+        return Logs(app.settings, app.gateways)
 
-    async def _groups(self, specs: Sequence[str]) -> list[LogSource]:
-        """Each GROUP in the regions where it exists (a name without a region is looked for in all)."""
-        app = self.console_app
-        gw = app.gateways
-        regions = list(app.regions) or ["us-east-1"]
-        out: list[LogSource] = []
-        for spec in specs:
-            if not spec:
-                continue
-            source = parse_source(spec, regions[0])
-            explicit = spec.startswith(("arn:", f"{source.region}:"))
-            candidates = [source.region] if explicit else regions
-            found = await asyncio.gather(
-                *(logs_api.describe_log_group(gw.aws, gw.budget, r, source.group) for r in candidates)
-            )
-            present = [r for r, g in zip(candidates, found, strict=True) if g is not None]
-            if not present:
-                raise NotFound(
-                    f"log group '{literal_text(source.group)}' not found in {', '.join(candidates)}"
-                )
-            out.extend(LogSource(source.group, r, stream_prefix=source.stream_prefix) for r in present)
-        if not out:
-            raise BadInput("give a log group: :logs GROUP")
-        return list(dict.fromkeys(out))
+    async def resolve_sources(self) -> list[LogSource]:
+        """What this pane follows, by the resolver the CLI uses too (close matches, each source once)."""
+        groups = re.split(r"[\s,]+", self.group.strip()) if self.group else []
+        if not (groups or self.service or self.task_):
+            groups = list(self.console_app.settings.profile.log_groups)
+        if not (groups or self.service or self.task_):
+            raise BadInput("nothing to follow: :logs GROUP, or l on a service, task or container")
+        return await self.logs_api.sources(
+            list(self.console_app.regions) or ["us-east-1"],
+            groups=[g for g in groups if g],
+            service=self.service,
+            task=self.task_,
+            container=self.container,
+        )
 
     # --- the follow ----------------------------------------------------------------------
     def start_follow(self, *, clear: bool = False) -> None:
@@ -277,11 +232,8 @@ class LogsScreen(PaneScreen):
             self.view.clear()
         self._history_exhausted = False
         self._generation += 1
-        gw = self.console_app.gateways
-        follower = Follower(
-            gw.aws,
+        follower = self.logs_api.follower(
             self.sources,
-            budget=gw.budget,
             since=self.since,
             until=self.until,
             pattern=self.pattern,
@@ -532,10 +484,7 @@ class LogsScreen(PaneScreen):
         view = self.view
         oldest = view.oldest
         anchor = oldest.event.timestamp if oldest is not None else (self.since or now_ms())
-        gw = self.console_app.gateways
-        reader = Follower(
-            gw.aws, self.sources, budget=gw.budget, pattern=self.pattern, page_size=self.page_size
-        )
+        reader = self.logs_api.follower(self.sources, pattern=self.pattern, page_size=self.page_size)
         try:
             older = await reader.fetch_before(
                 anchor, limit=min(HISTORY_PAGE, view.max_lines - len(view.buffer))

@@ -22,7 +22,7 @@ import re
 import time
 from collections import deque
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from rich.cells import cell_len
@@ -37,10 +37,11 @@ from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
-from console.errors import BadInput
 from console.literal import MAX_DISPLAY, literal_text
-from console.logs.follow import LogBuffer, compile_term, stream_label
-from console.logs.loglevel import Level, detect_level
+from console.logs.buffer import LogBuffer
+from console.logs.filter import TextFilter
+from console.logs.loglevel import Level, continues, detect_level
+from console.logs.sources import stream_label
 from console.model import LogEvent, short_name
 
 STREAM_COLOURS = (
@@ -66,85 +67,77 @@ HIGHLIGHT = Style(bgcolor="dark_goldenrod", color="black", bold=True)
 TIME_STYLE = Style(dim=True)
 MAX_LABEL = 32
 LABEL_CACHE = 4096  # distinct streams remembered for their labels (bounded: streams come and go)
+MAX_CHAIN = 1_000  # lines of one traceback looked back through for its level
 
 
 class LogLine:
-    """One line of the buffer: the event, its place in the order, and its level (found once, lazily)."""
+    """One line of the buffer: the event, its place in the order, and its level (found once, lazily).
 
-    __slots__ = ("_level", "event", "label", "seq", "slot")
+    ``prev`` links a line that continues the one before it in its stream (a traceback's
+    frames, see :func:`console.logs.loglevel.continues`): such a line takes the level of
+    the line it continues, so "errors only" keeps a traceback whole.  The link is
+    dropped once the level is known, so no chain of old lines is kept alive.
+    """
 
-    def __init__(self, seq: int, event: LogEvent, label: str, slot: int) -> None:
+    __slots__ = ("_level", "event", "label", "prev", "seq", "slot")
+
+    def __init__(self, seq: int, event: LogEvent, label: str, slot: int, prev: LogLine | None = None) -> None:
         self.seq = seq
         self.event = event
         self.label = label
         self.slot = slot
+        self.prev = prev
         self._level: Level | None = None
 
     @property
     def level(self) -> Level:
         if self._level is None:
-            self._level = detect_level(self.event.message)
-        return self._level
+            chain: list[LogLine] = []
+            line: LogLine | None = self
+            while line is not None and line._level is None and len(chain) < MAX_CHAIN:
+                chain.append(line)
+                line = line.prev
+            for item in reversed(chain):  # oldest first, without recursion
+                level = detect_level(item.event.message)
+                before = item.prev
+                if level is Level.UNKNOWN and before is not None and (before._level or 0) >= Level.ERROR:
+                    level = before._level or level
+                item._level = level
+                item.prev = None
+        return self._level or Level.UNKNOWN
 
 
 @dataclass(frozen=True)
 class ViewFilter:
-    """What the view shows: every include term matches, no exclude term does, errors only if asked.
+    """What the view shows: lines passing the query (console.logs.filter's language), errors only if asked."""
 
-    Typed terms narrow down (AND), the way an operator refines a search while
-    reading; ``/re/`` (``/re/i`` ignoring case) is a regular expression.
-    """
-
-    include: tuple[re.Pattern[str], ...] = ()
-    exclude: tuple[re.Pattern[str], ...] = ()
+    query: TextFilter = field(default_factory=TextFilter)
     errors_only: bool = False
-    text: str = ""
 
     @classmethod
     def parse(cls, text: str, *, errors_only: bool = False) -> ViewFilter:
-        """``timeout !health /5\\d\\d/`` -> include "timeout" and regex 5xx, exclude "health"."""
-        include: list[re.Pattern[str]] = []
-        exclude: list[re.Pattern[str]] = []
-        for term in _terms(text):
-            negate = term.startswith("!") and len(term) > 1
-            body = term[1:] if negate else term
-            pattern = compile_term(body, ignore_case=not _has_upper(body))
-            (exclude if negate else include).append(pattern)
-        return cls(tuple(include), tuple(exclude), errors_only, text.strip())
+        """``timeout !health /5\\d\\d/`` -> lines with "timeout" and a 5xx, without "health"."""
+        return cls(TextFilter.parse(text), errors_only)
+
+    @property
+    def text(self) -> str:
+        return self.query.text
+
+    @property
+    def include(self) -> tuple[re.Pattern[str], ...]:
+        return self.query.positive
 
     def __bool__(self) -> bool:
-        return bool(self.include or self.exclude or self.errors_only)
+        return bool(self.query or self.errors_only)
 
     def matches(self, line: LogLine) -> bool:
-        message = line.event.message
         if self.errors_only and line.level < Level.ERROR:
             return False
-        if any(p.search(message) is None for p in self.include):
-            return False
-        return not any(p.search(message) for p in self.exclude)
+        return self.query.matches(line.event.message)
 
     def spans(self, shown: str) -> list[tuple[int, int]]:
-        """Where the include terms match the displayed text (to highlight them)."""
-        return [m.span() for p in self.include for m in p.finditer(shown) if m.end() > m.start()]
-
-
-def _has_upper(term: str) -> bool:
-    """Smart case (as in less and ripgrep): a term with a capital letter is matched exactly."""
-    return any(ch.isupper() for ch in term.strip("/"))
-
-
-def _terms(text: str) -> list[str]:
-    """Space-separated terms; "quoted phrases" and /regexes with spaces/ stay whole."""
-    out: list[str] = []
-    for match in re.finditer(r'!?"([^"]*)"|!?/(?:\\.|[^/])*/i?|\S+', text):
-        token = match.group(0)
-        if match.group(1) is not None:
-            token = ("!" if token.startswith("!") else "") + match.group(1)
-        if token and token != "!":
-            out.append(token)
-    if text.count('"') % 2:
-        raise BadInput('unbalanced " in the filter')
-    return out
+        """Where the terms match the displayed text (to highlight them)."""
+        return self.query.spans(shown)
 
 
 @dataclass(frozen=True, slots=True)
@@ -192,6 +185,7 @@ class LogView(ScrollView, can_focus=True):
         self._next_seq = 0
         self._prev_seq = -1
         self._labels: dict[tuple[str, str], tuple[str, int]] = {}
+        self._last: dict[tuple[str, str], LogLine] = {}  # each stream's newest line (tracebacks)
         self._slots_used = 0
         self._groups: set[str] = set()
         self._label_width = 8
@@ -245,7 +239,8 @@ class LogView(ScrollView, can_focus=True):
     def oldest(self) -> LogLine | None:
         return self.buffer[0] if len(self.buffer) else None
 
-    def _line(self, event: LogEvent, seq: int) -> LogLine:
+    def _line(self, event: LogEvent, seq: int, last: dict[tuple[str, str], LogLine] | None = None) -> LogLine:
+        """A line for ``event``, linked to the line it continues in ``last`` (the stream's previous)."""
         key = (event.group, event.stream)
         found = self._labels.get(key)
         if found is None:
@@ -262,7 +257,18 @@ class LogView(ScrollView, can_focus=True):
             if len(label) > self._label_width:
                 self._label_width = len(label)
                 self._strips.clear()
-        return LogLine(seq, event, found[0], found[1])
+        last = self._last if last is None else last
+        before = last.get(key)
+        link = None
+        if before is not None and continues(
+            event.message, before.event.message, event.timestamp - before.event.timestamp
+        ):
+            link = before
+        line = LogLine(seq, event, found[0], found[1], link)
+        if len(last) >= LABEL_CACHE and key not in last:
+            last.clear()
+        last[key] = line
+        return line
 
     def set_groups(self, groups: Iterable[str]) -> None:
         """Which groups are followed: with more than one, each line's label names its group."""
@@ -306,8 +312,9 @@ class LogView(ScrollView, can_focus=True):
         take = list(events[-room:]) if room > 0 else []
         lines: list[LogLine] = []
         seq = self._prev_seq - len(take) + 1
+        older: dict[tuple[str, str], LogLine] = {}  # tracebacks within the page
         for event in take:
-            lines.append(self._line(event, seq))
+            lines.append(self._line(event, seq, older))
             seq += 1
         self._prev_seq -= len(take)
         added = self.buffer.prepend(lines)
@@ -326,6 +333,7 @@ class LogView(ScrollView, can_focus=True):
         self._strips.clear()
         self._heights.clear()
         self._labels.clear()
+        self._last.clear()
         self._max_width = 0
         self.cursor = -1
         self.tail = True
