@@ -49,6 +49,7 @@ from console.model import LogEvent, Service, Task
 from screens.heap import freeze_startup_heap
 from screens.pane import PaneScreen
 from screens.widgets.log_view import LogView, ViewFilter
+from screens.widgets.prompt import Prompt
 
 DEFAULT_SINCE = "10m"  # as aws logs tail
 HISTORY_PAGE = 500  # lines per "older" page
@@ -151,7 +152,6 @@ class LogsScreen(PaneScreen):
         self.follower: Follower | None = None
         self.worker: Worker[None] | None = None
         self._generation = 0
-        self._prompt_mode = ""
         self._errors_only = False
         self._filter_error = ""
         self._history_exhausted = False
@@ -159,17 +159,22 @@ class LogsScreen(PaneScreen):
     # --- layout ----------------------------------------------------------------------
     def compose_body(self) -> ComposeResult:
         yield LogView(self.console_app.settings.profile.log_max_lines, id="log-view")
-        yield Input(id="logs-prompt")
 
     @property
     def view(self) -> LogView:
         return self.query_one("#log-view", LogView)
 
     @property
+    def prompt_bar(self) -> Prompt:
+        return self.query_one("#logs-prompt", Prompt)
+
+    @property
     def prompt(self) -> Input:
-        return self.query_one("#logs-prompt", Input)
+        return self.prompt_bar.input
 
     def on_mount(self) -> None:
+        # In the bottom stack above the status line, where the / filter is: never under the key bar.
+        self.query_one("#bottom").mount(Prompt(id="logs-prompt"), before=self.status)
         # PaneScreen.on_mount (called by Textual too: handlers run for each class) starts load().
         self.set_interval(0.25, self.refresh_status)
         self.call_after_refresh(self._ready)
@@ -230,6 +235,7 @@ class LogsScreen(PaneScreen):
         self.stop_follow()
         if clear:
             self.view.clear()
+        self.view.set_range_start(self.since)
         self._history_exhausted = False
         self._generation += 1
         follower = self.logs_api.follower(
@@ -353,29 +359,23 @@ class LogsScreen(PaneScreen):
         self.apply_filter()
 
     # --- the prompt (time range, server filter, save path) -----------------------------------
-    def _ask(self, mode: str, placeholder: str, value: str = "") -> None:
-        self._prompt_mode = mode
-        box = self.prompt
-        box.placeholder = placeholder
-        box.value = value
-        box.add_class("-shown")
-        box.focus()
+    def _ask(self, mode: str, label: str, placeholder: str, value: str = "") -> None:
+        self.prompt_bar.ask(mode, label, placeholder, value)
 
     def _close_prompt(self) -> None:
-        self._prompt_mode = ""
-        self.prompt.remove_class("-shown")
+        self.prompt_bar.close()
         self.view.focus()
 
     def action_back(self) -> None:
-        if self._prompt_mode:
+        if self.prompt_bar.shown:
             self._close_prompt()
             return
         super().action_back()
 
-    @on(Input.Submitted, "#logs-prompt")
+    @on(Input.Submitted, "#logs-prompt-input")
     def _prompt_submitted(self, event: Input.Submitted) -> None:
         event.stop()
-        mode, value = self._prompt_mode, event.value.strip()
+        mode, value = self.prompt_bar.mode, event.value.strip()
         self._close_prompt()
         try:
             if mode == "time":
@@ -388,7 +388,11 @@ class LogsScreen(PaneScreen):
             self.notify(str(exc), severity="error", timeout=6)
 
     def action_time(self) -> None:
-        self._ask("time", "range: 15m · 1h · 2d · START END (ISO-8601 or epoch ms) · empty = live")
+        self._ask(
+            "time",
+            "time range:",
+            "15m · 1h · 2d · START END (ISO-8601 or epoch ms) · empty = live · Esc cancels",
+        )
 
     def jump(self, spec: str) -> None:
         """Show a range: ``15m`` follows from 15 minutes ago; ``START END`` loads that range only."""
@@ -407,7 +411,12 @@ class LogsScreen(PaneScreen):
         self.start_follow(clear=True)
 
     def action_pattern(self) -> None:
-        self._ask("pattern", 'CloudWatch filter pattern (sent to AWS), e.g. ERROR or "user 42"', self.pattern)
+        self._ask(
+            "pattern",
+            "server filter:",
+            'CloudWatch filter pattern (sent to AWS), e.g. ERROR or "user 42" · empty = none',
+            self.pattern,
+        )
 
     def set_pattern(self, pattern: str) -> None:
         self.pattern = pattern
@@ -415,7 +424,7 @@ class LogsScreen(PaneScreen):
 
     def action_save(self) -> None:
         stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
-        self._ask("save", "save the lines shown to: path", f"opsconsole-logs-{stamp}.log")
+        self._ask("save", "save the lines shown to:", "a file path", f"opsconsole-logs-{stamp}.log")
 
     def save(self, path: str) -> Path:
         if not path:
@@ -502,6 +511,7 @@ class LogsScreen(PaneScreen):
         added = view.prepend(older)
         if self.since is None or older[0].timestamp < self.since:
             self.since = older[0].timestamp
+            view.set_range_start(self.since)
         self.notify(f"{added:,} older lines", timeout=2)
 
 

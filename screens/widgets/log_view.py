@@ -149,9 +149,28 @@ class _RowStyles:
     cursor: Style
 
 
-def clock(ms: int) -> str:
+def clock(ms: int, *, dated: bool = False) -> str:
+    """``HH:MM:SS.mmm`` (UTC, as the status line's range), with the date first when ``dated``."""
     moment = datetime.fromtimestamp(ms / 1000, tz=UTC)
-    return moment.strftime("%H:%M:%S.") + f"{ms % 1000:03d}"
+    return moment.strftime("%Y-%m-%d %H:%M:%S." if dated else "%H:%M:%S.") + f"{ms % 1000:03d}"
+
+
+CUT_MARK = " … [cut: {n} chars in all; Enter shows the line]"
+
+
+def shown_message(message: str) -> str:
+    """The message as a row shows it: literal, and past :data:`MAX_DISPLAY` cut with a marker saying
+    how long the line is (a 1 MB line is never laid out whole; the detail modal shows more)."""
+    if len(message) <= MAX_DISPLAY:
+        return literal_text(message)
+    whole = len(message) - (1 if message.endswith("\n") else 0)
+    return literal_text(message[:MAX_DISPLAY], max_len=None) + CUT_MARK.format(n=f"{whole:,}")
+
+
+def today_start_ms() -> int:
+    """Midnight UTC today: a line before it carries its date."""
+    now = datetime.now(tz=UTC)
+    return int(now.replace(hour=0, minute=0, second=0, microsecond=0).timestamp() * 1000)
 
 
 class LogView(ScrollView, can_focus=True):
@@ -207,6 +226,8 @@ class LogView(ScrollView, can_focus=True):
         self.painted_seq = -1  # the selected line when it was last drawn, and when (key-to-paint latency)
         self.painted_at = 0.0
         self._styles: _RowStyles | None = None
+        self.dated = False  # the time column shows dates (a line or the range is not from today)
+        self._range_start: int | None = None
         self._frame_width: int | None = None
 
     # --- what is kept ----------------------------------------------------------------------
@@ -291,6 +312,7 @@ class LogView(ScrollView, can_focus=True):
             new.append(self._line(event, self._next_seq))
             self._next_seq += 1
         self.buffer.extend(new)
+        self._check_dated()
         oldest = self.buffer[0].seq if len(self.buffer) else self._next_seq
         removed = 0
         view = self._view
@@ -318,12 +340,31 @@ class LogView(ScrollView, can_focus=True):
             seq += 1
         self._prev_seq -= len(take)
         added = self.buffer.prepend(lines)
+        self._check_dated()
         keep = self._filter
         shown = [line for line in lines if not keep or keep.matches(line)]
         self._view.extendleft(reversed(shown))
         self._grow_width(shown)
         self._changed(removed_front=0, added_front=len(shown))
         return added
+
+    def set_range_start(self, since: int | None) -> None:
+        """The range shown starts at ``since``: before today, every line shows its date."""
+        self._range_start = since
+        self._check_dated()
+
+    def _check_dated(self) -> None:
+        """Dates in the time column when the range or a kept line is not from today (UTC)."""
+        oldest = self.buffer[0].event.timestamp if len(self.buffer) else None
+        starts = [t for t in (oldest, self._range_start) if t is not None]
+        dated = bool(starts) and min(starts) < today_start_ms()
+        if dated != self.dated:
+            self.dated = dated
+            self._strips.clear()
+            self._heights.clear()
+            self._rows = None
+            self._resize()
+            self.refresh()
 
     def clear(self) -> None:
         self.buffer.clear()
@@ -337,6 +378,7 @@ class LogView(ScrollView, can_focus=True):
         self._max_width = 0
         self.cursor = -1
         self.tail = True
+        self._check_dated()
         self._changed(removed_front=0, added_front=0)
         self.scroll_to(0, 0, animate=False, immediate=True)
 
@@ -387,14 +429,14 @@ class LogView(ScrollView, can_focus=True):
 
     # --- size and scrolling ------------------------------------------------------------------
     def _prefix_width(self) -> int:
-        return 13 + self._label_width + 1
+        return (24 if self.dated else 13) + self._label_width + 1
 
     def _grow_width(self, lines: Iterable[LogLine]) -> None:
         if self.wrap:
             return
         widest = self._max_width
         for line in lines:
-            size = min(len(line.event.message), MAX_DISPLAY + 24)
+            size = min(len(line.event.message), MAX_DISPLAY + len(CUT_MARK) + 8)
             if size > widest:
                 widest = size
         self._max_width = widest
@@ -461,7 +503,7 @@ class LogView(ScrollView, can_focus=True):
         for line in self._view:
             height = self._heights.get(line.seq)
             if height is None:
-                cells = prefix + cell_len(literal_text(line.event.message))
+                cells = prefix + cell_len(shown_message(line.event.message))
                 height = max(1, math.ceil(cells / width))
                 self._heights[line.seq] = height
             first[line.seq] = len(rows)
@@ -602,12 +644,12 @@ class LogView(ScrollView, can_focus=True):
         """The row of one line: time, stream (its own colour), message (its level's colour), literally."""
         event = line.event
         text = Text(no_wrap=True, end="")
-        text.append(clock(event.timestamp), TIME_STYLE)
+        text.append(clock(event.timestamp, dated=self.dated), TIME_STYLE)
         text.append(" ")
         text.append(line.label.ljust(self._label_width), Style(color=STREAM_COLOURS[line.slot]))
         text.append(" ")
         start = len(text)
-        shown = literal_text(event.message)
+        shown = shown_message(event.message)
         text.append(shown, LEVEL_STYLES.get(line.level))
         if self._filter.include:
             for begin, end in self._filter.spans(shown):
@@ -640,9 +682,9 @@ class LogView(ScrollView, can_focus=True):
             return Strip(text.render(self.app.console), text.cell_len)
         styles = self._row_styles()
         event = line.event
-        shown = literal_text(event.message)
+        shown = shown_message(event.message)
         label = line.label.ljust(self._label_width)
-        stamp = clock(event.timestamp)
+        stamp = clock(event.timestamp, dated=self.dated)
         segments = [
             Segment(stamp, styles.time),
             Segment(" ", styles.base),
@@ -696,4 +738,4 @@ class LogView(ScrollView, can_focus=True):
         return strip
 
 
-__all__ = ["LogLine", "LogView", "ViewFilter", "clock"]
+__all__ = ["LogLine", "LogView", "ViewFilter", "clock", "shown_message", "today_start_ms"]
