@@ -48,7 +48,8 @@ from console.logs.timespec import format_ms, now_ms, parse_range_ms, parse_time_
 from console.model import LogEvent, Service, Task
 from screens.heap import freeze_startup_heap
 from screens.pane import PaneScreen
-from screens.widgets.log_view import LogView, ViewFilter
+from screens.widgets.log_line import ViewFilter
+from screens.widgets.log_view import LogView
 from screens.widgets.prompt import Prompt
 
 DEFAULT_SINCE = "10m"  # as aws logs tail

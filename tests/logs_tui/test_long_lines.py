@@ -8,7 +8,7 @@ import pytest
 
 from console.demo.runtime import DemoRuntime
 from screens.logs import JsonScreen
-from screens.widgets.log_view import clock
+from screens.widgets.log_line import clock
 
 from .conftest import LogsApp, Writer, make_settings, open_logs, screen_text, shown_messages, wait_for
 
