@@ -12,10 +12,13 @@ from typing import Any
 
 from console.aws.context import Gateways
 from console.aws.logs import LogGroup
+from console.aws.paging import Budget
+from console.aws.session import AwsContext
 from console.config import Settings
 from console.logs import resolve as resolver
 from console.logs.follow import Follower
 from console.logs.sources import LogSource
+from console.logs.threaded import ThreadedFollower
 from console.model import Cluster, Service, Task
 
 
@@ -48,5 +51,19 @@ class Logs:
         """A follow (or a range read) of ``sources`` on this run's clients and FilterLogEvents budget."""
         return Follower(self.gateways.aws, sources, budget=self.gateways.budget, **options)
 
+    def follow_in_thread(self, sources: Sequence[LogSource], **options: Any) -> ThreadedFollower:
+        """The same follow, read on a loop of its own in a thread (a UI's loop never parses a page).
 
-__all__ = ["LogGroup", "LogSource", "Logs"]
+        It has its own clients and token buckets at the same rates; two panes reading at once
+        may each take the budget's rate, and AWS's throttling (waited out) then paces them.
+        """
+        aws, budget = self.gateways.aws, self.gateways.budget
+
+        def new_context() -> tuple[AwsContext, Budget]:
+            context = AwsContext(profile=aws.profile, endpoint_url=aws.endpoint_url, settings=aws.settings)
+            return context, Budget(concurrency=budget.concurrency, buckets=budget.specs)
+
+        return ThreadedFollower(new_context, sources, **options)
+
+
+__all__ = ["LogGroup", "LogSource", "Logs", "ThreadedFollower"]

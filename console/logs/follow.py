@@ -38,6 +38,7 @@ from console.aws.paging import Budget
 from console.aws.session import AwsContext
 from console.errors import THROTTLE_CODES, BadInput, OpsError, describe_aws_error
 from console.logs.filter import LineFilter
+from console.logs.ranges import read_range
 from console.logs.sources import LogSource
 from console.logs.timespec import now_ms
 from console.model import LogEvent
@@ -450,10 +451,9 @@ class Follower:
     ) -> AsyncIterator[Batch]:
         """The kept events of each page of a range (``track``: and remember them for the follow)."""
         cursor = self._cursor(source) if track else None
-        token: str | None = None
-        tokens: set[str] = set()
-        while True:
-            page = await self._retrying(
+
+        def fetch(lo: int | None, hi: int | None, token: str | None) -> Awaitable[logs_api.FilterPage]:
+            return self._retrying(
                 source,
                 functools.partial(
                     logs_api.filter_page,
@@ -461,8 +461,8 @@ class Follower:
                     self.budget,
                     source.region,
                     source.group,
-                    start=start,
-                    end=end,
+                    start=lo,
+                    end=hi,
                     stream_names=_server_streams(source),
                     stream_prefix=source.server_prefix,
                     pattern=self.pattern,
@@ -470,8 +470,13 @@ class Follower:
                     limit=self.page_size,
                 ),
             )
+
+        # A long or busy range is read in parts, concurrently, within the budget (console.logs.ranges).
+        async for events in read_range(fetch, start, end):
             kept: Batch = []
-            for event in page.events:
+            for n, event in enumerate(events, 1):
+                if n % YIELD_EVERY == 0:
+                    await asyncio.sleep(0)  # a UI on this loop gets a turn within a big page
                 if not source.accepts(event):
                     continue
                 if cursor is not None and not self._remember(source, cursor, event):
@@ -484,10 +489,6 @@ class Follower:
                 self._prune(cursor)
             kept.sort(key=lambda e: e.timestamp)
             yield kept
-            token = page.next_token
-            if not token or token in tokens:
-                return
-            tokens.add(token)
 
     async def _retrying(
         self, source: LogSource, call: Callable[[], Awaitable[logs_api.FilterPage]]
