@@ -4,7 +4,9 @@ Opened by ``OpsConsoleApp.open_logs(group=..., service=..., task=..., container=
 (``:logs``, ``:logs GROUP…``, ``l`` on a service, task or container).
 
 * **Following** is :class:`console.logs.follow.Follower` (no gaps, no duplicates,
-  backoff on throttling, one poll at a time) run in an *app-level* worker:
+  backoff on throttling, one poll at a time, ranges read in concurrent parts) on a
+  loop of its own in a thread (:class:`console.logs.threaded.ThreadedFollower`: a
+  page is never parsed on the UI's loop), consumed by an *app-level* worker:
   a screen's workers are cancelled with the screen, and a follow must not die
   because a modal or another pane was pushed over it.  So this screen cancels
   its own worker (and stops the follower) when it is removed, and the loop
@@ -26,7 +28,6 @@ from __future__ import annotations
 import asyncio
 import os
 import re
-from collections.abc import Sequence
 from datetime import datetime
 from pathlib import Path
 
@@ -39,23 +40,19 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, Static
 from textual.worker import Worker, get_current_worker
 
-from console.aws import logs as logs_api
-from console.errors import BadInput, NotFound, OpsError, describe_aws_error
+from console.api.logs import Logs, ThreadedFollower
+from console.errors import BadInput, OpsError, describe_aws_error
 from console.literal import literal_text
-from console.logs.follow import (
-    Follower,
-    FollowStats,
-    LogSource,
-    groups_for_service,
-    parse_source,
-    sources_for_task,
-)
+from console.logs.follow import FollowStats
 from console.logs.loglevel import pretty_json
+from console.logs.sources import LogSource
 from console.logs.timespec import format_ms, now_ms, parse_range_ms, parse_time_ms
 from console.model import LogEvent, Service, Task
 from screens.heap import freeze_startup_heap
 from screens.pane import PaneScreen
-from screens.widgets.log_view import LogView, ViewFilter
+from screens.widgets.log_line import ViewFilter
+from screens.widgets.log_view import LogView
+from screens.widgets.prompt import Prompt
 
 DEFAULT_SINCE = "10m"  # as aws logs tail
 HISTORY_PAGE = 500  # lines per "older" page
@@ -113,10 +110,12 @@ class LogsScreen(PaneScreen):
     filterable = True
     poll_interval = 3600.0  # load() resolves what to follow once; the follow runs on its own
     follow_interval = 1.0  # seconds between polls (tests and the benchmark shorten it)
-    # Events per FilterLogEvents page: botocore parses a page in one go on the UI's loop (~30 us an
-    # event), so a 10,000-event page would freeze keys for ~300 ms; 2,000 keeps that short and still
-    # allows 10,000 lines/s at FilterLogEvents' 5 calls/s.
-    page_size: int | None = 2_000
+    # Events per FilterLogEvents page.  The follow reads in a thread of its own (ThreadedFollower),
+    # so it takes AWS's full pages (10,000): 50,000 lines/s at FilterLogEvents' 5 calls/s.
+    page_size: int | None = None
+    # Paging back (b) reads on the UI's loop, where a page is parsed in one go (~10 us an event):
+    # 2,000 keeps that turn short.
+    history_page_size: int | None = 2_000
     default_since = DEFAULT_SINCE
 
     BINDINGS = [
@@ -155,10 +154,9 @@ class LogsScreen(PaneScreen):
         self.since: int | None = None
         self.until: int | None = None
         self.state = "starting"
-        self.follower: Follower | None = None
+        self.follower: ThreadedFollower | None = None
         self.worker: Worker[None] | None = None
         self._generation = 0
-        self._prompt_mode = ""
         self._errors_only = False
         self._filter_error = ""
         self._history_exhausted = False
@@ -166,17 +164,22 @@ class LogsScreen(PaneScreen):
     # --- layout ----------------------------------------------------------------------
     def compose_body(self) -> ComposeResult:
         yield LogView(self.console_app.settings.profile.log_max_lines, id="log-view")
-        yield Input(id="logs-prompt")
 
     @property
     def view(self) -> LogView:
         return self.query_one("#log-view", LogView)
 
     @property
+    def prompt_bar(self) -> Prompt:
+        return self.query_one("#logs-prompt", Prompt)
+
+    @property
     def prompt(self) -> Input:
-        return self.query_one("#logs-prompt", Input)
+        return self.prompt_bar.input
 
     def on_mount(self) -> None:
+        # In the bottom stack above the status line, where the / filter is: never under the key bar.
+        self.query_one("#bottom").mount(Prompt(id="logs-prompt"), before=self.status)
         # PaneScreen.on_mount (called by Textual too: handlers run for each class) starts load().
         self.set_interval(0.25, self.refresh_status)
         self.call_after_refresh(self._ready)
@@ -205,67 +208,29 @@ class LogsScreen(PaneScreen):
             if self.until is None:
                 self.start_follow()
 
-    async def resolve_sources(self) -> list[LogSource]:
+    @property
+    def logs_api(self) -> Logs:
+        """The facade's logs part (the app's facade once it holds one; its gateways meanwhile)."""
         app = self.console_app
-        gw = app.gateways
-        if self.group:
-            return await self._groups(re.split(r"[\s,]+", self.group.strip()))
-        if self.task_ is not None:
-            task = self.task_
-            td = await gw.ecs.task_definition(task.region, task.task_definition)
-            sources = sources_for_task(td, task.arn, task.region)
-            if self.container:
-                sources = [
-                    LogSource(s.group, s.region, streams=kept, label=s.label)
-                    for s in sources
-                    if (kept := tuple(x for x in s.streams if x.split("/")[-2:-1] == [self.container]))
-                ]
-            if not sources:
-                what = f"container {self.container} of " if self.container else ""
-                raise NotFound(f"{what}task {task.id[:12]} has no awslogs log configuration")
-            return sources
-        if self.service is not None:
-            service = self.service
-            arns = dict.fromkeys([service.task_definition, *(d.task_definition for d in service.deployments)])
-            found: dict[LogSource, None] = {}
-            for arn in arns:
-                if not arn:
-                    continue
-                td = await gw.ecs.task_definition(service.region, arn)
-                for source in groups_for_service(td, service.region, container=self.container or ""):
-                    found[source] = None
-            if not found:
-                raise NotFound(f"service {service.name} has no awslogs log configuration")
-            return list(found)
-        groups = app.settings.profile.log_groups
-        if groups:
-            return await self._groups(groups)
-        raise BadInput("nothing to follow: :logs GROUP, or l on a service, task or container")
+        api = getattr(app, "api", None)
+        if api is not None and getattr(api, "logs", None) is not None:
+            return api.logs  # type: ignore[no-any-return]
+        return Logs(app.settings, app.gateways)
 
-    async def _groups(self, specs: Sequence[str]) -> list[LogSource]:
-        """Each GROUP in the regions where it exists (a name without a region is looked for in all)."""
-        app = self.console_app
-        gw = app.gateways
-        regions = list(app.regions) or ["us-east-1"]
-        out: list[LogSource] = []
-        for spec in specs:
-            if not spec:
-                continue
-            source = parse_source(spec, regions[0])
-            explicit = spec.startswith(("arn:", f"{source.region}:"))
-            candidates = [source.region] if explicit else regions
-            found = await asyncio.gather(
-                *(logs_api.describe_log_group(gw.aws, gw.budget, r, source.group) for r in candidates)
-            )
-            present = [r for r, g in zip(candidates, found, strict=True) if g is not None]
-            if not present:
-                raise NotFound(
-                    f"log group '{literal_text(source.group)}' not found in {', '.join(candidates)}"
-                )
-            out.extend(LogSource(source.group, r, stream_prefix=source.stream_prefix) for r in present)
-        if not out:
-            raise BadInput("give a log group: :logs GROUP")
-        return list(dict.fromkeys(out))
+    async def resolve_sources(self) -> list[LogSource]:
+        """What this pane follows, by the resolver the CLI uses too (close matches, each source once)."""
+        groups = re.split(r"[\s,]+", self.group.strip()) if self.group else []
+        if not (groups or self.service or self.task_):
+            groups = list(self.console_app.settings.profile.log_groups)
+        if not (groups or self.service or self.task_):
+            raise BadInput("nothing to follow: :logs GROUP, or l on a service, task or container")
+        return await self.logs_api.sources(
+            list(self.console_app.regions) or ["us-east-1"],
+            groups=[g for g in groups if g],
+            service=self.service,
+            task=self.task_,
+            container=self.container,
+        )
 
     # --- the follow ----------------------------------------------------------------------
     def start_follow(self, *, clear: bool = False) -> None:
@@ -275,13 +240,11 @@ class LogsScreen(PaneScreen):
         self.stop_follow()
         if clear:
             self.view.clear()
+        self.view.set_range_start(self.since)
         self._history_exhausted = False
         self._generation += 1
-        gw = self.console_app.gateways
-        follower = Follower(
-            gw.aws,
+        follower = self.logs_api.follow_in_thread(
             self.sources,
-            budget=gw.budget,
             since=self.since,
             until=self.until,
             pattern=self.pattern,
@@ -306,7 +269,7 @@ class LogsScreen(PaneScreen):
             self.worker.cancel()
         self.worker = None
 
-    async def _follow(self, follower: Follower, generation: int) -> None:
+    async def _follow(self, follower: ThreadedFollower, generation: int) -> None:
         worker = get_current_worker()
         try:
             async for batch in follower:
@@ -401,29 +364,23 @@ class LogsScreen(PaneScreen):
         self.apply_filter()
 
     # --- the prompt (time range, server filter, save path) -----------------------------------
-    def _ask(self, mode: str, placeholder: str, value: str = "") -> None:
-        self._prompt_mode = mode
-        box = self.prompt
-        box.placeholder = placeholder
-        box.value = value
-        box.add_class("-shown")
-        box.focus()
+    def _ask(self, mode: str, label: str, placeholder: str, value: str = "") -> None:
+        self.prompt_bar.ask(mode, label, placeholder, value)
 
     def _close_prompt(self) -> None:
-        self._prompt_mode = ""
-        self.prompt.remove_class("-shown")
+        self.prompt_bar.close()
         self.view.focus()
 
     def action_back(self) -> None:
-        if self._prompt_mode:
+        if self.prompt_bar.shown:
             self._close_prompt()
             return
         super().action_back()
 
-    @on(Input.Submitted, "#logs-prompt")
+    @on(Input.Submitted, "#logs-prompt-input")
     def _prompt_submitted(self, event: Input.Submitted) -> None:
         event.stop()
-        mode, value = self._prompt_mode, event.value.strip()
+        mode, value = self.prompt_bar.mode, event.value.strip()
         self._close_prompt()
         try:
             if mode == "time":
@@ -436,7 +393,11 @@ class LogsScreen(PaneScreen):
             self.notify(str(exc), severity="error", timeout=6)
 
     def action_time(self) -> None:
-        self._ask("time", "range: 15m · 1h · 2d · START END (ISO-8601 or epoch ms) · empty = live")
+        self._ask(
+            "time",
+            "time range:",
+            "15m · 1h · 2d · START END (ISO-8601 or epoch ms) · empty = live · Esc cancels",
+        )
 
     def jump(self, spec: str) -> None:
         """Show a range: ``15m`` follows from 15 minutes ago; ``START END`` loads that range only."""
@@ -455,7 +416,12 @@ class LogsScreen(PaneScreen):
         self.start_follow(clear=True)
 
     def action_pattern(self) -> None:
-        self._ask("pattern", 'CloudWatch filter pattern (sent to AWS), e.g. ERROR or "user 42"', self.pattern)
+        self._ask(
+            "pattern",
+            "server filter:",
+            'CloudWatch filter pattern (sent to AWS), e.g. ERROR or "user 42" · empty = none',
+            self.pattern,
+        )
 
     def set_pattern(self, pattern: str) -> None:
         self.pattern = pattern
@@ -463,7 +429,7 @@ class LogsScreen(PaneScreen):
 
     def action_save(self) -> None:
         stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
-        self._ask("save", "save the lines shown to: path", f"opsconsole-logs-{stamp}.log")
+        self._ask("save", "save the lines shown to:", "a file path", f"opsconsole-logs-{stamp}.log")
 
     def save(self, path: str) -> Path:
         if not path:
@@ -532,10 +498,7 @@ class LogsScreen(PaneScreen):
         view = self.view
         oldest = view.oldest
         anchor = oldest.event.timestamp if oldest is not None else (self.since or now_ms())
-        gw = self.console_app.gateways
-        reader = Follower(
-            gw.aws, self.sources, budget=gw.budget, pattern=self.pattern, page_size=self.page_size
-        )
+        reader = self.logs_api.follower(self.sources, pattern=self.pattern, page_size=self.history_page_size)
         try:
             older = await reader.fetch_before(
                 anchor, limit=min(HISTORY_PAGE, view.max_lines - len(view.buffer))
@@ -553,6 +516,7 @@ class LogsScreen(PaneScreen):
         added = view.prepend(older)
         if self.since is None or older[0].timestamp < self.since:
             self.since = older[0].timestamp
+            view.set_range_start(self.since)
         self.notify(f"{added:,} older lines", timeout=2)
 
 

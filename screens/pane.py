@@ -23,6 +23,7 @@ from textual.timer import Timer
 from textual.widgets import Input
 
 from console.errors import describe_aws_error
+from console.logs.filter import matches as text_matches
 from screens.heap import freeze_startup_heap
 from screens.widgets.bars import StatusLine, TopBar
 from screens.widgets.key_bar import KeyBar
@@ -42,15 +43,8 @@ class FilterInput(Input):
 
 
 def matches(text: str, query: str) -> bool:
-    """``/term`` keeps rows containing term; ``/!term`` drops them; space-separated terms all apply."""
-    haystack = text.lower()
-    for term in query.lower().split():
-        if term.startswith("!"):
-            if term[1:] and term[1:] in haystack:
-                return False
-        elif term not in haystack:
-            return False
-    return True
+    """The filter language of every ``/`` (console.logs.filter): terms, ``!term``, "phrases", /re/, ``|``."""
+    return text_matches(text, query)
 
 
 class PaneScreen(Screen[None]):

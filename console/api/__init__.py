@@ -9,6 +9,7 @@ the coming per-account fan-out changes this package and nothing above it.
 
 from __future__ import annotations
 
+from console.api.logs import Logs
 from console.api.operations import Operations
 from console.api.reads import Reads
 from console.aws.context import Gateways, make_gateways
@@ -24,10 +25,11 @@ class ConsoleApi:
         self._own_gateways = gateways is None
         self.reads = Reads(settings, self.gateways)
         self.operations = Operations(settings, self.gateways)
+        self.logs = Logs(settings, self.gateways)
 
     async def close(self) -> None:
         if self._own_gateways:
             await self.gateways.aws.close()
 
 
-__all__ = ["ConsoleApi", "Operations", "Reads"]
+__all__ = ["ConsoleApi", "Logs", "Operations", "Reads"]

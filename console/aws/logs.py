@@ -1,4 +1,4 @@
-"""CloudWatch Logs reads: groups, streams, filtered and per-stream events, as model values.
+"""CloudWatch Logs reads: groups and filtered events, as model values.
 
 Every FilterLogEvents call is taken from the ``logs_filter`` bucket (5 TPS per
 account and region, shared by every group followed), so a follow of many
@@ -8,7 +8,7 @@ the follow engine decides which ones it waits out and which it reports.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -18,7 +18,6 @@ from console.model import LogEvent
 
 FILTER_BUCKET = "logs_filter"
 DESCRIBE_BUCKET = "logs_describe"
-GET_BUCKET = "logs_get"
 MAX_STREAM_NAMES = 100  # FilterLogEvents accepts at most 100 logStreamNames
 
 
@@ -33,26 +32,9 @@ class LogGroup:
 
 
 @dataclass(frozen=True, slots=True)
-class LogStream:
-    name: str
-    group: str
-    created_at: int = 0
-    first_event_at: int | None = None
-    last_event_at: int | None = None
-    last_ingestion_at: int | None = None
-
-
-@dataclass(frozen=True, slots=True)
 class FilterPage:
     events: tuple[LogEvent, ...]
     next_token: str | None
-
-
-@dataclass(frozen=True, slots=True)
-class StreamPage:
-    events: tuple[LogEvent, ...]
-    next_forward: str | None
-    next_backward: str | None
 
 
 def group_name(group: str) -> str:
@@ -109,49 +91,6 @@ async def describe_log_group(aws: AwsContext, budget: Budget, region: str, name:
     return None
 
 
-async def list_log_streams(
-    aws: AwsContext,
-    budget: Budget,
-    region: str,
-    group: str,
-    *,
-    prefix: str = "",
-    latest_first: bool = False,
-    limit: int | None = None,
-) -> list[LogStream]:
-    """Streams of ``group``: by name (with ``prefix``), or most recent event first.
-
-    CloudWatch cannot combine a prefix with ordering by last event; with
-    ``latest_first`` the prefix is applied here.
-    """
-    group = group_name(group)
-    client = await aws.client("logs", region)
-    kwargs: dict[str, Any] = {"logGroupName": group}
-    if latest_first:
-        kwargs.update(orderBy="LastEventTime", descending=True)
-    elif prefix:
-        kwargs["logStreamNamePrefix"] = prefix
-    out: list[LogStream] = []
-    async for page in pages(budget, region, DESCRIBE_BUCKET, client.describe_log_streams, **kwargs):
-        for raw in page.get("logStreams", []):
-            name = raw["logStreamName"]
-            if prefix and not name.startswith(prefix):
-                continue
-            out.append(
-                LogStream(
-                    name=name,
-                    group=group,
-                    created_at=int(raw.get("creationTime", 0) or 0),
-                    first_event_at=raw.get("firstEventTimestamp"),
-                    last_event_at=raw.get("lastEventTimestamp"),
-                    last_ingestion_at=raw.get("lastIngestionTime"),
-                )
-            )
-            if limit is not None and len(out) >= limit:
-                return out
-    return out
-
-
 async def filter_page(
     aws: AwsContext,
     budget: Budget,
@@ -193,76 +132,3 @@ async def filter_page(
     page = await budget.call(region, FILTER_BUCKET, client.filter_log_events, **kwargs)
     events = tuple(_event(raw, group) for raw in page.get("events", []))
     return FilterPage(events, page.get("nextToken") or None)
-
-
-async def filter_events(
-    aws: AwsContext,
-    budget: Budget,
-    region: str,
-    group: str,
-    *,
-    start: int | None = None,
-    end: int | None = None,
-    stream_names: Sequence[str] = (),
-    stream_prefix: str = "",
-    pattern: str = "",
-    page_size: int | None = None,
-) -> AsyncIterator[FilterPage]:
-    """Every page of a FilterLogEvents search, following nextToken to the end."""
-    token: str | None = None
-    seen: set[str] = set()
-    while True:
-        page = await filter_page(
-            aws,
-            budget,
-            region,
-            group,
-            start=start,
-            end=end,
-            stream_names=stream_names,
-            stream_prefix=stream_prefix,
-            pattern=pattern,
-            token=token,
-            limit=page_size,
-        )
-        yield page
-        token = page.next_token
-        if not token or token in seen:
-            return
-        seen.add(token)
-
-
-async def get_log_events(
-    aws: AwsContext,
-    budget: Budget,
-    region: str,
-    group: str,
-    stream: str,
-    *,
-    start: int | None = None,
-    end: int | None = None,
-    limit: int | None = None,
-    from_head: bool = False,
-    token: str | None = None,
-) -> StreamPage:
-    """One page of one stream (GetLogEvents): the newest ``limit`` events unless ``from_head``."""
-    group = group_name(group)
-    client = await aws.client("logs", region)
-    kwargs: dict[str, Any] = {"logGroupName": group, "logStreamName": stream, "startFromHead": from_head}
-    if start is not None:
-        kwargs["startTime"] = max(0, int(start))
-    if end is not None:
-        kwargs["endTime"] = max(0, int(end))
-    if limit:
-        kwargs["limit"] = min(int(limit), 10_000)
-    if token:
-        kwargs["nextToken"] = token
-    page = await budget.call(region, GET_BUCKET, client.get_log_events, **kwargs)
-    events = tuple(
-        _event(raw, group, stream)
-        # GetLogEvents has no eventId: make one that is stable for the same event.
-        if raw.get("eventId")
-        else _event({**raw, "eventId": f"{stream}:{raw.get('timestamp', 0)}:{index}"}, group, stream)
-        for index, raw in enumerate(page.get("events", []))
-    )
-    return StreamPage(events, page.get("nextForwardToken"), page.get("nextBackwardToken"))

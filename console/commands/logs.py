@@ -9,30 +9,20 @@ link in the operator's terminal; ``--json`` escapes everything JSON escapes.
 from __future__ import annotations
 
 import argparse
-import asyncio
 import json
 import os
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from typing import IO
 
-from console.aws import logs as logs_api
-from console.aws.context import Gateways, open_gateways
+from console.api import ConsoleApi
 from console.config import Settings
-from console.errors import BadInput, NotFound
+from console.errors import BadInput
 from console.literal import literal_text
-from console.logs.follow import (
-    Batch,
-    Follower,
-    FollowStats,
-    LineFilter,
-    LogSource,
-    groups_for_service,
-    parse_source,
-    stream_label,
-    stream_slot,
-)
-from console.logs.loglevel import Level, detect_level
+from console.logs.filter import LineFilter
+from console.logs.follow import Batch, FollowStats
+from console.logs.loglevel import ErrorBlocks, Level, detect_level
+from console.logs.sources import stream_label, stream_slot
 from console.logs.timespec import format_ms, now_ms, parse_range_ms
 from console.model import LogEvent, short_name
 
@@ -67,13 +57,15 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
         "--include",
         action="append",
         default=[],
-        metavar="RE",
-        help="keep lines matching RE (repeatable: any)",
+        metavar="Q",
+        help='keep lines matching Q: terms (all), !term, "a phrase", /regex/, a | b (repeatable: any)',
     )
     p.add_argument(
-        "--exclude", action="append", default=[], metavar="RE", help="drop lines matching RE (repeatable)"
+        "--exclude", action="append", default=[], metavar="Q", help="drop lines matching Q (repeatable)"
     )
-    p.add_argument("-i", "--ignore-case", action="store_true", help="--include/--exclude ignore case")
+    p.add_argument(
+        "-i", "--ignore-case", action="store_true", help="every term ignores case (default: smart case)"
+    )
     p.add_argument("--service", metavar="CLUSTER/SERVICE", help="the log groups and streams of a service")
     p.add_argument("--container", metavar="NAME", help="with --service: only this container's streams")
     p.add_argument("--errors", action="store_true", help="only lines detected as ERROR")
@@ -152,68 +144,6 @@ def wants_colour(choice: str, stream: IO[bytes] | IO[str], mode: str) -> bool:
     return bool(stream.isatty()) and not os.environ.get("NO_COLOR") and os.environ.get("TERM") != "dumb"
 
 
-# --- what to read ---------------------------------------------------------------------------
-
-
-async def _find_regions(gw: Gateways, source: LogSource, regions: Sequence[str]) -> list[str]:
-    found = await asyncio.gather(
-        *(logs_api.describe_log_group(gw.aws, gw.budget, r, source.group) for r in regions)
-    )
-    return [r for r, group in zip(regions, found, strict=True) if group is not None]
-
-
-async def resolve_sources(gw: Gateways, settings: Settings, specs: Sequence[str]) -> list[LogSource]:
-    """Each GROUP argument as a LogSource in the region(s) where the group exists.
-
-    A name without a region is looked for in every region of the profile (the
-    demo's seeds live in three), and followed wherever it exists.
-    """
-    regions = settings.regions or ("us-east-1",)
-    out: list[LogSource] = []
-    for spec in specs:
-        source = parse_source(spec, regions[0])
-        explicit = spec.startswith(("arn:", f"{source.region}:"))
-        candidates = [source.region] if explicit else list(regions)
-        present = await _find_regions(gw, source, candidates)
-        if not present:
-            where = ", ".join(candidates)
-            close = await logs_api.list_log_groups(gw.aws, gw.budget, candidates[0], limit=500)
-            import difflib
-
-            hint = difflib.get_close_matches(source.group, [g.name for g in close], n=3, cutoff=0.6)
-            extra = f"; did you mean {', '.join(hint)}?" if hint else ""
-            raise NotFound(f"log group '{source.group}' not found in {where}{extra}")
-        for region in present:
-            out.append(LogSource(group=source.group, region=region, stream_prefix=source.stream_prefix))
-    return out
-
-
-async def service_sources(
-    gw: object, settings: Settings, spec: str, container: str | None
-) -> list[LogSource]:
-    """The log groups of a service's task definitions (every deployment's, during a rollout)."""
-    from console.aws.context import Gateways
-    from console.ops.resolve import resolve_service
-
-    assert isinstance(gw, Gateways)
-    cluster, sep, name = spec.partition("/")
-    if not sep or not cluster or not name:
-        raise BadInput(f"--service: '{spec}' is not CLUSTER/SERVICE")
-    service = await resolve_service(gw.ecs, settings.regions, cluster, name)
-    arns = dict.fromkeys([service.task_definition, *(d.task_definition for d in service.deployments)])
-    sources: dict[LogSource, None] = {}
-    for arn in arns:
-        if not arn:
-            continue
-        td = await gw.ecs.task_definition(service.region, arn)
-        for source in groups_for_service(td, service.region, container=container or ""):
-            sources[source] = None
-    if not sources:
-        what = f"container '{container}' of " if container else ""
-        raise NotFound(f"{what}service {spec} has no awslogs log configuration")
-    return list(sources)
-
-
 def status_reporter() -> Callable[[FollowStats], None]:
     """Say on stderr when the follow starts waiting out errors, once per distinct error."""
     last = [""]
@@ -241,16 +171,17 @@ async def run(args: argparse.Namespace, settings: Settings | None) -> int:
     if args.container and not args.service:
         raise BadInput("--container needs --service")
     since, until = parse_range_ms(args.since or DEFAULT_SINCE, args.until)
-    line_filter = LineFilter.build(args.include, args.exclude, regex=True, ignore_case=args.ignore_case)
+    line_filter = LineFilter.build(args.include, args.exclude, ignore_case=args.ignore_case)
     mode = "json" if args.json else "raw" if args.raw else "text"
     out = sys.stdout.buffer
-    async with open_gateways(settings) as gw:
-        sources: list[LogSource] = []
-        if args.groups:
-            sources += await resolve_sources(gw, settings, args.groups)
-        if args.service:
-            sources += await service_sources(gw, settings, args.service, args.container)
-        sources = list(dict.fromkeys(sources))
+    api = ConsoleApi(settings)
+    try:
+        sources = await api.logs.sources(
+            settings.regions or ("us-east-1",),
+            groups=args.groups,
+            service=args.service or None,
+            container=args.container,
+        )
         printer = Printer(
             out,
             mode=mode,
@@ -258,10 +189,8 @@ async def run(args: argparse.Namespace, settings: Settings | None) -> int:
             show_group=len({s.group for s in sources}) > 1,
         )
         regions = {s.group: s.region for s in sources}
-        follower = Follower(
-            gw.aws,
+        follower = api.logs.follower(
             sources,
-            budget=gw.budget,
             since=since,
             until=until if args.follow else (until if until is not None else now_ms()),
             pattern=args.filter,
@@ -270,9 +199,11 @@ async def run(args: argparse.Namespace, settings: Settings | None) -> int:
             on_status=status_reporter(),
         )
 
+        blocks = ErrorBlocks()
+
         def keep(batch: Batch) -> Batch:
-            if args.errors:
-                return [e for e in batch if detect_level(e.message) >= Level.ERROR]
+            if args.errors:  # a traceback's lines are kept whole, not only those that name an error
+                return [e for e in batch if blocks.level(e) >= Level.ERROR]
             return batch
 
         try:
@@ -287,4 +218,6 @@ async def run(args: argparse.Namespace, settings: Settings | None) -> int:
             devnull = os.open(os.devnull, os.O_WRONLY)
             os.dup2(devnull, sys.stdout.fileno())
             return 0
+    finally:
+        await api.close()
     return 0

@@ -29,23 +29,20 @@ import functools
 import heapq
 import inspect
 import random
-import re
-import zlib
 from collections import deque
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Iterator, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Generic, TypeVar
 
 from console.aws import logs as logs_api
 from console.aws.paging import Budget
 from console.aws.session import AwsContext
 from console.errors import THROTTLE_CODES, BadInput, OpsError, describe_aws_error
+from console.logs.filter import LineFilter
+from console.logs.ranges import read_range
+from console.logs.sources import LogSource
 from console.logs.timespec import now_ms
-from console.model import LogEvent, TaskDefinition, short_name
+from console.model import LogEvent
 
-T = TypeVar("T")
-
-DEFAULT_MAX_LINES = 10_000
 DEFAULT_INTERVAL = 1.0  # seconds between the end of one poll and the start of the next
 DEFAULT_OVERLAP_MS = 2_000  # the least overlap; it grows with the ingestion delay observed
 MAX_OVERLAP_MS = 300_000
@@ -56,223 +53,6 @@ MAX_BATCH = 10_000  # events per source per round; the rest follows in the next 
 PRUNE_AT = 5_000  # remembered ids before a mid-poll prune
 YIELD_EVERY = 500  # events handled between turns of the event loop (a page holds up to 10,000)
 HISTORY_FLOOR_MS = 30 * 86_400_000  # how far back fetch_before looks when the group's age is unknown
-
-# --- what to follow -------------------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class LogSource:
-    """One log group in one region, optionally only some of its streams.
-
-    ``streams`` (exact names) win over prefixes; ``stream_prefix`` and
-    ``stream_prefixes`` keep streams starting with any of them (several
-    containers of a service sharing one group).  The server is asked for
-    their common prefix and the rest is checked here.
-    """
-
-    group: str
-    region: str
-    streams: tuple[str, ...] = ()
-    stream_prefix: str = ""
-    label: str = ""  # what to call it on screen; the group name when empty
-    stream_prefixes: tuple[str, ...] = ()
-
-    @property
-    def prefixes(self) -> tuple[str, ...]:
-        return tuple(p for p in (self.stream_prefix, *self.stream_prefixes) if p)
-
-    @property
-    def server_prefix(self) -> str:
-        """The prefix to send: the longest one that every wanted stream starts with."""
-        if self.streams:
-            return ""
-        return _common_prefix(sorted(self.prefixes))
-
-    def accepts(self, event: LogEvent) -> bool:
-        if self.streams:
-            return event.stream in self.streams
-        prefixes = self.prefixes
-        return not prefixes or event.stream.startswith(prefixes)
-
-    @property
-    def name(self) -> str:
-        return self.label or self.group
-
-
-def parse_source(spec: str, default_region: str) -> LogSource:
-    """``GROUP``, ``REGION:GROUP``, ``GROUP:STREAM_PREFIX*`` or a log group ARN -> LogSource.
-
-    Log group names cannot contain ``:``, so a colon is unambiguous.
-    """
-    text = spec.strip()
-    if not text:
-        raise BadInput("empty log group name")
-    if text.startswith("arn:"):
-        parts = text.split(":")
-        if len(parts) < 7 or parts[2] != "logs" or parts[5] != "log-group":
-            raise BadInput(f"'{spec}' is not a log group ARN (arn:aws:logs:REGION:ACCOUNT:log-group:NAME)")
-        return LogSource(group=parts[6], region=parts[3] or default_region)
-    region = default_region
-    prefix = ""
-    head, sep, rest = text.partition(":")
-    if sep and re.fullmatch(r"[a-z]{2}(-[a-z]+)+-\d", head):
-        region, text = head, rest
-    group, sep, stream = text.partition(":")
-    if sep:
-        prefix = stream[:-1] if stream.endswith("*") else stream
-    if not re.fullmatch(r"[\w.\-/#]{1,512}", group):
-        raise BadInput(f"'{group}' is not a log group name (letters, digits, _ - / . #)")
-    return LogSource(group=group, region=region, stream_prefix=prefix)
-
-
-# --- include / exclude ----------------------------------------------------------------------
-
-
-def compile_term(term: str, *, regex: bool = False, ignore_case: bool = False) -> re.Pattern[str]:
-    """A filter term: a substring, or a regular expression when ``regex`` or written ``/like this/``."""
-    flags = re.IGNORECASE if ignore_case else 0
-    if (
-        len(term) >= 2
-        and term.startswith("/")
-        and term.rstrip("i").endswith("/")
-        and len(term.rstrip("i")) >= 2
-    ):
-        body = term.rstrip("i")[1:-1]
-        if term.endswith("i"):
-            flags |= re.IGNORECASE
-        regex = True
-        term = body
-    try:
-        return re.compile(term if regex else re.escape(term), flags)
-    except re.error as exc:
-        raise BadInput(f"'{term}' is not a valid regular expression: {exc}") from None
-
-
-@dataclass(frozen=True)
-class LineFilter:
-    """Keep a line when it matches any include (or there is none) and no exclude."""
-
-    include: tuple[re.Pattern[str], ...] = ()
-    exclude: tuple[re.Pattern[str], ...] = ()
-
-    @classmethod
-    def build(
-        cls,
-        include: Iterable[str] = (),
-        exclude: Iterable[str] = (),
-        *,
-        regex: bool = False,
-        ignore_case: bool = False,
-    ) -> LineFilter:
-        return cls(
-            tuple(compile_term(t, regex=regex, ignore_case=ignore_case) for t in include if t),
-            tuple(compile_term(t, regex=regex, ignore_case=ignore_case) for t in exclude if t),
-        )
-
-    def __bool__(self) -> bool:
-        return bool(self.include or self.exclude)
-
-    def matches(self, message: str) -> bool:
-        if self.include and not any(p.search(message) for p in self.include):
-            return False
-        return not any(p.search(message) for p in self.exclude)
-
-    def spans(self, message: str) -> list[tuple[int, int]]:
-        """Where the include terms match, for highlighting (sorted, non-empty spans)."""
-        found = [m.span() for p in self.include for m in p.finditer(message) if m.end() > m.start()]
-        return sorted(found)
-
-
-# --- display helpers ------------------------------------------------------------------------
-
-
-def stream_label(stream: str) -> str:
-    """A short name for a stream: ``prefix/container/0123456789abcdef`` -> ``container/01234567``."""
-    parts = stream.split("/")
-    if len(parts) >= 3 and re.fullmatch(r"[0-9a-f]{32}", parts[-1]):
-        return f"{parts[-2]}/{parts[-1][:8]}"
-    if "]" in stream:  # Lambda: 2026/01/02/[$LATEST]0123456789abcdef...
-        return stream.rsplit("/", 1)[-1][:20]
-    return stream if len(stream) <= 40 else f"…{stream[-39:]}"
-
-
-def stream_slot(stream: str, slots: int) -> int:
-    """A stable colour index for a stream (the same stream gets the same colour in every run)."""
-    return zlib.crc32(stream.encode("utf-8", "replace")) % max(1, slots)
-
-
-# --- the bounded buffer ---------------------------------------------------------------------
-
-
-class LogBuffer(Generic[T]):
-    """The last ``max_lines`` lines, with a count of how many were dropped to stay there.
-
-    Appends are O(1) (a deque with maxlen).  Older history paged in at the front
-    never pushes out the newest lines: what does not fit is not added.
-    """
-
-    def __init__(self, max_lines: int = DEFAULT_MAX_LINES) -> None:
-        if max_lines < 1:
-            raise BadInput("a log buffer keeps at least one line")
-        self._lines: deque[T] = deque(maxlen=max_lines)
-        self.dropped = 0  # lines pushed out at the old end since the start (or clear())
-        self.appended = 0  # lines ever appended at the new end
-
-    @property
-    def max_lines(self) -> int:
-        return self._lines.maxlen or 0
-
-    def append(self, line: T) -> None:
-        if len(self._lines) == self._lines.maxlen:
-            self.dropped += 1
-        self._lines.append(line)
-        self.appended += 1
-
-    def extend(self, lines: Iterable[T]) -> int:
-        """Append lines; returns how many older lines were dropped for them."""
-        before = self.dropped
-        for line in lines:
-            self.append(line)
-        return self.dropped - before
-
-    def prepend(self, older: Sequence[T]) -> int:
-        """Put older lines (oldest first) before the current ones, as many as fit; returns how many."""
-        room = (self._lines.maxlen or 0) - len(self._lines)
-        if room <= 0 or not older:
-            return 0
-        take = list(older[-room:])
-        self._lines.extendleft(reversed(take))
-        return len(take)
-
-    def clear(self) -> None:
-        self._lines.clear()
-        self.dropped = 0
-
-    def resize(self, max_lines: int) -> None:
-        keep = list(self._lines)[-max_lines:]
-        self.dropped += len(self._lines) - len(keep)
-        self._lines = deque(keep, maxlen=max_lines)
-
-    def __len__(self) -> int:
-        return len(self._lines)
-
-    def __getitem__(self, index: int) -> T:
-        return self._lines[index]
-
-    def __iter__(self) -> Iterator[T]:
-        return iter(self._lines)
-
-    def window(self, start: int, count: int) -> list[T]:
-        """``count`` lines from ``start`` (what a virtual view renders)."""
-        if start < 0:
-            start = max(0, len(self._lines) + start)
-        if start * 2 > len(self._lines):  # deques index fastest from the nearer end
-            return list(self._lines)[start : start + count]
-        out: list[T] = []
-        for offset in range(start, min(len(self._lines), start + count)):
-            out.append(self._lines[offset])
-        return out
-
 
 # --- errors --------------------------------------------------------------------------------
 
@@ -671,10 +451,9 @@ class Follower:
     ) -> AsyncIterator[Batch]:
         """The kept events of each page of a range (``track``: and remember them for the follow)."""
         cursor = self._cursor(source) if track else None
-        token: str | None = None
-        tokens: set[str] = set()
-        while True:
-            page = await self._retrying(
+
+        def fetch(lo: int | None, hi: int | None, token: str | None) -> Awaitable[logs_api.FilterPage]:
+            return self._retrying(
                 source,
                 functools.partial(
                     logs_api.filter_page,
@@ -682,8 +461,8 @@ class Follower:
                     self.budget,
                     source.region,
                     source.group,
-                    start=start,
-                    end=end,
+                    start=lo,
+                    end=hi,
                     stream_names=_server_streams(source),
                     stream_prefix=source.server_prefix,
                     pattern=self.pattern,
@@ -691,8 +470,13 @@ class Follower:
                     limit=self.page_size,
                 ),
             )
+
+        # A long or busy range is read in parts, concurrently, within the budget (console.logs.ranges).
+        async for events in read_range(fetch, start, end):
             kept: Batch = []
-            for event in page.events:
+            for n, event in enumerate(events, 1):
+                if n % YIELD_EVERY == 0:
+                    await asyncio.sleep(0)  # a UI on this loop gets a turn within a big page
                 if not source.accepts(event):
                     continue
                 if cursor is not None and not self._remember(source, cursor, event):
@@ -705,10 +489,6 @@ class Follower:
                 self._prune(cursor)
             kept.sort(key=lambda e: e.timestamp)
             yield kept
-            token = page.next_token
-            if not token or token in tokens:
-                return
-            tokens.add(token)
 
     async def _retrying(
         self, source: LogSource, call: Callable[[], Awaitable[logs_api.FilterPage]]
@@ -773,116 +553,4 @@ class Follower:
         return list(collected)[-limit:] if limit else []
 
 
-# --- which streams belong to what -----------------------------------------------------------
-
-
-def _task_id(task: str) -> str:
-    return short_name(task)
-
-
-def streams_for_task(task_definition: TaskDefinition, task_id: str) -> list[tuple[str, str]]:
-    """``(group, stream)`` of each container of a task that logs with awslogs.
-
-    The awslogs driver names a stream ``PREFIX/CONTAINER/TASK_ID``: the container
-    name is in the middle, so every container of a two-container task has its
-    own stream (and a task's lines are never another container's).  Containers
-    without ``awslogs-stream-prefix`` (only allowed on EC2) get the container
-    id as stream name, which the task definition cannot tell: they are left out.
-    """
-    return [(group, stream) for group, stream, _region, _name in _task_streams(task_definition, task_id)]
-
-
-def _task_streams(task_definition: TaskDefinition, task_id: str) -> list[tuple[str, str, str, str]]:
-    tid = _task_id(task_id)
-    out: list[tuple[str, str, str, str]] = []
-    for container in task_definition.containers:
-        if container.log_driver != "awslogs":
-            continue
-        group = container.log_option("awslogs-group")
-        prefix = container.log_option("awslogs-stream-prefix")
-        if not group or not prefix:
-            continue
-        out.append(
-            (
-                group,
-                f"{prefix}/{container.name}/{tid}",
-                container.log_option("awslogs-region"),
-                container.name,
-            )
-        )
-    return out
-
-
-def sources_for_task(task_definition: TaskDefinition, task_id: str, region: str) -> list[LogSource]:
-    """The task's streams as LogSources, one per (region, group) of its containers."""
-    by_group: dict[tuple[str, str], list[str]] = {}
-    for group, stream, log_region, _name in _task_streams(task_definition, task_id):
-        by_group.setdefault((log_region or region, group), []).append(stream)
-    return [
-        LogSource(group=group, region=reg, streams=tuple(streams), label=f"{group} {_task_id(task_id)[:8]}")
-        for (reg, group), streams in by_group.items()
-    ]
-
-
-def groups_for_service(
-    task_definition: TaskDefinition, region: str, *, task_ids: Sequence[str] = (), container: str = ""
-) -> list[LogSource]:
-    """What to follow for a service: each group of its task definition, narrowed to its streams.
-
-    Without ``task_ids`` a source covers every task of the service (now and
-    after a deployment) through the stream prefix ``PREFIX/CONTAINER/`` (or the
-    common ``PREFIX/`` when several containers share a group); with them, only
-    those tasks' streams.  ``container`` keeps one container only.
-    """
-    by_group: dict[tuple[str, str], list[tuple[str, str]]] = {}
-    for c in task_definition.containers:
-        if c.log_driver != "awslogs" or (container and c.name != container):
-            continue
-        group = c.log_option("awslogs-group")
-        if not group:
-            continue
-        key = (c.log_option("awslogs-region") or region, group)
-        by_group.setdefault(key, []).append((c.log_option("awslogs-stream-prefix"), c.name))
-    out: list[LogSource] = []
-    for (reg, group), containers in by_group.items():
-        if task_ids:
-            streams = tuple(
-                f"{prefix}/{name}/{_task_id(t)}" for prefix, name in containers if prefix for t in task_ids
-            )
-            out.append(LogSource(group=group, region=reg, streams=streams))
-            continue
-        prefixes = sorted({f"{prefix}/{name}/" if prefix else "" for prefix, name in containers})
-        if "" in prefixes:  # a container without a prefix: its streams cannot be told apart
-            out.append(LogSource(group=group, region=reg))
-        else:
-            out.append(LogSource(group=group, region=reg, stream_prefixes=tuple(prefixes)))
-    return out
-
-
-def _common_prefix(items: Sequence[str]) -> str:
-    if not items or "" in items:
-        return ""
-    first, last = items[0], items[-1]
-    size = 0
-    while size < min(len(first), len(last)) and first[size] == last[size]:
-        size += 1
-    return first[:size]
-
-
-__all__ = [
-    "DEFAULT_MAX_LINES",
-    "Batch",
-    "FollowStats",
-    "Follower",
-    "LineFilter",
-    "LogBuffer",
-    "LogSource",
-    "compile_term",
-    "groups_for_service",
-    "is_transient",
-    "parse_source",
-    "sources_for_task",
-    "stream_label",
-    "stream_slot",
-    "streams_for_task",
-]
+__all__ = ["Batch", "FollowStats", "Follower", "error_code", "is_throttle", "is_transient"]

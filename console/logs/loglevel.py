@@ -163,3 +163,57 @@ def pretty_json(message: str, *, indent: int = 2) -> str | None:
     prefix = "" if text[0] in "{[" else text[: text.find("{")].rstrip()
     body = json.dumps(value, indent=indent, ensure_ascii=False, sort_keys=False)
     return f"{prefix}\n{body}" if prefix else body
+
+
+# --- multi-line errors ----------------------------------------------------------------------
+
+CONTINUATION_MS = 2_000  # a traceback's lines are flushed together; a later line starts anew
+_CHAINED = re.compile(
+    r"^(?:During handling of the above exception|The above exception was the direct cause"
+    r"|Caused by: |\s*\.\.\. \d+ more)"
+)
+
+
+def continues(message: str, previous: str, gap_ms: int) -> bool:
+    """Does ``message`` continue the event before it in the same stream (a traceback's next line)?
+
+    The awslogs driver makes each line of a traceback its own event, so "errors only"
+    would keep ``Traceback…`` and ``ValueError: …`` and drop the frames' source lines
+    between them.  A line continues the one before when it came at most
+    :data:`CONTINUATION_MS` later and is indented, blank, part of a traceback, or
+    follows a traceback line (``Syntax Error: …`` after ``PDFPageCountError: …``).
+    """
+    if abs(gap_ms) > CONTINUATION_MS:
+        return False
+    head = message[:_SCAN]
+    if not head.strip() or head[:1] in (" ", "\t") or _CHAINED.match(head) or _TRACEBACK.match(head):
+        return True
+    return bool(_TRACEBACK.match(previous[:_SCAN]))
+
+
+class ErrorBlocks:
+    """The level of each event of a follow, a traceback's lines taking the level of its start.
+
+    Events must be given in order per stream; what is remembered is one event per
+    stream (at most ``max_streams`` streams, then it starts over).
+    """
+
+    def __init__(self, max_streams: int = 4_096) -> None:
+        self._last: dict[tuple[str, str], tuple[Level, str, int]] = {}
+        self.max_streams = max_streams
+
+    def level(self, event: Any) -> Level:
+        """``event`` has ``group``, ``stream``, ``timestamp``, ``message`` (a LogEvent)."""
+        key = (event.group, event.stream)
+        level = detect_level(event.message)
+        before = self._last.get(key)
+        if level is Level.UNKNOWN and before is not None:
+            prev_level, prev_message, prev_ts = before
+            if prev_level >= Level.ERROR and continues(
+                event.message, prev_message, event.timestamp - prev_ts
+            ):
+                level = prev_level
+        if len(self._last) >= self.max_streams and key not in self._last:
+            self._last.clear()
+        self._last[key] = (level, event.message[:_SCAN], event.timestamp)
+        return level

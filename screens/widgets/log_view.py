@@ -18,16 +18,12 @@ in a log line show as inert characters and never take effect.
 from __future__ import annotations
 
 import math
-import re
 import time
 from collections import deque
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass
-from datetime import UTC, datetime
 
 from rich.cells import cell_len
 from rich.segment import Segment
-from rich.style import Style
 from rich.text import Text
 from textual import events
 from textual.binding import Binding
@@ -37,128 +33,25 @@ from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
-from console.errors import BadInput
 from console.literal import MAX_DISPLAY, literal_text
-from console.logs.follow import LogBuffer, compile_term, stream_label
-from console.logs.loglevel import Level, detect_level
+from console.logs.buffer import LogBuffer
+from console.logs.loglevel import continues
+from console.logs.sources import stream_label
 from console.model import LogEvent, short_name
-
-STREAM_COLOURS = (
-    "cyan",
-    "magenta",
-    "green",
-    "yellow",
-    "bright_blue",
-    "bright_magenta",
-    "bright_cyan",
-    "bright_green",
-    "dark_orange",
-    "orchid",
-    "spring_green2",
-    "deep_sky_blue1",
+from screens.widgets.log_line import (
+    CUT_MARK,
+    STREAM_COLOURS,
+    LogLine,
+    RowStyles,
+    ViewFilter,
+    row_strip,
+    row_text,
+    shown_message,
+    today_start_ms,
 )
-LEVEL_STYLES = {
-    Level.ERROR: Style(color="bright_red"),
-    Level.WARN: Style(color="yellow"),
-    Level.DEBUG: Style(dim=True),
-}
-HIGHLIGHT = Style(bgcolor="dark_goldenrod", color="black", bold=True)
-TIME_STYLE = Style(dim=True)
+
 MAX_LABEL = 32
 LABEL_CACHE = 4096  # distinct streams remembered for their labels (bounded: streams come and go)
-
-
-class LogLine:
-    """One line of the buffer: the event, its place in the order, and its level (found once, lazily)."""
-
-    __slots__ = ("_level", "event", "label", "seq", "slot")
-
-    def __init__(self, seq: int, event: LogEvent, label: str, slot: int) -> None:
-        self.seq = seq
-        self.event = event
-        self.label = label
-        self.slot = slot
-        self._level: Level | None = None
-
-    @property
-    def level(self) -> Level:
-        if self._level is None:
-            self._level = detect_level(self.event.message)
-        return self._level
-
-
-@dataclass(frozen=True)
-class ViewFilter:
-    """What the view shows: every include term matches, no exclude term does, errors only if asked.
-
-    Typed terms narrow down (AND), the way an operator refines a search while
-    reading; ``/re/`` (``/re/i`` ignoring case) is a regular expression.
-    """
-
-    include: tuple[re.Pattern[str], ...] = ()
-    exclude: tuple[re.Pattern[str], ...] = ()
-    errors_only: bool = False
-    text: str = ""
-
-    @classmethod
-    def parse(cls, text: str, *, errors_only: bool = False) -> ViewFilter:
-        """``timeout !health /5\\d\\d/`` -> include "timeout" and regex 5xx, exclude "health"."""
-        include: list[re.Pattern[str]] = []
-        exclude: list[re.Pattern[str]] = []
-        for term in _terms(text):
-            negate = term.startswith("!") and len(term) > 1
-            body = term[1:] if negate else term
-            pattern = compile_term(body, ignore_case=not _has_upper(body))
-            (exclude if negate else include).append(pattern)
-        return cls(tuple(include), tuple(exclude), errors_only, text.strip())
-
-    def __bool__(self) -> bool:
-        return bool(self.include or self.exclude or self.errors_only)
-
-    def matches(self, line: LogLine) -> bool:
-        message = line.event.message
-        if self.errors_only and line.level < Level.ERROR:
-            return False
-        if any(p.search(message) is None for p in self.include):
-            return False
-        return not any(p.search(message) for p in self.exclude)
-
-    def spans(self, shown: str) -> list[tuple[int, int]]:
-        """Where the include terms match the displayed text (to highlight them)."""
-        return [m.span() for p in self.include for m in p.finditer(shown) if m.end() > m.start()]
-
-
-def _has_upper(term: str) -> bool:
-    """Smart case (as in less and ripgrep): a term with a capital letter is matched exactly."""
-    return any(ch.isupper() for ch in term.strip("/"))
-
-
-def _terms(text: str) -> list[str]:
-    """Space-separated terms; "quoted phrases" and /regexes with spaces/ stay whole."""
-    out: list[str] = []
-    for match in re.finditer(r'!?"([^"]*)"|!?/(?:\\.|[^/])*/i?|\S+', text):
-        token = match.group(0)
-        if match.group(1) is not None:
-            token = ("!" if token.startswith("!") else "") + match.group(1)
-        if token and token != "!":
-            out.append(token)
-    if text.count('"') % 2:
-        raise BadInput('unbalanced " in the filter')
-    return out
-
-
-@dataclass(frozen=True, slots=True)
-class _RowStyles:
-    base: Style
-    time: Style
-    streams: tuple[Style, ...]
-    levels: dict[Level, Style]
-    cursor: Style
-
-
-def clock(ms: int) -> str:
-    moment = datetime.fromtimestamp(ms / 1000, tz=UTC)
-    return moment.strftime("%H:%M:%S.") + f"{ms % 1000:03d}"
 
 
 class LogView(ScrollView, can_focus=True):
@@ -192,6 +85,7 @@ class LogView(ScrollView, can_focus=True):
         self._next_seq = 0
         self._prev_seq = -1
         self._labels: dict[tuple[str, str], tuple[str, int]] = {}
+        self._last: dict[tuple[str, str], LogLine] = {}  # each stream's newest line (tracebacks)
         self._slots_used = 0
         self._groups: set[str] = set()
         self._label_width = 8
@@ -212,7 +106,9 @@ class LogView(ScrollView, can_focus=True):
         self.last_render = 0.0
         self.painted_seq = -1  # the selected line when it was last drawn, and when (key-to-paint latency)
         self.painted_at = 0.0
-        self._styles: _RowStyles | None = None
+        self._styles: RowStyles | None = None
+        self.dated = False  # the time column shows dates (a line or the range is not from today)
+        self._range_start: int | None = None
         self._frame_width: int | None = None
 
     # --- what is kept ----------------------------------------------------------------------
@@ -245,7 +141,8 @@ class LogView(ScrollView, can_focus=True):
     def oldest(self) -> LogLine | None:
         return self.buffer[0] if len(self.buffer) else None
 
-    def _line(self, event: LogEvent, seq: int) -> LogLine:
+    def _line(self, event: LogEvent, seq: int, last: dict[tuple[str, str], LogLine] | None = None) -> LogLine:
+        """A line for ``event``, linked to the line it continues in ``last`` (the stream's previous)."""
         key = (event.group, event.stream)
         found = self._labels.get(key)
         if found is None:
@@ -262,7 +159,18 @@ class LogView(ScrollView, can_focus=True):
             if len(label) > self._label_width:
                 self._label_width = len(label)
                 self._strips.clear()
-        return LogLine(seq, event, found[0], found[1])
+        last = self._last if last is None else last
+        before = last.get(key)
+        link = None
+        if before is not None and continues(
+            event.message, before.event.message, event.timestamp - before.event.timestamp
+        ):
+            link = before
+        line = LogLine(seq, event, found[0], found[1], link)
+        if len(last) >= LABEL_CACHE and key not in last:
+            last.clear()
+        last[key] = line
+        return line
 
     def set_groups(self, groups: Iterable[str]) -> None:
         """Which groups are followed: with more than one, each line's label names its group."""
@@ -285,6 +193,7 @@ class LogView(ScrollView, can_focus=True):
             new.append(self._line(event, self._next_seq))
             self._next_seq += 1
         self.buffer.extend(new)
+        self._check_dated()
         oldest = self.buffer[0].seq if len(self.buffer) else self._next_seq
         removed = 0
         view = self._view
@@ -306,17 +215,37 @@ class LogView(ScrollView, can_focus=True):
         take = list(events[-room:]) if room > 0 else []
         lines: list[LogLine] = []
         seq = self._prev_seq - len(take) + 1
+        older: dict[tuple[str, str], LogLine] = {}  # tracebacks within the page
         for event in take:
-            lines.append(self._line(event, seq))
+            lines.append(self._line(event, seq, older))
             seq += 1
         self._prev_seq -= len(take)
         added = self.buffer.prepend(lines)
+        self._check_dated()
         keep = self._filter
         shown = [line for line in lines if not keep or keep.matches(line)]
         self._view.extendleft(reversed(shown))
         self._grow_width(shown)
         self._changed(removed_front=0, added_front=len(shown))
         return added
+
+    def set_range_start(self, since: int | None) -> None:
+        """The range shown starts at ``since``: before today, every line shows its date."""
+        self._range_start = since
+        self._check_dated()
+
+    def _check_dated(self) -> None:
+        """Dates in the time column when the range or a kept line is not from today (UTC)."""
+        oldest = self.buffer[0].event.timestamp if len(self.buffer) else None
+        starts = [t for t in (oldest, self._range_start) if t is not None]
+        dated = bool(starts) and min(starts) < today_start_ms()
+        if dated != self.dated:
+            self.dated = dated
+            self._strips.clear()
+            self._heights.clear()
+            self._rows = None
+            self._resize()
+            self.refresh()
 
     def clear(self) -> None:
         self.buffer.clear()
@@ -326,9 +255,11 @@ class LogView(ScrollView, can_focus=True):
         self._strips.clear()
         self._heights.clear()
         self._labels.clear()
+        self._last.clear()
         self._max_width = 0
         self.cursor = -1
         self.tail = True
+        self._check_dated()
         self._changed(removed_front=0, added_front=0)
         self.scroll_to(0, 0, animate=False, immediate=True)
 
@@ -379,14 +310,14 @@ class LogView(ScrollView, can_focus=True):
 
     # --- size and scrolling ------------------------------------------------------------------
     def _prefix_width(self) -> int:
-        return 13 + self._label_width + 1
+        return (24 if self.dated else 13) + self._label_width + 1
 
     def _grow_width(self, lines: Iterable[LogLine]) -> None:
         if self.wrap:
             return
         widest = self._max_width
         for line in lines:
-            size = min(len(line.event.message), MAX_DISPLAY + 24)
+            size = min(len(line.event.message), MAX_DISPLAY + len(CUT_MARK) + 8)
             if size > widest:
                 widest = size
         self._max_width = widest
@@ -453,7 +384,7 @@ class LogView(ScrollView, can_focus=True):
         for line in self._view:
             height = self._heights.get(line.seq)
             if height is None:
-                cells = prefix + cell_len(literal_text(line.event.message))
+                cells = prefix + cell_len(shown_message(line.event.message))
                 height = max(1, math.ceil(cells / width))
                 self._heights[line.seq] = height
             first[line.seq] = len(rows)
@@ -592,21 +523,9 @@ class LogView(ScrollView, can_focus=True):
     # --- rendering ---------------------------------------------------------------------------
     def line_text(self, line: LogLine) -> Text:
         """The row of one line: time, stream (its own colour), message (its level's colour), literally."""
-        event = line.event
-        text = Text(no_wrap=True, end="")
-        text.append(clock(event.timestamp), TIME_STYLE)
-        text.append(" ")
-        text.append(line.label.ljust(self._label_width), Style(color=STREAM_COLOURS[line.slot]))
-        text.append(" ")
-        start = len(text)
-        shown = literal_text(event.message)
-        text.append(shown, LEVEL_STYLES.get(line.level))
-        if self._filter.include:
-            for begin, end in self._filter.spans(shown):
-                text.stylize(HIGHLIGHT, start + begin, start + end)
-        return text
+        return row_text(line, self._label_width, dated=self.dated, view_filter=self._filter)
 
-    def _row_styles(self) -> _RowStyles:
+    def _row_styles(self) -> RowStyles:
         """Each part's style on top of the view's own, worked out once until the styles change.
 
         Reading ``rich_style`` walks the DOM; per row, while a follow scrolls a new screenful
@@ -615,13 +534,8 @@ class LogView(ScrollView, can_focus=True):
         styles = self._styles
         if styles is None:
             base = self.rich_style
-            styles = self._styles = _RowStyles(
-                base=base,
-                time=base + TIME_STYLE,
-                streams=tuple(base + Style(color=colour) for colour in STREAM_COLOURS),
-                levels={level: base + style for level, style in LEVEL_STYLES.items()},
-                cursor=self.get_component_rich_style("log-view--cursor", partial=True),
-            )
+            cursor = self.get_component_rich_style("log-view--cursor", partial=True)
+            styles = self._styles = RowStyles.on(base, cursor)
         return styles
 
     def _row(self, line: LogLine) -> Strip:
@@ -630,19 +544,7 @@ class LogView(ScrollView, can_focus=True):
             text = self.line_text(line)
             text.stylize_before(self.rich_style)
             return Strip(text.render(self.app.console), text.cell_len)
-        styles = self._row_styles()
-        event = line.event
-        shown = literal_text(event.message)
-        label = line.label.ljust(self._label_width)
-        stamp = clock(event.timestamp)
-        segments = [
-            Segment(stamp, styles.time),
-            Segment(" ", styles.base),
-            Segment(label, styles.streams[line.slot]),
-            Segment(" ", styles.base),
-            Segment(shown, styles.levels.get(line.level, styles.base)),
-        ]
-        return Strip(segments, len(stamp) + cell_len(label) + 2 + cell_len(shown))
+        return row_strip(line, self._label_width, dated=self.dated, styles=self._row_styles())
 
     def _strip(self, line: LogLine) -> Strip:
         strip = self._strips.get(line.seq)
@@ -688,4 +590,4 @@ class LogView(ScrollView, can_focus=True):
         return strip
 
 
-__all__ = ["LogLine", "LogView", "ViewFilter", "clock"]
+__all__ = ["LogView"]

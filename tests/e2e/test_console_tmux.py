@@ -55,7 +55,7 @@ class Terminal:
             time.sleep(0.1)
 
 
-def start_terminal(tmp_path: Path, *demo_args: str) -> Terminal:
+def start_terminal(tmp_path: Path, *demo_args: str, size: tuple[int, int] = (120, 32)) -> Terminal:
     socket = f"opsconsole-tui-{uuid.uuid4().hex[:8]}"
     term = Terminal(socket, "tui")
     home = tmp_path / "home"
@@ -72,7 +72,22 @@ def start_terminal(tmp_path: Path, *demo_args: str) -> Terminal:
     args = " ".join(shlex.quote(a) for a in ("demo", "--no-activity", *demo_args))
     script = f"env -i {exports} {shlex.quote(OPSCONSOLE)} {args}; echo EXIT=$?; sleep 600"
     subprocess.run(
-        [TMUX, "-L", socket, "new-session", "-d", "-s", "tui", "-x", "120", "-y", "32", "sh", "-c", script],
+        [
+            TMUX,
+            "-L",
+            socket,
+            "new-session",
+            "-d",
+            "-s",
+            "tui",
+            "-x",
+            str(size[0]),
+            "-y",
+            str(size[1]),
+            "sh",
+            "-c",
+            script,
+        ],
         check=True,
         timeout=30,
     )
@@ -212,5 +227,27 @@ def test_read_only_key_says_it_is_disabled(tmp_path: Path) -> None:
         t.keys("r")
         t.wait_for("read-only: redeploy is disabled")
         quit_console(t)
+    finally:
+        subprocess.run([TMUX, "-L", t.socket, "kill-server"], capture_output=True, timeout=30)
+
+
+def test_logs_time_prompt_shows_what_is_typed_at_80x24(tmp_path: Path) -> None:
+    """The logs pane's ``t`` prompt in a small real terminal: its label and the typed text are on screen."""
+    t = start_terminal(tmp_path, size=(80, 24))
+    try:
+        t.wait_for("wwhd-cluster", 180)
+        t.keys(":")
+        t.wait_for("cluster NAME")
+        t.keys("logs /ecs/wwhd-backend", "Enter")
+        t.wait_for("following", 60)
+        t.keys("t")
+        t.wait_for("time range:")
+        t.keys("90m")
+        screen = t.wait_for(lambda s: any("time range:" in r and "90m" in r for r in s.splitlines()))
+        assert "esc" in screen.lower()
+        t.keys("Enter")
+        screen = t.wait_for(lambda s: "time range:" not in s and "following" in s)
+        t.keys("q")
+        t.wait_for("EXIT=0", 60)
     finally:
         subprocess.run([TMUX, "-L", t.socket, "kill-server"], capture_output=True, timeout=30)

@@ -144,8 +144,12 @@ def test_filters_and_time_range(
         "job 7 done",
         "INFO: GET /items 200",
     ]
-    assert messages("--include", r"GET /\w+ 200", "--exclude", "health") == ["INFO: GET /items 200"]
+    assert messages("--include", r"/GET \/\w+ 200/", "--exclude", "health") == ["INFO: GET /items 200"]
     assert messages("--include", "error", "-i") == ["ERROR: db down"]
+    assert messages("--include", "Traceback", "--include", "items") == [  # alternatives
+        "Traceback (most recent call last):",
+        "INFO: GET /items 200",
+    ]
     assert messages("--errors") == ["Traceback (most recent call last):", "ERROR: db down"]
     assert messages("--filter", "ERROR") == ["ERROR: db down"]  # passed to the server
     assert messages("--until", str(base + 60_000)) == [  # epoch ms, inclusive
@@ -171,7 +175,7 @@ def test_errors_are_one_line(
     assert err.count("\n") == 1 and "not found in us-east-1" in err and group in err  # names the close match
     code, _, err = run_cli(capsysbinary, "logs", group, "--since", "yesterday-ish", *common(logs_endpoint))
     assert code == 2 and "--since" in err and err.count("\n") == 1
-    code, _, err = run_cli(capsysbinary, "logs", group, "--include", "([", *common(logs_endpoint))
+    code, _, err = run_cli(capsysbinary, "logs", group, "--include", "/([/", *common(logs_endpoint))
     assert code == 2 and "regular expression" in err
     code, _, err = run_cli(capsysbinary, "logs", *common(logs_endpoint))
     assert code == 2 and "GROUP" in err
@@ -236,6 +240,33 @@ def test_service_resolves_its_containers_streams(
     )
     assert code == 0, err
     assert [json.loads(x)["stream"] for x in out.decode().splitlines()] == [f"qdrant/qdrant/{task}"]
+    # a container that does not exist: the containers that do, and the close match
+    code, out, err = run_cli(
+        capsysbinary,
+        "logs",
+        "--service",
+        f"{cluster}/{service}",
+        "--container",
+        "qdrnt",
+        *common(logs_endpoint),
+    )
+    assert code == 2 and out == b"" and err.count("\n") == 1, err
+    assert "has no container 'qdrnt': its containers are fastapi, qdrant; did you mean qdrant?" in err
+    # the service's group named too, and twice: each source once, each line once
+    code, out, err = run_cli(
+        capsysbinary,
+        "logs",
+        group,
+        f"{REGION}:{group}",
+        "--json",
+        *common(logs_endpoint),
+    )
+    assert code == 0, err
+    assert sorted(json.loads(x)["message"] for x in out.decode().splitlines()) == [
+        "fastapi line",
+        "not this service's",
+        "qdrant line",
+    ]
 
 
 def test_follow_in_a_subprocess_prints_new_lines_and_stops_on_ctrl_c(

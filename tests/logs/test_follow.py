@@ -14,14 +14,9 @@ import pytest
 from console.aws.ecs import to_task_definition
 from console.aws.paging import ECS_BUCKETS, Budget
 from console.aws.session import AwsContext, ClientSettings
-from console.logs.follow import (
-    Follower,
-    LineFilter,
-    LogSource,
-    groups_for_service,
-    sources_for_task,
-    streams_for_task,
-)
+from console.logs.filter import LineFilter
+from console.logs.follow import Follower
+from console.logs.sources import LogSource, groups_for_service, sources_for_task, streams_for_task
 from console.model import LogEvent
 
 from .conftest import REGION, LogWriter, set_faults
@@ -236,7 +231,7 @@ async def test_include_exclude_regex_and_server_pattern(writer: LogWriter, logs_
         assert await messages(line_filter=LineFilter.build(exclude=["/health"])) == [
             line for line in lines if "/health" not in line
         ]
-        assert await messages(line_filter=LineFilter.build([r"\d{4}ms", r"order \d+"], regex=True)) == [
+        assert await messages(line_filter=LineFilter.build([r"/\d{4}ms/", r"/order \d+/"])) == [
             lines[1],
             lines[2],
         ]

@@ -11,16 +11,9 @@ from rich.console import Console
 
 from console.errors import BadInput
 from console.literal import MAX_DISPLAY, is_literal_safe, literal_text, rich_literal
-from console.logs.follow import (
-    LineFilter,
-    LogBuffer,
-    LogSource,
-    compile_term,
-    parse_source,
-    stream_label,
-    stream_slot,
-)
+from console.logs.buffer import LogBuffer
 from console.logs.loglevel import Level, detect_level, pretty_json
+from console.logs.sources import LogSource, parse_source, stream_label, stream_slot
 from console.logs.timespec import format_ms, parse_duration_ms, parse_range_ms, parse_time_ms
 from console.model import LogEvent
 
@@ -244,19 +237,6 @@ def test_parse_source_forms() -> None:
         parse_source("bad group name!", "us-east-1")
     with pytest.raises(BadInput):
         parse_source("arn:aws:ecs:us-east-1:1:cluster/x", "us-east-1")
-
-
-def test_terms_substring_regex_and_slashes() -> None:
-    assert compile_term("a.b").search("a.b") and not compile_term("a.b").search("axb")
-    assert compile_term("a.b", regex=True).search("axb")
-    assert compile_term("/err(or)?/i").search("ERROR")
-    with pytest.raises(BadInput, match="regular expression"):
-        compile_term("([", regex=True)
-    flt = LineFilter.build(["GET", "POST"], ["/health"])
-    assert flt.matches("GET /items") and flt.matches("POST /x") and not flt.matches("GET /health")
-    assert not flt.matches("DELETE /x")
-    assert LineFilter.build().matches("anything") and not LineFilter.build()
-    assert LineFilter.build(["o"]).spans("foo boo") == [(1, 2), (2, 3), (5, 6), (6, 7)]
 
 
 def test_stream_labels_and_colours() -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from console.demo.runtime import DemoRuntime
-from screens.widgets.log_view import HIGHLIGHT
+from screens.widgets.log_line import HIGHLIGHT
 
 from .conftest import LogsApp, Writer, make_settings, open_logs, shown_messages, wait_for
 

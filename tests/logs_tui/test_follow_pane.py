@@ -112,7 +112,7 @@ async def test_time_range_and_paging_back(demo: DemoRuntime, writer: Writer) -> 
 
         # jump to a range: since 1h follows from there
         await pilot.press("t")
-        assert screen.prompt.has_class("-shown")
+        assert screen.prompt_bar.shown
         await pilot.press(*"1h", "enter")
         await wait_for(pilot, lambda: view.shown >= 31)
         assert shown_messages(view)[:2] == ["old 0", "old 1"] and view.shown == 31

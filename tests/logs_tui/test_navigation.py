@@ -27,14 +27,49 @@ async def test_command_line_opens_a_group(demo: DemoRuntime, writer: Writer) -> 
         assert shown_messages(view) == ["hello from the command line"]
 
 
-async def test_missing_group_says_so(demo: DemoRuntime) -> None:
+async def test_missing_group_says_so_with_close_matches(demo: DemoRuntime, writer: Writer) -> None:
+    group = writer.group("typo")
     app = LogsApp(make_settings(demo), no_poll=True)
-    async with app.run_test(size=(120, 30)) as pilot:
+    async with app.run_test(size=(160, 30)) as pilot:
         await pilot.pause()
-        app.open_logs(group="/test/logs-tui/no-such-group")
+        app.open_logs(group=group[:-1])
         screen, _view = await open_logs(pilot)
         await wait_for(pilot, lambda: bool(screen.status.error))
         assert "not found" in screen.status.error
+        assert f"did you mean {group}" in screen.status.error, "the same close matches as the CLI"
+
+
+async def test_a_group_asked_for_twice_is_followed_once(demo: DemoRuntime, writer: Writer) -> None:
+    group = writer.group("twice")
+    writer.put(group, "app/web/task1", ["only once"])
+    app = LogsApp(make_settings(demo), no_poll=True)
+    async with app.run_test(size=(120, 30)) as pilot:
+        await pilot.pause()
+        app.open_logs(group=f"{group} us-east-1:{group}")
+        screen, view = await open_logs(pilot)
+        await wait_for(pilot, lambda: view.shown >= 1)
+        assert screen.sources is not None and [(s.group, s.region) for s in screen.sources] == [
+            (group, "us-east-1")
+        ]
+        assert shown_messages(view) == ["only once"]
+
+
+async def test_the_log_groups_of_a_place(world: DemoRuntime) -> None:
+    """What ``:logs`` with no group offers: the groups of the service, the cluster, or all."""
+    from console.api import ConsoleApi
+
+    api = ConsoleApi(make_settings(world))
+    try:
+        regions = list(world.regions)
+        cluster = await api.gateways.ecs.find_cluster(regions, "wwhd-cluster")
+        service = await api.gateways.ecs.service(cluster.region, cluster.arn, "wwhd-backend")
+        assert [g.name for g in await api.logs.groups_of(regions, service=service)] == ["/ecs/wwhd-backend"]
+        assert [g.name for g in await api.logs.groups_of(regions, cluster=cluster)] == ["/ecs/wwhd-backend"]
+        everything = {(g.name, g.region) for g in await api.logs.groups_of(regions)}
+        assert ("/ecs/wwhd-backend", "us-east-1") in everything
+        assert ("/aws/lambda/document-processor", "ap-south-1") in everything
+    finally:
+        await api.close()
 
 
 async def test_l_on_a_task_follows_each_containers_own_stream(world: DemoRuntime, writer: Writer) -> None:
