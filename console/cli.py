@@ -11,15 +11,18 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import importlib
 import inspect
+import os
 import pkgutil
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from dataclasses import replace
 from typing import Any
 
 from console import __version__
-from console.config import Settings, resolve_settings, split_regions
+from console.config import DEMO, Settings, resolve_settings, split_regions
 from console.endpoints import check_endpoint, demo_regions
 from console.errors import OpsError, describe_aws_error
 
@@ -64,16 +67,23 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def settings_from_args(args: argparse.Namespace) -> Settings:
+    """The command line's settings; an endpoint that is a `demo serve` and no profile: the demo's.
+
+    The demo profile is what the demo's systems are run with (and the demo's services carry
+    their guardrails as tags, which every profile reads anyway).
+    """
     regions = split_regions(getattr(args, "region", None))
     endpoint = getattr(args, "endpoint_url", None)
+    profile_name = getattr(args, "profile", None)
+    config_file = getattr(args, "config", None)
     if endpoint:
         check_endpoint(endpoint)
-    discovered: tuple[str, ...] = ()
-    if endpoint and not regions:
-        discovered = demo_regions(endpoint)
+    discovered: tuple[str, ...] = demo_regions(endpoint) if endpoint else ()
+    if discovered and not profile_name and not config_file:
+        profile_name = DEMO
     return resolve_settings(
-        profile_name=getattr(args, "profile", None),
-        config_file=getattr(args, "config", None),
+        profile_name=profile_name,
+        config_file=config_file,
         regions=regions,
         endpoint_url=endpoint,
         read_only=bool(getattr(args, "read_only", False)),
@@ -81,9 +91,38 @@ def settings_from_args(args: argparse.Namespace) -> Settings:
     )
 
 
+@contextlib.contextmanager
+def embedded_demo(settings: Settings, why: str = "this command") -> Iterator[Settings]:
+    """``--profile demo`` with no endpoint: the embedded AWS, started for ``why`` and stopped after."""
+    if not settings.profile.is_demo or settings.endpoint_url:
+        yield settings
+        return
+    from console.demo.runtime import start_demo
+
+    print(
+        f"demo profile: starting the embedded AWS for {why} (what it changes ends with it)", file=sys.stderr
+    )
+    runtime = start_demo(activity=False)
+    try:
+        yield replace(settings, endpoint_url=runtime.endpoint)
+    finally:
+        runtime.stop()
+
+
 def run(args: argparse.Namespace) -> int:
     handler = args.func
-    settings = settings_from_args(args) if getattr(args, "needs_settings", True) else None
+    if not getattr(args, "needs_settings", True):
+        return call(handler, args, None)
+    settings = settings_from_args(args)
+    from console.commands import _default
+
+    if handler is _default.open_console:  # the console starts a live demo world of its own
+        return call(handler, args, settings)
+    with embedded_demo(settings) as settings:
+        return call(handler, args, settings)
+
+
+def call(handler: Any, args: argparse.Namespace, settings: Settings | None) -> int:
     result: Any
     if inspect.iscoroutinefunction(handler):
         result = asyncio.run(handler(args, settings))
@@ -113,6 +152,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("opsconsole: interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:
+        # `opsconsole peek … | head`: the reader left; what it did not read is not an error.
+        # stdout goes to /dev/null so the interpreter's last flush has nowhere to fail.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 141  # as a process killed by SIGPIPE
     except Exception as exc:  # botocore/aiohttp errors: one line, not a traceback
         from botocore.exceptions import BotoCoreError, ClientError
 

@@ -48,9 +48,11 @@ class ServiceRules:
 
     env_file: str | None = None
     container: str | None = None
-    single_writer: bool = False
+    # None: the profile says nothing (a service tag may); False: it says no, which never loosens a tag.
+    single_writer: bool | None = None
     min_count: int | None = None
     max_count: int | None = None
+    protected: bool | None = None
 
 
 @dataclass(frozen=True)
@@ -74,10 +76,18 @@ class Profile:
     def is_demo(self) -> bool:
         return self.aws_profile == DEMO
 
-    def rules_for(self, cluster: str, service: str) -> ServiceRules:
+    def rules_key(self, cluster: str, service: str) -> str | None:
+        """The ``[services]`` key that holds ``cluster/service``'s rules (by cluster/service, then service)."""
         cluster = cluster.rsplit("/", 1)[-1]
         service = service.rsplit("/", 1)[-1]
-        return self.rules.get(f"{cluster}/{service}") or self.rules.get(service) or ServiceRules()
+        for key in (f"{cluster}/{service}", service):
+            if key in self.rules:
+                return key
+        return None
+
+    def rules_for(self, cluster: str, service: str) -> ServiceRules:
+        key = self.rules_key(cluster, service)
+        return self.rules[key] if key is not None else ServiceRules()
 
     def to_toml(self) -> str:
         """The profile as TOML that :func:`parse_profile` reads back unchanged."""
@@ -106,8 +116,9 @@ class Profile:
                 lines.append(f"env_file = {_toml_str(rule.env_file)}")
             if rule.container:
                 lines.append(f"container = {_toml_str(rule.container)}")
-            if rule.single_writer:
-                lines.append("single_writer = true")
+            for toml_key, flag in (("single_writer", rule.single_writer), ("protected", rule.protected)):
+                if flag is not None:
+                    lines.append(f"{toml_key} = {'true' if flag else 'false'}")
             if rule.min_count is not None:
                 lines.append(f"min = {rule.min_count}")
             if rule.max_count is not None:
@@ -151,15 +162,20 @@ def parse_profile(text: str, *, name: str, path: Path | None = None) -> Profile:
     for key, raw in (data.get("services") or {}).items():
         if not isinstance(raw, dict):
             raise BadInput(f"{where}: [services.{key}] must be a table")
+        flags = {name: raw.get(name) for name in ("single_writer", "protected")}
+        for name, flag in flags.items():
+            if flag is not None and not isinstance(flag, bool):
+                raise BadInput(f"{where}: [services.{key}] {name} must be true or false")
         rule = ServiceRules(
             env_file=raw.get("env_file"),
             container=raw.get("container"),
-            single_writer=bool(raw.get("single_writer", False)),
+            single_writer=flags["single_writer"],
             min_count=raw.get("min"),
             max_count=raw.get("max"),
+            protected=flags["protected"],
         )
         for bound in (rule.min_count, rule.max_count):
-            if bound is not None and (not isinstance(bound, int) or bound < 0):
+            if bound is not None and (isinstance(bound, bool) or not isinstance(bound, int) or bound < 0):
                 raise BadInput(f"{where}: [services.{key}] min/max must be whole numbers >= 0")
         rules[key] = rule
     max_lines = data.get("log_max_lines", DEFAULT_LOG_MAX_LINES)

@@ -48,6 +48,19 @@ CREDENTIAL_CODES = {
 THROTTLE_CODES = {"Throttling", "ThrottlingException", "TooManyRequestsException", "RequestLimitExceeded"}
 
 
+def aws_error_code(exc: BaseException) -> str:
+    """The error code AWS sent (``ThrottlingException``, ``AccessDenied``…); "" for anything else.
+
+    The one place that reads a ClientError's response: any exception with botocore's
+    ``response`` shape works, so callers need not import botocore to ask.
+    """
+    response = getattr(exc, "response", None)
+    if not isinstance(response, dict):
+        return ""
+    error = response.get("Error")
+    return str(error.get("Code", "")) if isinstance(error, dict) else ""
+
+
 def describe_aws_error(exc: BaseException, *, where: str = "") -> str:
     """Turn a botocore/aiohttp exception into one readable line."""
     from botocore.exceptions import (
@@ -68,7 +81,7 @@ def describe_aws_error(exc: BaseException, *, where: str = "") -> str:
         return f"{prefix}{exc}"
     if isinstance(exc, ClientError):
         err: dict[str, Any] = exc.response.get("Error", {})
-        code = str(err.get("Code", ""))
+        code = aws_error_code(exc)
         msg = str(err.get("Message", "")) or code
         op = exc.operation_name
         if code in CREDENTIAL_CODES:

@@ -402,9 +402,6 @@ class EcsGateway:
         finally:
             self._task_def_pending.pop(key, None)
 
-    def forget_task_definition(self, region: str, arn: str) -> None:
-        self._task_defs.pop(f"{region}|{arn}", None)
-
     async def task_definition_revisions(self, region: str, family: str, status: str = "ACTIVE") -> list[str]:
         """ARNs of a family's revisions, newest first."""
         client = await self._client(region)

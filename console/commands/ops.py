@@ -29,6 +29,7 @@ from console.ops.rollback import prepare_rollback, revision_choices
 from console.ops.rollout import DEFAULT_POLL_INTERVAL, DEFAULT_TIMEOUT, Pacing, breaker_notes
 from console.ops.runner import Operation, caller_arn, refuse_if_read_only, run_operation
 from console.ops.scale import prepare_scale
+from console.ops.set_guards import GuardChange, prepare_guard
 from console.ops.stoptask import prepare_stop_task
 
 CANCELLED = 2
@@ -39,6 +40,11 @@ def op_options() -> argparse.ArgumentParser:
     group = parser.add_argument_group("operation options")
     group.add_argument("-y", "--yes", action="store_true", help="apply without asking (for scripts)")
     group.add_argument("--dry-run", action="store_true", help="print the plan and stop")
+    group.add_argument(
+        "--confirm-name",
+        metavar="NAME",
+        help="with --yes: the service's name, which a protected service (opsconsole:protected) asks for",
+    )
     group.add_argument(
         "--wait", action="store_true", help="follow the rollout until steady, failed or --timeout"
     )
@@ -114,6 +120,43 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
     p.set_defaults(func=run_stop_task)
 
     p = sub.add_parser(
+        "guard",
+        parents=parents,
+        help="set a service's guardrails (tags on the service)",
+        description=(
+            "Set the rules every profile, the console and the CLI apply to the service, as tags on it: "
+            "opsconsole:single-writer, opsconsole:min-count, opsconsole:max-count, opsconsole:protected."
+        ),
+    )
+    p.add_argument("cluster", metavar="CLUSTER")
+    p.add_argument("service", metavar="SERVICE")
+    flag = p.add_mutually_exclusive_group()
+    flag.add_argument(
+        "--single-writer",
+        dest="single_writer",
+        action="store_true",
+        default=None,
+        help="never more than one task; deploys stop-then-start",
+    )
+    flag.add_argument("--no-single-writer", dest="single_writer", action="store_false")
+    bound = p.add_mutually_exclusive_group()
+    bound.add_argument("--min", dest="min_count", type=int, metavar="N", help="the lowest desired count")
+    bound.add_argument("--no-min", action="store_true", help="remove the lowest count")
+    bound = p.add_mutually_exclusive_group()
+    bound.add_argument("--max", dest="max_count", type=int, metavar="N", help="the highest desired count")
+    bound.add_argument("--no-max", action="store_true", help="remove the highest count")
+    flag = p.add_mutually_exclusive_group()
+    flag.add_argument(
+        "--protected",
+        dest="protected",
+        action="store_true",
+        default=None,
+        help="every change of the service asks for its name to be typed",
+    )
+    flag.add_argument("--no-protected", dest="protected", action="store_false")
+    p.set_defaults(func=run_guard)
+
+    p = sub.add_parser(
         "audit",
         parents=[common],
         help="show the audit log of applied operations",
@@ -137,12 +180,28 @@ def out(text: str = "") -> None:
     print(inert(text), flush=True)
 
 
-def confirmer(args: argparse.Namespace) -> Callable[[Plan], Awaitable[bool]]:
-    async def confirm(plan: Plan) -> bool:
-        if args.yes:
+def confirmer(yes: bool, confirm_name: str | None = None) -> Callable[[Plan], Awaitable[bool | str]]:
+    """y/N on a terminal, ``--yes`` in scripts; a protected service's plan asks for its name typed
+    (``--yes --confirm-name NAME`` in scripts).  The runner checks the name, not this."""
+
+    async def confirm(plan: Plan) -> bool | str:
+        name = plan.type_to_confirm
+        if yes and not name:
             return True
-        if not sys.stdin or not sys.stdin.isatty():
+        if yes and confirm_name is not None:
+            return confirm_name
+        terminal = bool(sys.stdin) and sys.stdin.isatty()
+        if not terminal:
+            if name:
+                raise Refused(
+                    f"{plan.target}: rule {plan.type_reason}: pass --yes --confirm-name {name}, "
+                    "or confirm on a terminal"
+                )
             raise Refused("no terminal to confirm on: pass --yes to apply without confirmation")
+        if name:
+            return await asyncio.to_thread(
+                input, f"{plan.title}: type the service's name ({name}) to apply: "
+            )
         answer = await asyncio.to_thread(input, f"{plan.action} {plan.target}? [y/N] ")
         return answer.strip().lower() in ("y", "yes")
 
@@ -185,7 +244,9 @@ def early_refusal(args: argparse.Namespace, settings: Settings, action: str) -> 
         refuse_if_read_only(settings, action)
 
 
-async def drive(args: argparse.Namespace, settings: Settings, gw: Gateways, op: Operation) -> int:
+async def drive(
+    args: argparse.Namespace, settings: Settings, gw: Gateways, op: Operation, *, wait: bool | None = None
+) -> int:
     plan = op.plan
     for line in plan.lines():
         out(line)
@@ -198,9 +259,9 @@ async def drive(args: argparse.Namespace, settings: Settings, gw: Gateways, op: 
     outcome = await run_operation(
         settings,
         op,
-        confirm=confirmer(args),
+        confirm=confirmer(args.yes, getattr(args, "confirm_name", None)),
         caller=caller_arn(gw.aws, plan.target.region),
-        wait=args.wait,
+        wait=args.wait if wait is None else wait,
         on_progress=printer,
     )
     if not outcome.confirmed:
@@ -295,18 +356,42 @@ async def run_stop_task(args: argparse.Namespace, settings: Settings | None) -> 
         return await drive(args, settings, gw, op)
 
 
+async def run_guard(args: argparse.Namespace, settings: Settings | None) -> int:
+    assert settings is not None
+    early_refusal(args, settings, "guard")
+    change = GuardChange(
+        single_writer=args.single_writer,
+        min_count=args.min_count,
+        max_count=args.max_count,
+        protected=args.protected,
+        no_min=args.no_min,
+        no_max=args.no_max,
+    )
+    async with open_gateways(settings) as gw:
+        with before_any_change():
+            service = await resolve_service(gw.ecs, settings.regions, args.cluster, args.service)
+            op = await prepare_guard(gw.ecs, settings, service, change)
+        return await drive(args, settings, gw, op, wait=True)  # verify reads the tags back
+
+
 def audit_line(entry: dict[str, Any]) -> str:
-    before = entry.get("before") or {}
-    after = entry.get("after") or {}
-    changes = ", ".join(
-        f"{k} {json.dumps(before.get(k), default=str)} -> {json.dumps(after.get(k), default=str)}"
-        for k in dict.fromkeys([*before, *after])
-    )
-    line = (
-        f"{entry.get('time', '?')}  {entry.get('result', '?'):<8} {entry.get('action', '?'):<20} "
-        f"{entry.get('target', '?')}  {changes}  "
-        f"by {entry.get('caller', '?')} (profile {entry.get('profile', '?')})"
-    )
+    """One entry as a line; an outcome line names the change it ends (``#id``)."""
+    head = f"{entry.get('time', '?')}  {entry.get('result', '?'):<8} {entry.get('action', '?'):<20} "
+    if entry.get("outcome_of"):
+        line = f"{head}{entry.get('target', '?')}  outcome of #{entry['outcome_of']}"
+    else:
+        before = entry.get("before") or {}
+        after = entry.get("after") or {}
+        changes = ", ".join(
+            f"{k} {json.dumps(before.get(k), default=str)} -> {json.dumps(after.get(k), default=str)}"
+            for k in dict.fromkeys([*before, *after])
+        )
+        line = (
+            f"{head}{entry.get('target', '?')}  {changes}  "
+            f"by {entry.get('caller', '?')} (profile {entry.get('profile', '?')})"
+        )
+        if entry.get("id"):
+            line += f"  #{entry['id']}"
     if entry.get("message"):
         line += f"  : {entry['message']}"
     return line

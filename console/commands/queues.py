@@ -15,18 +15,19 @@ import asyncio
 import json
 import sys
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from typing import Any
 
 from console.aws.context import Gateways, open_gateways
 from console.aws.sqs import QueueMessage, SqsGateway, binary_preview
+from console.commands.ops import confirmer
 from console.config import Settings
-from console.errors import BadInput, OpsError, Refused
+from console.errors import BadInput, OpsError
 from console.model import MessageMoveTask, Queue
 from console.ops import redrive as ops
-from console.ops.plan import Plan, Progress
+from console.ops.plan import Progress
 from console.ops.runner import (
     Operation,
     caller_arn,
@@ -139,18 +140,6 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
 async def sqs_gateway(settings: Settings) -> AsyncIterator[tuple[Gateways, SqsGateway]]:
     async with open_gateways(settings) as gw:
         yield gw, gw.sqs
-
-
-def confirmer(yes: bool) -> Callable[[Plan], Awaitable[bool]]:
-    async def confirm(plan: Plan) -> bool:
-        if yes:
-            return True
-        if not sys.stdin or not sys.stdin.isatty():
-            raise Refused("no terminal to confirm on: pass --yes to apply without confirmation")
-        answer = await asyncio.to_thread(input, f"{plan.action} {plan.target}? [y/N] ")
-        return answer.strip().lower() in ("y", "yes")
-
-    return confirm
 
 
 class ProgressLine:

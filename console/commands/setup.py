@@ -137,24 +137,11 @@ def run_profiles(args: argparse.Namespace, settings: Settings | None) -> int:
 
 
 def run_doctor_command(args: argparse.Namespace, settings: Settings | None) -> int:
-    from console.cli import settings_from_args
+    from console.cli import embedded_demo, settings_from_args
     from console.setup.doctor import render, run_doctor
 
-    settings = settings_from_args(args)
-    demo = None
-    if settings.profile.is_demo and not settings.endpoint_url:
-        from dataclasses import replace
-
-        from console.demo.runtime import start_demo
-
-        print("demo profile: starting the embedded AWS to check against")
-        demo = start_demo(activity=False)
-        settings = replace(settings, endpoint_url=demo.endpoint)
-    try:
+    with embedded_demo(settings_from_args(args), "the checks") as settings:
         print(f"profile {settings.profile.name}: {', '.join(settings.regions)}")
         checks = asyncio.run(run_doctor(settings, timeout=args.timeout))
-    finally:
-        if demo is not None:
-            demo.stop()
     print(render(checks))
     return 1 if any(c.failed for c in checks) else 0

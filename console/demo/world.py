@@ -729,7 +729,7 @@ class World:
             target_group=tg,
             config={"maximumPercent": 200, "minimumHealthyPercent": 100},
             age_hours=3,
-            svc_tags={"Project": "frameratr"},
+            svc_tags={"Project": "frameratr", "opsconsole:min-count": "1", "opsconsole:max-count": "4"},
         )
         self.info.services[name] = ServiceFacts(
             region,
@@ -874,7 +874,7 @@ class World:
             target_group=tg,
             config={"maximumPercent": 100, "minimumHealthyPercent": 0},
             age_hours=12,
-            svc_tags={"Project": "wwhd"},
+            svc_tags={"Project": "wwhd", "opsconsole:single-writer": "true"},
         )
         self.info.services[name] = ServiceFacts(
             region,

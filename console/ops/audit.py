@@ -1,21 +1,27 @@
-"""The local audit log: one JSON line per applied plan, in the user data dir.
+"""The local audit log: JSON lines in the user data dir, two per operation.
 
-It records who (the STS caller ARN), where (profile, region), what (action,
-target, before, after) and how it ended.  Secret values never reach it: env
-changes are recorded by key name only (see :meth:`Plan.audit_before_after`).
+The first is written when the change is sent: who (the STS caller ARN), where
+(profile, region), what (action, target, before, after: with what AWS answered,
+e.g. the revision number an env edit registered) and whether the write went
+through.  The second, once verify ends, says how it ended (completed, failed,
+rolled back by the circuit breaker, timed out) and carries the first one's
+``id`` as ``outcome_of``.  Secret values never reach it: env changes are
+recorded by key name only (see :meth:`Plan.audit_before_after`).
 """
 
 from __future__ import annotations
 
 import json
 import os
-from collections.abc import Iterator
+import uuid
+from collections.abc import Iterator, Mapping
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from console.config import data_dir
-from console.ops.plan import Plan
+from console.ops.plan import Plan, VerifyResult
+from console.ops.rollout import BREAKER_ROLLED_BACK, TIMEOUT
 
 
 def audit_path() -> Path:
@@ -30,9 +36,16 @@ def record(
     result: str,
     message: str = "",
     extra: dict[str, Any] | None = None,
+    applied: Mapping[str, Any] | None = None,
 ) -> dict[str, Any]:
+    """The line of a sent change; ``applied`` (ApplyResult.after) replaces the plan's "after" where
+    AWS's answer is more exact (``family:(new revision)`` becomes ``family:7``)."""
     before, after = plan.audit_before_after()
+    for key in after:
+        if applied and key in applied and not any(c.secret for c in plan.changes if c.field == key):
+            after[key] = applied[key]
     entry: dict[str, Any] = {
+        "id": uuid.uuid4().hex[:12],
         "time": datetime.now(UTC).isoformat(timespec="milliseconds"),
         "caller": caller,
         "profile": profile,
@@ -46,6 +59,34 @@ def record(
     }
     if extra:
         entry.update(extra)
+    _append(entry)
+    return entry
+
+
+def outcome_word(verified: VerifyResult) -> str:
+    if verified.ok:
+        return "completed"
+    if verified.state == TIMEOUT:
+        return "timed out"
+    if BREAKER_ROLLED_BACK in verified.message:
+        return "rolled back by the circuit breaker"
+    return verified.state.lower() if verified.state else "failed"
+
+
+def record_outcome(first: Mapping[str, Any], verified: VerifyResult) -> dict[str, Any]:
+    """The second line: how the change ``first`` recorded ended, as verify saw it."""
+    entry: dict[str, Any] = {
+        "time": datetime.now(UTC).isoformat(timespec="milliseconds"),
+        "outcome_of": first.get("id", ""),
+        **{k: first.get(k) for k in ("caller", "profile", "region", "action", "target")},
+        "result": outcome_word(verified),
+        "message": verified.message,
+    }
+    _append(entry)
+    return entry
+
+
+def _append(entry: Mapping[str, Any]) -> None:
     path = audit_path()
     path.parent.mkdir(parents=True, exist_ok=True)
     line = json.dumps(entry, default=str, ensure_ascii=False) + "\n"
@@ -55,7 +96,6 @@ def record(
         os.write(fd, line.encode("utf-8"))
     finally:
         os.close(fd)
-    return entry
 
 
 def entries(path: Path | None = None) -> Iterator[dict[str, Any]]:

@@ -16,7 +16,7 @@ details, which are shown and never written to the audit log.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from console.aws.ecs import EcsGateway
@@ -35,10 +35,12 @@ from console.env.taskdef import (
     unexpected_changes,
     with_environment,
 )
-from console.errors import BadInput
+from console.errors import BadInput, Refused
 from console.model import Service, TaskDefinition
-from console.ops.plan import ApplyResult, Change, Plan, Progress, ProgressCallback, VerifyResult
+from console.ops.guards import PROTECTED, SINGLE_WRITER, Guards, merge, profile_guards, service_guards
+from console.ops.plan import ApplyResult, Change, Plan, Progress, ProgressCallback
 from console.ops.redeploy import (
+    FollowsRollout,
     StopThenStart,
     remembered_count,
     restart_count,
@@ -47,7 +49,7 @@ from console.ops.redeploy import (
     stop_first_warnings,
     stop_then_start,
 )
-from console.ops.rollout import Pacing, emit, follow_applied, service_target, write_service
+from console.ops.rollout import Pacing, emit, service_target, write_service
 
 NEW_REVISION = "(new revision)"
 
@@ -100,7 +102,7 @@ def container_view(td: TaskDefinition, name: str) -> ContainerView:
     )
 
 
-def choose_container(td: TaskDefinition, requested: str | None, rules: ServiceRules) -> str:
+def choose_container(td: TaskDefinition, requested: str | None, rules: ServiceRules | Guards) -> str:
     """``--container``, else the profile's ``container``, else the only one; BadInput when in doubt."""
     names = container_names(td.raw)
     wanted = requested or rules.container
@@ -180,7 +182,7 @@ def env_plan(
     service: Service,
     base: TaskDefinition,
     edits: Sequence[ContainerEdit],
-    rules: ServiceRules,
+    rules: Guards,
     *,
     stop_first: bool = False,
     source: str = "",
@@ -236,7 +238,7 @@ def env_plan(
             changes.append(Change("desiredCount", service.desired, restart))
         warnings = stop_first_warnings(service, rules, restart) + warnings
         details = [*stop_first_steps(service, f"{base.family}:{NEW_REVISION}", restart), *details]
-    return Plan(
+    plan = Plan(
         action=action,
         target=service_target(service),
         changes=tuple(changes),
@@ -245,13 +247,14 @@ def env_plan(
         request={"family": base.family, "containers": [e.container for e in edits if not e.is_empty]},
         noop_reason="the environment already matches: no new revision" if empty else "",
     )
+    return rules.stamp(plan, service.name)
 
 
 # --- apply and verify ----------------------------------------------------------------------------
 
 
 @dataclass
-class EnvOp:
+class EnvOp(FollowsRollout):
     """An environment change ready to run through :func:`console.ops.runner.run_operation`."""
 
     ecs: EcsGateway
@@ -260,7 +263,7 @@ class EnvOp:
     edits: tuple[ContainerEdit, ...]
     plan: Plan
     pacing: Pacing
-    rules: ServiceRules
+    rules: Guards
     registered: TaskDefinition | None = None
     sequence: StopThenStart | None = field(default=None, repr=False)
 
@@ -315,6 +318,18 @@ class EnvOp:
         await emit(progress, Progress(1, 2, "REGISTERED", f"registered {new.family_revision}"))
         return new
 
+    async def refuse_unseen_guards(self, svc: Service) -> None:
+        """A plan made from the profile alone: refuse if the service's tags hold a rule it missed."""
+        tagged = merge(await self.ecs.service_tags(svc.region, svc.arn), ServiceRules())
+        missed = [PROTECTED] if tagged.protected else []
+        if tagged.single_writer and not self.stop_first:
+            missed.append(SINGLE_WRITER)
+        if missed:
+            raise Refused(
+                f"{svc.cluster_name}/{svc.name}: rule {tagged.describe(missed[0])} was not in the plan; "
+                "nothing was sent: make the plan again"
+            )
+
     async def apply(self, plan: Plan, progress: ProgressCallback) -> ApplyResult:
         svc = self.service
         fresh = await self.ecs.service(svc.region, svc.cluster_arn, svc.name)
@@ -323,6 +338,8 @@ class EnvOp:
                 f"{svc.cluster_name}/{svc.name} now runs {fresh.revision}, not {self.base.family_revision} "
                 "the change was made against; reload and try again (nothing was changed)"
             )
+        if not self.rules.tags_read:
+            await self.refuse_unseen_guards(fresh)
         new = await self.register(progress)
         if self.stop_first:
             remembered = await remembered_count(self.ecs, fresh, self.rules)
@@ -348,17 +365,6 @@ class EnvOp:
             data={"deployment_id": primary.id if primary else None, "task_definition": new.arn},
         )
 
-    async def verify(self, plan: Plan, applied: ApplyResult, progress: ProgressCallback) -> VerifyResult:
-        if self.sequence is not None:
-            return await self.sequence.verify(applied, progress)
-        return await follow_applied(
-            self.ecs,
-            self.service,
-            applied,
-            pacing=self.pacing,
-            on_progress=progress,
-        )
-
 
 # --- preparing -----------------------------------------------------------------------------------
 
@@ -379,17 +385,80 @@ def make_op(
     source: str = "",
     pacing: Pacing | None = None,
     remembered: int | None = None,
+    rules: Guards | None = None,
 ) -> EnvOp:
-    """An EnvOp for edits already computed against ``base`` (the TUI editor's Save).
+    """An EnvOp for edits already computed against ``base``.
 
+    ``rules``: the service's guards (:func:`prepare_env_edit` reads them); without them only the
+    profile's are known, and apply refuses if the service's tags would have changed the plan.
     ``remembered``: the count an interrupted stop-then-start left on the service (only with
     an explicit ``stop_first`` on a service that is not a single writer: see remembered_count).
     """
-    rules = settings.rules_for(service.cluster_name, service.name)
+    rules = rules or profile_guards(settings, service.cluster_name, service.name)
     plan = env_plan(
         action, service, base, edits, rules, stop_first=stop_first, source=source, remembered=remembered
     )
     return EnvOp(ecs, service, base, tuple(edits), plan, pacing or Pacing(), rules)
+
+
+async def prepare_env_edit(
+    ecs: EcsGateway,
+    settings: Settings,
+    service: Service,
+    base: TaskDefinition,
+    edits: Sequence[ContainerEdit],
+    *,
+    action: str,
+    stop_first: bool = False,
+    source: str = "",
+    pacing: Pacing | None = None,
+    rules: Guards | None = None,
+) -> EnvOp:
+    """:func:`make_op` with the service's guards read first (the TUI editor's Save calls this)."""
+    rules = rules or await service_guards(ecs, settings, service)
+    return make_op(
+        ecs,
+        settings,
+        service,
+        base,
+        edits,
+        action=action,
+        stop_first=stop_first,
+        source=source,
+        pacing=pacing,
+        remembered=await remembered_count(ecs, service, rules, stop_first=stop_first),
+        rules=rules,
+    )
+
+
+async def _prepare_one(
+    ecs: EcsGateway,
+    settings: Settings,
+    service: Service,
+    edit_of: Callable[[ContainerView], ContainerEdit],
+    *,
+    action: str,
+    container: str | None,
+    stop_first: bool,
+    pacing: Pacing | None,
+    source: str = "",
+) -> EnvOp:
+    """The skeleton of sync, set and unset: one container's edit against the running revision."""
+    base = await current_task_definition(ecs, service)
+    rules = await service_guards(ecs, settings, service)
+    view = container_view(base, choose_container(base, container, rules))
+    return await prepare_env_edit(
+        ecs,
+        settings,
+        service,
+        base,
+        [edit_of(view)],
+        action=action,
+        stop_first=stop_first,
+        source=source,
+        pacing=pacing,
+        rules=rules,
+    )
 
 
 async def prepare_env_sync(
@@ -405,22 +474,17 @@ async def prepare_env_sync(
     stop_first: bool = False,
     pacing: Pacing | None = None,
 ) -> EnvOp:
-    base = await current_task_definition(ecs, service)
-    rules = settings.rules_for(service.cluster_name, service.name)
-    view = container_view(base, choose_container(base, container, rules))
-    edit = sync_edit(view, file_vars, prune=prune, allow_secret_override=allow_secret_override)
     described = f"{source} ({len(file_vars)} variables{', pruning' if prune else ''})" if source else ""
-    return make_op(
+    return await _prepare_one(
         ecs,
         settings,
         service,
-        base,
-        [edit],
+        lambda view: sync_edit(view, file_vars, prune=prune, allow_secret_override=allow_secret_override),
         action="env-sync",
+        container=container,
         stop_first=stop_first,
-        source=described,
         pacing=pacing,
-        remembered=await remembered_count(ecs, service, rules, stop_first=stop_first),
+        source=described,
     )
 
 
@@ -435,20 +499,15 @@ async def prepare_env_set(
     stop_first: bool = False,
     pacing: Pacing | None = None,
 ) -> EnvOp:
-    base = await current_task_definition(ecs, service)
-    rules = settings.rules_for(service.cluster_name, service.name)
-    view = container_view(base, choose_container(base, container, rules))
-    edit = set_edit(view, assignments, allow_secret_override=allow_secret_override)
-    return make_op(
+    return await _prepare_one(
         ecs,
         settings,
         service,
-        base,
-        [edit],
+        lambda view: set_edit(view, assignments, allow_secret_override=allow_secret_override),
         action="env-set",
+        container=container,
         stop_first=stop_first,
         pacing=pacing,
-        remembered=await remembered_count(ecs, service, rules, stop_first=stop_first),
     )
 
 
@@ -462,20 +521,15 @@ async def prepare_env_unset(
     stop_first: bool = False,
     pacing: Pacing | None = None,
 ) -> EnvOp:
-    base = await current_task_definition(ecs, service)
-    rules = settings.rules_for(service.cluster_name, service.name)
-    view = container_view(base, choose_container(base, container, rules))
-    edit = unset_edit(view, names)
-    return make_op(
+    return await _prepare_one(
         ecs,
         settings,
         service,
-        base,
-        [edit],
+        lambda view: unset_edit(view, names),
         action="env-unset",
+        container=container,
         stop_first=stop_first,
         pacing=pacing,
-        remembered=await remembered_count(ecs, service, rules, stop_first=stop_first),
     )
 
 
@@ -511,9 +565,3 @@ def check_names(names: Sequence[str]) -> None:
 def export_items(td: TaskDefinition, container: str) -> dict[str, str]:
     """The container's plain variables, as ``env export`` writes them (secrets are not values here)."""
     return env_mapping(environment_of(td.raw, container))
-
-
-def describe_target(service: Service, td: TaskDefinition, container: str) -> str:
-    return (
-        f"{service.cluster_name}/{service.name} {td.family_revision} container {container} ({service.region})"
-    )

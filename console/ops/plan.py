@@ -11,10 +11,10 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from typing import Any
 
-from console.env.secrets_mask import is_secret_key, mask
+from console.env.secrets_mask import mask
 
 
 @dataclass(frozen=True)
@@ -65,6 +65,11 @@ class Plan:
     # What apply will send, kept out of equality so plans compare on what a person sees.
     request: dict[str, Any] = field(default_factory=dict, compare=False)
     noop_reason: str = ""  # non-empty: nothing to do, apply would change nothing
+    # The guardrails that applied, each with its source ("rule: max 4 (service tag ...)"), and notes.
+    rules: tuple[str, ...] = ()
+    # Non-empty: a protected service; the confirmation must be this name, typed (runner.execute checks).
+    type_to_confirm: str = ""
+    type_reason: str = ""  # why: "protected: ... (service tag opsconsole:protected)"
 
     @property
     def is_noop(self) -> bool:
@@ -76,6 +81,7 @@ class Plan:
 
     def lines(self, *, reveal: bool = False) -> list[str]:
         out = [self.title]
+        out += [f"  {r}" for r in self.rules]
         if self.is_noop:
             out.append(f"  nothing to do: {self.noop_reason}")
         out += [f"  {c.render(reveal=reveal)}" for c in self.changes]
@@ -94,17 +100,6 @@ class Plan:
             before[c.field] = "(secret changed)" if c.secret else c.before
             after[c.field] = "(secret changed)" if c.secret else c.after
         return before, after
-
-    def to_json(self) -> dict[str, Any]:
-        before, after = self.audit_before_after()
-        return {
-            "action": self.action,
-            "target": asdict(self.target),
-            "before": before,
-            "after": after,
-            "warnings": list(self.warnings),
-            "noop": self.noop_reason or None,
-        }
 
 
 @dataclass(frozen=True)
@@ -138,7 +133,3 @@ class VerifyResult:
 
 
 ProgressCallback = Callable[[Progress], Any]
-
-
-def secret_change(name: str) -> bool:
-    return is_secret_key(name)

@@ -19,9 +19,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from console.aws.ecs import EcsGateway
-from console.config import ServiceRules, Settings
+from console.config import Settings
 from console.errors import OpsError, describe_aws_error
 from console.model import Service, Task, short_name
+from console.ops.guards import SINGLE_WRITER, Guards, service_guards
 from console.ops.plan import ApplyResult, Change, Plan, Progress, ProgressCallback, VerifyResult
 from console.ops.rollout import (
     FAILED,
@@ -35,12 +36,12 @@ from console.ops.rollout import (
 from console.ops.scale import revision_status
 
 
-def stop_first_for(rules: ServiceRules, requested: bool) -> bool:
+def stop_first_for(rules: Guards, requested: bool) -> bool:
     """Stop-then-start when asked, and always for a single-writer service."""
     return requested or rules.single_writer
 
 
-def restart_count(service: Service, rules: ServiceRules, remembered: int | None = None) -> int:
+def restart_count(service: Service, rules: Guards, remembered: int | None = None) -> int:
     """How many tasks to start again after the stop.
 
     A stop-then-start killed after its scale-down leaves desiredCount 0 behind, and the rerun
@@ -56,7 +57,7 @@ def restart_count(service: Service, rules: ServiceRules, remembered: int | None 
 
 
 async def remembered_count(
-    ecs: EcsGateway, service: Service, rules: ServiceRules, *, stop_first: bool = True
+    ecs: EcsGateway, service: Service, rules: Guards, *, stop_first: bool = True
 ) -> int | None:
     """The count an interrupted stop-then-start left in the service's tag.
 
@@ -80,14 +81,16 @@ def stop_first_steps(service: Service, deploying: str, restart: int) -> tuple[st
     )
 
 
-def stop_first_warnings(service: Service, rules: ServiceRules, restart: int) -> list[str]:
+def stop_first_warnings(service: Service, rules: Guards, restart: int) -> list[str]:
     out = []
     if service.running or service.desired:
         out.append(
             f"downtime: no task runs between stopping the current {service.running} and starting {restart}"
         )
     if rules.single_writer:
-        out.append("single-writer service (profile): deployed stop-then-start so two tasks never run at once")
+        out.append(
+            f"rule {rules.describe(SINGLE_WRITER)}: deployed stop-then-start so two tasks never run at once"
+        )
         if service.desired == 0:
             out.append("desiredCount is 0 now (an interrupted stop-then-start?): it is started with 1 task")
     elif service.desired == 0 and restart:
@@ -102,7 +105,7 @@ def stop_first_warnings(service: Service, rules: ServiceRules, restart: int) -> 
 
 def redeploy_plan(
     service: Service,
-    rules: ServiceRules,
+    rules: Guards,
     *,
     stop_first: bool = False,
     revision_status: str = "ACTIVE",
@@ -123,7 +126,7 @@ def redeploy_plan(
         restart = restart_count(service, rules, remembered)
         if restart != service.desired:
             changes.insert(0, Change("desiredCount", service.desired, restart))
-        return Plan(
+        plan = Plan(
             action="redeploy-stop-first",
             target=service_target(service),
             changes=tuple(changes),
@@ -131,9 +134,10 @@ def redeploy_plan(
             details=stop_first_steps(service, f"a new deployment of {service.revision}", restart),
             request={"forceNewDeployment": True, "desiredCount": restart},
         )
+        return rules.stamp(plan, service.name)
     if service.desired == 0:
         warnings.append("desiredCount is 0: the new deployment starts no task")
-    return Plan(
+    plan = Plan(
         action="redeploy",
         target=service_target(service),
         changes=tuple(changes),
@@ -141,6 +145,7 @@ def redeploy_plan(
         details=(f"running now: {service.running}/{service.desired}",),
         request={"forceNewDeployment": True},
     )
+    return rules.stamp(plan, service.name)
 
 
 def alive(tasks: list[Task]) -> list[Task]:
@@ -151,7 +156,7 @@ def alive(tasks: list[Task]) -> list[Task]:
 def stop_then_start(
     ecs: EcsGateway,
     service: Service,
-    rules: ServiceRules,
+    rules: Guards,
     fields: Mapping[str, Any],
     remembered: int | None,
     pacing: Pacing,
@@ -325,8 +330,28 @@ class StopThenStart:
         return VerifyResult(True, result.state, f"{result.message}; alive: {ids}", result.events)
 
 
+class FollowsRollout:
+    """``verify`` of an operation that wrote one service: its stop-then-start's, or the rollout's."""
+
+    ecs: EcsGateway
+    service: Service
+    pacing: Pacing
+    sequence: StopThenStart | None
+
+    async def verify(self, plan: Plan, applied: ApplyResult, progress: ProgressCallback) -> VerifyResult:
+        if self.sequence is not None:
+            return await self.sequence.verify(applied, progress)
+        return await follow_applied(
+            self.ecs,
+            self.service,
+            applied,
+            pacing=self.pacing,
+            on_progress=progress,
+        )
+
+
 @dataclass
-class RedeployOp:
+class RedeployOp(FollowsRollout):
     ecs: EcsGateway
     service: Service
     plan: Plan
@@ -345,17 +370,6 @@ class RedeployOp:
             data={"deployment_id": primary.id if primary else None},
         )
 
-    async def verify(self, plan: Plan, applied: ApplyResult, progress: ProgressCallback) -> VerifyResult:
-        if self.sequence is not None:
-            return await self.sequence.verify(applied, progress)
-        return await follow_applied(
-            self.ecs,
-            self.service,
-            applied,
-            pacing=self.pacing,
-            on_progress=progress,
-        )
-
 
 async def prepare_redeploy(
     ecs: EcsGateway,
@@ -366,7 +380,7 @@ async def prepare_redeploy(
     pacing: Pacing | None = None,
 ) -> RedeployOp:
     pacing = pacing or Pacing()
-    rules = settings.rules_for(service.cluster_name, service.name)
+    rules = await service_guards(ecs, settings, service)
     remembered = await remembered_count(ecs, service, rules, stop_first=stop_first)
     plan = redeploy_plan(
         service,

@@ -19,11 +19,13 @@ from datetime import datetime
 from botocore.exceptions import ClientError
 
 from console.aws.ecs import EcsGateway
-from console.config import ServiceRules, Settings
-from console.errors import BadInput, NotFound, Refused
+from console.config import Settings
+from console.errors import BadInput, NotFound, Refused, aws_error_code
 from console.model import Service, TaskDefinition, short_name
-from console.ops.plan import ApplyResult, Change, Plan, ProgressCallback, VerifyResult
+from console.ops.guards import Guards, service_guards
+from console.ops.plan import ApplyResult, Change, Plan, ProgressCallback
 from console.ops.redeploy import (
+    FollowsRollout,
     StopThenStart,
     remembered_count,
     restart_count,
@@ -33,7 +35,7 @@ from console.ops.redeploy import (
     stop_then_start,
 )
 from console.ops.revision_diff import RevisionDiff, diff_revisions
-from console.ops.rollout import Pacing, breaker_notes, follow_applied, service_target, write_service
+from console.ops.rollout import Pacing, breaker_notes, service_target, write_service
 
 PICKER_LIMIT = 10
 
@@ -108,7 +110,7 @@ def rollback_plan(
     service: Service,
     current: TaskDefinition,
     target: TaskDefinition,
-    rules: ServiceRules,
+    rules: Guards,
     *,
     stop_first: bool = False,
     remembered: int | None = None,
@@ -151,7 +153,7 @@ def rollback_plan(
         warnings = stop_first_warnings(service, rules, restart) + warnings
         details = [*stop_first_steps(service, target.family_revision, restart), *details]
     noop = f"it already runs {target.family_revision}" if target.arn == current.arn else ""
-    return Plan(
+    plan = Plan(
         action=action,
         target=service_target(service),
         changes=tuple(changes),
@@ -160,10 +162,11 @@ def rollback_plan(
         request=request,
         noop_reason=noop,
     )
+    return rules.stamp(plan, service.name)
 
 
 @dataclass
-class RollbackOp:
+class RollbackOp(FollowsRollout):
     ecs: EcsGateway
     service: Service
     current: TaskDefinition
@@ -186,24 +189,12 @@ class RollbackOp:
             data={"deployment_id": primary.id if primary else None},
         )
 
-    async def verify(self, plan: Plan, applied: ApplyResult, progress: ProgressCallback) -> VerifyResult:
-        if self.sequence is not None:
-            return await self.sequence.verify(applied, progress)
-        return await follow_applied(
-            self.ecs,
-            self.service,
-            applied,
-            pacing=self.pacing,
-            on_progress=progress,
-        )
-
 
 async def _describe(ecs: EcsGateway, region: str, ref: str, family: str) -> TaskDefinition:
     try:
         return await ecs.task_definition(region, ref)
     except ClientError as exc:
-        code = exc.response.get("Error", {}).get("Code", "")
-        if code not in ("ClientException", "InvalidParameterException"):
+        if aws_error_code(exc) not in ("ClientException", "InvalidParameterException"):
             raise
     active = await ecs.task_definition_revisions(region, family)
     known = ", ".join(short_name(a) for a in active[:8]) or "none"
@@ -231,7 +222,7 @@ async def prepare_rollback(
                 f"{current.family} has no ACTIVE revision older than {current.revision} to roll back to"
             )
         target = await ecs.task_definition(service.region, f"{current.family}:{previous}")
-    rules = settings.rules_for(service.cluster_name, service.name)
+    rules = await service_guards(ecs, settings, service)
     remembered = await remembered_count(ecs, service, rules, stop_first=stop_first)
     plan = rollback_plan(service, current, target, rules, stop_first=stop_first, remembered=remembered)
     sequence = None

@@ -31,6 +31,8 @@ IN_PROGRESS = "IN_PROGRESS"
 COMPLETED = "COMPLETED"
 FAILED = "FAILED"
 TIMEOUT = "TIMEOUT"
+# How a FAILED verify says ECS's circuit breaker put the last good revision back (the audit reads it).
+BREAKER_ROLLED_BACK = "circuit breaker rolled back"
 
 DEFAULT_TIMEOUT = 600.0
 DEFAULT_POLL_INTERVAL = 3.0  # well inside ECS's 20 describes/s, and fast enough for a person
@@ -111,13 +113,13 @@ def assess(
         if failed:
             reason = f"deployment {deployment_id} failed: {_after_id(failed[-1], deployment_id or '')}"
             if any("rolling back" in e.lower() for e in events):
-                reason += f"; circuit breaker rolled back{rolled}"
+                reason += f"; {BREAKER_ROLLED_BACK}{rolled}"
             return FAILED, reason
         return FAILED, f"deployment {deployment_id} is gone: replaced{' by' + rolled if primary else ''}"
     if dep.rollout_state == FAILED:
         reason = dep.rollout_reason or "rollout failed"
         if primary is not None and primary.id != dep.id:
-            reason += f"; circuit breaker rolled back to {primary.revision} (deployment {primary.id})"
+            reason += f"; {BREAKER_ROLLED_BACK} to {primary.revision} (deployment {primary.id})"
         return FAILED, reason
     if dep.status != "PRIMARY":
         by = f" by {primary.id} ({primary.revision})" if primary else ""

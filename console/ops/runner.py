@@ -1,4 +1,10 @@
-"""The one path every mutation takes: refuse in read-only mode, confirm, apply, audit, verify."""
+"""The one path every mutation takes: refuse in read-only mode, confirm, apply, audit, verify.
+
+The guardrails are in the plan (console/ops/guards.py, read by every ``prepare_*``); the
+one the runner holds itself is the protected service's typed name: a confirmation that
+did not type it is refused here, whichever front end asked.  The audit gets a line when
+the change is sent and, after verify, a second one with the outcome, tied by an id.
+"""
 
 from __future__ import annotations
 
@@ -16,7 +22,8 @@ from console.ops.plan import ApplyResult, Plan, ProgressCallback, VerifyResult
 
 Apply = Callable[[Plan], Awaitable[ApplyResult]]
 Verify = Callable[[Plan, ApplyResult, ProgressCallback], Awaitable[VerifyResult]]
-Confirm = Callable[[Plan], Awaitable[bool]]
+# A confirmation: True/False, or the text a person typed (what a protected service's plan needs).
+Confirm = Callable[[Plan], Awaitable[bool | str]]
 
 CANCELLED = "cancelled: nothing was sent"
 """What a declined confirmation says, in the TUI's status line and on the CLI's output alike."""
@@ -59,6 +66,21 @@ def refuse_peek_if_read_only(settings: Settings, queue: Queue) -> None:
         )
 
 
+def confirmed(plan: Plan, answer: bool | str) -> bool:
+    """Whether ``answer`` confirms ``plan``: a protected service's must be its name, typed."""
+    if not plan.type_to_confirm:
+        return bool(answer)
+    if answer is False or answer == "":
+        return False
+    if answer is True:
+        raise Refused(
+            f"{plan.target}: rule {plan.type_reason}; this confirmation did not ask for it: nothing was sent"
+        )
+    if str(answer).strip() != plan.type_to_confirm:
+        raise Refused(f"typed '{answer}', not '{plan.type_to_confirm}': nothing was sent")
+    return True
+
+
 async def execute(
     settings: Settings,
     plan: Plan,
@@ -72,7 +94,7 @@ async def execute(
     refuse_if_read_only(settings, plan.action)
     if plan.is_noop:
         return Outcome(plan, confirmed=False)
-    if not await confirm(plan):
+    if not confirmed(plan, await confirm(plan)):
         return Outcome(plan, confirmed=False)
     try:
         who = await caller()
@@ -89,16 +111,18 @@ async def execute(
         message = describe_aws_error(exc, where=str(plan.target))
         audit.record(plan, profile=settings.profile.name, caller=who, result="failed", message=message)
         raise OpsError(message) from exc
-    audit.record(
+    sent = audit.record(
         plan,
         profile=settings.profile.name,
         caller=who,
         result="applied" if applied.ok else "failed",
         message=applied.message,
+        applied=applied.after,
     )
     if not applied.ok or verify is None:
         return Outcome(plan, confirmed=True, applied=applied)
     verified = await verify(plan, applied, on_progress or (lambda _p: None))
+    audit.record_outcome(sent, verified)
     return Outcome(plan, confirmed=True, applied=applied, verified=verified)
 
 

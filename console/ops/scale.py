@@ -3,8 +3,8 @@
 The request carries nothing but ``desiredCount``: resending the task
 definition or network configuration needs IAM permissions a scaling role
 should not have (e1s #429), and could start a deployment nobody asked for.
-The profile's bounds (``min``/``max``) and ``single_writer`` are enforced
-here, before anything is sent.
+The service's guardrails (tags, tightened by the profile: console/ops/guards.py)
+are enforced here, before anything is sent.
 """
 
 from __future__ import annotations
@@ -13,9 +13,10 @@ import contextlib
 from dataclasses import dataclass
 
 from console.aws.ecs import EcsGateway
-from console.config import ServiceRules, Settings
+from console.config import Settings
 from console.errors import BadInput, Refused
 from console.model import Service
+from console.ops.guards import MAX, MIN, SINGLE_WRITER, Guards, service_guards
 from console.ops.plan import ApplyResult, Change, Plan, ProgressCallback, VerifyResult
 from console.ops.rollout import RESTORE_TAG, Pacing, follow_applied, service_target, write_service
 
@@ -24,8 +25,8 @@ from console.ops.rollout import RESTORE_TAG, Pacing, follow_applied, service_tar
 MAX_DESIRED = 5000
 
 
-def scale_plan(service: Service, count: int, rules: ServiceRules, *, revision_status: str = "ACTIVE") -> Plan:
-    """The plan to set ``service``'s desiredCount to ``count``; Refused outside the profile's rules."""
+def scale_plan(service: Service, count: int, rules: Guards, *, revision_status: str = "ACTIVE") -> Plan:
+    """The plan to set ``service``'s desiredCount to ``count``; Refused outside the service's guards."""
     where = f"{service.cluster_name}/{service.name}"
     if count < 0:
         raise BadInput(f"desired count must be 0 or more, not {count}")
@@ -33,11 +34,11 @@ def scale_plan(service: Service, count: int, rules: ServiceRules, *, revision_st
         shown = str(count) if len(str(count)) <= 12 else f"{str(count)[:12]}… ({len(str(count))} digits)"
         raise BadInput(f"desired count {shown} is above ECS's limit of {MAX_DESIRED} tasks per service")
     if rules.single_writer and count > 1:
-        raise Refused(f"{where} is single-writer (profile): it must never run more than 1 task, not {count}")
+        raise Refused(f"{where}: {count} tasks refused by rule {rules.describe(SINGLE_WRITER)}: at most 1")
     if rules.min_count is not None and count < rules.min_count:
-        raise Refused(f"{where}: {count} is below the profile's minimum of {rules.min_count}")
+        raise Refused(f"{where}: {count} tasks refused by rule {rules.describe(MIN)}")
     if rules.max_count is not None and count > rules.max_count:
-        raise Refused(f"{where}: {count} is above the profile's maximum of {rules.max_count}")
+        raise Refused(f"{where}: {count} tasks refused by rule {rules.describe(MAX)}")
     warnings: list[str] = []
     if count == 0:
         warnings.append("scaling to 0 stops every task of the service: it serves nothing until scaled up")
@@ -46,8 +47,6 @@ def scale_plan(service: Service, count: int, rules: ServiceRules, *, revision_st
                 "the service is behind a load balancer: with no task its target group has no healthy "
                 "targets and requests fail (HTTP 503)"
             )
-    if rules.single_writer:
-        warnings.append("single-writer service: it never runs more than one task")
     if revision_status == "INACTIVE":
         warnings.append(
             f"its revision {service.revision} is INACTIVE (deregistered): scaling works, "
@@ -56,11 +55,7 @@ def scale_plan(service: Service, count: int, rules: ServiceRules, *, revision_st
     if len(service.deployments) > 1 or service.rollout_state == "IN_PROGRESS":
         warnings.append("a deployment is in progress: the new count applies to the new revision's tasks")
     details = [f"running now: {service.running} (pending {service.pending})"]
-    if rules.min_count is not None or rules.max_count is not None:
-        low = rules.min_count if rules.min_count is not None else 0
-        high = rules.max_count if rules.max_count is not None else "any"
-        details.append(f"profile bounds: {low}-{high}")
-    return Plan(
+    plan = Plan(
         action="scale",
         target=service_target(service),
         changes=(Change("desiredCount", service.desired, count),),
@@ -69,6 +64,7 @@ def scale_plan(service: Service, count: int, rules: ServiceRules, *, revision_st
         request={"desiredCount": count},
         noop_reason=f"desiredCount is already {count}" if count == service.desired else "",
     )
+    return rules.stamp(plan, service.name)
 
 
 @dataclass
@@ -121,6 +117,6 @@ async def revision_status(ecs: EcsGateway, service: Service) -> str:
 async def prepare_scale(
     ecs: EcsGateway, settings: Settings, service: Service, count: int, *, pacing: Pacing | None = None
 ) -> ScaleOp:
-    rules = settings.rules_for(service.cluster_name, service.name)
+    rules = await service_guards(ecs, settings, service)
     plan = scale_plan(service, count, rules, revision_status=await revision_status(ecs, service))
     return ScaleOp(ecs=ecs, service=service, plan=plan, pacing=pacing or Pacing())

@@ -12,16 +12,17 @@ import time
 from dataclasses import dataclass
 
 from console.aws.ecs import EcsGateway
-from console.config import ServiceRules, Settings
-from console.errors import BadInput, OpsError, describe_aws_error
+from console.config import Settings
+from console.errors import BadInput, NotFound, OpsError, describe_aws_error
 from console.model import Task, short_name
+from console.ops.guards import SINGLE_WRITER, Guards, profile_guards, service_guards
 from console.ops.plan import ApplyResult, Change, OpTarget, Plan, Progress, ProgressCallback, VerifyResult
 from console.ops.rollout import COMPLETED, TIMEOUT, Pacing, emit
 
 MAX_REASON = 255  # StopTask's limit
 
 
-def stop_task_plan(task: Task, reason: str, rules: ServiceRules | None = None) -> Plan:
+def stop_task_plan(task: Task, reason: str, rules: Guards | None = None) -> Plan:
     reason = " ".join(reason.split())
     if not reason:
         raise BadInput("a reason is required to stop a task (it is recorded in ECS and the audit log)")
@@ -34,7 +35,9 @@ def stop_task_plan(task: Task, reason: str, rules: ServiceRules | None = None) -
     if task.service_name:
         warnings.append(f"the task belongs to service {task.service_name}: ECS starts a replacement")
         if rules is not None and rules.single_writer:
-            warnings.append("single-writer service: the replacement starts only after this task has stopped")
+            warnings.append(
+                f"rule {rules.describe(SINGLE_WRITER)}: the replacement starts only after this task has stopped"
+            )
     details = [f"task definition: {short_name(task.task_definition)}", f"reason: {reason}"]
     if task.started_at:
         details.append(f"started: {task.started_at:%Y-%m-%d %H:%M:%S %Z}".strip())
@@ -43,7 +46,7 @@ def stop_task_plan(task: Task, reason: str, rules: ServiceRules | None = None) -
         noop = "the task is already STOPPED"
     elif task.desired_status == "STOPPED":
         noop = f"the task is already stopping ({task.last_status})"
-    return Plan(
+    plan = Plan(
         action="stop-task",
         target=target,
         changes=(Change("lastStatus", task.last_status, "STOPPED"), Change("reason", None, reason)),
@@ -52,6 +55,8 @@ def stop_task_plan(task: Task, reason: str, rules: ServiceRules | None = None) -
         request={"reason": reason},
         noop_reason=noop,
     )
+    # A protected service's task: the service's name is what is typed to confirm.
+    return rules.stamp(plan, task.service_name) if rules is not None else plan
 
 
 @dataclass
@@ -124,5 +129,12 @@ class StopTaskOp:
 async def prepare_stop_task(
     ecs: EcsGateway, settings: Settings, task: Task, reason: str, *, pacing: Pacing | None = None
 ) -> StopTaskOp:
-    rules = settings.rules_for(task.cluster_arn, task.service_name) if task.service_name else None
+    rules = None
+    if task.service_name:
+        try:
+            service = await ecs.service(task.region, task.cluster_arn, task.service_name)
+        except NotFound:  # the service is gone and the task lingers: the profile's rules only
+            rules = profile_guards(settings, task.cluster_arn, task.service_name)
+        else:
+            rules = await service_guards(ecs, settings, service)
     return StopTaskOp(ecs=ecs, task=task, plan=stop_task_plan(task, reason, rules), pacing=pacing or Pacing())

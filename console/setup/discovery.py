@@ -15,7 +15,7 @@ from typing import Any, TypeVar
 from console.aws.ecs import EcsGateway
 from console.aws.session import AwsContext, ClientSettings
 from console.aws.sts import caller_identity
-from console.errors import describe_aws_error
+from console.errors import aws_error_code, describe_aws_error
 
 T = TypeVar("T")
 
@@ -78,7 +78,7 @@ def explain_credentials_error(exc: BaseException, aws_profile: str | None) -> tu
     if isinstance(exc, ProfileNotFound):
         return "no-credentials", f"AWS profile not found: {aws_profile}"
     if isinstance(exc, ClientError):
-        code = str(exc.response.get("Error", {}).get("Code", ""))
+        code = aws_error_code(exc)
         if code in {"AccessDenied", "AccessDeniedException"}:
             return "access-denied", f"access denied: {describe_aws_error(exc)}"
         if code in {"ExpiredToken", "ExpiredTokenException", "RequestExpired"}:

@@ -157,8 +157,11 @@ async def test_edit_diff_save_confirm(tui_settings: Settings, env_world: DemoRun
     old_names = [n for n, _ in env_of(before, DV_CONTAINER)]
     assert names.index("UPLOAD_LIMIT_MB") == old_names.index("MAX_UPLOAD_MB") - 1  # kept its place
     assert mutations(env_world) == {"ecs.RegisterTaskDefinition": 1, "ecs.UpdateService": 1}
-    (entry,) = list(audit.entries())
-    assert entry["action"] == "env-edit"
+    entry, outcome = list(audit.entries())  # the change sent, then how it ended (tied by the id)
+    assert entry["action"] == "env-edit" and outcome["outcome_of"] == entry["id"]
+    registered = after["taskDefinition"]
+    # the revision registered, not "(new revision)"
+    assert entry["after"]["taskDefinition"] == f"{registered['family']}:{registered['revision']}"
     assert "beta,gamma" not in str(entry)
 
 

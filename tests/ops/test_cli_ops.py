@@ -46,7 +46,8 @@ def test_scale_sends_only_desired_count_and_waits_until_steady(
     rc, out, err = cli(capsys, ops_world, "scale", *FRAMERATR, "3", "--yes", "--wait", "--timeout", "30")
     assert rc == 0, err
     assert "desiredCount: 1 -> 3" in out
-    assert "profile bounds: 1-4" in out
+    assert "rule: min 1 (service tag opsconsole:min-count)" in out
+    assert "rule: max 4 (service tag opsconsole:max-count)" in out
     assert "done: " in out and "3/3 running" in out
     updates = recorder.of("ecs.UpdateService")
     assert len(updates) == 1
@@ -61,7 +62,7 @@ def test_scale_outside_the_profile_bounds_is_refused_before_any_write(
 ) -> None:
     rc, _out, err = cli(capsys, ops_world, "scale", *FRAMERATR, "5", "--yes")
     assert rc == 2
-    assert "above the profile's maximum of 4" in err
+    assert "5 tasks refused by rule max 4 (service tag opsconsole:max-count)" in err
     assert recorder.mutations() == []
 
 
@@ -202,8 +203,9 @@ def test_a_broken_revision_ends_failed_with_the_events_that_explain_it(
     assert describe(ops_world, "ap-south-1", *ASHARVI)["taskDefinition"].endswith(":4")
     rc, out, _err = cli(capsys, ops_world, "rollback", *ASHARVI, "--dry-run")
     assert "AWS's circuit breaker already acted on this service:" in out
-    entry = list(audit.entries())[-1]
+    *_, entry, outcome = list(audit.entries())
     assert entry["action"] == "rollback" and entry["result"] == "applied"
+    assert outcome["outcome_of"] == entry["id"] and outcome["result"] == "rolled back by the circuit breaker"
 
 
 def test_rollback_to_an_unknown_revision_lists_the_active_ones(
@@ -253,7 +255,7 @@ def test_stop_task_records_its_reason(
     task = ecs.describe_tasks(cluster=DOCU[0], tasks=[arn])["tasks"][0]
     assert task["lastStatus"] == "STOPPED"
     assert task["stoppedReason"] == "leaking memory (INC-42)"
-    entry = list(audit.entries())[-1]
+    entry = [e for e in audit.entries() if "id" in e][-1]
     assert entry["action"] == "stop-task" and entry["after"]["reason"] == "leaking memory (INC-42)"
 
 
@@ -390,7 +392,9 @@ def test_scale_as_a_subprocess(ops_world: DemoRuntime, user_dirs) -> None:
     assert "done: " in proc.stdout and "4/4 running" in proc.stdout
     assert describe(ops_world, "us-east-2", *FRAMERATR)["runningCount"] == 4
     lines = (user_dirs / "data" / "audit.jsonl").read_text().splitlines()
-    assert json.loads(lines[-1])["after"] == {"desiredCount": 4}
+    first, outcome = (json.loads(line) for line in lines[-2:])
+    assert first["after"] == {"desiredCount": 4}
+    assert (outcome["outcome_of"], outcome["result"]) == (first["id"], "completed")
     no_yes = subprocess.run(
         [sys.executable, "-m", "console.cli", *demo_args(ops_world, "scale", *FRAMERATR, "2")],
         capture_output=True,

@@ -19,6 +19,7 @@ from console.model import (
     Task,
     TaskDefinition,
 )
+from console.ops.guards import merge
 from console.ops.redeploy import redeploy_plan, restart_count
 from console.ops.resolve import parse_arn
 from console.ops.revision_diff import diff_revisions
@@ -114,8 +115,8 @@ def service(
     )
 
 
-NO_RULES = ServiceRules()
-SINGLE = ServiceRules(single_writer=True, min_count=0, max_count=1)
+NO_RULES = merge({}, ServiceRules())
+SINGLE = merge({}, ServiceRules(single_writer=True, min_count=0, max_count=1), "profile test")
 
 
 # --- scale ------------------------------------------------------------------------------------
@@ -148,21 +149,27 @@ def test_scale_to_same_count_is_a_noop() -> None:
 @pytest.mark.parametrize("count", [0, 5, 9])
 def test_scale_outside_profile_bounds_is_refused(count: int) -> None:
     with pytest.raises(Refused) as info:
-        scale_plan(service(2), count, ServiceRules(min_count=1, max_count=4))
+        scale_plan(service(2), count, merge({}, ServiceRules(min_count=1, max_count=4)))
     assert info.value.exit_code == 2
-    assert ("minimum of 1" if count < 1 else "maximum of 4") in str(info.value)
+    assert ("rule min 1 (profile)" if count < 1 else "rule max 4 (profile)") in str(info.value)
 
 
-def test_scale_within_bounds_mentions_them() -> None:
-    plan = scale_plan(service(2), 4, ServiceRules(min_count=1, max_count=4))
-    assert "profile bounds: 1-4" in plan.details
+def test_scale_within_bounds_names_each_rule_and_its_source() -> None:
+    plan = scale_plan(
+        service(2), 4, merge({}, ServiceRules(min_count=1, max_count=4), "profile p, services.api")
+    )
+    assert plan.rules == ("rule: min 1 (profile p, services.api)", "rule: max 4 (profile p, services.api)")
+    assert plan.lines()[1:3] == [
+        "  rule: min 1 (profile p, services.api)",
+        "  rule: max 4 (profile p, services.api)",
+    ]
 
 
 def test_single_writer_forbids_more_than_one() -> None:
-    with pytest.raises(Refused, match="single-writer"):
-        scale_plan(service(1, 1), 2, ServiceRules(single_writer=True))
-    plan = scale_plan(service(0, 0), 1, ServiceRules(single_writer=True))
-    assert any("single-writer" in w for w in plan.warnings)
+    with pytest.raises(Refused, match=r"rule single writer \(profile\)"):
+        scale_plan(service(1, 1), 2, merge({}, ServiceRules(single_writer=True)))
+    plan = scale_plan(service(0, 0), 1, merge({}, ServiceRules(single_writer=True)))
+    assert plan.rules == ("rule: single writer (profile)",)
 
 
 def test_negative_count_is_bad_input() -> None:
@@ -189,7 +196,7 @@ def test_single_writer_redeploy_is_stop_first_by_default() -> None:
     plan = redeploy_plan(service(1, 1), SINGLE)
     assert plan.action == "redeploy-stop-first"
     assert plan.request == {"forceNewDeployment": True, "desiredCount": 1}
-    assert any("single-writer" in w for w in plan.warnings)
+    assert any("rule single writer (profile test)" in w for w in plan.warnings)
     assert any("downtime" in w for w in plan.warnings)
     assert plan.details[0].startswith("1. scale to 0")
 

@@ -82,7 +82,7 @@ async def test_declined_plan_is_not_applied() -> None:
     assert list(audit.entries()) == []
 
 
-async def test_applied_and_verified_with_progress_and_one_audit_line() -> None:
+async def test_applied_and_verified_with_progress_and_an_outcome_line() -> None:
     op = FakeOp()
     seen: list[str] = []
     outcome = await run_operation(
@@ -90,13 +90,67 @@ async def test_applied_and_verified_with_progress_and_one_audit_line() -> None:
     )
     assert outcome.ok and outcome.exit_code == 0
     assert seen == ["APPLYING", "COMPLETED"]
-    [entry] = list(audit.entries())
+    entry, verified = list(audit.entries())
     assert entry["caller"] == "arn:aws:iam::1:user/me"
     assert (entry["before"], entry["after"], entry["result"]) == (
         {"desiredCount": 1},
         {"desiredCount": 2},
         "applied",
     )
+    assert entry["id"] and verified["outcome_of"] == entry["id"]
+    assert (verified["result"], verified["message"], verified["target"]) == (
+        "completed",
+        "steady",
+        entry["target"],
+    )
+
+
+class BreakerOp(FakeOp):
+    async def verify(self, plan: Plan, applied: ApplyResult, progress: ProgressCallback) -> VerifyResult:
+        return VerifyResult(
+            False, "FAILED", "deployment d2 failed: tasks failed; circuit breaker rolled back to x:4"
+        )
+
+
+async def test_a_rollout_the_circuit_breaker_rolled_back_is_audited_as_such() -> None:
+    outcome = await run_operation(settings(), BreakerOp(), confirm=yes, caller=who)
+    assert not outcome.ok
+    first, second = list(audit.entries())
+    assert first["result"] == "applied"
+    assert second["result"] == "rolled back by the circuit breaker" and second["outcome_of"] == first["id"]
+
+
+async def test_the_audit_records_what_aws_answered_instead_of_the_placeholder() -> None:
+    plan = replace(PLAN, changes=(Change("taskDefinition", "fam:3", "fam:(new revision)"),))
+
+    class Registers(FakeOp):
+        async def apply(self, plan: Plan, progress: ProgressCallback) -> ApplyResult:
+            return ApplyResult(True, "registered", after={"taskDefinition": "fam:4", "desiredCount": 1})
+
+    await run_operation(settings(), Registers(plan), confirm=yes, caller=who, wait=False)
+    [entry] = list(audit.entries())
+    assert entry["after"] == {"taskDefinition": "fam:4"}
+
+
+PROTECTED = replace(PLAN, type_to_confirm="svc", type_reason="protected (service tag opsconsole:protected)")
+
+
+async def test_a_protected_plan_needs_the_name_typed_whatever_the_front_end() -> None:
+    op = FakeOp(PROTECTED)
+    with pytest.raises(Refused, match=r"protected \(service tag opsconsole:protected\).*did not ask"):
+        await run_operation(settings(), op, confirm=yes, caller=who)
+
+    async def typo(_plan: Plan) -> str:
+        return "svd"
+
+    with pytest.raises(Refused, match="typed 'svd', not 'svc': nothing was sent"):
+        await run_operation(settings(), op, confirm=typo, caller=who)
+    assert op.applied == 0 and list(audit.entries()) == []
+
+    async def typed(_plan: Plan) -> str:
+        return "svc"
+
+    assert (await run_operation(settings(), op, confirm=typed, caller=who)).ok and op.applied == 1
 
 
 async def test_without_wait_nothing_is_verified() -> None:

@@ -102,8 +102,9 @@ async def test_scale_confirm_path(settings: Settings, ops_world: DemoRuntime, re
         {k: v for k, v in u.items() if k not in ("region", "cluster", "service")}
         for u in recorder.of("ecs.UpdateService")
     ] == [{"desiredCount": 3}]
-    [entry] = list(audit.entries())
+    entry, outcome = list(audit.entries())
     assert entry["action"] == "scale" and entry["after"] == {"desiredCount": 3}
+    assert (outcome["outcome_of"], outcome["result"]) == (entry["id"], "completed")
 
 
 async def test_scale_cancel_path_and_bounds(
@@ -224,7 +225,7 @@ async def test_stop_task_asks_for_a_reason(settings: Settings, ops_world: DemoRu
         cluster="docu-cr-backend-cluster", tasks=[task.arn]
     )
     assert stopped["tasks"][0]["stoppedReason"] == "stuck worker [INC-7]"
-    assert list(audit.entries())[-1]["after"]["reason"] == "stuck worker [INC-7]"
+    assert [e for e in audit.entries() if "id" in e][-1]["after"]["reason"] == "stuck worker [INC-7]"
 
 
 # --- read-only ----------------------------------------------------------------------------------------
