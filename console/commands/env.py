@@ -299,7 +299,8 @@ async def run_show(args: argparse.Namespace, settings: Settings | None) -> int:
         out(f"container {view.name}: {len(view.environment)} variables, {len(view.secrets)} secrets")
         width = max((len(n) for n, _ in (*view.environment, *view.secrets)), default=0)
         for name, value in view.environment:
-            out(f"  {name:<{width}}  {shown_value([name], value, reveal=args.reveal)}")
+            # Whole values: a terminal wraps what a table cell would cut.
+            out(f"  {name:<{width}}  {shown_value([name], value, reveal=args.reveal, max_len=None)}")
         if view.secrets:
             out("  secrets (valueFrom):")
             for name, value_from in view.secrets:

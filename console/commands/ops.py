@@ -75,7 +75,7 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
     )
     p.add_argument("cluster", metavar="CLUSTER", help="cluster name or ARN")
     p.add_argument("service", metavar="SERVICE", help="service name or ARN")
-    p.add_argument("count", metavar="N", type=int, help="the new desired count")
+    p.add_argument("count", metavar="N", help="the new desired count (a whole number)")
     p.set_defaults(func=run_scale)
 
     p = sub.add_parser(
@@ -209,10 +209,11 @@ def confirmer(yes: bool, confirm_name: str | None = None) -> Callable[[Plan], Aw
 
 
 class ProgressPrinter:
-    """Prints a progress line when it changed, and every new service event."""
+    """Prints a progress line when it changed, and every new service event (once)."""
 
     def __init__(self) -> None:
         self.last = ""
+        self.shown: set[str] = set()
 
     def __call__(self, progress: Progress) -> None:
         line = progress.line()
@@ -220,7 +221,9 @@ class ProgressPrinter:
             out(line)
             self.last = line
         for event in progress.events:
-            out(f"  event: {event}")
+            if event not in self.shown:
+                self.shown.add(event)
+                out(f"  event: {event}")
 
 
 @contextlib.contextmanager
@@ -279,9 +282,10 @@ async def drive(
     if verified.ok:
         out(f"done: {verified.message}")
         return 0
-    if verified.events:
+    unseen = [e for e in verified.events if e not in printer.shown]  # printed as they came, not twice
+    if unseen:
         out("service events since the change:")
-        for event in verified.events:
+        for event in unseen:
             out(f"  {event}")
     raise OpsError(f"{plan.title}: {verified.state}: {verified.message}", exit_code=1)
 
@@ -289,14 +293,24 @@ async def drive(
 # --- commands ------------------------------------------------------------------------------
 
 
+def whole_count(text: str) -> int:
+    """The N of ``scale``: a whole number, said so in one line (not argparse's usage and "invalid int")."""
+    stripped = text.strip()
+    if not stripped.isdigit():
+        shown = inert(stripped[:20]) + ("…" if len(stripped) > 20 else "")
+        raise BadInput(f"scale: N must be a whole number of tasks (0 or more), not '{shown}'")
+    return int(stripped)
+
+
 async def run_scale(args: argparse.Namespace, settings: Settings | None) -> int:
     assert settings is not None
+    count = whole_count(args.count)
     early_refusal(args, settings, "scale")
     pacing = pacing_of(args)
     async with open_gateways(settings) as gw:
         with before_any_change():
             service = await resolve_service(gw.ecs, settings.regions, args.cluster, args.service)
-            op = await prepare_scale(gw.ecs, settings, service, args.count, pacing=pacing)
+            op = await prepare_scale(gw.ecs, settings, service, count, pacing=pacing)
         return await drive(args, settings, gw, op)
 
 

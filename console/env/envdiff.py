@@ -140,14 +140,19 @@ def _escape(char: str) -> str:
     return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
 
 
-def shown_value(names: Iterable[str], value: str, *, reveal: bool = False) -> str:
-    """``value`` as a diff or table shows it: masked if any of ``names`` or the value looks secret."""
+def shown_value(
+    names: Iterable[str], value: str, *, reveal: bool = False, max_len: int | None = MAX_SHOWN_VALUE
+) -> str:
+    """``value`` as a diff or table shows it: masked if any of ``names`` or the value looks secret.
+
+    ``max_len`` cuts a long value for a table cell; the CLI's ``env show`` passes None (whole).
+    """
     if reveal:
-        return one_line(value)
+        return one_line(value, max_len=max_len)
     names = tuple(names)
     if any(is_secret_name(n) for n in names):
         return MASK
-    return one_line(display_value(names[0] if names else "", value))
+    return one_line(display_value(names[0] if names else "", value), max_len=max_len)
 
 
 def env_mapping(entries: Iterable[Mapping[str, str]]) -> dict[str, str]:
