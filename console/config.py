@@ -231,6 +231,28 @@ def find_profile(name: str) -> Profile:
     return load_profile_file(profiles[name])
 
 
+def default_marker() -> Path:
+    """The file naming the profile plain ``opsconsole`` opens (setup writes it)."""
+    return config_dir() / "default-profile"
+
+
+def default_profile_name() -> str | None:
+    try:
+        name = default_marker().read_text(encoding="utf-8").strip()
+    except OSError:
+        return None
+    return name or None
+
+
+def set_default_profile(name: str) -> Path:
+    path = default_marker()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_text(name + "\n", encoding="utf-8")
+    tmp.replace(path)
+    return path
+
+
 def save_profile(profile: Profile) -> Path:
     folder = config_dir() / "profiles"
     folder.mkdir(parents=True, exist_ok=True)
@@ -308,13 +330,21 @@ def resolve_settings(
 ) -> Settings:
     """Profile + command line -> Settings.
 
+    With no profile named: the default one setup wrote (not when an endpoint or AWS_PROFILE
+    says where to connect), else the AWS default chain (``AWS_PROFILE`` or ``default``).
     ``discovered_regions`` are the regions a demo endpoint announced: used when
     neither the command line nor the profile names any.
     """
+    default = None if endpoint_url or os.environ.get("AWS_PROFILE") else default_profile_name()
     if config_file:
         profile = load_profile_file(Path(config_file).expanduser())
     elif profile_name:
         profile = find_profile(profile_name)
+    elif default:  # what setup wrote last: plain `opsconsole` opens it
+        try:
+            profile = find_profile(default)
+        except NotFound as exc:
+            raise NotFound(f"the default profile (set by setup in {default_marker()}): {exc}") from None
     else:
         env_profile = os.environ.get("AWS_PROFILE")
         profile = Profile(name=env_profile or "default", aws_profile=env_profile)

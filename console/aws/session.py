@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 import os
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -23,6 +24,11 @@ from botocore.context import get_context
 from botocore.utils import parse_timestamp as _default_timestamp_parser
 
 from console.aws.fastparse import CompiledParserFactory
+
+# aiobotocore logs a failed credential refresh (an expired SSO session) as a warning with its
+# traceback; with no handler of ours, Python's last-resort handler put ~45 lines on the screen
+# before our one-line explanation. botocore gives its own loggers a NullHandler; so do we.
+logging.getLogger("aiobotocore").addHandler(logging.NullHandler())
 
 DEFAULT_CONNECT_TIMEOUT = 5.0
 DEFAULT_READ_TIMEOUT = 30.0

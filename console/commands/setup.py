@@ -72,11 +72,12 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
 
 
 def run_setup_command(args: argparse.Namespace, settings: Settings | None) -> int:
+    from console.setup import noninteractive
     from console.setup import wizard as setup_wizard
 
     edit = getattr(args, "profile", None)
     if args.non_interactive:
-        flags = setup_wizard.SetupFlags(
+        flags = noninteractive.SetupFlags(
             name=args.name or edit,
             aws_profile=args.aws_profile,
             demo=args.demo,
@@ -91,7 +92,7 @@ def run_setup_command(args: argparse.Namespace, settings: Settings | None) -> in
             check=not args.no_check,
             timeout=args.timeout,
         )
-        asyncio.run(setup_wizard.build_noninteractive(flags))
+        asyncio.run(noninteractive.build_noninteractive(flags))
         return 0
     result = setup_wizard.run_setup(edit=edit, offer_open=not args.no_open, timeout=args.timeout)
     if result is None:

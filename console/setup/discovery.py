@@ -15,7 +15,7 @@ from typing import Any, TypeVar
 from console.aws.ecs import EcsGateway
 from console.aws.session import AwsContext, ClientSettings
 from console.aws.sts import caller_identity
-from console.errors import aws_error_code, describe_aws_error
+from console.errors import CREDENTIAL_CODES, aws_error_code, describe_aws_error
 
 T = TypeVar("T")
 
@@ -79,16 +79,29 @@ def explain_credentials_error(exc: BaseException, aws_profile: str | None) -> tu
         return "no-credentials", f"AWS profile not found: {aws_profile}"
     if isinstance(exc, ClientError):
         code = aws_error_code(exc)
+        message = str(exc.response.get("Error", {}).get("Message", "")) or code
         if code in {"AccessDenied", "AccessDeniedException"}:
-            return "access-denied", f"access denied: {describe_aws_error(exc)}"
+            return (
+                "access-denied",
+                f"access denied ({message}): ask your AWS admin for read access to ECS, or choose "
+                "another profile (`opsconsole doctor` lists what each operation needs)",
+            )
         if code in {"ExpiredToken", "ExpiredTokenException", "RequestExpired"}:
             fix = f" (for SSO: `aws sso login{named}`)" if named else ""
             return "sso-expired", f"the credentials have expired ({code}): refresh them{fix}"
+        if code in CREDENTIAL_CODES:
+            where = f"profile {aws_profile} in ~/.aws/credentials" if aws_profile else "AWS_ACCESS_KEY_ID"
+            return (
+                "bad-keys",
+                f"AWS rejected the access key ({code}): check {where}, or set it again with "
+                f"`aws configure{named}`",
+            )
         return "other", describe_aws_error(exc)
     if isinstance(exc, (EndpointConnectionError, ConnectTimeoutError, asyncio.TimeoutError, OSError)):
+        fix = "check the network, VPN or proxy (HTTPS_PROXY) and try again"
         if isinstance(exc, asyncio.TimeoutError):
-            return "unreachable", "AWS did not answer in time"
-        return "unreachable", describe_aws_error(exc)
+            return "unreachable", f"AWS did not answer in time: {fix}"
+        return "unreachable", f"{describe_aws_error(exc)}: {fix}"
     return "other", describe_aws_error(exc)
 
 

@@ -6,10 +6,10 @@ SSO session is caught here, with the command that fixes it, rather than as
 an error in the console), and discovers regions, clusters, services, queues
 and log groups so that every question has a default worth accepting.
 
-Every question is a questionary prompt that raises ``KeyboardInterrupt`` on
+Every question (console/setup/prompts.py) raises ``KeyboardInterrupt`` on
 Ctrl-C; the profile is written only after the last answer, so an interrupt
-at any point leaves nothing behind.  Tests drive the same prompts through
-prompt_toolkit's pipe input (``Prompter(input=..., output=...)``).
+at any point leaves nothing behind.  ``setup --non-interactive`` writes the
+same profile from flags (console/setup/noninteractive.py).
 """
 
 from __future__ import annotations
@@ -22,8 +22,6 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import IO, Any, Protocol, TypeVar
 
-import questionary
-
 from console.aws.session import AwsContext
 from console.config import (
     DEMO,
@@ -32,14 +30,15 @@ from console.config import (
     ServiceRules,
     config_dir,
     demo_profile,
-    known_regions,
     save_profile,
+    set_default_profile,
     split_regions,
 )
-from console.errors import BadInput, OpsError
+from console.errors import BadInput
 from console.literal import literal_text as inert
 from console.setup import discovery
 from console.setup.aws_profiles import AwsProfile, list_aws_profiles
+from console.setup.prompts import Prompter, endpoint_problem, env_file_problem, name_problem, region_problem
 
 T = TypeVar("T")
 
@@ -54,61 +53,6 @@ LOCAL_TIMEOUT = 60.0
 NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
 
 DemoStarter = Callable[[], Awaitable["DemoHandle"]]
-
-
-# --- prompts -------------------------------------------------------------------------
-@dataclass
-class Prompter:
-    """questionary prompts on a given terminal (the real one, or a test's pipe)."""
-
-    input: Any = None
-    output: Any = None
-
-    def _io(self) -> dict[str, Any]:
-        kwargs: dict[str, Any] = {}
-        if self.input is not None:
-            kwargs["input"] = self.input
-        if self.output is not None:
-            kwargs["output"] = self.output
-        return kwargs
-
-    async def select(self, message: str, choices: Sequence[tuple[str, str]], default: str) -> str:
-        items = [questionary.Choice(title, value=value) for title, value in choices]
-        answer = await questionary.select(
-            message, choices=items, default=default, **self._io()
-        ).unsafe_ask_async()
-        return str(answer)
-
-    async def checkbox(
-        self, message: str, choices: Sequence[tuple[str, T, bool]], *, at_least_one: bool = True
-    ) -> list[T]:
-        items = [questionary.Choice(title, value=value, checked=checked) for title, value, checked in choices]
-
-        def validate(picked: list[Any]) -> bool | str:
-            return bool(picked) or not at_least_one or "choose at least one (space toggles, a toggles all)"
-
-        answer = await questionary.checkbox(
-            message, choices=items, validate=validate, **self._io()
-        ).unsafe_ask_async()
-        return list(answer)
-
-    async def text(
-        self, message: str, default: str = "", validate: Callable[[str], str | None] | None = None
-    ) -> str:
-        def check(value: str) -> bool | str:
-            if validate is None:
-                return True
-            problem = validate(value)
-            return True if problem is None else problem
-
-        answer = await questionary.text(
-            message, default=default, validate=check, **self._io()
-        ).unsafe_ask_async()
-        return str(answer).strip()
-
-    async def confirm(self, message: str, default: bool) -> bool:
-        answer = await questionary.confirm(message, default=default, **self._io()).unsafe_ask_async()
-        return bool(answer)
 
 
 # --- answers -------------------------------------------------------------------------
@@ -149,54 +93,6 @@ class Found:
     services: list[str] = field(default_factory=list)  # cluster/service
     queues: list[str] = field(default_factory=list)
     log_groups: list[str] = field(default_factory=list)
-
-
-# --- validation ----------------------------------------------------------------------
-def region_problem(value: str) -> str | None:
-    regions = split_regions([value])
-    if not regions:
-        return "name at least one region, e.g. us-east-1"
-    known = known_regions()
-    for region in regions:
-        if region not in known:
-            import difflib
-
-            close = difflib.get_close_matches(region, sorted(known), n=2)
-            hint = f" (did you mean {', '.join(close)}?)" if close else ""
-            return f"'{region}' is not an AWS region{hint}"
-    return None
-
-
-def env_file_problem(value: str, keep: str | None = None) -> str | None:
-    """None when ``value`` is empty (no file), the profile's current value, or a readable file."""
-    value = value.strip()
-    if not value or value == keep:
-        return None
-    path = Path(value).expanduser()
-    try:
-        with path.open("rb") as handle:
-            handle.read(1)
-    except IsADirectoryError:
-        return f"{value} is a folder: give the path of the .env file"
-    except OSError as exc:
-        return f"cannot read {value}: {exc.strerror or exc}"
-    return None
-
-
-def endpoint_problem(value: str) -> str | None:
-    from console.endpoints import check_endpoint
-
-    try:
-        check_endpoint(value.strip(), timeout=2.0)
-    except OpsError as exc:
-        return str(exc).replace("--endpoint-url: ", "")
-    return None
-
-
-def name_problem(value: str) -> str | None:
-    if not NAME_RE.match(value.strip()):
-        return "letters, digits, '.', '_' and '-' only, starting with a letter or digit (it names the file)"
-    return None
 
 
 def user_profiles() -> dict[str, Path]:
@@ -266,11 +162,20 @@ class SetupWizard:
         print(text, file=self.out, flush=True)
 
     async def run(self) -> SetupResult | None:
-        """The whole conversation; None when the person pressed Ctrl-C (nothing written)."""
+        """The whole conversation; None when the person pressed Ctrl-C (nothing written).
+
+        No traceback reaches the screen: an error the checks did not foresee ends the
+        wizard with its one line (the profile is written only at the very end).
+        """
         try:
             return await self._flow()
         except KeyboardInterrupt:
             self.say("\nsetup cancelled: nothing was written")
+            return None
+        except Exception as exc:
+            from console.errors import describe_aws_error
+
+            self.say(f"\nsetup stopped: {inert(describe_aws_error(exc))}; nothing was written")
             return None
 
     async def _flow(self) -> SetupResult:
@@ -308,8 +213,9 @@ class SetupWizard:
     # --- where to connect --------------------------------------------------------------
     def _connection_choices(self, aws: list[AwsProfile]) -> list[tuple[str, str]]:
         choices = [(f"AWS profile {p.label}", f"aws:{p.name}") for p in aws]
-        if os.environ.get("AWS_ACCESS_KEY_ID"):
-            choices.append(("the credentials in the environment (AWS_ACCESS_KEY_ID)", ENV_CHOICE))
+        found = environment_credentials()
+        if found:
+            choices.append((f"the default credential chain ({found} in the environment)", ENV_CHOICE))
         choices.append(("demo: the embedded AWS, no account needed", DEMO_CHOICE))
         choices.append(("an endpoint URL (LocalStack, moto, `opsconsole demo serve`)", ENDPOINT_CHOICE))
         return choices
@@ -325,10 +231,10 @@ class SetupWizard:
         env = os.environ.get("AWS_PROFILE")
         if env and f"aws:{env}" in values:
             return f"aws:{env}"
+        if ENV_CHOICE in values:  # what the AWS CLI itself would use here
+            return ENV_CHOICE
         if aws:
             return f"aws:{aws[0].name}"
-        if ENV_CHOICE in values:
-            return ENV_CHOICE
         return DEMO_CHOICE
 
     async def _choose_connection(self, base: Profile | None) -> Connection:
@@ -551,11 +457,10 @@ class SetupWizard:
         path = save_profile(profile)
         self.say(f"\nWrote {path}:\n")
         self.say(profile.to_toml())
+        self.say(how_to_open(name))
         opened = False
         if self.offer_open:
             opened = await self.ask.confirm("Open the console now?", default=True)
-        if not opened:
-            self.say(f"Open it later with: opsconsole --profile {name}")
         return SetupResult(profile=replace(profile, path=path), path=path, open_console=opened)
 
     async def _env_files(self, profile: Profile, services: Sequence[str]) -> dict[str, ServiceRules]:
@@ -597,6 +502,27 @@ class SetupWizard:
             return name
 
 
+# Where the default credential chain finds credentials without a profile (env keys, a web
+# identity token as in EKS/GitHub Actions, the ECS container credentials endpoint).
+CREDENTIAL_VARIABLES = (
+    "AWS_ACCESS_KEY_ID",
+    "AWS_WEB_IDENTITY_TOKEN_FILE",
+    "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI",
+    "AWS_CONTAINER_CREDENTIALS_FULL_URI",
+)
+
+
+def environment_credentials() -> str:
+    """The variable the default chain would take credentials from; "" when there is none."""
+    return next((name for name in CREDENTIAL_VARIABLES if os.environ.get(name)), "")
+
+
+def how_to_open(name: str) -> str:
+    """Make the written profile the default, and say how to open it (both ways)."""
+    set_default_profile(name)
+    return f"{name} is now the default profile: open it with `opsconsole` (or `opsconsole --profile {name}`)"
+
+
 def _is_local(url: str) -> bool:
     from urllib.parse import urlparse
 
@@ -631,130 +557,6 @@ def _name_of(value: Any) -> str:
     if isinstance(value, tuple):
         return str(value[1])
     return str(value)
-
-
-@dataclass
-class SetupFlags:
-    """``opsconsole setup --non-interactive``: the wizard's answers as command-line flags."""
-
-    name: str | None = None
-    aws_profile: str | None = None
-    demo: bool = False
-    endpoint_url: str | None = None
-    regions: tuple[str, ...] = ()
-    clusters: tuple[str, ...] = ()
-    services: tuple[str, ...] = ()
-    queues: tuple[str, ...] = ()
-    log_groups: tuple[str, ...] = ()
-    env_files: tuple[str, ...] = ()  # "cluster/service=path"
-    read_only: bool | None = None
-    check: bool = True
-    timeout: float = discovery.PROBE_TIMEOUT
-
-
-async def build_noninteractive(flags: SetupFlags, out: IO[str] | None = None) -> SetupResult:
-    """The same profile the wizard writes, from flags; an unusable answer is an error, never a question.
-
-    Unnamed lists stay empty (= watch all), as when every found item stays chosen in the wizard;
-    an existing profile of the same name is the base, so a script can change one thing.
-    """
-    from console.config import load_profile_file
-
-    out = out or sys.stdout
-    if sum(bool(x) for x in (flags.aws_profile, flags.demo, flags.endpoint_url)) > 1:
-        raise BadInput("choose one of --aws-profile, --demo and --endpoint-url")
-    conn = (
-        Connection(DEMO_CHOICE, aws_profile=DEMO)
-        if flags.demo
-        else Connection(ENDPOINT_CHOICE, endpoint_url=flags.endpoint_url)
-        if flags.endpoint_url
-        else Connection(f"aws:{flags.aws_profile}", aws_profile=flags.aws_profile)
-        if flags.aws_profile
-        else Connection(ENV_CHOICE)
-    )
-    name = flags.name or conn.suggested_name
-    problem = name_problem(name)
-    if problem:
-        raise BadInput(f"--name {name}: {problem}")
-    existing = user_profiles()
-    base: Profile | None = load_profile_file(existing[name]) if name in existing else None
-    if base is None and conn.is_demo:
-        base = replace(demo_profile(), path=None)
-    start = base or Profile(name=name)
-    if flags.aws_profile is None and not flags.demo and not flags.endpoint_url and base is not None:
-        conn = Connection("base", aws_profile=base.aws_profile, endpoint_url=base.endpoint_url)
-    regions = flags.regions or start.regions
-    problem = region_problem(",".join(regions)) if regions else None
-    if problem:
-        raise BadInput(f"--region: {problem}")
-    if flags.endpoint_url:
-        problem = endpoint_problem(flags.endpoint_url)
-        if problem:
-            raise BadInput(f"--endpoint-url: {problem}")
-    if not conn.is_demo and (flags.check or not regions):
-        region = regions[0] if regions else _first_region(conn)
-        async with AwsContext(
-            profile=conn.aws_profile,
-            endpoint_url=conn.endpoint_url,
-            settings=discovery.quick_client_settings(flags.timeout),
-        ) as aws:
-            if flags.check:
-                who = await discovery.check_identity(aws, region, conn.aws_profile, flags.timeout)
-                if not who.ok:
-                    raise OpsError(who.problem)
-                print(f"account {inert(who.account)} as {inert(who.arn)}", file=out)
-            if not regions:
-                probe = discovery.probe_regions_for(conn.endpoint_url)
-                scan = await discovery.scan_regions(aws, probe, flags.timeout)
-                regions = tuple(scan.with_clusters)
-    if conn.is_demo:
-        regions = regions or DEMO_REGIONS
-    if not regions:
-        raise BadInput("no region given and no ECS clusters found: use --region")
-    problem = region_problem(",".join(regions))
-    if problem:
-        raise BadInput(f"--region: {problem}")
-    rules = dict(start.rules)
-    for item in flags.env_files:
-        service, sep, file = item.partition("=")
-        if not sep or not service or not file:
-            raise BadInput(f"--env-file {item}: expected CLUSTER/SERVICE=PATH")
-        problem = env_file_problem(file)
-        if problem:
-            raise BadInput(f"--env-file {service}: {problem}")
-        key = _rule_key(start, service)
-        rules[key] = replace(rules.get(key, ServiceRules()), env_file=str(Path(file).expanduser().resolve()))
-    profile = replace(
-        start,
-        name=name,
-        aws_profile=conn.aws_profile,
-        endpoint_url=None if conn.is_demo else conn.endpoint_url,
-        regions=regions,
-        clusters=flags.clusters or start.clusters,
-        services=flags.services or start.services,
-        queues=flags.queues or start.queues,
-        log_groups=flags.log_groups or start.log_groups,
-        read_only=start.read_only if flags.read_only is None else flags.read_only,
-        rules=rules,
-        path=None,
-    )
-    path = save_profile(profile)
-    print(f"wrote {path}", file=out)
-    print(profile.to_toml(), file=out, end="")
-    return SetupResult(profile=replace(profile, path=path), path=path, open_console=False)
-
-
-def _first_region(conn: Connection) -> str:
-    env = os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION")
-    if env:
-        return env
-    if conn.aws_profile:
-        from console.setup.aws_profiles import find_aws_profile
-
-        found = find_aws_profile(conn.aws_profile)
-        if found and found.region:
-            return found.region
-    return "us-east-1"
 
 
 def run_setup(**options: Any) -> SetupResult | None:

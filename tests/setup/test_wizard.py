@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from console.config import find_profile, load_profile_file
-from console.setup.wizard import SetupFlags, build_noninteractive
+from console.setup.noninteractive import SetupFlags, build_noninteractive
 from tests.setup.support import (
     CLEAR,
     CTRL_C,
