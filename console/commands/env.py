@@ -16,7 +16,7 @@ import sys
 from pathlib import Path
 
 from console.aws.context import Gateways, open_gateways
-from console.commands.ops import drive, early_refusal, op_options, out, pacing_of
+from console.commands.ops import drive, early_refusal, op_options, out, pacing_of, service_args
 from console.config import Settings
 from console.env.dotenv import format_dotenv, read_dotenv
 from console.env.envdiff import shown_value
@@ -24,7 +24,7 @@ from console.errors import BadInput
 from console.literal import literal_text as inert
 from console.model import Service, TaskDefinition
 from console.ops.envsync import (
-    EnvOp,
+    EditOf,
     check_names,
     choose_container,
     container_view,
@@ -32,9 +32,11 @@ from console.ops.envsync import (
     current_task_definition,
     export_items,
     parse_assignments,
-    prepare_env_set,
+    prepare_env_change,
     prepare_env_sync,
-    prepare_env_unset,
+    setting,
+    syncing,
+    unsetting,
 )
 from console.ops.resolve import resolve_service
 
@@ -49,10 +51,6 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
     env_sub = env.add_subparsers(dest="env_command", metavar="ACTION", required=True)
     ops = op_options()
     writing = [common, ops]
-
-    def target(p: argparse.ArgumentParser) -> None:
-        p.add_argument("cluster", metavar="CLUSTER", help="cluster name or ARN")
-        p.add_argument("service", metavar="SERVICE", help="service name or ARN")
 
     def container(p: argparse.ArgumentParser, what: str) -> None:
         p.add_argument(
@@ -78,7 +76,7 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
             "env_file for the service."
         ),
     )
-    target(p)
+    service_args(p)
     p.add_argument("file", metavar="FILE", nargs="?", help=".env file (default: the profile's env_file)")
     container(p, "to change")
     p.add_argument("--prune", action="store_true", help="also remove variables that the file lacks")
@@ -99,7 +97,7 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
             "Plain variables (masked when secret-looking), secrets by name and valueFrom, environmentFiles."
         ),
     )
-    target(p)
+    service_args(p)
     container(p, "to show")
     p.add_argument("--reveal", action="store_true", help="show secret-looking values too")
     p.set_defaults(func=run_show)
@@ -110,7 +108,7 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
         help="what syncing a .env file would change",
         description="The changes `env sync` would make, without making them.",
     )
-    target(p)
+    service_args(p)
     p.add_argument("file", metavar="FILE", nargs="?", help=".env file (default: the profile's env_file)")
     container(p, "to compare")
     p.add_argument("--prune", action="store_true", help="count variables that the file lacks as removed")
@@ -125,7 +123,7 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
         help="set variables (KEY=VALUE …)",
         description="Set one or more variables, register one new revision and deploy it.",
     )
-    target(p)
+    service_args(p)
     p.add_argument("assignments", metavar="KEY=VALUE", nargs="+")
     container(p, "to change")
     p.add_argument(
@@ -140,7 +138,7 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
         help="remove variables (KEY …)",
         description="Remove one or more plain variables, register one new revision and deploy it.",
     )
-    target(p)
+    service_args(p)
     p.add_argument("names", metavar="KEY", nargs="+")
     container(p, "to change")
     stop_first(p)
@@ -155,7 +153,7 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
             "(valueFrom) are listed in a comment, never as values. Syncing the output back changes nothing."
         ),
     )
-    target(p)
+    service_args(p)
     container(p, "to export")
     p.set_defaults(func=run_export)
 
@@ -194,66 +192,45 @@ def stderr(text: str) -> None:
 async def run_sync(args: argparse.Namespace, settings: Settings | None) -> int:
     assert settings is not None
     early_refusal(args, settings, "env-sync")
-    pacing = pacing_of(args)
     path, file_vars = read_file_vars(args, settings)  # before any AWS call: a bad file changes nothing
-    async with open_gateways(settings) as gw:
-        service = await open_service(gw, settings, args)
-        op = await prepare_env_sync(
-            gw.ecs,
-            settings,
-            service,
-            file_vars,
-            container=args.container,
-            prune=args.prune,
-            allow_secret_override=args.allow_secret_override,
-            source=str(path),
-            stop_first=args.stop_first,
-            pacing=pacing,
-        )
-        return await drive_env(args, settings, gw, op)
+    change = syncing(file_vars, prune=args.prune, allow_secret_override=args.allow_secret_override)
+    described = f"{path} ({len(file_vars)} variables{', pruning' if args.prune else ''})"
+    return await run_change(args, settings, "env-sync", change, source=described)
 
 
 async def run_set(args: argparse.Namespace, settings: Settings | None) -> int:
     assert settings is not None
     early_refusal(args, settings, "env-set")
-    pacing = pacing_of(args)
-    assignments = parse_assignments(args.assignments)
-    async with open_gateways(settings) as gw:
-        service = await open_service(gw, settings, args)
-        op = await prepare_env_set(
-            gw.ecs,
-            settings,
-            service,
-            assignments,
-            container=args.container,
-            allow_secret_override=args.allow_secret_override,
-            stop_first=args.stop_first,
-            pacing=pacing,
-        )
-        return await drive_env(args, settings, gw, op)
+    change = setting(parse_assignments(args.assignments), allow_secret_override=args.allow_secret_override)
+    return await run_change(args, settings, "env-set", change)
 
 
 async def run_unset(args: argparse.Namespace, settings: Settings | None) -> int:
     assert settings is not None
     early_refusal(args, settings, "env-unset")
-    pacing = pacing_of(args)
     check_names(args.names)
+    return await run_change(args, settings, "env-unset", unsetting(args.names))
+
+
+async def run_change(
+    args: argparse.Namespace, settings: Settings, action: str, change: EditOf, *, source: str = ""
+) -> int:
+    """The writes' one flow: the service, its plan (guards read), then plan → confirm → apply → verify."""
+    pacing = pacing_of(args)
     async with open_gateways(settings) as gw:
         service = await open_service(gw, settings, args)
-        op = await prepare_env_unset(
+        op = await prepare_env_change(
             gw.ecs,
             settings,
             service,
-            args.names,
+            change,
+            action=action,
             container=args.container,
             stop_first=args.stop_first,
             pacing=pacing,
+            source=source,
         )
-        return await drive_env(args, settings, gw, op)
-
-
-async def drive_env(args: argparse.Namespace, settings: Settings, gw: Gateways, op: EnvOp) -> int:
-    return await drive(args, settings, gw, op)
+        return await drive(args, settings, gw, op)
 
 
 # --- reads ----------------------------------------------------------------------------------------

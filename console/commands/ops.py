@@ -63,6 +63,12 @@ def op_options() -> argparse.ArgumentParser:
     return parser
 
 
+def service_args(p: argparse.ArgumentParser) -> None:
+    """CLUSTER SERVICE, the target of every service command (names or ARNs)."""
+    p.add_argument("cluster", metavar="CLUSTER", help="cluster name or ARN")
+    p.add_argument("service", metavar="SERVICE", help="service name or ARN")
+
+
 def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
     ops = op_options()
     parents = [common, ops]
@@ -73,8 +79,7 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
         help="set a service's desired count",
         description="Set desiredCount (and only desiredCount), within the profile's bounds.",
     )
-    p.add_argument("cluster", metavar="CLUSTER", help="cluster name or ARN")
-    p.add_argument("service", metavar="SERVICE", help="service name or ARN")
+    service_args(p)
     p.add_argument("count", metavar="N", help="the new desired count (a whole number)")
     p.set_defaults(func=run_scale)
 
@@ -84,8 +89,7 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
         help="force a new deployment",
         description="Force a new deployment of the service's current revision.",
     )
-    p.add_argument("cluster", metavar="CLUSTER")
-    p.add_argument("service", metavar="SERVICE")
+    service_args(p)
     p.add_argument(
         "--stop-first",
         action="store_true",
@@ -99,8 +103,7 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
         help="deploy an earlier revision",
         description="Deploy another revision (default: the previous ACTIVE one). Never deregisters.",
     )
-    p.add_argument("cluster", metavar="CLUSTER")
-    p.add_argument("service", metavar="SERVICE")
+    service_args(p)
     p.add_argument("--to", metavar="REV", help="revision number, family:revision or task-definition ARN")
     p.add_argument("--list", action="store_true", help="list the revisions to choose from, with their diffs")
     p.add_argument(
@@ -128,8 +131,7 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
             "opsconsole:single-writer, opsconsole:min-count, opsconsole:max-count, opsconsole:protected."
         ),
     )
-    p.add_argument("cluster", metavar="CLUSTER")
-    p.add_argument("service", metavar="SERVICE")
+    service_args(p)
     flag = p.add_mutually_exclusive_group()
     flag.add_argument(
         "--single-writer",

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from console.aws.ecs import EcsGateway
 from console.config import ServiceRules, Settings
@@ -49,7 +50,7 @@ from console.ops.redeploy import (
     stop_first_warnings,
     stop_then_start,
 )
-from console.ops.rollout import Pacing, emit, service_target, write_service
+from console.ops.rollout import Pacing, deployment_of, emit, service_target, write_service, written
 
 NEW_REVISION = "(new revision)"
 
@@ -356,14 +357,9 @@ class EnvOp(FollowsRollout):
         after = await write_service(
             self.ecs, fresh, f"deploying {new.family_revision}", taskDefinition=new.arn
         )
-        primary = after.primary
-        await emit(progress, Progress(2, 2, "IN_PROGRESS", f"deployment {primary.id if primary else '?'}"))
-        return ApplyResult(
-            ok=True,
-            message=f"registered {new.family_revision}; deployment {primary.id if primary else '?'} started",
-            after={"taskDefinition": new.family_revision},
-            data={"deployment_id": primary.id if primary else None, "task_definition": new.arn},
-        )
+        await emit(progress, Progress(2, 2, "IN_PROGRESS", f"deployment {deployment_of(after)}"))
+        message = f"registered {new.family_revision}; deployment {deployment_of(after)} started"
+        return written(after, message, {"taskDefinition": new.family_revision}, task_definition=new.arn)
 
 
 # --- preparing -----------------------------------------------------------------------------------
@@ -408,42 +404,56 @@ async def prepare_env_edit(
     base: TaskDefinition,
     edits: Sequence[ContainerEdit],
     *,
-    action: str,
     stop_first: bool = False,
-    source: str = "",
-    pacing: Pacing | None = None,
     rules: Guards | None = None,
+    **options: Any,
 ) -> EnvOp:
-    """:func:`make_op` with the service's guards read first (the TUI editor's Save calls this)."""
+    """:func:`make_op` (``action``, ``source``, ``pacing``) with the service's guards and the count
+    an interrupted stop-then-start left read first: the TUI editor's Save calls this."""
     rules = rules or await service_guards(ecs, settings, service)
+    remembered = await remembered_count(ecs, service, rules, stop_first=stop_first)
     return make_op(
         ecs,
         settings,
         service,
         base,
         edits,
-        action=action,
         stop_first=stop_first,
-        source=source,
-        pacing=pacing,
-        remembered=await remembered_count(ecs, service, rules, stop_first=stop_first),
+        remembered=remembered,
         rules=rules,
+        **options,
     )
 
 
-async def _prepare_one(
+EditOf = Callable[[ContainerView], ContainerEdit]
+
+
+def syncing(file_vars: Mapping[str, str], *, prune: bool, allow_secret_override: bool) -> EditOf:
+    return lambda view: sync_edit(view, file_vars, prune=prune, allow_secret_override=allow_secret_override)
+
+
+def setting(assignments: Mapping[str, str], *, allow_secret_override: bool) -> EditOf:
+    return lambda view: set_edit(view, assignments, allow_secret_override=allow_secret_override)
+
+
+def unsetting(names: Sequence[str]) -> EditOf:
+    return lambda view: unset_edit(view, names)
+
+
+async def prepare_env_change(
     ecs: EcsGateway,
     settings: Settings,
     service: Service,
-    edit_of: Callable[[ContainerView], ContainerEdit],
+    edit_of: EditOf,
     *,
     action: str,
-    container: str | None,
-    stop_first: bool,
-    pacing: Pacing | None,
+    container: str | None = None,
+    stop_first: bool = False,
+    pacing: Pacing | None = None,
     source: str = "",
 ) -> EnvOp:
-    """The skeleton of sync, set and unset: one container's edit against the running revision."""
+    """``env sync``, ``set`` and ``unset``: one container's edit (``syncing``, ``setting``,
+    ``unsetting``) against the revision the service runs now, with the service's guards."""
     base = await current_task_definition(ecs, service)
     rules = await service_guards(ecs, settings, service)
     view = container_view(base, choose_container(base, container, rules))
@@ -474,62 +484,17 @@ async def prepare_env_sync(
     stop_first: bool = False,
     pacing: Pacing | None = None,
 ) -> EnvOp:
-    described = f"{source} ({len(file_vars)} variables{', pruning' if prune else ''})" if source else ""
-    return await _prepare_one(
+    """A ``.env`` file's variables into the container; ``source`` names the file in the plan."""
+    return await prepare_env_change(
         ecs,
         settings,
         service,
-        lambda view: sync_edit(view, file_vars, prune=prune, allow_secret_override=allow_secret_override),
+        syncing(file_vars, prune=prune, allow_secret_override=allow_secret_override),
         action="env-sync",
         container=container,
         stop_first=stop_first,
         pacing=pacing,
-        source=described,
-    )
-
-
-async def prepare_env_set(
-    ecs: EcsGateway,
-    settings: Settings,
-    service: Service,
-    assignments: Mapping[str, str],
-    *,
-    container: str | None = None,
-    allow_secret_override: bool = False,
-    stop_first: bool = False,
-    pacing: Pacing | None = None,
-) -> EnvOp:
-    return await _prepare_one(
-        ecs,
-        settings,
-        service,
-        lambda view: set_edit(view, assignments, allow_secret_override=allow_secret_override),
-        action="env-set",
-        container=container,
-        stop_first=stop_first,
-        pacing=pacing,
-    )
-
-
-async def prepare_env_unset(
-    ecs: EcsGateway,
-    settings: Settings,
-    service: Service,
-    names: Sequence[str],
-    *,
-    container: str | None = None,
-    stop_first: bool = False,
-    pacing: Pacing | None = None,
-) -> EnvOp:
-    return await _prepare_one(
-        ecs,
-        settings,
-        service,
-        lambda view: unset_edit(view, names),
-        action="env-unset",
-        container=container,
-        stop_first=stop_first,
-        pacing=pacing,
+        source=f"{source} ({len(file_vars)} variables{', pruning' if prune else ''})" if source else "",
     )
 
 

@@ -28,10 +28,12 @@ from console.ops.rollout import (
     FAILED,
     RESTORE_TAG,
     Pacing,
+    deployment_of,
     emit,
     follow_applied,
     service_target,
     write_service,
+    written,
 )
 from console.ops.scale import revision_status
 
@@ -225,16 +227,13 @@ class StopThenStart:
             ) from exc
         if self.remember:
             await self._forget(progress)
-        primary = after.primary
         await emit(
-            progress,
-            Progress(3, 3, "IN_PROGRESS", f"{self.where}: deployment {primary.id if primary else '?'}"),
+            progress, Progress(3, 3, "IN_PROGRESS", f"{self.where}: deployment {deployment_of(after)}")
         )
-        return ApplyResult(
-            ok=True,
-            message=f"stopped every task, deployed {after.revision} with desiredCount {after.desired}",
-            after={"desiredCount": after.desired, "taskDefinition": after.revision},
-            data={"deployment_id": primary.id if primary else None},
+        return written(
+            after,
+            f"stopped every task, deployed {after.revision} with desiredCount {after.desired}",
+            {"desiredCount": after.desired, "taskDefinition": after.revision},
         )
 
     async def _remember(self) -> None:
@@ -331,12 +330,24 @@ class StopThenStart:
 
 
 class FollowsRollout:
-    """``verify`` of an operation that wrote one service: its stop-then-start's, or the rollout's."""
+    """An operation that deploys one service once: stop-then-start (``sequence``) or one write.
+
+    ``apply`` runs the sequence when there is one, else the operation's own ``deploy``;
+    ``verify`` follows what either left.
+    """
 
     ecs: EcsGateway
     service: Service
     pacing: Pacing
     sequence: StopThenStart | None
+
+    async def deploy(self, plan: Plan) -> ApplyResult:
+        raise NotImplementedError
+
+    async def apply(self, plan: Plan, progress: ProgressCallback) -> ApplyResult:
+        if self.sequence is not None:
+            return await self.sequence.run(progress)
+        return await self.deploy(plan)
 
     async def verify(self, plan: Plan, applied: ApplyResult, progress: ProgressCallback) -> VerifyResult:
         if self.sequence is not None:
@@ -358,16 +369,10 @@ class RedeployOp(FollowsRollout):
     pacing: Pacing
     sequence: StopThenStart | None = None
 
-    async def apply(self, plan: Plan, progress: ProgressCallback) -> ApplyResult:
-        if self.sequence is not None:
-            return await self.sequence.run(progress)
+    async def deploy(self, plan: Plan) -> ApplyResult:
         svc = await write_service(self.ecs, self.service, "forcing a new deployment", **plan.request)
-        primary = svc.primary
-        return ApplyResult(
-            ok=True,
-            message=f"new deployment {primary.id if primary else '?'} of {svc.revision}",
-            after={"deployment": primary.id if primary else None},
-            data={"deployment_id": primary.id if primary else None},
+        return written(
+            svc, f"new deployment {deployment_of(svc)} of {svc.revision}", {"deployment": deployment_of(svc)}
         )
 
 

@@ -23,7 +23,7 @@ from console.config import Settings
 from console.errors import BadInput, NotFound, Refused, aws_error_code
 from console.model import Service, TaskDefinition, short_name
 from console.ops.guards import Guards, service_guards
-from console.ops.plan import ApplyResult, Change, Plan, ProgressCallback
+from console.ops.plan import ApplyResult, Change, Plan
 from console.ops.redeploy import (
     FollowsRollout,
     StopThenStart,
@@ -35,7 +35,7 @@ from console.ops.redeploy import (
     stop_then_start,
 )
 from console.ops.revision_diff import RevisionDiff, diff_revisions
-from console.ops.rollout import Pacing, breaker_notes, service_target, write_service
+from console.ops.rollout import Pacing, breaker_notes, deployment_of, service_target, write_service, written
 
 PICKER_LIMIT = 10
 
@@ -175,19 +175,12 @@ class RollbackOp(FollowsRollout):
     pacing: Pacing
     sequence: StopThenStart | None = None
 
-    async def apply(self, plan: Plan, progress: ProgressCallback) -> ApplyResult:
-        if self.sequence is not None:
-            return await self.sequence.run(progress)
+    async def deploy(self, plan: Plan) -> ApplyResult:
         svc = await write_service(
             self.ecs, self.service, f"deploying {self.target.family_revision}", **plan.request
         )
-        primary = svc.primary
-        return ApplyResult(
-            ok=True,
-            message=f"deployment {primary.id if primary else '?'} of {self.target.family_revision}",
-            after={"taskDefinition": svc.revision},
-            data={"deployment_id": primary.id if primary else None},
-        )
+        message = f"deployment {deployment_of(svc)} of {self.target.family_revision}"
+        return written(svc, message, {"taskDefinition": svc.revision})
 
 
 async def _describe(ecs: EcsGateway, region: str, ref: str, family: str) -> TaskDefinition:

@@ -308,6 +308,19 @@ async def describe_state(ecs: EcsGateway, region: str, cluster: str, service: st
     return state_line(svc)
 
 
+def deployment_of(service: Service) -> str:
+    """The primary deployment's id, as a message shows it ("?" when there is none)."""
+    return service.primary.id if service.primary else "?"
+
+
+def written(service: Service, message: str, after: dict[str, object], **data: object) -> ApplyResult:
+    """The result of one UpdateService: verify follows the primary deployment it left behind."""
+    primary = service.primary
+    return ApplyResult(
+        ok=True, message=message, after=after, data={"deployment_id": primary.id if primary else None, **data}
+    )
+
+
 def service_target(service: Service) -> OpTarget:
     return OpTarget(
         region=service.region,

@@ -18,7 +18,7 @@ from console.errors import BadInput, Refused
 from console.model import Service
 from console.ops.guards import MAX, MIN, SINGLE_WRITER, Guards, service_guards
 from console.ops.plan import ApplyResult, Change, Plan, ProgressCallback, VerifyResult
-from console.ops.rollout import RESTORE_TAG, Pacing, follow_applied, service_target, write_service
+from console.ops.rollout import RESTORE_TAG, Pacing, follow_applied, service_target, write_service, written
 
 # ECS's quota of tasks per service (not adjustable): a larger desiredCount is a typo, and one the
 # API would only refuse after the plan was confirmed.
@@ -87,12 +87,8 @@ class ScaleOp:
             # not bring tasks back at the next --stop-first. Best effort: the plan warns if it stays.
             with contextlib.suppress(Exception):
                 await self.ecs.untag_service(svc.region, svc.arn, [RESTORE_TAG])
-        primary = svc.primary
-        return ApplyResult(
-            ok=True,
-            message=f"desiredCount {self.service.desired} -> {svc.desired}",
-            after={"desiredCount": svc.desired},
-            data={"deployment_id": primary.id if primary else None},
+        return written(
+            svc, f"desiredCount {self.service.desired} -> {svc.desired}", {"desiredCount": svc.desired}
         )
 
     async def verify(self, plan: Plan, applied: ApplyResult, progress: ProgressCallback) -> VerifyResult:

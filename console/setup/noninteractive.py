@@ -6,7 +6,6 @@ wizard's own (console/setup/prompts.py), so both write the same profile.
 
 from __future__ import annotations
 
-import os
 import sys
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -26,6 +25,7 @@ from console.setup.wizard import (
     SetupResult,
     _rule_key,
     how_to_open,
+    identity_region,
     user_profiles,
 )
 
@@ -89,7 +89,7 @@ async def build_noninteractive(flags: SetupFlags, out: IO[str] | None = None) ->
         if problem:
             raise BadInput(f"--endpoint-url: {problem}")
     if not conn.is_demo and (flags.check or not regions):
-        region = regions[0] if regions else _first_region(conn)
+        region = regions[0] if regions else identity_region(conn)
         async with AwsContext(
             profile=conn.aws_profile,
             endpoint_url=conn.endpoint_url,
@@ -140,16 +140,3 @@ async def build_noninteractive(flags: SetupFlags, out: IO[str] | None = None) ->
     print(profile.to_toml(), file=out, end="")
     print(how_to_open(name), file=out)
     return SetupResult(profile=replace(profile, path=path), path=path, open_console=False)
-
-
-def _first_region(conn: Connection) -> str:
-    env = os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION")
-    if env:
-        return env
-    if conn.aws_profile:
-        from console.setup.aws_profiles import find_aws_profile
-
-        found = find_aws_profile(conn.aws_profile)
-        if found and found.region:
-            return found.region
-    return "us-east-1"

@@ -286,23 +286,9 @@ class SetupWizard:
         return result
 
     # --- an account or endpoint -----------------------------------------------------------
-    def _identity_region(self, conn: Connection, base: Profile | None) -> str:
-        if base and base.regions:
-            return base.regions[0]
-        env = os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION")
-        if env:
-            return env
-        if conn.aws_profile:
-            from console.setup.aws_profiles import find_aws_profile
-
-            found = find_aws_profile(conn.aws_profile)
-            if found and found.region:
-                return found.region
-        return "us-east-1"
-
     async def _account_flow(self, conn: Connection, base: Profile | None) -> SetupResult | None:
         """None: the person wants to choose another connection."""
-        region = self._identity_region(conn, base)
+        region = identity_region(conn, base)
         if conn.endpoint_url and _is_local(conn.endpoint_url):
             self.timeout = self.local_timeout
         while True:
@@ -515,6 +501,22 @@ CREDENTIAL_VARIABLES = (
 def environment_credentials() -> str:
     """The variable the default chain would take credentials from; "" when there is none."""
     return next((name for name in CREDENTIAL_VARIABLES if os.environ.get(name)), "")
+
+
+def identity_region(conn: Connection, base: Profile | None = None) -> str:
+    """Where to ask STS who we are: the profile's first region, the environment's, the AWS profile's."""
+    if base and base.regions:
+        return base.regions[0]
+    env = os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION")
+    if env:
+        return env
+    if conn.aws_profile:
+        from console.setup.aws_profiles import find_aws_profile
+
+        found = find_aws_profile(conn.aws_profile)
+        if found and found.region:
+            return found.region
+    return "us-east-1"
 
 
 def how_to_open(name: str) -> str:

@@ -31,8 +31,9 @@ from console.ops import audit
 from console.ops.envsync import (
     container_views,
     current_task_definition,
-    prepare_env_set,
+    prepare_env_change,
     prepare_env_sync,
+    setting,
 )
 from console.ops.plan import Plan
 from console.ops.resolve import resolve_service
@@ -66,7 +67,14 @@ async def set_vars(
 ) -> Outcome:
     async with open_gateways(settings) as gw:
         svc = await resolve_service(gw.ecs, settings.regions, cluster, service)
-        op = await prepare_env_set(gw.ecs, settings, svc, values, container=container)
+        op = await prepare_env_change(
+            gw.ecs,
+            settings,
+            svc,
+            setting(values, allow_secret_override=False),
+            action="env-set",
+            container=container,
+        )
         return await run_operation(settings, op, confirm=yes, caller=nobody, wait=False)
 
 
@@ -170,7 +178,13 @@ def test_a_change_made_meanwhile_is_not_overwritten(env_world: DemoRuntime, sett
     async def scenario() -> None:
         async with open_gateways(settings) as gw:
             svc = await resolve_service(gw.ecs, settings.regions, cluster, service)
-            op = await prepare_env_set(gw.ecs, settings, svc, {"USE_SQS": "false"})
+            op = await prepare_env_change(
+                gw.ecs,
+                settings,
+                svc,
+                setting({"USE_SQS": "false"}, allow_secret_override=False),
+                action="env-set",
+            )
             # Someone rolls the service back while the plan waits for confirmation.
             ecs(env_world, region).update_service(
                 cluster=cluster, service=service, taskDefinition="document-verification-task:4"
@@ -221,7 +235,9 @@ def test_set_then_export_then_sync_is_no_change(
     async def scenario() -> tuple[dict[str, str], bool]:
         async with open_gateways(one_region) as gw:
             svc = await resolve_service(gw.ecs, one_region.regions, cluster, service)
-            op = await prepare_env_set(gw.ecs, one_region, svc, values)
+            op = await prepare_env_change(
+                gw.ecs, one_region, svc, setting(values, allow_secret_override=False), action="env-set"
+            )
             await run_operation(one_region, op, confirm=yes, caller=nobody, wait=False)
             svc = await resolve_service(gw.ecs, one_region.regions, cluster, service)
             td = await current_task_definition(gw.ecs, svc)

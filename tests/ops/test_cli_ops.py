@@ -194,7 +194,7 @@ def test_a_broken_revision_ends_failed_with_the_events_that_explain_it(
     )
     assert rc == 1
     assert "rolls forward" in out
-    assert "service events since the change:" in out
+    assert "  event: " in out  # each event once, as it came (not again under "service events since")
     assert "deployment failed: tasks failed to start" in out
     assert "rolling back to deployment" in out
     assert "FAILED" in err and "circuit breaker rolled back to asharvi-backend-prod:4" in err
