@@ -132,30 +132,17 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
         ),
     )
     service_args(p)
-    flag = p.add_mutually_exclusive_group()
-    flag.add_argument(
-        "--single-writer",
-        dest="single_writer",
-        action="store_true",
-        default=None,
-        help="never more than one task; deploys stop-then-start",
-    )
-    flag.add_argument("--no-single-writer", dest="single_writer", action="store_false")
-    bound = p.add_mutually_exclusive_group()
-    bound.add_argument("--min", dest="min_count", type=int, metavar="N", help="the lowest desired count")
-    bound.add_argument("--no-min", action="store_true", help="remove the lowest count")
-    bound = p.add_mutually_exclusive_group()
-    bound.add_argument("--max", dest="max_count", type=int, metavar="N", help="the highest desired count")
-    bound.add_argument("--no-max", action="store_true", help="remove the highest count")
-    flag = p.add_mutually_exclusive_group()
-    flag.add_argument(
-        "--protected",
-        dest="protected",
-        action="store_true",
-        default=None,
-        help="every change of the service asks for its name to be typed",
-    )
-    flag.add_argument("--no-protected", dest="protected", action="store_false")
+    for flag, what in (
+        ("single-writer", "never more than one task; deploys stop-then-start"),
+        ("protected", "every change of the service asks for its name to be typed"),
+    ):
+        p.add_argument(f"--{flag}", action=argparse.BooleanOptionalAction, default=None, help=what)
+    for bound, what in (("min", "lowest"), ("max", "highest")):
+        group = p.add_mutually_exclusive_group()
+        group.add_argument(
+            f"--{bound}", dest=f"{bound}_count", type=int, metavar="N", help=f"the {what} count"
+        )
+        group.add_argument(f"--no-{bound}", action="store_true", help=f"remove the {what} count")
     p.set_defaults(func=run_guard)
 
     p = sub.add_parser(
