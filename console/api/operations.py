@@ -16,7 +16,7 @@ from console.aws.sqs import QueueMessage
 from console.config import ServiceRules, Settings
 from console.model import Queue, Service, Task, TaskDefinition
 from console.ops import redrive
-from console.ops.envsync import ContainerEdit, EnvOp, current_task_definition, make_op
+from console.ops.envsync import ContainerEdit, EnvOp, current_task_definition, prepare_env_edit
 from console.ops.plan import ProgressCallback
 from console.ops.redeploy import prepare_redeploy
 from console.ops.rollback import RevisionChoice, prepare_rollback, revision_choices
@@ -97,7 +97,7 @@ class Operations:
         """The env editor's Save: the edits against ``base``, one new revision and one rollout."""
         current = await self.current(service)
         changed = [e for e in edits if not e.is_empty]
-        return make_op(
+        return await prepare_env_edit(  # reads the service's guard tags, as every prepare_* does
             self.gateways.ecs, self.settings, current, base, changed, action="env-edit", pacing=pacing
         )
 
