@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import asyncio
 import base64
-import difflib
 import json
 import re
 from collections.abc import Iterable, Mapping, Sequence
@@ -28,6 +27,7 @@ from console.aws.paging import Budget, chunks, pages
 from console.aws.session import AwsContext
 from console.errors import BadInput, NotFound
 from console.model import MessageMoveTask, Queue
+from console.names import did_you_mean
 
 MAX_BATCH = 10  # SendMessageBatch / DeleteMessageBatch / ReceiveMessage limit
 LIST_PAGE = 1000
@@ -451,10 +451,8 @@ class SqsGateway:
             hits = exact or hits
         if not hits:
             names = sorted({name_of_url(url) for _, url in candidates})
-            close = difflib.get_close_matches(name, names, n=3, cutoff=0.5)
             where = ", ".join(search_regions)
-            hint = f"; did you mean {', '.join(close)}?" if close else ""
-            raise NotFound(f"no queue '{name}' in {where}{hint}")
+            raise NotFound(f"no queue '{name}' in {where}{did_you_mean(name, names)}")
         if len(hits) > 1 and match_key != "arn":
             regions_hit = ", ".join(sorted(r for r, _ in hits))
             raise BadInput(
