@@ -14,17 +14,23 @@ raise each message's receive count, which callers must say.
 from __future__ import annotations
 
 import asyncio
-import base64
 import json
 import re
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import urlparse
 
 from console.aws.paging import Budget, chunks, pages
 from console.aws.session import AwsContext
+from console.aws.sqs_messages import (
+    BatchOutcome,
+    QueueMessage,
+    batch_outcome,
+    binary_preview,
+    merge_outcomes,
+    to_message,
+)
 from console.errors import BadInput, NotFound
 from console.model import MessageMoveTask, Queue
 from console.names import did_you_mean
@@ -47,105 +53,6 @@ _ARN = re.compile(r"^arn:(?P<partition>[^:]+):sqs:(?P<region>[^:]+):(?P<account>
 _URL_REGION = re.compile(
     r"(?:^|\.)sqs\.(?P<r1>[a-z0-9-]+)\.amazonaws\.com|^(?P<r2>[a-z0-9-]+)\.queue\.amazonaws\.com"
 )
-
-
-@dataclass(frozen=True, slots=True)
-class QueueMessage:
-    """A received message, with everything needed to send it again unchanged."""
-
-    message_id: str
-    body: str
-    receipt_handle: str = ""
-    md5_of_body: str = ""
-    # System attributes as SQS sends them (SentTimestamp, ApproximateReceiveCount, MessageGroupId, ...).
-    attributes: Mapping[str, str] = field(default_factory=dict, hash=False)
-    # Message attributes in the wire shape SendMessage takes back ({"DataType", "StringValue"|"BinaryValue"}).
-    message_attributes: Mapping[str, Mapping[str, Any]] = field(default_factory=dict, hash=False)
-
-    @property
-    def receive_count(self) -> int:
-        try:
-            return int(self.attributes.get("ApproximateReceiveCount", "0"))
-        except ValueError:
-            return 0
-
-    @property
-    def sent_at(self) -> datetime | None:
-        return _epoch_ms(self.attributes.get("SentTimestamp"))
-
-    @property
-    def first_received_at(self) -> datetime | None:
-        return _epoch_ms(self.attributes.get("ApproximateFirstReceiveTimestamp"))
-
-    @property
-    def group_id(self) -> str:
-        return self.attributes.get("MessageGroupId", "")
-
-    @property
-    def dedup_id(self) -> str:
-        return self.attributes.get("MessageDeduplicationId", "")
-
-    @property
-    def dlq_source_arn(self) -> str:
-        """Where AWS says the message was dead-lettered from (absent on some endpoints)."""
-        return self.attributes.get("DeadLetterQueueSourceArn", "")
-
-    def body_json(self) -> Any | None:
-        """The body parsed as JSON, or None when it is not JSON."""
-        text = self.body.strip()
-        if not text or text[0] not in "{[":
-            return None
-        try:
-            return json.loads(text)
-        except ValueError:
-            return None
-
-    def send_entry(self, entry_id: str, *, fifo: bool) -> dict[str, Any]:
-        """A SendMessageBatch entry that recreates this message (body, attributes, FIFO ids)."""
-        entry: dict[str, Any] = {"Id": entry_id, "MessageBody": self.body}
-        if self.message_attributes:
-            entry["MessageAttributes"] = {k: _wire_attribute(v) for k, v in self.message_attributes.items()}
-        if fifo:
-            entry["MessageGroupId"] = self.group_id or "default"
-            if self.dedup_id:
-                entry["MessageDeduplicationId"] = self.dedup_id
-            else:  # a queue without content-based dedup needs one; the message id keeps it stable
-                entry["MessageDeduplicationId"] = self.message_id
-        return entry
-
-
-@dataclass(frozen=True, slots=True)
-class BatchOutcome:
-    """Per-entry outcome of a Send/Delete batch: ids that succeeded and those that failed, with why."""
-
-    ok: tuple[str, ...] = ()
-    failed: tuple[tuple[str, str], ...] = ()  # (entry id, "Code: message")
-    # botocore retried the request: an earlier attempt may have taken effect unseen
-    # (a send answered by a dropped connection), so a copy may exist twice.
-    retried: bool = False
-
-    @property
-    def all_ok(self) -> bool:
-        return not self.failed
-
-
-def _wire_attribute(value: Mapping[str, Any]) -> dict[str, Any]:
-    out: dict[str, Any] = {"DataType": value.get("DataType", "String")}
-    for key in ("StringValue", "BinaryValue", "StringListValues", "BinaryListValues"):
-        if key in value and value[key] not in (None, [], b""):
-            out[key] = value[key]
-    if "StringValue" not in out and "BinaryValue" not in out:
-        out["StringValue"] = ""
-    return out
-
-
-def _epoch_ms(value: str | None) -> datetime | None:
-    if not value:
-        return None
-    try:
-        return datetime.fromtimestamp(int(value) / 1000, tz=UTC)
-    except (ValueError, OverflowError, OSError):
-        return None
 
 
 def parse_arn(arn: str) -> tuple[str, str, str]:
@@ -230,17 +137,6 @@ def to_move_task(raw: Mapping[str, Any]) -> MessageMoveTask:
     )
 
 
-def to_message(raw: Mapping[str, Any]) -> QueueMessage:
-    return QueueMessage(
-        message_id=str(raw.get("MessageId", "")),
-        body=str(raw.get("Body", "")),
-        receipt_handle=str(raw.get("ReceiptHandle", "")),
-        md5_of_body=str(raw.get("MD5OfBody", "")),
-        attributes=dict(raw.get("Attributes") or {}),
-        message_attributes={k: dict(v) for k, v in (raw.get("MessageAttributes") or {}).items()},
-    )
-
-
 def with_sources(queues: Sequence[Queue]) -> list[Queue]:
     """Fill each queue's ``source_arns`` from the other queues' RedrivePolicy."""
     sources: dict[str, set[str]] = {}
@@ -260,16 +156,6 @@ def _replace(queue: Queue, **changes: Any) -> Queue:
     from dataclasses import replace
 
     return replace(queue, **changes)
-
-
-def binary_preview(value: Mapping[str, Any]) -> str:
-    """A message attribute value as text (binary values base64-encoded)."""
-    if value.get("StringValue") is not None:
-        return str(value["StringValue"])
-    raw = value.get("BinaryValue")
-    if isinstance(raw, (bytes, bytearray)):
-        return "base64:" + base64.b64encode(bytes(raw)).decode()
-    return "" if raw is None else str(raw)
 
 
 class SqsGateway:
@@ -553,7 +439,7 @@ class SqsGateway:
         resp = await self._call(
             queue.region, "send_message_batch", fifo=queue.fifo, QueueUrl=queue.url, Entries=list(entries)
         )
-        return _outcome(resp)
+        return batch_outcome(resp)
 
     async def send_messages(self, queue: Queue, messages: Sequence[QueueMessage]) -> BatchOutcome:
         """Send copies of ``messages`` (batches of 10, concurrently); outcome keyed by message id."""
@@ -568,7 +454,7 @@ class SqsGateway:
                 out.retried,
             )
 
-        return _merge(await asyncio.gather(*(one(b) for b in chunks(list(messages), MAX_BATCH))))
+        return merge_outcomes(await asyncio.gather(*(one(b) for b in chunks(list(messages), MAX_BATCH))))
 
     async def delete_batch(self, queue: Queue, messages: Sequence[QueueMessage]) -> BatchOutcome:
         """DeleteMessageBatch by receipt handle; outcome keyed by message id."""
@@ -578,7 +464,7 @@ class SqsGateway:
             resp = await self._call(
                 queue.region, "delete_message_batch", fifo=queue.fifo, QueueUrl=queue.url, Entries=entries
             )
-            out = _outcome(resp)
+            out = batch_outcome(resp)
             ids = {str(i): m.message_id for i, m in enumerate(batch)}
             return BatchOutcome(
                 tuple(ids[i] for i in out.ok if i in ids),
@@ -586,7 +472,7 @@ class SqsGateway:
                 out.retried,
             )
 
-        return _merge(await asyncio.gather(*(one(b) for b in chunks(list(messages), MAX_BATCH))))
+        return merge_outcomes(await asyncio.gather(*(one(b) for b in chunks(list(messages), MAX_BATCH))))
 
     async def purge(self, queue: Queue) -> None:
         await self._call(queue.region, "purge_queue", fifo=queue.fifo, QueueUrl=queue.url)
@@ -618,21 +504,14 @@ class SqsGateway:
         return _int(resp.get("ApproximateNumberOfMessagesMoved"))
 
 
-def _outcome(resp: Mapping[str, Any]) -> BatchOutcome:
-    ok = tuple(str(e.get("Id", "")) for e in resp.get("Successful", []))
-    failed = tuple(
-        (str(e.get("Id", "")), f"{e.get('Code', '')}: {e.get('Message', '')}") for e in resp.get("Failed", [])
-    )
-    retried = int((resp.get("ResponseMetadata") or {}).get("RetryAttempts") or 0) > 0
-    return BatchOutcome(ok, failed, retried)
-
-
-def _merge(outcomes: Iterable[BatchOutcome]) -> BatchOutcome:
-    ok: list[str] = []
-    failed: list[tuple[str, str]] = []
-    retried = False
-    for o in outcomes:
-        ok += o.ok
-        failed += o.failed
-        retried = retried or o.retried
-    return BatchOutcome(tuple(ok), tuple(failed), retried)
+__all__ = [  # the messages' types are re-exported: callers keep importing them from here
+    "MAX_BATCH",
+    "BatchOutcome",
+    "QueueMessage",
+    "SqsGateway",
+    "binary_preview",
+    "name_of_url",
+    "parse_arn",
+    "to_message",
+    "to_queue",
+]
