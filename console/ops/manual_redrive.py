@@ -34,30 +34,48 @@ from console.ops.plan import (
     ProgressCallback,
     VerifyResult,
 )
+from console.ops.redrive_journal import Journal, plan_lines
+
+
+def remaining(visible: int, *, limit: int | None, match: str | None) -> int | str:
+    """What the plan says will be left in the DLQ: a number only when it is known in advance.
+
+    With ``--match`` nobody knows how many bodies match until they are read, so the plan says
+    that in words (and how many at most leave, with ``--limit``) instead of a number.
+    """
+    count = visible if limit is None else min(limit, visible)
+    if match is None:
+        return visible - count
+    most = f", at most {count} fewer" if count < visible else ""
+    return f"{visible} less those whose body contains {match!r} (counted as they are read{most})"
 
 
 def manual_plan(
-    dlq: Queue, destination: Queue, *, limit: int | None, match: str | None, action: str = "redrive-manual"
+    dlq: Queue,
+    destination: Queue,
+    *,
+    limit: int | None,
+    match: str | None,
+    action: str = "redrive-manual",
+    journal: Journal | None = None,
 ) -> Plan:
     scope = "every visible message" if limit is None else f"up to {limit} messages"
     if match is not None:
         scope += f" whose body contains {match!r}"
-    count = dlq.visible if limit is None else min(limit, dlq.visible)
+    journalled = plan_lines(journal, fifo=destination.fifo) if journal is not None else ()
     return Plan(
         action=action,
         target=queue_target(dlq),
         changes=(
-            Change(
-                f"messages in {dlq.name}",
-                dlq.visible,
-                f"{dlq.visible - count}+" if match else dlq.visible - count,
-            ),
+            Change(f"messages in {dlq.name}", dlq.visible, remaining(dlq.visible, limit=limit, match=match)),
             Change("destination", None, destination.name),
         ),
         details=(
             f"{scope}: receive 10 at a time, send to {destination.name}, "
             f"delete from {dlq.name} after the send",
-            "at least once: a fault leaves a message in the DLQ, the destination or both (never neither)",
+            *journalled,
+            "a fault leaves a message in the DLQ, the destination or both (never neither); "
+            "the summary counts any possible duplicate",
             "messages are received, so their receive count rises",
         ),
         warnings=(
@@ -82,22 +100,30 @@ class ManualRedrive:
     concurrency: int = DEFAULT_CONCURRENCY
     visibility_timeout: int = DEFAULT_VISIBILITY_S
     tally: Tally | None = None
+    journal: Journal | None = None
 
     async def apply(self, plan: Plan, progress: ProgressCallback) -> ApplyResult:
-        async def handle(batch: Sequence[QueueMessage], tally: Tally) -> None:
-            await move_batch(self.gw, self.dlq, self.destination, batch, tally)
+        journal = self.journal
 
-        self.tally = tally = await select_and_handle(
-            self.gw,
-            self.dlq,
-            handle,
-            limit=plan.request.get("limit"),
-            match=plan.request.get("match"),
-            concurrency=self.concurrency,
-            visibility_timeout=self.visibility_timeout,
-            total_hint=self.dlq.visible,
-            progress=progress,
-        )
+        async def handle(batch: Sequence[QueueMessage], tally: Tally) -> None:
+            await move_batch(self.gw, self.dlq, self.destination, batch, tally, journal=journal)
+
+        try:
+            self.tally = tally = await select_and_handle(
+                self.gw,
+                self.dlq,
+                handle,
+                limit=plan.request.get("limit"),
+                match=plan.request.get("match"),
+                concurrency=self.concurrency,
+                visibility_timeout=self.visibility_timeout,
+                total_hint=self.dlq.visible,
+                progress=progress,
+                always=(lambda m: journal.state_of(m) is not None) if journal is not None else None,
+            )
+        finally:
+            if journal is not None:
+                journal.close()
         return tally.moved_result()
 
     async def verify(self, plan: Plan, applied: ApplyResult, progress: ProgressCallback) -> VerifyResult:
@@ -105,6 +131,8 @@ class ManualRedrive:
             self.gw.queue(self.dlq.url, self.dlq.region),
             self.gw.queue(self.destination.url, self.destination.region),
         )
+        if self.journal is not None and not (dlq.visible or dlq.in_flight or dlq.delayed):
+            self.journal.close(drained=True)  # nothing can come back: the journal has done its work
         message = (
             f"{dlq.name}: {dlq.visible} visible, {dlq.in_flight} in flight; "
             f"{dest.name}: {dest.visible} visible, {dest.in_flight} in flight"
@@ -134,8 +162,9 @@ async def prepare_manual(
             names = ", ".join(s.rsplit(":", 1)[-1] for s in sources)
             raise BadInput(f"{dlq.name} is the DLQ of several queues ({names}): choose one with --to")
         destination = await gw.resolve_arn(sources[0])
-    plan = manual_plan(dlq, destination, limit=limit, match=match)
-    return ManualRedrive(gw, dlq, destination, plan, concurrency, visibility_timeout)
+    journal = Journal.open(dlq, destination)
+    plan = manual_plan(dlq, destination, limit=limit, match=match, journal=journal)
+    return ManualRedrive(gw, dlq, destination, plan, concurrency, visibility_timeout, journal=journal)
 
 
 @dataclass
@@ -148,13 +177,18 @@ class SelectedRedrive:
     messages: Sequence[QueueMessage]
     plan: Plan
     tally: Tally = field(default_factory=Tally)
+    journal: Journal | None = None
 
     async def apply(self, plan: Plan, progress: ProgressCallback) -> ApplyResult:
         tally = self.tally
         total = len(self.messages)
-        for batch in chunks(list(self.messages), MAX_BATCH):
-            await move_batch(self.gw, self.dlq, self.destination, batch, tally)
-            progress(Progress(len(tally.moved), total, "IN_PROGRESS", f"to {self.destination.name}"))
+        try:
+            for batch in chunks(list(self.messages), MAX_BATCH):
+                await move_batch(self.gw, self.dlq, self.destination, batch, tally, journal=self.journal)
+                progress(Progress(len(tally.moved), total, "IN_PROGRESS", f"to {self.destination.name}"))
+        finally:
+            if self.journal is not None:
+                self.journal.close()
         return tally.moved_result()
 
     async def verify(self, plan: Plan, applied: ApplyResult, progress: ProgressCallback) -> VerifyResult:
@@ -182,11 +216,12 @@ async def prepare_selected_redrive(
         ),
         details=(
             f"{n} chosen messages: send a copy to {dest.name}, then delete from {dlq.name} after the send",
-            "at least once: a fault leaves a message in the DLQ, the destination or both (never neither)",
+            *(plan_lines(manual.journal, fifo=dest.fifo) if manual.journal is not None else ()),
+            "a fault leaves a message in the DLQ, the destination or both (never neither)",
             *chosen_lines(messages),
         ),
         warnings=(("FIFO: group and deduplication ids are kept",) if dlq.fifo else ()),
         request={"message_ids": [m.message_id for m in messages], "destination": dest.url},
         noop_reason="" if messages else "no message chosen",
     )
-    return SelectedRedrive(gw, dlq, dest, list(messages), plan)
+    return SelectedRedrive(gw, dlq, dest, list(messages), plan, journal=manual.journal)

@@ -24,6 +24,7 @@ from console.ops.plan import (
     Progress,
     ProgressCallback,
 )
+from console.ops.redrive_journal import SENDING, SENT, Journal, by_state, in_doubt_may_repeat
 
 DEFAULT_CONCURRENCY = 8
 DEFAULT_VISIBILITY_S = 60
@@ -91,6 +92,7 @@ class Tally:
     )  # send outcome unknown: left in the source, maybe also sent
     both: list[str] = field(default_factory=list)  # sent, but the delete failed: in both queues
     maybe_twice: set[str] = field(default_factory=set)  # sent by a retried request: a copy may exist twice
+    finished: list[str] = field(default_factory=list)  # sent by an interrupted run: deleted, not sent again
     received: int = 0
 
     @property
@@ -108,8 +110,12 @@ class Tally:
             parts.append(f"{len(self.unknown)} with an unknown send outcome (left in the DLQ)")
         if self.both:
             parts.append(f"{len(self.both)} sent but not deleted (now in both queues)")
+        if self.finished:
+            parts.append(
+                f"{len(self.finished)} of them sent by an interrupted run (deleted from the DLQ, not sent again)"
+            )
         if self.maybe_twice:
-            parts.append(f"{len(self.maybe_twice)} sent after a retry")
+            parts.append(f"{len(self.maybe_twice)} sent again after a retry or a crash mid-send")
         text = ", ".join(parts)
         if self.duplicates_possible:
             text += "; duplicates possible"
@@ -145,12 +151,14 @@ async def select_and_handle(
     total_hint: int = 0,
     verb: str = "moved",
     progress: ProgressCallback = _nothing,
+    always: Callable[[QueueMessage], bool] | None = None,
 ) -> Tally:
     """Receive from ``source`` in batches of 10 with ``concurrency`` workers; hand chosen messages on.
 
     A message is chosen when ``match`` is a substring of its body; at most
     ``limit`` are chosen.  The others stay hidden until the end of the run
-    and are then made visible again.
+    and are then made visible again.  ``always`` chooses a message whatever
+    ``match`` says (one an interrupted run already sent: it is only deleted).
     """
     check_options(limit=limit, visibility_timeout=visibility_timeout, concurrency=concurrency)
     tally = Tally()
@@ -208,7 +216,7 @@ async def select_and_handle(
                         held.append(m)
                         continue
                     seen.add(m.message_id)
-                    if match is not None and match not in m.body:
+                    if match is not None and match not in m.body and not (always and always(m)):
                         tally.skipped.add(m.message_id)
                         held.append(m)
                     elif limit is not None and chosen >= limit:
@@ -251,48 +259,81 @@ async def move_batch(
     tally: Tally,
     *,
     attempts: int = 3,
+    journal: Journal | None = None,
 ) -> None:
     """Send copies, then delete from ``source`` exactly the messages whose send succeeded.
 
     A send that raised (retries exhausted, connection dropped) has an unknown
     outcome: it is sent again, and the copies are counted as possible
     duplicates; after ``attempts`` the originals simply stay in the source.
+    With a ``journal`` (console.ops.redrive_journal) each step is written down
+    first, and a message an earlier run sent is deleted here, not sent again.
     """
-    pending = list(batch)
+    split = by_state(journal, batch)
+    if split[SENT]:
+        await _delete_sent(gw, source, split[SENT], tally, journal)
+    pending = [*split[SENDING], *split["new"]]
+    if journal is not None:
+        tally.maybe_twice.update(
+            m.message_id for m in split[SENDING] if in_doubt_may_repeat(journal, m, fifo=destination.fifo)
+        )
+        journal.sending(pending)
     sent_ok: list[QueueMessage] = []
+    raised = False
     for attempt in range(attempts):
         if not pending:
             break
         try:
             sent: BatchOutcome = await gw.send_messages(destination, pending)
         except Exception:
+            raised = True
             tally.maybe_twice.update(m.message_id for m in pending)
             await asyncio.sleep(0.1 * (attempt + 1))
             continue
         if sent.retried:
             tally.maybe_twice.update(sent.ok)
         ok = set(sent.ok)
-        sent_ok += [m for m in pending if m.message_id in ok]
+        now_sent = [m for m in pending if m.message_id in ok]
+        if journal is not None:
+            journal.sent(now_sent)
+        sent_ok += now_sent
         failed = dict(sent.failed)
         pending = [m for m in pending if m.message_id in failed]
         if pending and attempt == attempts - 1:
             tally.send_failed += [(m.message_id, failed[m.message_id]) for m in pending]
+            if journal is not None and not raised:  # refused every time: never sent
+                journal.deleted(pending)
             pending = []
-    unknown = [m.message_id for m in pending]
-    tally.unknown += unknown
-    if not sent_ok:
-        return
+    tally.unknown += [m.message_id for m in pending]  # the journal keeps them as in doubt
+    if sent_ok:
+        await _delete_sent(gw, source, sent_ok, tally, journal, earlier=False)
+
+
+async def _delete_sent(
+    gw: SqsGateway,
+    source: Queue,
+    sent: Sequence[QueueMessage],
+    tally: Tally,
+    journal: Journal | None,
+    *,
+    earlier: bool = True,
+) -> None:
+    """Delete sent messages from the source (with this run's receipt handles); a failed delete
+    leaves them journalled as sent, so the next run deletes them instead of sending again."""
     try:
-        deleted = await gw.delete_batch(source, sent_ok)
+        deleted = await gw.delete_batch(source, sent)
     except Exception:
-        deleted = await _retry_delete(gw, source, sent_ok)
+        deleted = await _retry_delete(gw, source, sent)
     else:
         if deleted.failed:  # receipt handles that SQS refused: retry only those
-            again = await _retry_delete(
-                gw, source, [m for m in sent_ok if m.message_id in dict(deleted.failed)]
-            )
+            again = await _retry_delete(gw, source, [m for m in sent if m.message_id in dict(deleted.failed)])
             deleted = BatchOutcome(deleted.ok + again.ok, again.failed, deleted.retried or again.retried)
+    if journal is not None:
+        gone = set(deleted.ok)
+        journal.deleted([m for m in sent if m.message_id in gone])
     tally.moved += list(deleted.ok)
+    if earlier:
+        tally.finished += list(deleted.ok)
     tally.both += [mid for mid, _ in deleted.failed]
 
 
