@@ -31,7 +31,7 @@ from console.aws.sqs_messages import (
     merge_outcomes,
     to_message,
 )
-from console.errors import BadInput, NotFound
+from console.errors import ApiMissing, BadInput, NotFound, is_missing_api, is_missing_api_answer
 from console.model import MessageMoveTask, Queue
 from console.names import did_you_mean
 
@@ -40,6 +40,19 @@ LIST_PAGE = 1000
 METRIC_QUERIES_PER_CALL = 500
 PEEK_VISIBILITY_S = 10
 AGE_TIMEOUT_S = 3.0
+NO_MOVE_TASKS = "this endpoint has no SQS message move tasks: use --manual"
+MOVE_TASK_OPERATIONS = ("StartMessageMoveTask", "ListMessageMoveTasks", "CancelMessageMoveTask")
+
+
+def _missing_move_tasks(response: Any = None, **_: Any) -> None:
+    """botocore's needs-retry hook: an endpoint without the API answers the same on every retry
+    (moto's 500 page, a 501), so stop at the first answer instead of backing off for seconds."""
+    if response is None:
+        return
+    http, parsed = response
+    if is_missing_api_answer(parsed, int(getattr(http, "status_code", 0) or 0)):
+        raise ApiMissing(NO_MOVE_TASKS)
+
 
 # SQS quotas are far above ECS's: standard queues are "nearly unlimited", FIFO
 # queues 300 calls/s per API without high-throughput mode.
@@ -478,6 +491,21 @@ class SqsGateway:
         await self._call(queue.region, "purge_queue", fifo=queue.fifo, QueueUrl=queue.url)
 
     # --- message move tasks (native redrive) ----------------------------------------
+    async def _move_call(self, region: str, op: str, **kwargs: Any) -> dict[str, Any]:
+        """Move-task APIs are the newest of SQS (2023): an endpoint without them (moto, older
+        emulators) gets one line naming what is missing and the way that works there."""
+        client = await self.aws.client("sqs", region)
+        for name in MOVE_TASK_OPERATIONS:  # once per client: a unique id makes it idempotent
+            client.meta.events.register_first(
+                f"needs-retry.sqs.{name}", _missing_move_tasks, unique_id=f"opsconsole-no-move-{name}"
+            )
+        try:
+            return await self._call(region, op, **kwargs)
+        except Exception as exc:
+            if is_missing_api(exc):
+                raise ApiMissing(NO_MOVE_TASKS) from exc
+            raise
+
     async def start_move(
         self, source_arn: str, destination_arn: str | None = None, max_per_second: int | None = None
     ) -> str:
@@ -487,20 +515,20 @@ class SqsGateway:
             kwargs["DestinationArn"] = destination_arn
         if max_per_second:
             kwargs["MaxNumberOfMessagesPerSecond"] = int(max_per_second)
-        resp = await self._call(region, "start_message_move_task", **kwargs)
+        resp = await self._move_call(region, "start_message_move_task", **kwargs)
         return str(resp.get("TaskHandle", ""))
 
     async def move_tasks(self, source_arn: str, max_results: int = 10) -> list[MessageMoveTask]:
         """The most recent move tasks of a DLQ, newest first (AWS keeps up to 10)."""
         region, _, _ = parse_arn(source_arn)
-        resp = await self._call(
+        resp = await self._move_call(
             region, "list_message_move_tasks", SourceArn=source_arn, MaxResults=max(1, min(10, max_results))
         )
         return [to_move_task(r) for r in resp.get("Results", [])]
 
     async def cancel_move(self, handle: str, region: str) -> int:
         """Cancel a RUNNING task; the number of messages it had moved."""
-        resp = await self._call(region, "cancel_message_move_task", TaskHandle=handle)
+        resp = await self._move_call(region, "cancel_message_move_task", TaskHandle=handle)
         return _int(resp.get("ApproximateNumberOfMessagesMoved"))
 
 
