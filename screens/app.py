@@ -44,7 +44,6 @@ from screens.detail.service import ServiceDetailScreen
 from screens.detail.task import TaskDetailScreen
 from screens.format import set_frozen
 from screens.heap import freeze_startup_heap
-from screens.logs import LogsScreen
 from screens.modals.command_line import CommandLineScreen
 from screens.modals.confirm import ConfirmPlanScreen
 from screens.modals.help import HelpScreen, binding_rows
@@ -203,7 +202,12 @@ class OpsConsoleApp(App[int]):
         task: Task | None = None,
         container: str | None = None,
     ) -> None:
-        """The logs pane (issue 4 replaces ``screens.logs.LogsScreen``; this signature stays)."""
+        """The logs pane (issue 4 replaces ``screens.logs.LogsScreen``; this signature stays).
+
+        Imported here, not at the top: the logs pane (its follow engine, CloudWatch Logs
+        gateway and log view) is a sixth of the UI's imports and no first screen needs it."""
+        from screens.logs import LogsScreen
+
         self.push_pane(LogsScreen(group=group, service=service, task=task, container=container))
 
     def open_queues(self) -> None:
