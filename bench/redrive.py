@@ -18,12 +18,17 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import os
+import re
+import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 from typing import Any
 
 import boto3
@@ -206,6 +211,81 @@ def run_one(latency_ms: int, messages: int, sample: int, concurrency: int, round
             proc.kill()
 
 
+def _cli(endpoint: str, dlq_name: str, data_dir: str) -> subprocess.Popen[str]:
+    argv = [sys.executable, "-m", "console.cli", "redrive", dlq_name, "--manual", "--yes"]
+    argv += ["--visibility-timeout", "2", "--region", REGION, "--endpoint-url", endpoint]
+    env = {**os.environ, "OPSCONSOLE_DATA_DIR": data_dir, "PYTHONUNBUFFERED": "1"}
+    return subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env)
+
+
+def kill_and_rerun(
+    messages: int = 1000, latency_ms: int = 30, kill_at: int = 300, *, keep_journal: bool = True
+) -> dict[str, Any]:
+    """The issue's scenario: SIGKILL in the middle of a manual redrive, then the same command again.
+
+    "The middle" is when ``kill_at`` messages have reached the source queue (the issue killed
+    2 s in; on a loaded machine the CLI's start-up alone can take that long).
+
+    ``keep_journal=False`` deletes the redrive journal between the two runs: what a rerun did before
+    the journal existed (the baseline of the duplicates figure).  Counts bodies afterwards: missing
+    (in neither queue) and duplicated (in the source more than once).
+    """
+    proc, endpoint = serve(latency_ms)
+    try:
+        sqs = client(endpoint)
+        q = make_queues(sqs)
+        fill(endpoint, q["dlq"], messages)
+        with tempfile.TemporaryDirectory() as data:
+            run = _cli(endpoint, q["dlq_name"], data)
+            deadline = time.monotonic() + 120
+            while run.poll() is None and time.monotonic() < deadline:
+                attrs = sqs.get_queue_attributes(
+                    QueueUrl=q["src"], AttributeNames=["ApproximateNumberOfMessages"]
+                )
+                if int(attrs["Attributes"]["ApproximateNumberOfMessages"]) >= kill_at:
+                    break
+                time.sleep(0.02)
+            killed = run.poll() is None
+            run.send_signal(signal.SIGKILL)
+            run.wait()
+            at_kill = int(
+                sqs.get_queue_attributes(QueueUrl=q["src"], AttributeNames=["ApproximateNumberOfMessages"])[
+                    "Attributes"
+                ]["ApproximateNumberOfMessages"]
+            )
+            if not keep_journal:
+                shutil.rmtree(Path(data) / "redrive", ignore_errors=True)
+            deadline = time.monotonic() + 30
+            while time.monotonic() < deadline:  # what the killed run held becomes visible again
+                attrs = sqs.get_queue_attributes(
+                    QueueUrl=q["dlq"], AttributeNames=["ApproximateNumberOfMessagesNotVisible"]
+                )["Attributes"]
+                if int(attrs["ApproximateNumberOfMessagesNotVisible"]) == 0:
+                    break
+                time.sleep(0.1)
+            rerun = _cli(endpoint, q["dlq_name"], data)
+            out, _ = rerun.communicate(timeout=300)
+        left = drain_bodies(endpoint, q["dlq"])
+        in_src = drain_bodies(endpoint, q["src"])
+        expected = {json.dumps({"doc": i, "error": "OCRTimeout"}) for i in range(messages)}
+        found = set(left) | set(in_src)
+        in_doubt = re.search(r"(\d+) message\(s\) were being sent when that run stopped", out)
+        return {
+            "killed": killed,
+            "sent_at_kill": at_kill,
+            "missing": len(expected - found),
+            "duplicates": len(left) + len(in_src) - len(found),
+            "in_doubt": int(in_doubt.group(1)) if in_doubt else 0,
+            "rerun_rc": rerun.returncode,
+        }
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -228,7 +308,21 @@ def main() -> int:
     parser.add_argument(
         "--rounds", type=int, default=5, help="alternating slices of loop and manual redrive (default 5)"
     )
+    parser.add_argument(
+        "--kill",
+        action="store_true",
+        help="only the kill-and-rerun scenario (1,000 messages, 30 ms, kill at 2 s)",
+    )
     args = parser.parse_args()
+    if args.kill:
+        for keep in (True, False):
+            r = kill_and_rerun(keep_journal=keep)
+            label = "with the journal   " if keep else "journal deleted    "
+            print(
+                f"kill at 300 sent, rerun {label}: {r['missing']} missing, {r['duplicates']} duplicated "
+                f"({r['in_doubt']} in flight at the kill; {r['sent_at_kill']} sent before it, killed: {r['killed']})"
+            )
+        return 0
     lost = False
     print(f"manual redrive of a {args.messages:,}-message DLQ vs a one-message-at-a-time boto3 loop")
     for latency in (int(x) for x in args.latency.split(",") if x.strip()):

@@ -111,6 +111,83 @@ def child(endpoint: str, cluster: str, keys: int) -> None:
     print(json.dumps(figures), flush=True)
 
 
+def floor_child(endpoint: str, cluster: str, pane: str) -> None:
+    """The floor: a bare Python process that imports aiobotocore and Textual and makes the
+    console's first calls one after another, with no UI.  Prints seconds since the spawn.
+
+    ``pane == "services"``: DescribeClusters in each region until the cluster is found, the
+    first ListServices page, DescribeServices of the first 60 names (6 calls of 10);
+    ``pane == "clusters"``: ListClusters and DescribeClusters in each region.
+    """
+    import asyncio
+
+    import aiobotocore.session
+    import textual.app
+    import textual.widgets  # what any Textual console needs
+
+    from console.endpoints import demo_regions
+
+    spawned = float(os.environ[SPAWNED_AT_ENV])
+    assert textual.app
+    regions = demo_regions(endpoint)
+
+    async def run() -> None:
+        session = aiobotocore.session.get_session()
+        keys = {"aws_access_key_id": "bench", "aws_secret_access_key": "bench", "endpoint_url": endpoint}
+        for region in regions:
+            async with session.create_client("ecs", region_name=region, **keys) as ecs:
+                if pane == "clusters":
+                    arns = (await ecs.list_clusters())["clusterArns"]
+                    if arns:
+                        await ecs.describe_clusters(clusters=arns)
+                    continue
+                found = (await ecs.describe_clusters(clusters=[cluster]))["clusters"]
+                if not found:
+                    continue
+                arn = found[0]["clusterArn"]
+                page = (await ecs.list_services(cluster=arn, maxResults=100))["serviceArns"]
+                top = sorted(page, key=lambda a: a.rsplit("/", 1)[-1])[:60]
+                for start in range(0, len(top), 10):
+                    await ecs.describe_services(cluster=arn, services=top[start : start + 10])
+                break
+
+    asyncio.run(run())
+    print(json.dumps({"floor_s": time.time() - spawned}), flush=True)
+
+
+def clusters_child(endpoint: str) -> None:
+    """Plain `opsconsole` (no --cluster) to the clusters pane with its rows shown, as launch_ui
+    starts it (console.commands._default): the UI imported, then the app run."""
+    import gc
+
+    gc.disable()
+    import asyncio
+    import importlib
+
+    from console.aws.context import make_gateways
+    from console.config import resolve_settings
+    from console.endpoints import demo_regions
+
+    spawned = float(os.environ[SPAWNED_AT_ENV])
+    settings = resolve_settings(endpoint_url=endpoint, discovered_regions=demo_regions(endpoint))
+    figures: dict[str, float] = {}
+
+    async def run() -> None:
+        gateways = make_gateways(settings)
+        ui = importlib.import_module("screens.app")
+        from screens.clusters import ClustersScreen
+
+        app = ui.OpsConsoleApp(settings, gateways=gateways, poll_interval=5.0)
+        async with app.run_test(headless=True, size=(140, 45)):
+            while not (isinstance(app.screen, ClustersScreen) and app.screen.table.keys):
+                await asyncio.sleep(0.005)
+            figures["clusters_shown_s"] = time.time() - spawned
+        await gateways.aws.close()
+
+    asyncio.run(run())
+    print(json.dumps(figures), flush=True)
+
+
 def describe_everything_first(endpoint: str, cluster: str) -> float:
     """e1s's order, with our own gateway: list every page, describe every service, then show."""
     import asyncio
@@ -131,6 +208,12 @@ def describe_everything_first(endpoint: str, cluster: str) -> float:
     return asyncio.run(run())
 
 
+def median(values: list[float]) -> float:
+    ordered = sorted(values)
+    mid = len(ordered) // 2
+    return ordered[mid] if len(ordered) % 2 else (ordered[mid - 1] + ordered[mid]) / 2
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -141,7 +224,16 @@ def main() -> int:
     parser.add_argument("--cluster", default="scale-cluster")
     parser.add_argument("--endpoint", help="use a running `demo serve` instead of starting one")
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--floor", choices=("services", "clusters"), help=argparse.SUPPRESS)
+    parser.add_argument("--clusters-pane", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--repeats", type=int, default=3, help="alternating runs of each (median)")
     args = parser.parse_args()
+    if args.floor:
+        floor_child(args.endpoint, args.cluster, args.floor)
+        return 0
+    if args.clusters_pane:
+        clusters_child(args.endpoint)
+        return 0
     if args.child:
         child(args.endpoint, args.cluster, args.keys)
         return 0
@@ -159,31 +251,33 @@ def main() -> int:
             return 1
         endpoint = line.split(":", 1)[1].strip()
     try:
-        env = dict(os.environ, **{SPAWNED_AT_ENV: repr(time.time())})
-        out = subprocess.run(
-            [
-                sys.executable,
-                __file__,
-                "--child",
-                "--endpoint",
-                endpoint,
-                "--cluster",
-                args.cluster,
-                "--keys",
-                str(args.keys),
-            ],
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=300,
-            check=False,
-        )
-        lines = [x for x in out.stdout.splitlines() if x.startswith("{")]
-        if out.returncode != 0 or not lines:
-            print(out.stdout[-2000:], out.stderr[-4000:], file=sys.stderr)
-            return 1
-        figures = json.loads(lines[-1])
+
+        def spawn(*extra: str) -> dict[str, float]:
+            env = dict(os.environ, **{SPAWNED_AT_ENV: repr(time.time())})
+            argv = [sys.executable, __file__, "--endpoint", endpoint, "--cluster", args.cluster, *extra]
+            out = subprocess.run(argv, env=env, capture_output=True, text=True, timeout=300, check=False)
+            lines = [x for x in out.stdout.splitlines() if x.startswith("{")]
+            if out.returncode != 0 or not lines:
+                raise RuntimeError(f"{extra}: {out.stdout[-2000:]} {out.stderr[-4000:]}")
+            return dict(json.loads(lines[-1]))
+
+        spawn("--floor", "services")  # warm-up: the OS file cache, the server's first answers
+        runs: list[dict[str, float]] = []
+        floors: list[float] = []
+        panes: list[float] = []
+        pane_floors: list[float] = []
+        for _ in range(max(1, args.repeats)):  # alternating, so both see the same machine
+            floors.append(spawn("--floor", "services")["floor_s"])
+            runs.append(spawn("--child", "--keys", str(args.keys)))
+            pane_floors.append(spawn("--floor", "clusters")["floor_s"])
+            panes.append(spawn("--clusters-pane")["clusters_shown_s"])
+        figures = dict(runs[-1])
+        firsts = [r["services_first_screenful_s"] for r in runs]
+        figures["services_first_screenful_s"] = median(firsts)
         baseline = describe_everything_first(endpoint, args.cluster)
+    except RuntimeError as exc:
+        print(str(exc), file=sys.stderr)
+        return 1
     finally:
         if server is not None:
             server.terminate()
@@ -205,6 +299,17 @@ def main() -> int:
     )
     print(f"  process start -> {'all described':<22} {figures['all_described_s']:.3f} s")
     print(f"  baseline, describe all before showing   {baseline:.3f} s   (plus start-up; e1s #335's order)")
+    floor, pane, pane_floor = median(floors), median(panes), median(pane_floors)
+    print(
+        f"  floor (bare python: imports + same calls) {floor:.3f} s   first screenful / floor "
+        f"{figures['services_first_screenful_s'] / floor:.2f}x (target <= 1.2x; runs "
+        + ", ".join(f"{f:.2f}/{fl:.2f}" for f, fl in zip(firsts, floors, strict=True))
+        + ")"
+    )
+    print(
+        f"  plain opsconsole -> clusters pane       {pane:.3f} s   floor {pane_floor:.3f} s   "
+        f"ratio {pane / pane_floor:.2f}x (target <= 1.2x)"
+    )
     print(
         f"  key latency while refreshing            p50 {figures['key_p50_ms']:.1f} ms  "
         f"p95 {figures['key_p95_ms']:.1f} ms  max {figures['key_max_ms']:.1f} ms   (target p95 <= 50 ms; "

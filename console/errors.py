@@ -37,6 +37,46 @@ class Refused(OpsError):
     exit_code = 2
 
 
+class ApiMissing(OpsError):
+    """The endpoint does not offer an API (a local emulator, an older partition): say which, and
+    what to do instead, in one line."""
+
+
+UNKNOWN_OPERATION_CODES = {
+    "InvalidAction",
+    "UnknownOperation",
+    "UnknownOperationException",
+    "NotImplemented",
+    "NotImplementedException",
+}
+
+
+def looks_like_html(text: str) -> bool:
+    head = text.lstrip()[:200].lower()
+    return head.startswith("<") and ("html" in head or "<head" in head or "<body" in head)
+
+
+def is_missing_api(exc: BaseException) -> bool:
+    """An endpoint without this API: HTTP 501, a 500 whose body is a web page, or an
+    unknown-operation error code, instead of an AWS error about the request."""
+    from botocore.exceptions import ClientError
+
+    if not isinstance(exc, ClientError):
+        return False
+    return is_missing_api_answer(exc.response)
+
+
+def is_missing_api_answer(parsed: dict[str, Any], status: int | None = None) -> bool:
+    """:func:`is_missing_api` on a parsed answer (botocore's dict), before any retry of it."""
+    err: dict[str, Any] = parsed.get("Error", {}) or {}
+    code, msg = str(err.get("Code", "")), str(err.get("Message", ""))
+    if status is None:
+        status = int(parsed.get("ResponseMetadata", {}).get("HTTPStatusCode") or 0)
+    if code in UNKNOWN_OPERATION_CODES or status == 501 or "not yet implemented" in msg.lower():
+        return True
+    return status == 500 and (looks_like_html(msg) or "notimplemented" in msg.lower().replace(" ", ""))
+
+
 CREDENTIAL_CODES = {
     "ExpiredToken",
     "ExpiredTokenException",
@@ -84,6 +124,10 @@ def describe_aws_error(exc: BaseException, *, where: str = "") -> str:
         code = aws_error_code(exc)
         msg = str(err.get("Message", "")) or code
         op = exc.operation_name
+        if is_missing_api(exc):
+            return f"{prefix}this endpoint does not offer {op}"
+        if looks_like_html(msg):  # a proxy's or emulator's error page: never shown
+            return f"{prefix}{op} failed ({code}): the endpoint answered with a web page, not an AWS error"
         if code in CREDENTIAL_CODES:
             return f"{prefix}credentials rejected by AWS ({code}) during {op}: {msg}"
         if code in THROTTLE_CODES:

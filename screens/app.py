@@ -37,17 +37,17 @@ from textual.worker import Worker, WorkerState
 from console.api.operations import CANCELLED, Operation, Operations
 from console.aws.context import Gateways, make_gateways
 from console.config import Settings
-from console.errors import OpsError, describe_aws_error
+from console.errors import NotFound, OpsError, describe_aws_error
 from console.model import Cluster, Service, Task, short_name
+from console.names import did_you_mean
 from console.prefetch import FirstView
 from screens.bindings import action_name, mutating_bindings
 from screens.clusters import ClustersScreen
-from screens.commands import PaneCommands, UnknownCommand, parse
+from screens.commands import CommandNames, PaneCommands, UnknownCommand, parse
 from screens.detail.service import ServiceDetailScreen
 from screens.detail.task import TaskDetailScreen
 from screens.format import set_frozen
 from screens.heap import freeze_startup_heap
-from screens.logs import LogsScreen
 from screens.modals.command_line import CommandLineScreen
 from screens.modals.confirm import ConfirmPlanScreen
 from screens.modals.help import HelpScreen, binding_rows
@@ -202,7 +202,12 @@ class OpsConsoleApp(App[int]):
         task: Task | None = None,
         container: str | None = None,
     ) -> None:
-        """The logs pane (issue 4 replaces ``screens.logs.LogsScreen``; this signature stays)."""
+        """The logs pane (issue 4 replaces ``screens.logs.LogsScreen``; this signature stays).
+
+        Imported here, not at the top: the logs pane (its follow engine, CloudWatch Logs
+        gateway and log view) is a sixth of the UI's imports and no first screen needs it."""
+        from screens.logs import LogsScreen
+
         self.push_pane(LogsScreen(group=group, service=service, task=task, container=container))
 
     def open_queues(self) -> None:
@@ -226,12 +231,60 @@ class OpsConsoleApp(App[int]):
         return [], None
 
     # --- the command line ------------------------------------------------------------
-    def action_command_line(self) -> None:
-        self.push_screen(CommandLineScreen(), self._command_entered)
+    def action_command_line(self, value: str = "", hint: str = "") -> None:
+        names = CommandNames(known=self._known_names, load=self._read_names)
+        self.push_screen(CommandLineScreen(names, value=value, hint=hint), self._command_entered)
 
     def _command_entered(self, text: str | None) -> None:
         if text:
             self.run_command_line(text)
+
+    def _pane_in_stack(self, kind: type[PaneScreen]) -> PaneScreen | None:
+        return next((s for s in reversed(self.screen_stack) if isinstance(s, kind)), None)
+
+    def _known_names(self, kind: str) -> list[str]:
+        """Names on screen already: completion starts with them while the listing is read."""
+        if kind == "cluster":
+            return sorted({c.name for c in self.known_clusters.values()})
+        if kind == "services":
+            pane = self._pane_in_stack(ServicesScreen)
+            return (
+                sorted({s.name for s in pane.services.values()}) if isinstance(pane, ServicesScreen) else []
+            )
+        if kind == "queues":
+            pane = self._pane_in_stack(QueuesScreen)
+            return sorted({q.name for q in pane.queues.values()}) if isinstance(pane, QueuesScreen) else []
+        if kind == "logs":
+            return list(self.settings.profile.log_groups)
+        return []
+
+    async def _read_names(self, kind: str) -> list[str]:
+        from console.api import names
+
+        if kind == "cluster":
+            return await names.cluster_names(self.gateways, self.regions, self.settings.profile.clusters)
+        clusters, service = self._nav_context()
+        if kind == "services":
+            if not clusters:
+                clusters = list(self.known_clusters.values())
+            return await names.service_names(self.gateways, clusters) if clusters else []
+        if kind == "queues":
+            return await names.queue_names(self.gateways, self.regions)
+        return await names.log_groups_of_place(
+            self.gateways,
+            self.regions,
+            services=self._place_services(clusters, service),
+            profile_groups=self.settings.profile.log_groups,
+        )
+
+    def _place_services(self, clusters: Sequence[Cluster], service: Service | None) -> list[Service]:
+        """The services whose log groups ``:logs`` offers: the one in view, or a cluster's."""
+        if service is not None:
+            return [service]
+        pane = self._pane_in_stack(ServicesScreen)
+        if isinstance(pane, ServicesScreen) and len(clusters) == 1:
+            return list(pane.services.values())
+        return []
 
     def run_command_line(self, text: str) -> None:
         try:
@@ -244,6 +297,8 @@ class OpsConsoleApp(App[int]):
             self.go_home()
         elif verb == "cluster":
             self._open_cluster(arg)
+        elif verb == "services" and arg:
+            self._open_service(arg, clusters)
         elif verb == "services":
             if clusters:
                 self.open_services(clusters)
@@ -258,8 +313,13 @@ class OpsConsoleApp(App[int]):
                 self.notify(
                     "open a cluster or a service first (:cluster NAME)", severity="warning", timeout=4
                 )
+        elif verb == "queues" and arg:
+            self._open_queue(arg)
         elif verb == "queues":
             self.open_queues()
+        elif verb == "logs" and not arg and service is None:
+            where = f"of {clusters[0].name}" if len(clusters) == 1 else "of " + ", ".join(self.regions)
+            self.action_command_line("logs ", f"log groups {where}: Tab to choose, Enter to follow")
         elif verb == "logs":
             self.open_logs(group=arg or None, service=service)
         elif verb == "region":
@@ -272,11 +332,41 @@ class OpsConsoleApp(App[int]):
             self.exit(0)
 
     def _open_cluster(self, name: str) -> None:
+        """A cluster's services right above the clusters pane: the stack is replaced, not grown."""
         for cluster in self.known_clusters.values():
             if name in (cluster.name, cluster.arn):
+                self.go_home()
                 self.open_services([cluster])
                 return
         self._find_and_open_cluster(name)
+
+    @work(group="navigate", exclusive=True, exit_on_error=False)
+    async def _open_service(self, name: str, clusters: Sequence[Cluster]) -> None:
+        """``:svc NAME``: that service's detail, looked for in the clusters in view."""
+        pane = self._pane_in_stack(ServicesScreen)
+        shown = list(pane.services.values()) if isinstance(pane, ServicesScreen) else []
+        hit = next((s for s in shown if name in (s.name, s.arn)), None)
+        try:
+            if hit is None:
+                if len(clusters) != 1:
+                    known = [s.name for s in shown]
+                    raise NotFound(f"unknown service '{name}' here{did_you_mean(name, known)}")
+                hit = await self.gateways.ecs.service(clusters[0].region, clusters[0].arn, name)
+        except Exception as exc:
+            self.notify(describe_aws_error(exc), severity="error", timeout=6)
+            return
+        self.open_service_detail(hit)
+
+    @work(group="navigate", exclusive=True, exit_on_error=False)
+    async def _open_queue(self, name: str) -> None:
+        from screens.detail.queue import QueueDetailScreen
+
+        try:
+            queue = await self.gateways.sqs.resolve(name, self.regions)
+        except Exception as exc:
+            self.notify(describe_aws_error(exc), severity="error", timeout=6)
+            return
+        self.push_pane(QueueDetailScreen(queue))
 
     @work(group="navigate", exclusive=True, exit_on_error=False)
     async def _find_and_open_cluster(self, name: str) -> None:
@@ -286,6 +376,7 @@ class OpsConsoleApp(App[int]):
                 view = await first_view  # read while the UI was loading (console.prefetch)
                 self.remember_clusters([view.cluster])
                 self.milestone("cluster_found")
+                self.go_home()
                 self.open_services([view.cluster], first_view=view)
                 return
             cluster = await self.gateways.ecs.find_cluster(self.regions, name)
@@ -296,6 +387,7 @@ class OpsConsoleApp(App[int]):
             return
         self.remember_clusters([cluster])
         self.milestone("cluster_found")
+        self.go_home()
         self.open_services([cluster])
 
     @work(group="navigate", exclusive=True, exit_on_error=False)

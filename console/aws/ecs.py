@@ -476,8 +476,6 @@ class EcsGateway:
 
 
 def unknown_name(kind: str, name: str, known: Sequence[str], *, where: str) -> str:
-    import difflib
+    from console.names import did_you_mean
 
-    close = difflib.get_close_matches(short_name(name), list(known), n=3, cutoff=0.5)
-    hint = f"; did you mean {', '.join(close)}?" if close else ""
-    return f"unknown {kind} '{name}' in {where}{hint}"
+    return f"unknown {kind} '{name}' in {where}{did_you_mean(short_name(name), known)}"

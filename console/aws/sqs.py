@@ -14,26 +14,45 @@ raise each message's receive count, which callers must say.
 from __future__ import annotations
 
 import asyncio
-import base64
-import difflib
 import json
 import re
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import urlparse
 
 from console.aws.paging import Budget, chunks, pages
 from console.aws.session import AwsContext
-from console.errors import BadInput, NotFound
+from console.aws.sqs_messages import (
+    BatchOutcome,
+    QueueMessage,
+    batch_outcome,
+    binary_preview,
+    merge_outcomes,
+    to_message,
+)
+from console.errors import ApiMissing, BadInput, NotFound, is_missing_api, is_missing_api_answer
 from console.model import MessageMoveTask, Queue
+from console.names import did_you_mean
 
 MAX_BATCH = 10  # SendMessageBatch / DeleteMessageBatch / ReceiveMessage limit
 LIST_PAGE = 1000
 METRIC_QUERIES_PER_CALL = 500
 PEEK_VISIBILITY_S = 10
 AGE_TIMEOUT_S = 3.0
+NO_MOVE_TASKS = "this endpoint has no SQS message move tasks: use --manual"
+MOVE_TASK_OPERATIONS = ("StartMessageMoveTask", "ListMessageMoveTasks", "CancelMessageMoveTask")
+
+
+def _missing_move_tasks(response: Any = None, **_: Any) -> None:
+    """botocore's needs-retry hook: an endpoint without the API answers the same on every retry
+    (moto's 500 page, a 501), so stop at the first answer instead of backing off for seconds."""
+    if response is None:
+        return
+    http, parsed = response
+    if is_missing_api_answer(parsed, int(getattr(http, "status_code", 0) or 0)):
+        raise ApiMissing(NO_MOVE_TASKS)
+
 
 # SQS quotas are far above ECS's: standard queues are "nearly unlimited", FIFO
 # queues 300 calls/s per API without high-throughput mode.
@@ -47,105 +66,6 @@ _ARN = re.compile(r"^arn:(?P<partition>[^:]+):sqs:(?P<region>[^:]+):(?P<account>
 _URL_REGION = re.compile(
     r"(?:^|\.)sqs\.(?P<r1>[a-z0-9-]+)\.amazonaws\.com|^(?P<r2>[a-z0-9-]+)\.queue\.amazonaws\.com"
 )
-
-
-@dataclass(frozen=True, slots=True)
-class QueueMessage:
-    """A received message, with everything needed to send it again unchanged."""
-
-    message_id: str
-    body: str
-    receipt_handle: str = ""
-    md5_of_body: str = ""
-    # System attributes as SQS sends them (SentTimestamp, ApproximateReceiveCount, MessageGroupId, ...).
-    attributes: Mapping[str, str] = field(default_factory=dict, hash=False)
-    # Message attributes in the wire shape SendMessage takes back ({"DataType", "StringValue"|"BinaryValue"}).
-    message_attributes: Mapping[str, Mapping[str, Any]] = field(default_factory=dict, hash=False)
-
-    @property
-    def receive_count(self) -> int:
-        try:
-            return int(self.attributes.get("ApproximateReceiveCount", "0"))
-        except ValueError:
-            return 0
-
-    @property
-    def sent_at(self) -> datetime | None:
-        return _epoch_ms(self.attributes.get("SentTimestamp"))
-
-    @property
-    def first_received_at(self) -> datetime | None:
-        return _epoch_ms(self.attributes.get("ApproximateFirstReceiveTimestamp"))
-
-    @property
-    def group_id(self) -> str:
-        return self.attributes.get("MessageGroupId", "")
-
-    @property
-    def dedup_id(self) -> str:
-        return self.attributes.get("MessageDeduplicationId", "")
-
-    @property
-    def dlq_source_arn(self) -> str:
-        """Where AWS says the message was dead-lettered from (absent on some endpoints)."""
-        return self.attributes.get("DeadLetterQueueSourceArn", "")
-
-    def body_json(self) -> Any | None:
-        """The body parsed as JSON, or None when it is not JSON."""
-        text = self.body.strip()
-        if not text or text[0] not in "{[":
-            return None
-        try:
-            return json.loads(text)
-        except ValueError:
-            return None
-
-    def send_entry(self, entry_id: str, *, fifo: bool) -> dict[str, Any]:
-        """A SendMessageBatch entry that recreates this message (body, attributes, FIFO ids)."""
-        entry: dict[str, Any] = {"Id": entry_id, "MessageBody": self.body}
-        if self.message_attributes:
-            entry["MessageAttributes"] = {k: _wire_attribute(v) for k, v in self.message_attributes.items()}
-        if fifo:
-            entry["MessageGroupId"] = self.group_id or "default"
-            if self.dedup_id:
-                entry["MessageDeduplicationId"] = self.dedup_id
-            else:  # a queue without content-based dedup needs one; the message id keeps it stable
-                entry["MessageDeduplicationId"] = self.message_id
-        return entry
-
-
-@dataclass(frozen=True, slots=True)
-class BatchOutcome:
-    """Per-entry outcome of a Send/Delete batch: ids that succeeded and those that failed, with why."""
-
-    ok: tuple[str, ...] = ()
-    failed: tuple[tuple[str, str], ...] = ()  # (entry id, "Code: message")
-    # botocore retried the request: an earlier attempt may have taken effect unseen
-    # (a send answered by a dropped connection), so a copy may exist twice.
-    retried: bool = False
-
-    @property
-    def all_ok(self) -> bool:
-        return not self.failed
-
-
-def _wire_attribute(value: Mapping[str, Any]) -> dict[str, Any]:
-    out: dict[str, Any] = {"DataType": value.get("DataType", "String")}
-    for key in ("StringValue", "BinaryValue", "StringListValues", "BinaryListValues"):
-        if key in value and value[key] not in (None, [], b""):
-            out[key] = value[key]
-    if "StringValue" not in out and "BinaryValue" not in out:
-        out["StringValue"] = ""
-    return out
-
-
-def _epoch_ms(value: str | None) -> datetime | None:
-    if not value:
-        return None
-    try:
-        return datetime.fromtimestamp(int(value) / 1000, tz=UTC)
-    except (ValueError, OverflowError, OSError):
-        return None
 
 
 def parse_arn(arn: str) -> tuple[str, str, str]:
@@ -230,17 +150,6 @@ def to_move_task(raw: Mapping[str, Any]) -> MessageMoveTask:
     )
 
 
-def to_message(raw: Mapping[str, Any]) -> QueueMessage:
-    return QueueMessage(
-        message_id=str(raw.get("MessageId", "")),
-        body=str(raw.get("Body", "")),
-        receipt_handle=str(raw.get("ReceiptHandle", "")),
-        md5_of_body=str(raw.get("MD5OfBody", "")),
-        attributes=dict(raw.get("Attributes") or {}),
-        message_attributes={k: dict(v) for k, v in (raw.get("MessageAttributes") or {}).items()},
-    )
-
-
 def with_sources(queues: Sequence[Queue]) -> list[Queue]:
     """Fill each queue's ``source_arns`` from the other queues' RedrivePolicy."""
     sources: dict[str, set[str]] = {}
@@ -260,16 +169,6 @@ def _replace(queue: Queue, **changes: Any) -> Queue:
     from dataclasses import replace
 
     return replace(queue, **changes)
-
-
-def binary_preview(value: Mapping[str, Any]) -> str:
-    """A message attribute value as text (binary values base64-encoded)."""
-    if value.get("StringValue") is not None:
-        return str(value["StringValue"])
-    raw = value.get("BinaryValue")
-    if isinstance(raw, (bytes, bytearray)):
-        return "base64:" + base64.b64encode(bytes(raw)).decode()
-    return "" if raw is None else str(raw)
 
 
 class SqsGateway:
@@ -451,10 +350,8 @@ class SqsGateway:
             hits = exact or hits
         if not hits:
             names = sorted({name_of_url(url) for _, url in candidates})
-            close = difflib.get_close_matches(name, names, n=3, cutoff=0.5)
             where = ", ".join(search_regions)
-            hint = f"; did you mean {', '.join(close)}?" if close else ""
-            raise NotFound(f"no queue '{name}' in {where}{hint}")
+            raise NotFound(f"no queue '{name}' in {where}{did_you_mean(name, names)}")
         if len(hits) > 1 and match_key != "arn":
             regions_hit = ", ".join(sorted(r for r, _ in hits))
             raise BadInput(
@@ -555,7 +452,7 @@ class SqsGateway:
         resp = await self._call(
             queue.region, "send_message_batch", fifo=queue.fifo, QueueUrl=queue.url, Entries=list(entries)
         )
-        return _outcome(resp)
+        return batch_outcome(resp)
 
     async def send_messages(self, queue: Queue, messages: Sequence[QueueMessage]) -> BatchOutcome:
         """Send copies of ``messages`` (batches of 10, concurrently); outcome keyed by message id."""
@@ -570,7 +467,7 @@ class SqsGateway:
                 out.retried,
             )
 
-        return _merge(await asyncio.gather(*(one(b) for b in chunks(list(messages), MAX_BATCH))))
+        return merge_outcomes(await asyncio.gather(*(one(b) for b in chunks(list(messages), MAX_BATCH))))
 
     async def delete_batch(self, queue: Queue, messages: Sequence[QueueMessage]) -> BatchOutcome:
         """DeleteMessageBatch by receipt handle; outcome keyed by message id."""
@@ -580,7 +477,7 @@ class SqsGateway:
             resp = await self._call(
                 queue.region, "delete_message_batch", fifo=queue.fifo, QueueUrl=queue.url, Entries=entries
             )
-            out = _outcome(resp)
+            out = batch_outcome(resp)
             ids = {str(i): m.message_id for i, m in enumerate(batch)}
             return BatchOutcome(
                 tuple(ids[i] for i in out.ok if i in ids),
@@ -588,12 +485,27 @@ class SqsGateway:
                 out.retried,
             )
 
-        return _merge(await asyncio.gather(*(one(b) for b in chunks(list(messages), MAX_BATCH))))
+        return merge_outcomes(await asyncio.gather(*(one(b) for b in chunks(list(messages), MAX_BATCH))))
 
     async def purge(self, queue: Queue) -> None:
         await self._call(queue.region, "purge_queue", fifo=queue.fifo, QueueUrl=queue.url)
 
     # --- message move tasks (native redrive) ----------------------------------------
+    async def _move_call(self, region: str, op: str, **kwargs: Any) -> dict[str, Any]:
+        """Move-task APIs are the newest of SQS (2023): an endpoint without them (moto, older
+        emulators) gets one line naming what is missing and the way that works there."""
+        client = await self.aws.client("sqs", region)
+        for name in MOVE_TASK_OPERATIONS:  # once per client: a unique id makes it idempotent
+            client.meta.events.register_first(
+                f"needs-retry.sqs.{name}", _missing_move_tasks, unique_id=f"opsconsole-no-move-{name}"
+            )
+        try:
+            return await self._call(region, op, **kwargs)
+        except Exception as exc:
+            if is_missing_api(exc):
+                raise ApiMissing(NO_MOVE_TASKS) from exc
+            raise
+
     async def start_move(
         self, source_arn: str, destination_arn: str | None = None, max_per_second: int | None = None
     ) -> str:
@@ -603,38 +515,31 @@ class SqsGateway:
             kwargs["DestinationArn"] = destination_arn
         if max_per_second:
             kwargs["MaxNumberOfMessagesPerSecond"] = int(max_per_second)
-        resp = await self._call(region, "start_message_move_task", **kwargs)
+        resp = await self._move_call(region, "start_message_move_task", **kwargs)
         return str(resp.get("TaskHandle", ""))
 
     async def move_tasks(self, source_arn: str, max_results: int = 10) -> list[MessageMoveTask]:
         """The most recent move tasks of a DLQ, newest first (AWS keeps up to 10)."""
         region, _, _ = parse_arn(source_arn)
-        resp = await self._call(
+        resp = await self._move_call(
             region, "list_message_move_tasks", SourceArn=source_arn, MaxResults=max(1, min(10, max_results))
         )
         return [to_move_task(r) for r in resp.get("Results", [])]
 
     async def cancel_move(self, handle: str, region: str) -> int:
         """Cancel a RUNNING task; the number of messages it had moved."""
-        resp = await self._call(region, "cancel_message_move_task", TaskHandle=handle)
+        resp = await self._move_call(region, "cancel_message_move_task", TaskHandle=handle)
         return _int(resp.get("ApproximateNumberOfMessagesMoved"))
 
 
-def _outcome(resp: Mapping[str, Any]) -> BatchOutcome:
-    ok = tuple(str(e.get("Id", "")) for e in resp.get("Successful", []))
-    failed = tuple(
-        (str(e.get("Id", "")), f"{e.get('Code', '')}: {e.get('Message', '')}") for e in resp.get("Failed", [])
-    )
-    retried = int((resp.get("ResponseMetadata") or {}).get("RetryAttempts") or 0) > 0
-    return BatchOutcome(ok, failed, retried)
-
-
-def _merge(outcomes: Iterable[BatchOutcome]) -> BatchOutcome:
-    ok: list[str] = []
-    failed: list[tuple[str, str]] = []
-    retried = False
-    for o in outcomes:
-        ok += o.ok
-        failed += o.failed
-        retried = retried or o.retried
-    return BatchOutcome(tuple(ok), tuple(failed), retried)
+__all__ = [  # the messages' types are re-exported: callers keep importing them from here
+    "MAX_BATCH",
+    "BatchOutcome",
+    "QueueMessage",
+    "SqsGateway",
+    "binary_preview",
+    "name_of_url",
+    "parse_arn",
+    "to_message",
+    "to_queue",
+]

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from typing import IO, Any
 
 from console.demo import activity as live
-from console.demo import ecs_fixes
+from console.demo import ecs_fixes, limits
 from console.demo.scheduler import LOCK, Scheduler, backend
 from console.demo.server import DemoServer, FaultSpec
 from console.demo.world import LABEL, REGIONS, SCALE_CLUSTER, World, WorldInfo
@@ -211,6 +211,7 @@ def start_demo(
     scheduler = Scheduler(regions=REGIONS, tick_s=tick_s, hook=live.LogBook())
     ecs_fixes.install_patches(scheduler)
     ecs_fixes.register_overrides(server)
+    limits.install(server)  # ECS's task-definition limits, which moto does not enforce
     with contextlib.suppress(ImportError):
         from console.demo import sqs_moves
 

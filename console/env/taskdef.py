@@ -23,6 +23,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from console.env.limits import check_limits
 from console.errors import BadInput, OpsError
 
 # Set by AWS on registration; RegisterTaskDefinition does not take them back.
@@ -101,6 +102,7 @@ def with_environment(request: Mapping[str, Any], edits: Iterable[ContainerEnv]) 
                 hit["secrets"] = kept
             else:
                 hit.pop("secrets", None)
+    check_limits(out)  # ECS's limits before any RegisterTaskDefinition (console/env/limits.py)
     return out
 
 

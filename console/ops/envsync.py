@@ -394,7 +394,10 @@ def make_op(
     plan = env_plan(
         action, service, base, edits, rules, stop_first=stop_first, source=source, remembered=remembered
     )
-    return EnvOp(ecs, service, base, tuple(edits), plan, pacing or Pacing(), rules)
+    op = EnvOp(ecs, service, base, tuple(edits), plan, pacing or Pacing(), rules)
+    if not plan.is_noop:  # the revision is built once here so ECS's limits refuse it before the plan
+        with_environment(registration_request(base.raw), op.container_envs())
+    return op
 
 
 async def prepare_env_edit(

@@ -14,30 +14,87 @@ from screens.format import aws
 
 
 class TopBar(Static):
+    """Marks, breadcrumb, then profile and regions; the current place is never the part cut.
+
+    When the line is too narrow the profile and regions are cut first (down to
+    WHERE_KEPT cells), then the breadcrumb loses its oldest crumbs (the CUT mark says so)
+    cut), then the profile and regions go; the current place is cut last, from its
+    left, so its end (the name one acts on) stays on screen.
+    """
+
     DEFAULT_CSS = """
     TopBar { dock: top; height: 1; padding: 0 1; }
     """
 
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__("", id=id)
+        self._shown: tuple[list[str], str, str, str | None, bool] | None = None
+
     def show(
         self, crumbs: list[str], *, profile: str, regions: str, demo: str | None, read_only: bool
     ) -> None:
-        text = Text(no_wrap=True, overflow="ellipsis", end="")
+        self._shown = (list(crumbs), profile, regions, demo, read_only)
+        self.update(self.line(self.content_size.width or self.app.size.width - 2))
+
+    def on_resize(self) -> None:
+        if self._shown is not None:
+            self.update(self.line(self.content_size.width))
+
+    def line(self, width: int) -> Text:
+        assert self._shown is not None
+        crumbs, profile, regions, demo, read_only = self._shown
+        marks = Text(no_wrap=True, end="")
         if demo:
-            text.append(" DEMO ", style="bold reverse yellow")
-            text.append(" ")
+            marks.append(" DEMO ", style="bold reverse yellow")
+            marks.append(" ")
             if demo.strip().upper() != "DEMO":
-                text.append_text(aws(demo, "dim"))
-                text.append("  ")
+                marks.append_text(aws(demo, "dim"))
+                marks.append("  ")
         if read_only:
-            text.append(" READ-ONLY ", style="bold reverse red")
-            text.append(" ")
-        for i, crumb in enumerate(crumbs):
+            marks.append(" READ-ONLY ", style="bold reverse red")
+            marks.append(" ")
+        where = Text("   ", end="")
+        where.append_text(aws(f"{profile} · {regions}", "dim"))
+        room = width - marks.cell_len
+        budget = room - min(where.cell_len, WHERE_KEPT)  # profile and regions beyond this are cut
+        current = aws(crumbs[-1]).cell_len + (len(CUT) if len(crumbs) > 1 else 0) if crumbs else 0
+        if current > budget:  # the current place goes before the profile and regions
+            where, budget = Text(""), room
+        trail = breadcrumb_text(crumbs, max(budget, 1))
+        text = Text(no_wrap=True, overflow="ellipsis", end="")
+        text.append_text(marks)
+        text.append_text(trail)
+        text.append_text(where)
+        return text
+
+
+CUT = "… › "
+WHERE_KEPT = 24  # cells of "profile · regions" the breadcrumb leaves before it cuts its own crumbs
+
+
+def breadcrumb_text(crumbs: list[str], width: int) -> Text:
+    """The crumbs within ``width`` cells: the oldest dropped first behind CUT; the last one
+    (the current place) kept whole if it fits, else its end with ``…`` in front."""
+
+    def joined(parts: list[str], cut: bool) -> Text:
+        text = Text(end="")
+        if cut:
+            text.append(CUT, style="dim")
+        for i, crumb in enumerate(parts):
             if i:
                 text.append(" › ", style="dim")
-            text.append_text(aws(crumb, "bold" if i == len(crumbs) - 1 else ""))
-        text.append("   ")
-        text.append_text(aws(f"{profile} · {regions}", "dim"))
-        self.update(text)
+            text.append_text(aws(crumb, "bold" if i == len(parts) - 1 else ""))
+        return text
+
+    for first in range(len(crumbs)):
+        text = joined(crumbs[first:], first > 0)
+        if text.cell_len <= width:
+            return text
+    if not crumbs:
+        return Text("", end="")
+    last = aws(crumbs[-1], "bold")
+    keep = max(width - 1, 1)
+    return Text.assemble(Text("…", style="dim"), last[max(len(last) - keep, 0) :], end="")
 
 
 class StatusLine(Static):
