@@ -14,7 +14,7 @@ from collections.abc import Sequence
 
 from console.aws import logs as logs_api
 from console.aws.context import Gateways
-from console.logs.follow import groups_for_service
+from console.logs.sources import groups_for_service
 from console.model import Cluster, Service
 
 MAX_LISTED = 200  # a completion list longer than this is typed, not scrolled
