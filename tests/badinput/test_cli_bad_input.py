@@ -112,7 +112,11 @@ CASES: list[tuple[str, list[str], int]] = [
     ("dlq-purge-unknown", ["dlq", "purge", UNI, "--yes", "--i-mean-purge"], 2),
     # --- reads
     ("logs-bad-since", ["logs", "/ecs/docu-cr-backend", "--since", "yesterday-ish"], 2),
-    ("logs-bad-regex", ["logs", "/ecs/docu-cr-backend", "--include", "(["], 2),
+    (
+        "logs-bad-regex",
+        ["logs", "/ecs/docu-cr-backend", "--include", "/([/"],
+        2,
+    ),  # /…/ is a regex in the filter language
     ("logs-bad-service", ["logs", "--service", "no-slash"], 2),
     ("logs-bad-color", ["logs", "/ecs/docu-cr-backend", "--color", "rainbow"], 2),
     ("inventory-unknown-cluster", ["inventory", "--cluster", UNI], 2),
