@@ -101,6 +101,14 @@ def aws_error_code(exc: BaseException) -> str:
     return str(error.get("Code", "")) if isinstance(error, dict) else ""
 
 
+def aws_error_message(exc: BaseException) -> str:
+    """AWS's own wording of the error (its ``Message``), else the code; "" for anything else."""
+    response = getattr(exc, "response", None)
+    error = response.get("Error") if isinstance(response, dict) else None
+    message = str(error.get("Message", "")) if isinstance(error, dict) else ""
+    return message or aws_error_code(exc)
+
+
 def describe_aws_error(exc: BaseException, *, where: str = "") -> str:
     """Turn a botocore/aiohttp exception into one readable line."""
     from botocore.exceptions import (
@@ -120,9 +128,8 @@ def describe_aws_error(exc: BaseException, *, where: str = "") -> str:
     if isinstance(exc, OpsError):
         return f"{prefix}{exc}"
     if isinstance(exc, ClientError):
-        err: dict[str, Any] = exc.response.get("Error", {})
         code = aws_error_code(exc)
-        msg = str(err.get("Message", "")) or code
+        msg = aws_error_message(exc)
         op = exc.operation_name
         if is_missing_api(exc):
             return f"{prefix}this endpoint does not offer {op}"

@@ -15,7 +15,7 @@ from typing import Any, TypeVar
 from console.aws.ecs import EcsGateway
 from console.aws.session import AwsContext, ClientSettings
 from console.aws.sts import caller_identity
-from console.errors import CREDENTIAL_CODES, aws_error_code, describe_aws_error
+from console.errors import CREDENTIAL_CODES, aws_error_code, aws_error_message, describe_aws_error
 
 T = TypeVar("T")
 
@@ -79,7 +79,7 @@ def explain_credentials_error(exc: BaseException, aws_profile: str | None) -> tu
         return "no-credentials", f"AWS profile not found: {aws_profile}"
     if isinstance(exc, ClientError):
         code = aws_error_code(exc)
-        message = str(exc.response.get("Error", {}).get("Message", "")) or code
+        message = aws_error_message(exc)
         if code in {"AccessDenied", "AccessDeniedException"}:
             return (
                 "access-denied",
