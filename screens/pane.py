@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from typing import TYPE_CHECKING, ClassVar
+from typing import Any, ClassVar, cast
 
 from textual import events, on
 from textual.app import ComposeResult
@@ -22,15 +22,15 @@ from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Input
 
+from console.api import ConsoleApi
 from console.errors import describe_aws_error
 from console.logs.filter import matches as text_matches
+from screens.format import Presenter
 from screens.heap import freeze_startup_heap
+from screens.host import Host, Navigation, Notifier
 from screens.widgets.bars import StatusLine, TopBar
 from screens.widgets.key_bar import KeyBar
 from screens.widgets.keyed_table import KeyedTable
-
-if TYPE_CHECKING:
-    from screens.app import OpsConsoleApp
 
 MAX_BACKOFF_S = 60.0
 
@@ -71,9 +71,32 @@ class PaneScreen(Screen[None]):
         self.polls = 0
         self.held = False
 
+    # --- what the pane gets from its host (screens.host), never the App itself ----------
     @property
-    def console_app(self) -> OpsConsoleApp:
-        return self.app  # type: ignore[return-value]
+    def host(self) -> Host:
+        return cast(Host, self.app)
+
+    @property
+    def api(self) -> ConsoleApi:
+        return self.host.api
+
+    @property
+    def navigation(self) -> Navigation:
+        return self.host.navigation
+
+    @property
+    def notifier(self) -> Notifier:
+        return self.host.notifier
+
+    @property
+    def presenter(self) -> Presenter:
+        return self.host.presenter
+
+    @property
+    def console_app(self) -> Any:
+        """The App, for the screens not moved to ``api``/``navigation``/``notifier`` yet
+        (logs, queue detail, operations): goes when they have."""
+        return self.app
 
     # --- layout ------------------------------------------------------------------
     def compose(self) -> ComposeResult:
@@ -122,7 +145,7 @@ class PaneScreen(Screen[None]):
             self._schedule(0)
 
     def refresh_top_bar(self) -> None:
-        self.console_app.show_top_bar(self.query_one("#topbar", TopBar))
+        self.host.show_top_bar(self.query_one("#topbar", TopBar))
 
     # --- the poll loop -----------------------------------------------------------
     def _schedule(self, delay: float) -> None:
@@ -136,7 +159,7 @@ class PaneScreen(Screen[None]):
         self._timer = None
         if self._polling:
             return
-        if not self.is_active or self.console_app.paused:
+        if not self.is_active or self.host.paused:
             self._due = True  # polled again on resume
             return
         self._due = False
@@ -153,7 +176,7 @@ class PaneScreen(Screen[None]):
         except Exception as exc:  # every failure becomes one status line, the rows stay
             self._errors += 1
             self.status.set_error(describe_aws_error(exc))
-            self.console_app.note_error(exc)
+            self.notifier.note_error(exc)
         else:
             self._errors = 0
             self.last_ok = time.monotonic()
@@ -162,16 +185,15 @@ class PaneScreen(Screen[None]):
         finally:
             self.polls += 1
         self._polling = False
-        self.console_app.log(f"{self.crumb}: poll {time.monotonic() - started:.3f}s")
+        self.log(f"{self.crumb}: poll {time.monotonic() - started:.3f}s")
         if self.is_attached:
             self._schedule(self.next_delay())
 
     def next_delay(self) -> float:
-        if self.console_app.no_poll:
-            return 10**9
+        interval = self.host.poll_interval_for(self.poll_interval)
         if not self._errors:
-            return self.poll_interval
-        return min(MAX_BACKOFF_S, self.poll_interval * 2**self._errors)
+            return interval
+        return max(interval, min(MAX_BACKOFF_S, interval * 2**self._errors))
 
     async def load(self) -> None:
         """Fetch and show; runs in a worker, never twice at once."""
@@ -233,6 +255,6 @@ class PaneScreen(Screen[None]):
 
     # --- read-only ---------------------------------------------------------------
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if self.console_app.refusal(self, action):
+        if self.host.refusal(self, action):
             return None  # shown disabled; pressed, it says why (OpsConsoleApp.run_action)
         return True
