@@ -62,6 +62,12 @@ class QueuesScreen(PaneScreen):
         found = self.alarms.of_queue(q)
         return alarm_names(None if found is None else [a.name for a in found], ALARM_NAMES_SHOWN)
 
+    def oldest_cell(self, q: Queue) -> object:
+        """The oldest message's age; "?" when messages wait and CloudWatch gave no age (never "-")."""
+        if q.oldest_age_s is None and q.visible:
+            return plain("?", "yellow")
+        return plain(self.presenter.duration(q.oldest_age_s), "yellow" if (q.oldest_age_s or 0) > 300 else "")
+
     def row(self, q: Queue) -> tuple[object, ...]:
         by_arn = {x.arn: x for x in self.queues.values() if x.arn}
         if q.is_dlq:
@@ -82,7 +88,7 @@ class QueuesScreen(PaneScreen):
             plain(q.visible, depth_style),
             plain(q.in_flight),
             plain(q.delayed),
-            plain(self.presenter.duration(q.oldest_age_s), "yellow" if (q.oldest_age_s or 0) > 300 else ""),
+            self.oldest_cell(q),
             dlq,
             self.alarms_cell(q),
         )

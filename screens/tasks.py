@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 
@@ -24,8 +25,10 @@ COLUMNS = [
     ("stopped", "STOPPED"),
     ("reason", "STOPPED REASON"),
 ]
-# What a narrow terminal hides first (the id never): see KeyedTable.set_columns.
-DROP_ORDER = ("desired", "stopped", "revision", "reason", "started", "health", "service", "status")
+# What a narrow terminal hides first (the id never): see KeyedTable.set_columns. The stop
+# reason is free text: it takes the room the others leave (cut; the task's detail shows it whole).
+DROP_ORDER = ("desired", "stopped", "revision", "started", "health", "service", "status")
+FLEX = "reason"
 
 
 class TasksScreen(TaskOperations, PaneScreen):
@@ -46,7 +49,7 @@ class TasksScreen(TaskOperations, PaneScreen):
 
     def compose_body(self) -> ComposeResult:
         table = KeyedTable(id="tasks")
-        table.set_columns(COLUMNS, drop_order=DROP_ORDER)
+        table.set_columns(COLUMNS, drop_order=DROP_ORDER, flex=FLEX)
         yield table
 
     @property
@@ -65,11 +68,11 @@ class TasksScreen(TaskOperations, PaneScreen):
             aws(t.service_name or t.group or "-"),
             status(t.last_status),
             aws(t.desired_status, "dim"),
-            status(t.health),
+            health(t),
             aws(short_name(t.task_definition)),
             plain(present.age(t.started_at, now)),
             plain(present.age(t.stopped_at, now)),
-            aws(t.stopped_reason or "", "red" if t.stop_code else "dim", max_len=200),
+            cut(aws(t.stopped_reason or "", "red" if t.stop_code else "dim", max_len=200)),
         )
 
     def render_rows(self) -> None:
@@ -108,3 +111,15 @@ class TasksScreen(TaskOperations, PaneScreen):
         task = self.selected_task()
         if task is not None:
             self.navigation.open_logs(task=task)
+
+
+def health(t: Task) -> Text:
+    """A task's health while it runs; a stopped task has none (ECS keeps reporting its last one)."""
+    if t.last_status == "STOPPED":
+        return plain("-", "dim")
+    return status(t.health)
+
+
+def cut(text: Text) -> Text:
+    text.overflow = "ellipsis"
+    return text
