@@ -33,6 +33,7 @@ from screens.widgets.key_bar import KeyBar
 from screens.widgets.keyed_table import KeyedTable
 
 MAX_BACKOFF_S = 60.0
+WAITING_TICK_S = 1.0  # a first load slower than this shows what it waits for
 
 
 class FilterInput(Input):
@@ -168,6 +169,13 @@ class PaneScreen(Screen[None]):
 
     async def _poll(self) -> None:
         started = time.monotonic()
+        # Nothing read yet: the status line says what the pane waits for, second by second,
+        # so an account that does not answer is never an empty table with no sign of work.
+        waiting = (
+            self.set_interval(WAITING_TICK_S, lambda: self._show_waiting(started))
+            if self.last_ok is None
+            else None
+        )
         try:
             await self.load()
         except asyncio.CancelledError:
@@ -184,10 +192,18 @@ class PaneScreen(Screen[None]):
             freeze_startup_heap()  # once per process: the clients and models exist by now
         finally:
             self.polls += 1
+            if waiting is not None:
+                waiting.stop()
+                if self.is_attached:
+                    self.status.set_waiting("")
         self._polling = False
         self.log(f"{self.crumb}: poll {time.monotonic() - started:.3f}s")
         if self.is_attached:
             self._schedule(self.next_delay())
+
+    def _show_waiting(self, started: float) -> None:
+        where = self.api.reads.target(self.host.regions)
+        self.status.set_waiting(f"connecting to {where} ({time.monotonic() - started:.0f} s)")
 
     def next_delay(self) -> float:
         interval = self.host.poll_interval_for(self.poll_interval)

@@ -51,6 +51,13 @@ class Reads:
         self.gateways = gateways
         self._linked_urls: dict[str, str] = {}  # queue ARN -> URL, resolved once
 
+    def target(self, regions: Sequence[str]) -> str:
+        """Where the reads go, for a line that says what is being waited for."""
+        if self.settings.endpoint_url:
+            return self.settings.endpoint_url
+        profile = self.settings.aws_profile
+        return f"AWS {', '.join(regions)}" + (f" as profile {profile}" if profile else "")
+
     # --- alarms -------------------------------------------------------------------------
     async def alarms(self, regions: Sequence[str], on_error: ErrorSink = _ignore) -> RegionAlarms:
         """One DescribeAlarms per region, concurrently; a region that fails is None (and told)."""

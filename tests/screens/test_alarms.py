@@ -138,9 +138,11 @@ async def test_the_status_line_counts_the_alarms_of_the_regions_in_view(settings
         await command(pilot, "region us-east-1")  # the DLQ's alarm is in ap-south-1
         await wait_for(
             pilot,
-            lambda: pane.clusters
-            and all(c.region == "us-east-1" for c in pane.clusters.values())
-            and "1 regions" in pane.status.info,
+            lambda: (
+                pane.clusters
+                and all(c.region == "us-east-1" for c in pane.clusters.values())
+                and "1 regions" in pane.status.info
+            ),
         )
         assert "1 alarm firing" in pane.status.info
         assert "on no cluster" not in pane.status.info
