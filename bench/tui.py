@@ -27,6 +27,7 @@ import os
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 SPAWNED_AT_ENV = "OPSCONSOLE_BENCH_SPAWNED_AT"
 
@@ -61,6 +62,8 @@ def child(endpoint: str, cluster: str, keys: int) -> None:
 
         class BenchApp(ui.OpsConsoleApp):  # type: ignore[misc,name-defined]
             """The console, timing its milestones on the bench's clock (from the process spawn)."""
+
+            CSS_PATH = str(Path(ui.__file__).with_name("app.tcss"))  # relative paths are the subclass's
 
             def milestone(self, name: str) -> None:
                 super().milestone(name)
