@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 from textual.app import ComposeResult
 from textual.binding import Binding
 
@@ -66,13 +64,9 @@ class ClustersScreen(PaneScreen):
     def _show(self, view: ClustersView) -> None:
         """The clusters as listed (the deployment counts of the last poll stay until counted again)."""
         self.alarms = self.alarms.merged(view.alarms)  # a region not read yet keeps its last alarms
-        self.clusters = {c.arn: self._with_alarms(c) for c in view.clusters}
+        self.clusters = {c.arn: self.alarms.named_on(c) for c in view.clusters}
         self.host.remember_clusters(view.clusters)
         self.render_rows()
-
-    def _with_alarms(self, cluster: Cluster) -> Cluster:
-        names = tuple(a.name for a in self.alarms.of_cluster(cluster) or ())
-        return cluster if names == cluster.alarms else replace(cluster, alarms=names)
 
     def alarms_cell(self, c: Cluster) -> object:
         if not self.alarms.known(c.region):

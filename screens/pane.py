@@ -202,6 +202,9 @@ class PaneScreen(Screen[None]):
             self._schedule(self.next_delay())
 
     def _show_waiting(self, started: float) -> None:
+        if self.status.info:  # the pane shows what came (a first page): it is no longer waiting
+            self.status.set_waiting("")
+            return
         where = self.api.reads.target(self.host.regions)
         self.status.set_waiting(f"connecting to {where} ({time.monotonic() - started:.0f} s)")
 

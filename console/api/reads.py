@@ -9,8 +9,8 @@ goes to ``on_error``, so a pane shows "?" for it and keeps the rest.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Sequence
-from dataclasses import replace
+from collections.abc import Awaitable, Callable, Sequence
+from typing import TypeVar
 
 from console.api.service_listing import ListingView, ServiceListing
 from console.api.views import (
@@ -23,13 +23,24 @@ from console.api.views import (
     TaskDetail,
 )
 from console.aws import logs as logs_api
-from console.aws.alarms import alarms_or_unknown, by_cluster, firing_alarms, of_queue, of_service
+from console.aws.alarms import alarms_or_unknown, firing_alarms, of_queue, of_service
 from console.aws.context import Gateways
 from console.aws.elb import target_health
 from console.aws.sqs import QueueMessage
 from console.aws.sts import caller_identity
 from console.config import Settings
-from console.model import CallerIdentity, Cluster, Queue, Service, Task, TaskDefinition, short_name
+from console.model import (
+    Alarm,
+    CallerIdentity,
+    Cluster,
+    MessageMoveTask,
+    Queue,
+    Service,
+    TargetHealth,
+    Task,
+    TaskDefinition,
+    short_name,
+)
 
 # Counting active deployments means describing a cluster's services: done for
 # clusters up to this size on every poll, left to the services pane above it.
@@ -43,6 +54,7 @@ def _ignore(_exc: Exception) -> None:
 
 
 ErrorSink = Callable[[Exception], None]
+T = TypeVar("T")
 
 
 class Reads:
@@ -91,7 +103,7 @@ class Reads:
             found = await self.clusters(regions, names)
             if on_clusters is not None:
                 alarms = alarms_read.result() if alarms_read.done() else RegionAlarms()
-                on_clusters(ClustersView(_with_alarm_names(found, alarms), alarms))
+                on_clusters(ClustersView([alarms.named_on(c) for c in found], alarms))
             small = [c for c in found if c.active_services <= DEPLOYMENT_COUNT_LIMIT]
             results = await asyncio.gather(
                 *(self.gateways.ecs.services(c.region, c.arn) for c in small), return_exceptions=True
@@ -107,7 +119,7 @@ class Reads:
             deploying[cluster.arn] = sum(
                 1 for s in result if s.rollout_state == "IN_PROGRESS" or len(s.deployments) > 1
             )
-        return ClustersView(_with_alarm_names(found, alarms), alarms, deploying)
+        return ClustersView([alarms.named_on(c) for c in found], alarms, deploying)
 
     # --- services -----------------------------------------------------------------------
     def service_listing(
@@ -150,35 +162,29 @@ class Reads:
         fresh = await self.service(service)
         groups = fresh.target_group_arns
 
-        async def targets() -> list[object] | None:
-            return list(await target_health(gw.aws, gw.budget, fresh.region, groups)) if groups else None
+        async def targets() -> list[TargetHealth] | None:
+            return await target_health(gw.aws, gw.budget, fresh.region, groups) if groups else None
 
-        async def alarms() -> tuple[object, ...] | None:
-            try:
-                return of_service(
-                    await firing_alarms(gw.aws, gw.budget, fresh.region), fresh.cluster_name, fresh.name
-                )
-            except Exception as exc:  # a nicety: "?" and a note, not the pane's error
-                on_error(exc)
-                return None
-
-        td, found_targets, found_alarms = await asyncio.gather(
-            self.task_definition(fresh.region, fresh.task_definition),
-            targets(),
-            alarms(),
-            return_exceptions=True,
+        td, found_targets, firing = await asyncio.gather(
+            _attempt(self.task_definition(fresh.region, fresh.task_definition)),
+            _attempt(targets()),
+            self._firing(fresh.region, on_error),
         )
-        errors = [r for r in (td, found_targets) if isinstance(r, Exception)]
-        for r in (td, found_targets, found_alarms):
-            if isinstance(r, BaseException) and not isinstance(r, Exception):
-                raise r
         return ServiceDetail(
             service=fresh,
-            task_definition=None if isinstance(td, BaseException) else td,
-            targets=None if isinstance(found_targets, BaseException) else found_targets,  # type: ignore[arg-type]
-            alarms=None if isinstance(found_alarms, BaseException) else found_alarms,  # type: ignore[arg-type]
-            errors=errors,
+            task_definition=None if isinstance(td, Exception) else td,
+            targets=None if isinstance(found_targets, Exception) else found_targets,
+            alarms=None if firing is None else of_service(firing, fresh.cluster_name, fresh.name),
+            errors=[r for r in (td, found_targets) if isinstance(r, Exception)],
         )
+
+    async def _firing(self, region: str, on_error: ErrorSink) -> tuple[Alarm, ...] | None:
+        """The region's alarms in ALARM state; None (and told) when the read fails: a detail's line."""
+        try:
+            return await firing_alarms(self.gateways.aws, self.gateways.budget, region)
+        except Exception as exc:
+            on_error(exc)
+            return None
 
     async def task_definition(self, region: str, arn: str) -> TaskDefinition:
         """A revision (read once: a revision never changes)."""
@@ -227,26 +233,19 @@ class Reads:
         """One queue (attributes, DLQ sources, oldest age), its move tasks, its alarms, and the
         queues it links to (its sources or its DLQ) by ARN, None for one that cannot be read."""
         sqs = self.gateways.sqs
-
-        async def alarms() -> tuple[object, ...] | None:
-            try:
-                return of_queue(
-                    await firing_alarms(self.gateways.aws, self.gateways.budget, queue.region),
-                    queue.region,
-                    queue.name,
-                )
-            except Exception as exc:  # a line of the summary, never the pane's error
-                on_error(exc)
-                return None
-
-        q, found_alarms = await asyncio.gather(sqs.queue(queue.url, queue.region, detail=True), alarms())
-        arns = [*q.source_arns, *([q.dlq_arn] if q.dlq_arn else [])]
-        linked, moves = await asyncio.gather(
-            asyncio.gather(*(self._linked_queue(a) for a in arns)),
-            sqs.move_tasks(q.arn, MOVE_TASKS_SHOWN) if q.is_dlq else _nothing(),
+        q, firing = await asyncio.gather(
+            sqs.queue(queue.url, queue.region, detail=True), self._firing(queue.region, on_error)
         )
-        detail = QueueDetail(q, tuple(moves or ()), found_alarms)  # type: ignore[arg-type]
-        return detail, dict(zip(arns, linked, strict=True))
+        arns = [*q.source_arns, *([q.dlq_arn] if q.dlq_arn else [])]
+
+        async def moves() -> list[MessageMoveTask]:
+            return await sqs.move_tasks(q.arn, MOVE_TASKS_SHOWN) if q.is_dlq else []
+
+        linked, found_moves = await asyncio.gather(
+            asyncio.gather(*(self._linked_queue(a) for a in arns)), moves()
+        )
+        alarms = None if firing is None else of_queue(firing, q.region, q.name)
+        return QueueDetail(q, tuple(found_moves), alarms), dict(zip(arns, linked, strict=True))
 
     async def _linked_queue(self, arn: str) -> Queue | None:
         sqs = self.gateways.sqs
@@ -277,15 +276,9 @@ class Reads:
         return await caller_identity(self.gateways.aws, region)
 
 
-def _with_alarm_names(clusters: Sequence[Cluster], alarms: RegionAlarms) -> list[Cluster]:
-    every = [a for known in alarms.by_region.values() if known for a in known]
-    names = {key: tuple(a.name for a in of) for key, of in by_cluster(every).items()}
-    out = []
-    for c in clusters:
-        found = names.get((c.region, c.name), ())
-        out.append(c if found == c.alarms else replace(c, alarms=found))
-    return out
-
-
-async def _nothing() -> None:
-    return None
+async def _attempt(read: Awaitable[T]) -> T | Exception:
+    """A read whose failure is a value: the detail shows the rest and names what is missing."""
+    try:
+        return await read
+    except Exception as exc:
+        return exc

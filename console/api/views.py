@@ -8,7 +8,7 @@ read, so a pane can show the rest and still say what is missing.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from console.aws.alarms import by_cluster, of_note, of_queue, of_service
 from console.model import (
@@ -60,6 +60,11 @@ class RegionAlarms:
             return None
         every = [a for known in self.by_region.values() if known for a in known]
         return by_cluster(every).get((cluster.region, cluster.name), ())
+
+    def named_on(self, cluster: Cluster) -> Cluster:
+        """The cluster carrying the names of its alarms of note (none while its region is unread)."""
+        names = tuple(a.name for a in self.of_cluster(cluster) or ())
+        return cluster if names == cluster.alarms else replace(cluster, alarms=names)
 
     def merged(self, other: RegionAlarms) -> RegionAlarms:
         return RegionAlarms({**self.by_region, **other.by_region})
