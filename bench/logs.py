@@ -87,7 +87,7 @@ async def run_tui(endpoint: str, group: str, total: int, burst: int, timeout: fl
 
     profile = demo_profile(endpoint)
     settings = Settings(profile=profile, regions=(REGION,), endpoint_url=endpoint, read_only=False)
-    app = OpsConsoleApp(settings, no_poll=True)
+    app = OpsConsoleApp(settings, poll_interval=3600.0)  # each pane loads once
     out: dict[str, Any] = {"rss": {}, "latency_ms": []}
     async with app.run_test(size=(160, 48)) as pilot:
         await pilot.pause()

@@ -12,41 +12,22 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 
-from console.aws.context import Gateways
-from console.model import Cluster, Service, short_name
-
-FIRST_ROWS = 60  # rows described ahead: a tall terminal's screenful and the margin around it
-
-
-@dataclass
-class FirstView:
-    """What the services pane of one cluster shows first: its first page, the top rows described."""
-
-    cluster: Cluster
-    first_page: list[str] = field(default_factory=list)
-    services: list[Service] = field(default_factory=list)
-    next_token: str | None = None  # where the listing goes on; None: the first page was the last
+from console.api import ConsoleApi
+from console.api.reads import FIRST_ROWS
+from console.api.views import FirstView
 
 
 async def read_first_view(
-    gateways: Gateways, regions: Sequence[str], cluster: str, rows: int = FIRST_ROWS
+    api: ConsoleApi, regions: Sequence[str], cluster: str, rows: int = FIRST_ROWS
 ) -> FirstView:
-    """The cluster, its first page of services, and the first ``rows`` of them by name, described.
-
-    Errors are the gateway's own (NotFound with close matches, AWS errors): the caller
-    shows them as it would have shown its own read's.
-    """
-    found = await gateways.ecs.find_cluster(regions, cluster)
-    view = FirstView(found)
-    view.first_page, view.next_token = await gateways.ecs.service_arn_page(found.region, found.arn)
-    top = sorted(view.first_page, key=short_name)[:rows]  # the pane sorts by name
-    if top:
-        view.services = await gateways.ecs.describe_services(found.region, found.arn, top)
-    return view
+    """:meth:`console.api.reads.Reads.first_view`: the cluster, its first page, the top rows described."""
+    return await api.reads.first_view(regions, cluster, rows)
 
 
-def start(gateways: Gateways, regions: Sequence[str], cluster: str) -> asyncio.Task[FirstView]:
+def start(api: ConsoleApi, regions: Sequence[str], cluster: str) -> asyncio.Task[FirstView]:
     """:func:`read_first_view` as a task of the running loop (it must outlive the UI import)."""
-    return asyncio.ensure_future(read_first_view(gateways, regions, cluster))
+    return asyncio.ensure_future(read_first_view(api, regions, cluster))
+
+
+__all__ = ["FIRST_ROWS", "FirstView", "read_first_view", "start"]

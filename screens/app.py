@@ -34,19 +34,19 @@ from textual.notifications import SeverityLevel
 from textual.screen import ModalScreen, Screen
 from textual.worker import Worker, WorkerState
 
+from console.api import ConsoleApi
 from console.api.operations import CANCELLED, Operation, Operations
-from console.aws.context import Gateways, make_gateways
+from console.api.views import FirstView
 from console.config import Settings
 from console.errors import NotFound, OpsError, describe_aws_error
 from console.model import Cluster, Service, Task, short_name
 from console.names import did_you_mean
-from console.prefetch import FirstView
 from screens.bindings import action_name, mutating_bindings
 from screens.clusters import ClustersScreen
 from screens.commands import CommandNames, PaneCommands, UnknownCommand, parse
 from screens.detail.service import ServiceDetailScreen
 from screens.detail.task import TaskDetailScreen
-from screens.format import set_frozen
+from screens.format import Presenter
 from screens.heap import freeze_startup_heap
 from screens.modals.command_line import CommandLineScreen
 from screens.modals.confirm import ConfirmPlanScreen
@@ -60,6 +60,7 @@ from screens.tasks import TasksScreen
 from screens.widgets.bars import StatusLine, TopBar
 
 if TYPE_CHECKING:
+    from console.api import Gateways
     from console.ops.plan import Plan
     from console.ops.runner import Outcome
 
@@ -85,33 +86,26 @@ class OpsConsoleApp(App[int]):
         settings: Settings,
         *,
         demo_label: str | None = None,
-        gateways: Gateways | None = None,
+        api: ConsoleApi | None = None,
         poll_interval: float | None = None,
-        frozen: bool = False,
-        no_poll: bool = False,
+        presenter: Presenter | None = None,
         cluster: str | None = None,
         first_view: asyncio.Future[FirstView] | None = None,
-        start: str = "clusters",
-        on_milestone: Callable[[str, float], None] | None = None,
     ) -> None:
-        """``frozen`` renders times, sparklines and long ids as fixed marks (snapshot tests);
-        ``no_poll`` loads each pane once; ``cluster`` opens that cluster's services at start,
-        from ``first_view`` when the launcher has read it already (console.prefetch)."""
+        """``api``: the facade to read and act through (made from ``settings`` when not given);
+        ``poll_interval``: every pane's poll interval instead of its own; ``presenter``: how
+        times, sparklines and generated ids look; ``cluster`` opens that cluster's services at
+        start, from ``first_view`` when the launcher has read it already (console.prefetch)."""
         super().__init__()
         self.settings = settings
         self.demo_label = demo_label
-        self.gateways = gateways or make_gateways(settings)
-        self._own_gateways = gateways is None
+        self.api = api or ConsoleApi(settings)
         self.regions: tuple[str, ...] = tuple(settings.regions)
         self.poll_interval = poll_interval
-        self.frozen = frozen
-        set_frozen(frozen)
-        self.no_poll = no_poll
+        self.presenter = presenter or Presenter()
         self.paused = False
         self.start_cluster = cluster
         self.first_view = first_view
-        self.start_pane = start
-        self.on_milestone = on_milestone
         self.milestones: dict[str, float] = {}
         self.known_clusters: dict[str, Cluster] = {}
         self.errors: list[str] = []
@@ -125,25 +119,38 @@ class OpsConsoleApp(App[int]):
     def read_only(self) -> bool:
         return self.settings.read_only
 
+    @property
+    def gateways(self) -> Gateways:
+        """The api's gateways, for the screens that still build their own requests (logs,
+        operations, env editor): goes when they read and act through ``api`` only."""
+        return self.api.gateways
+
+    @property
+    def navigation(self) -> OpsConsoleApp:
+        return self
+
+    @property
+    def notifier(self) -> OpsConsoleApp:
+        return self
+
+    def poll_interval_for(self, default: float) -> float:
+        return default if self.poll_interval is None else self.poll_interval
+
     def on_mount(self) -> None:
         # The collector comes back with the first data shown; at the latest after this grace.
         self.set_timer(STARTUP_GC_GRACE_S, freeze_startup_heap)
         if self.settings.profile.keys:
             self.set_keymap(dict(self.settings.profile.keys))
         home = ClustersScreen()
-        if self.start_cluster or self.start_pane != "clusters":
+        if self.start_cluster:
             home.hold()  # covered at once: it polls when the user comes back to it
         self.push_pane(home)
         if self.start_cluster:
             self.run_command_line(f"cluster {self.start_cluster}")
-        elif self.start_pane != "clusters":
-            self.run_command_line(self.start_pane)
-            if self.screen is home:
-                home.release()  # the pane asked for did not open: the user is here
         self.milestone("mounted")
 
     async def on_unmount(self) -> None:
-        await self.gateways.aws.close()
+        await self.api.close()
 
     def push_pane(self, pane: PaneScreen) -> None:
         if self.poll_interval is not None:
@@ -151,10 +158,10 @@ class OpsConsoleApp(App[int]):
         self.push_screen(pane)
 
     def milestone(self, name: str) -> None:
-        elapsed = time.monotonic() - STARTED
-        self.milestones.setdefault(name, elapsed)
-        if self.on_milestone is not None:
-            self.on_milestone(name, elapsed)
+        """A point of the start a benchmark times (``mounted``, ``services_first_screenful``…):
+        recorded once in ``milestones``, seconds since the UI was imported. bench/tui.py
+        overrides this in a subclass to take its own clock."""
+        self.milestones.setdefault(name, time.monotonic() - STARTED)
 
     def remember_clusters(self, clusters: Sequence[Cluster]) -> None:
         for cluster in clusters:
@@ -379,7 +386,7 @@ class OpsConsoleApp(App[int]):
                 self.go_home()
                 self.open_services([view.cluster], first_view=view)
                 return
-            cluster = await self.gateways.ecs.find_cluster(self.regions, name)
+            cluster = await self.api.reads.find_cluster(self.regions, name)
         except Exception as exc:
             self.notify(describe_aws_error(exc), severity="error", timeout=6)
             if isinstance(self.screen, PaneScreen):
@@ -393,7 +400,7 @@ class OpsConsoleApp(App[int]):
     @work(group="navigate", exclusive=True, exit_on_error=False)
     async def _open_all_services(self) -> None:
         try:
-            found = await self.gateways.ecs.clusters(self.regions, self.settings.profile.clusters)
+            found = await self.api.reads.clusters(self.regions, self.settings.profile.clusters)
         except Exception as exc:
             self.notify(describe_aws_error(exc), severity="error", timeout=6)
             return
@@ -425,19 +432,17 @@ class OpsConsoleApp(App[int]):
         except OpsError as exc:
             self.notify(str(exc), severity="error", timeout=6)
             return
-        self._replace_gateways(settings)
+        self._replace_api(settings)
 
     @work(group="navigate", exclusive=True, exit_on_error=False)
-    async def _replace_gateways(self, settings: Settings) -> None:
+    async def _replace_api(self, settings: Settings) -> None:
         self.go_home()
-        old = self.gateways
+        old = self.api
         self.settings = settings
         self.regions = tuple(settings.regions)
-        self.gateways = make_gateways(settings)
+        self.api = ConsoleApi(settings)
         self.known_clusters.clear()
-        if self._own_gateways:
-            await old.aws.close()
-        self._own_gateways = True
+        await old.close()
         home = self.screen_stack[1]
         if isinstance(home, ClustersScreen):
             home.clusters.clear()
@@ -459,15 +464,10 @@ class OpsConsoleApp(App[int]):
         self.theme = LIGHT_THEME if self.theme == DARK_THEME else DARK_THEME
 
     # --- operations ------------------------------------------------------------------
-    _operations: Operations | None = None
-
     @property
     def operations(self) -> Operations:
-        """The facade's operations (console.api) over the current settings and gateways."""
-        ops = self._operations
-        if ops is None or ops.gateways is not self.gateways or ops.settings is not self.settings:
-            ops = self._operations = Operations(self.settings, self.gateways)
-        return ops
+        """The facade's operations (console.api); a profile switch replaces the api and them."""
+        return self.api.operations
 
     def say(self, message: str, *, severity: SeverityLevel = "information", timeout: float = 6) -> None:
         """What just happened, in the status line of the screen under the modals, and as a toast.

@@ -2,22 +2,15 @@
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import Sequence
-from dataclasses import replace
-
 from textual.app import ComposeResult
 from textual.binding import Binding
 
-from console.aws.alarms import alarms_or_unknown, by_cluster, of_note
-from console.model import Alarm, Cluster
+from console.api.views import ClustersView, RegionAlarms
+from console.model import Cluster
 from screens.format import alarm_names, aws, plain, status
 from screens.pane import PaneScreen, matches
 from screens.widgets.keyed_table import KeyedTable
 
-# Counting active deployments means describing a cluster's services: done for
-# clusters up to this size on every poll, left to the services pane above it.
-DEPLOYMENT_COUNT_LIMIT = 200
 ALARM_NAMES_SHOWN = 2  # then "+N"
 
 COLUMNS = [
@@ -45,9 +38,7 @@ class ClustersScreen(PaneScreen):
         super().__init__()
         self.clusters: dict[str, Cluster] = {}
         self.deploying: dict[str, int] = {}
-        # region -> its alarms in ALARM, or None when the last read failed ("?")
-        self.alarms: dict[str, tuple[Alarm, ...] | None] = {}
-        self._alarm_names: dict[tuple[str, str], tuple[str, ...]] = {}  # (region, cluster) -> names
+        self.alarms = RegionAlarms()  # the last read of each region (None: it failed, "?")
 
     def compose_body(self) -> ComposeResult:
         table = KeyedTable(id="clusters")
@@ -59,51 +50,28 @@ class ClustersScreen(PaneScreen):
         return self.query_one("#clusters", KeyedTable)
 
     async def load(self) -> None:
-        app = self.console_app
-        # One DescribeAlarms per region, alongside the cluster list.
-        alarms = asyncio.ensure_future(self._load_alarms(app.regions))
-        try:
-            found = await app.gateways.ecs.clusters(app.regions, app.settings.profile.clusters)
-            self.clusters = {c.arn: self._with_alarms(c) for c in found}
-            app.remember_clusters(found)
-            self.render_rows()
-            small = [c for c in found if c.active_services <= DEPLOYMENT_COUNT_LIMIT]
-            results = await asyncio.gather(
-                *(app.gateways.ecs.services(c.region, c.arn) for c in small), return_exceptions=True
-            )
-            await alarms
-        finally:
-            if not alarms.done():  # the cluster list failed, or the poll was cancelled
-                alarms.cancel()
-        for cluster, result in zip(small, results, strict=True):
-            if isinstance(result, BaseException):
-                continue
-            self.deploying[cluster.arn] = sum(
-                1 for s in result if s.rollout_state == "IN_PROGRESS" or len(s.deployments) > 1
-            )
-        self.render_rows()
-
-    async def _load_alarms(self, regions: Sequence[str]) -> None:
-        """Alarms are a column, not the pane: a region whose read fails shows "?" and the rest go on."""
-        app = self.console_app
-        self.alarms.update(
-            await alarms_or_unknown(
-                app.gateways.aws, app.gateways.budget, regions, lambda exc: app.note_error(exc, quiet=True)
-            )
+        host = self.host
+        view = await self.api.reads.clusters_view(
+            host.regions,
+            host.settings.profile.clusters,
+            on_clusters=self._show,
+            on_error=lambda exc: self.notifier.note_error(exc, quiet=True),
         )
-        every = [a for known in self.alarms.values() if known for a in known]
-        self._alarm_names = {key: tuple(a.name for a in of) for key, of in by_cluster(every).items()}
-        self.clusters = {arn: self._with_alarms(c) for arn, c in self.clusters.items()}
+        self._show(view)
+        self.deploying = dict(view.deploying)
         self.render_rows()
 
-    def _with_alarms(self, cluster: Cluster) -> Cluster:
-        names = self._alarm_names.get((cluster.region, cluster.name), ())
-        return cluster if names == cluster.alarms else replace(cluster, alarms=names)
+    def _show(self, view: ClustersView) -> None:
+        """The clusters as listed (the deployment counts of the last poll stay until counted again)."""
+        self.alarms = self.alarms.merged(view.alarms)  # a region not read yet keeps its last alarms
+        self.clusters = {c.arn: self.alarms.named_on(c) for c in view.clusters}
+        self.host.remember_clusters(view.clusters)
+        self.render_rows()
 
     def alarms_cell(self, c: Cluster) -> object:
-        if c.region not in self.alarms:
+        if not self.alarms.known(c.region):
             return plain("…", "dim")
-        return alarm_names(None if self.alarms[c.region] is None else c.alarms, ALARM_NAMES_SHOWN)
+        return alarm_names(None if self.alarms.failed(c.region) else c.alarms, ALARM_NAMES_SHOWN)
 
     def row(self, c: Cluster) -> tuple[object, ...]:
         deploying = self.deploying.get(c.arn)
@@ -127,14 +95,15 @@ class ClustersScreen(PaneScreen):
                 continue
             rows.append((c.arn, cells))
         self.table.sync(rows)
-        info = f"{len(rows)} of {len(self.clusters)} clusters · {len(self.console_app.regions)} regions"
-        firing = [a for found in self.alarms.values() if found for a in of_note(found)]
+        regions = self.host.regions
+        info = f"{len(rows)} of {len(self.clusters)} clusters · {len(regions)} regions"
+        firing = self.alarms.firing(regions)  # the regions in view only (after :region too)
         if firing:
             info += f" · {len(firing)} alarm{'s' if len(firing) > 1 else ''} firing"
             elsewhere = sum(1 for a in firing if not a.cluster)
             if elsewhere:
                 info += f" ({elsewhere} on no cluster)"
-        unknown = sorted(region for region, found in self.alarms.items() if found is None)
+        unknown = self.alarms.unknown_regions(regions)
         if unknown:
             info += f" · alarms unknown in {', '.join(unknown)}"
         self.status.set_info(info)
@@ -149,9 +118,9 @@ class ClustersScreen(PaneScreen):
     def action_open(self) -> None:
         cluster = self.selected()
         if cluster is not None:
-            self.console_app.open_services([cluster])
+            self.navigation.open_services([cluster])
 
     def action_tasks(self) -> None:
         cluster = self.selected()
         if cluster is not None:
-            self.console_app.open_tasks(cluster)
+            self.navigation.open_tasks(cluster)

@@ -8,8 +8,7 @@ Plain ``str`` is never handed to a DataTable: it would parse it as markup.
 
 from __future__ import annotations
 
-import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 
 from rich.text import Text
@@ -19,35 +18,12 @@ from console.model import Alarm
 
 SPARK = "▁▂▃▄▅▆▇█"
 
-# Snapshot mode (the app's ``frozen`` option) replaces generated ids (task ids, deployment ids)
-# with a mark so a screen renders the same on every run.
-_GENERATED_IDS = (
-    (
-        re.compile(
-            r"\b[0-9a-f]{32}\b|ecs-svc/\d+|\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f-]{27}\b|\b[0-9a-f]{16}\b"
-        ),
-        "#id",
-    ),
-    (re.compile(r"\b\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}\b"), "#ip"),
-    (re.compile(r"(secret:[^:\s]+)-[A-Za-z0-9]{6}\b"), r"\1-#id"),
-)
-MASK_IDS = False
-
-
-def set_frozen(frozen: bool) -> None:
-    global MASK_IDS
-    MASK_IDS = frozen
-
-
 PLACEHOLDER = "…"
 
 
 def aws(value: object, style: str = "", *, max_len: int = 2_000) -> Text:
     """AWS text as an inert Rich Text: ``[bold]`` stays the characters ``[bold]``."""
     text = "" if value is None else str(value)
-    if MASK_IDS:
-        for pattern, mark in _GENERATED_IDS:
-            text = pattern.sub(mark, text)
     return Text(literal_text(text, max_len=max_len) if text else "", style=style, end="")
 
 
@@ -56,11 +32,11 @@ def plain(value: object, style: str = "") -> Text:
     return Text("" if value is None else str(value), style=style, end="")
 
 
-def age(when: datetime | None, now: datetime | None, *, frozen: bool = False) -> str:
+def age(when: datetime | None, now: datetime | None) -> str:
     """``5s``, ``3m``, ``2h``, ``4d``: how long ago, as k9s shows it."""
     if when is None:
         return "-"
-    if frozen or now is None:
+    if now is None:
         return "·"
     if when.tzinfo is None:
         when = when.replace(tzinfo=UTC)
@@ -155,3 +131,42 @@ def alarm_lines(alarms: Sequence[Alarm] | None) -> Text:
 
 def now_utc() -> datetime:
     return datetime.now(UTC)
+
+
+class Presenter:
+    """How the panes show what changes from run to run: the clock, ages, sparklines, generated ids.
+
+    The console uses this one. A snapshot test hosts the panes with a presenter of its own
+    (tests/screens/still.py) that holds these still, so the panes fetch and render exactly as
+    for a user and only the moving parts are drawn as fixed marks.
+    """
+
+    def __init__(self, clock: Callable[[], datetime] = now_utc) -> None:
+        self.clock = clock
+
+    def now(self) -> datetime:
+        return self.clock()
+
+    def age(self, when: datetime | None, now: datetime | None = None) -> str:
+        return age(when, self.now() if now is None else now)
+
+    def duration(self, seconds: float | None) -> str:
+        """How long something has waited (a queue's oldest message): ``45s``, ``12m``, ``71h``."""
+        if seconds is None:
+            return "-"
+        whole = int(seconds)
+        if whole < 120:
+            return f"{whole}s"
+        if whole < 7200:
+            return f"{whole // 60}m"
+        return f"{whole // 3600}h"
+
+    def spark(self, values: Sequence[float], width: int = 6) -> str:
+        """A sparkline with the last value in percent (``▂▃▅ 42%``); ``-`` without data."""
+        if not values:
+            return "-"
+        return f"{sparkline(values, width)} {values[-1]:3.0f}%"
+
+    def ident(self, value: object) -> str:
+        """Text that may hold generated ids (task and deployment ids, addresses), as shown."""
+        return "" if value is None else str(value)

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from typing import TYPE_CHECKING, ClassVar
+from typing import Any, ClassVar, cast
 
 from textual import events, on
 from textual.app import ComposeResult
@@ -22,17 +22,18 @@ from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Input
 
+from console.api import ConsoleApi
 from console.errors import describe_aws_error
 from console.logs.filter import matches as text_matches
+from screens.format import Presenter
 from screens.heap import freeze_startup_heap
+from screens.host import Host, Navigation, Notifier
 from screens.widgets.bars import StatusLine, TopBar
 from screens.widgets.key_bar import KeyBar
 from screens.widgets.keyed_table import KeyedTable
 
-if TYPE_CHECKING:
-    from screens.app import OpsConsoleApp
-
 MAX_BACKOFF_S = 60.0
+WAITING_TICK_S = 1.0  # a first load slower than this shows what it waits for
 
 
 class FilterInput(Input):
@@ -71,9 +72,32 @@ class PaneScreen(Screen[None]):
         self.polls = 0
         self.held = False
 
+    # --- what the pane gets from its host (screens.host), never the App itself ----------
     @property
-    def console_app(self) -> OpsConsoleApp:
-        return self.app  # type: ignore[return-value]
+    def host(self) -> Host:
+        return cast(Host, self.app)
+
+    @property
+    def api(self) -> ConsoleApi:
+        return self.host.api
+
+    @property
+    def navigation(self) -> Navigation:
+        return self.host.navigation
+
+    @property
+    def notifier(self) -> Notifier:
+        return self.host.notifier
+
+    @property
+    def presenter(self) -> Presenter:
+        return self.host.presenter
+
+    @property
+    def console_app(self) -> Any:
+        """The App, for the screens not moved to ``api``/``navigation``/``notifier`` yet
+        (logs, queue detail, operations): goes when they have."""
+        return self.app
 
     # --- layout ------------------------------------------------------------------
     def compose(self) -> ComposeResult:
@@ -122,7 +146,7 @@ class PaneScreen(Screen[None]):
             self._schedule(0)
 
     def refresh_top_bar(self) -> None:
-        self.console_app.show_top_bar(self.query_one("#topbar", TopBar))
+        self.host.show_top_bar(self.query_one("#topbar", TopBar))
 
     # --- the poll loop -----------------------------------------------------------
     def _schedule(self, delay: float) -> None:
@@ -136,7 +160,7 @@ class PaneScreen(Screen[None]):
         self._timer = None
         if self._polling:
             return
-        if not self.is_active or self.console_app.paused:
+        if not self.is_active or self.host.paused:
             self._due = True  # polled again on resume
             return
         self._due = False
@@ -145,6 +169,13 @@ class PaneScreen(Screen[None]):
 
     async def _poll(self) -> None:
         started = time.monotonic()
+        # Nothing read yet: the status line says what the pane waits for, second by second,
+        # so an account that does not answer is never an empty table with no sign of work.
+        waiting = (
+            self.set_interval(WAITING_TICK_S, lambda: self._show_waiting(started))
+            if self.last_ok is None
+            else None
+        )
         try:
             await self.load()
         except asyncio.CancelledError:
@@ -153,7 +184,7 @@ class PaneScreen(Screen[None]):
         except Exception as exc:  # every failure becomes one status line, the rows stay
             self._errors += 1
             self.status.set_error(describe_aws_error(exc))
-            self.console_app.note_error(exc)
+            self.notifier.note_error(exc)
         else:
             self._errors = 0
             self.last_ok = time.monotonic()
@@ -161,17 +192,27 @@ class PaneScreen(Screen[None]):
             freeze_startup_heap()  # once per process: the clients and models exist by now
         finally:
             self.polls += 1
+            if waiting is not None:
+                waiting.stop()
+                if self.is_attached:
+                    self.status.set_waiting("")
         self._polling = False
-        self.console_app.log(f"{self.crumb}: poll {time.monotonic() - started:.3f}s")
+        self.log(f"{self.crumb}: poll {time.monotonic() - started:.3f}s")
         if self.is_attached:
             self._schedule(self.next_delay())
 
+    def _show_waiting(self, started: float) -> None:
+        if self.status.info:  # the pane shows what came (a first page): it is no longer waiting
+            self.status.set_waiting("")
+            return
+        where = self.api.reads.target(self.host.regions)
+        self.status.set_waiting(f"connecting to {where} ({time.monotonic() - started:.0f} s)")
+
     def next_delay(self) -> float:
-        if self.console_app.no_poll:
-            return 10**9
+        interval = self.host.poll_interval_for(self.poll_interval)
         if not self._errors:
-            return self.poll_interval
-        return min(MAX_BACKOFF_S, self.poll_interval * 2**self._errors)
+            return interval
+        return max(interval, min(MAX_BACKOFF_S, interval * 2**self._errors))
 
     async def load(self) -> None:
         """Fetch and show; runs in a worker, never twice at once."""
@@ -233,6 +274,6 @@ class PaneScreen(Screen[None]):
 
     # --- read-only ---------------------------------------------------------------
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if self.console_app.refusal(self, action):
+        if self.host.refusal(self, action):
             return None  # shown disabled; pressed, it says why (OpsConsoleApp.run_action)
         return True

@@ -2,15 +2,11 @@
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import Sequence
-from typing import Any
-
 from textual.app import ComposeResult
 from textual.binding import Binding
 
-from console.aws.alarms import alarms_or_unknown, of_queue
-from console.model import Alarm, Queue
+from console.api.views import RegionAlarms
+from console.model import Queue
 from screens.bindings import mutating
 from screens.format import alarm_names, aws, plain
 from screens.pane import PaneScreen, matches
@@ -32,26 +28,6 @@ DROP_ORDER = ("alarms", "delayed", "in_flight", "region", "oldest", "dlq", "visi
 ALARM_NAMES_SHOWN = 1  # then "+N"
 
 
-async def list_queues(app: Any, regions: Sequence[str]) -> list[Queue]:
-    """The queues of the regions, with counts, DLQ links and oldest-message ages."""
-    found = list(await app.gateways.sqs.queues(list(regions), ages=not app.frozen))
-    wanted = tuple(app.settings.profile.queues)
-    if wanted:
-        found = [q for q in found if q.name in wanted or (q.is_dlq and any(w in q.name for w in wanted))]
-    return found
-
-
-def oldest(seconds: float | None) -> str:
-    if seconds is None:
-        return "-"
-    seconds = int(seconds)
-    if seconds < 120:
-        return f"{seconds}s"
-    if seconds < 7200:
-        return f"{seconds // 60}m"
-    return f"{seconds // 3600}h"
-
-
 class QueuesScreen(PaneScreen):
     crumb = "queues"
     poll_interval = 10.0
@@ -63,8 +39,7 @@ class QueuesScreen(PaneScreen):
     def __init__(self) -> None:
         super().__init__()
         self.queues: dict[str, Queue] = {}
-        # region -> its alarms in ALARM, or None when the last read failed ("?")
-        self.alarms: dict[str, tuple[Alarm, ...] | None] = {}
+        self.alarms = RegionAlarms()  # the last read of each region (None: it failed, "?")
 
     def compose_body(self) -> ComposeResult:
         table = KeyedTable(id="queues")
@@ -76,24 +51,22 @@ class QueuesScreen(PaneScreen):
         return self.query_one("#queues", KeyedTable)
 
     async def load(self) -> None:
-        app = self.console_app
-        found, alarms = await asyncio.gather(
-            list_queues(app, app.regions),
-            alarms_or_unknown(
-                app.gateways.aws,
-                app.gateways.budget,
-                app.regions,
-                lambda exc: app.note_error(exc, quiet=True),
-            ),
+        view = await self.api.reads.queues_view(
+            self.host.regions, on_error=lambda exc: self.notifier.note_error(exc, quiet=True)
         )
-        self.queues = {q.url: q for q in found}
-        self.alarms = alarms
+        self.queues = {q.url: q for q in view.queues}
+        self.alarms = view.alarms
         self.render_rows()
 
     def alarms_cell(self, q: Queue) -> object:
-        found = self.alarms.get(q.region)
-        names = None if found is None else [a.name for a in of_queue(found, q.region, q.name)]
-        return alarm_names(names, ALARM_NAMES_SHOWN)
+        found = self.alarms.of_queue(q)
+        return alarm_names(None if found is None else [a.name for a in found], ALARM_NAMES_SHOWN)
+
+    def oldest_cell(self, q: Queue) -> object:
+        """The oldest message's age; "?" when messages wait and CloudWatch gave no age (never "-")."""
+        if q.oldest_age_s is None and q.visible:
+            return plain("?", "yellow")
+        return plain(self.presenter.duration(q.oldest_age_s), "yellow" if (q.oldest_age_s or 0) > 300 else "")
 
     def row(self, q: Queue) -> tuple[object, ...]:
         by_arn = {x.arn: x for x in self.queues.values() if x.arn}
@@ -115,7 +88,7 @@ class QueuesScreen(PaneScreen):
             plain(q.visible, depth_style),
             plain(q.in_flight),
             plain(q.delayed),
-            plain(oldest(q.oldest_age_s), "yellow" if (q.oldest_age_s or 0) > 300 else ""),
+            self.oldest_cell(q),
             dlq,
             self.alarms_cell(q),
         )
@@ -130,14 +103,10 @@ class QueuesScreen(PaneScreen):
         self.table.sync(rows)
         dlqs = [q for q in self.queues.values() if q.is_dlq and q.visible]
         note = f" · {len(dlqs)} DLQ(s) holding messages" if dlqs else ""
-        firing = sum(
-            len(of_queue(found, q.region, q.name))
-            for q in self.queues.values()
-            if (found := self.alarms.get(q.region))
-        )
+        firing = sum(len(self.alarms.of_queue(q) or ()) for q in self.queues.values())
         if firing:
             note += f" · {firing} queue alarm(s) firing"
-        unknown = sorted(region for region, found in self.alarms.items() if found is None)
+        unknown = self.alarms.unknown_regions(self.host.regions)
         if unknown:
             note += f" · alarms unknown in {', '.join(unknown)}"
         self.status.set_info(f"{len(rows)} of {len(self.queues)} queues{note}")
@@ -154,7 +123,7 @@ class QueuesScreen(PaneScreen):
         if queue is not None:
             from screens.detail.queue import QueueDetailScreen
 
-            self.console_app.push_pane(QueueDetailScreen(queue))
+            self.navigation.push_pane(QueueDetailScreen(queue))
 
     def action_redrive_all(self) -> None:
         """``R`` on a DLQ: its messages back to their source queues (native move task)."""

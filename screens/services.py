@@ -1,16 +1,12 @@
-"""Services of one or more clusters, fast at 2,000: list first, describe what is seen first.
+"""Services of one or more clusters, fast at 2,000: the rows as they are listed and described.
 
-e1s needed about five minutes to show 2,000+ services (its #335) because it
-described every service before showing any.  Here the first page of
-``ListServices`` is on screen as names at once, the rows in the viewport are
-described next (one ``DescribeServices`` per 10, concurrently), and the rest
-are filled in the background in chunks nearest the viewport first, so
-scrolling pulls the fill towards the user.
+The listing (console.api.service_listing) lists first and describes what this pane shows first;
+the pane tells it which rows are in view and renders whenever it is told. Renders of rows out
+of view are coalesced (at most 4 passes a second), since any cell update repaints the viewport.
 """
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Sequence
 from datetime import datetime
 
@@ -19,29 +15,23 @@ from textual.binding import Binding
 from textual.timer import Timer
 from textual.widgets import DataTable
 
-from console.aws.alarms import alarms_or_unknown, of_service
-from console.aws.metrics import service_metrics
-from console.model import Alarm, Cluster, Service, short_name
-from console.prefetch import FirstView
+from console.api.service_listing import ServiceListing
+from console.api.views import FirstView, RegionAlarms, ServiceMetrics
+from console.model import Cluster, Service, short_name
 from screens.format import (
     PLACEHOLDER,
     ROLLOUT_STYLE,
-    age,
     alarm_names,
     aws,
     bar,
-    now_utc,
     plain,
     seconds_ago,
-    sparkline,
 )
 from screens.heap import freeze_startup_heap
 from screens.operations import SERVICE_OPERATIONS, ServiceOperations
 from screens.pane import PaneScreen, matches
 from screens.widgets.keyed_table import KeyedTable
 
-FILL_CHUNK = 100  # services described per background step (10 calls, concurrently)
-VISIBLE_MARGIN = 5
 RENDER_COALESCE_S = 0.25
 
 COLUMNS = [
@@ -90,18 +80,13 @@ class ServicesScreen(ServiceOperations, PaneScreen):
         super().__init__()
         self.clusters = list(clusters)
         self._first_view = first_view
+        self._listing: ServiceListing | None = None
         self.crumb = clusters[0].name if len(clusters) == 1 else f"{len(clusters)} clusters"
-        self.listed: dict[str, tuple[str, str]] = {}  # service ARN -> (region, cluster ARN)
-        self.services: dict[str, Service] = {}
-        self.metrics: dict[str, tuple[tuple[float, ...], tuple[float, ...]]] = {}
-        # region -> its alarms in ALARM, or None when the last read failed ("?")
-        self.alarms: dict[str, tuple[Alarm, ...] | None] = {}
         self.sort_column = "name"
         self.sort_reverse = False
         self._rows: dict[str, tuple[object, tuple[object, ...]]] = {}
-        self._first_screenful_done = False
         self._render_timer: Timer | None = None
-        self._clock = now_utc()
+        self._clock: datetime | None = None
         columns = list(COLUMNS)
         if len(self.clusters) > 1:
             columns.insert(1, CLUSTER_COLUMN)
@@ -116,177 +101,61 @@ class ServicesScreen(ServiceOperations, PaneScreen):
     def table(self) -> KeyedTable:
         return self.query_one("#services", KeyedTable)
 
-    # --- fetching --------------------------------------------------------------------
-    async def load(self) -> None:
-        self._clock = now_utc()
-        view, self._first_view = self._first_view, None
-        # One DescribeAlarms per region, beside the listing; a column, never the pane's error.
-        await asyncio.gather(self._list_and_describe(view), self._load_alarms())
-        self.render_rows()  # the poll ends with every column shown, alarms included
-
-    async def _list_and_describe(self, view: FirstView | None) -> None:
-        app = self.console_app
-        ecs = app.gateways.ecs
-        seen: dict[str, tuple[str, str]] = {}
-        described_now: set[str] = set()
-        early: list[asyncio.Task[None]] = []
-        resume: dict[str, str | None] = {}  # cluster ARN -> token the listing goes on from
-        if view is not None:  # read while the UI loaded: show it now, list and describe the rest below
-            where = (view.cluster.region, view.cluster.arn)
-            resume[view.cluster.arn] = view.next_token
-            for arn in view.first_page:
-                seen[arn] = where
-                self.listed.setdefault(arn, where)
-            for service in view.services:
-                self.services[service.arn] = service
-                described_now.add(service.arn)
-            self.render_rows()
-            app.milestone("services_first_page")
-            if all(k in self.services for k in self.table.visible_keys()):
-                self._note_first_screenful()
-
-        async def list_cluster(cluster: Cluster) -> None:
-            if cluster.arn in resume and resume[cluster.arn] is None:
-                return  # its one page came with the first view
-            async for page in ecs.service_arn_pages(
-                cluster.region, cluster.arn, after=resume.get(cluster.arn)
-            ):
-                for arn in page:
-                    seen[arn] = (cluster.region, cluster.arn)
-                    self.listed.setdefault(arn, (cluster.region, cluster.arn))
-                first_page = not self.table.keys
-                self.render_rows(soon=not first_page)
-                if first_page:
-                    app.milestone("services_first_page")
-                # The viewport first, then this page, while later pages are still being listed.
-                visible = [k for k in self.table.visible_keys(VISIBLE_MARGIN) if k not in described_now]
-                gate: asyncio.Future[None] | None = None
-                if visible:
-                    described_now.update(visible)
-                    gate = asyncio.ensure_future(self._describe(visible))
-                    early.append(gate)
-                rest = [k for k in page if k not in described_now and k in self.listed]
-                if rest:
-                    described_now.update(rest)
-                    early.append(asyncio.ensure_future(self._describe(rest, after=gate)))
-                if gate is not None and not self._first_screenful_done:
-                    await asyncio.wait([gate])  # nothing else queues ahead of the first screenful
-
-        await asyncio.gather(*(list_cluster(c) for c in self.clusters))
-        if early:
-            await asyncio.gather(*early)
-        for arn in [a for a in self.listed if a not in seen]:
-            self._forget(arn)
-        self.render_rows()
-        visible = [k for k in self.table.visible_keys(VISIBLE_MARGIN) if k not in described_now]
-        if visible:
-            described_now.update(visible)
-            await self._describe(visible)
-        self._note_first_screenful()
-        metrics = asyncio.ensure_future(self._load_metrics(self.table.visible_keys(VISIBLE_MARGIN)))
-        while True:  # the rest, nearest the viewport first
-            rest = self._nearest_first([k for k in self.listed if k not in described_now])
-            if not rest:
-                break
-            chunk = rest[:FILL_CHUNK]
-            described_now.update(chunk)
-            await self._describe(chunk)
-        await metrics
-
-    async def _describe(self, arns: Sequence[str], *, after: asyncio.Future[None] | None = None) -> None:
-        if after is not None:
-            await asyncio.wait([after])
-        groups: dict[tuple[str, str], list[str]] = {}
-        for arn in arns:
-            where = self.listed.get(arn)
-            if where is not None:
-                groups.setdefault(where, []).append(arn)
-        ecs = self.console_app.gateways.ecs
-        results = await asyncio.gather(
-            *(ecs.describe_services(r, c, names) for (r, c), names in groups.items())
-        )
-        returned: set[str] = set()
-        for batch in results:
-            for service in batch:
-                returned.add(service.arn)
-                if service.status == "INACTIVE":  # deleted; lingers in DescribeServices for a while
-                    self._forget(service.arn)
-                else:
-                    self.services[service.arn] = service
-        for arn in arns:
-            if arn not in returned and arn in self.services:  # MISSING: gone since it was listed
-                self._forget(arn)
-        visible = set(self.table.visible_keys())
-        self.render_rows(soon=not any(arn in visible for arn in arns))
-        if not self._first_screenful_done and all(k in self.services for k in self.table.visible_keys()):
-            self._note_first_screenful()
-
-    async def _load_metrics(self, arns: Sequence[str]) -> None:
-        if self.console_app.frozen:
-            return
-        app = self.console_app
-        by_region: dict[str, list[Service]] = {}
-        for arn in arns:
-            service = self.services.get(arn)
-            if service is not None:
-                by_region.setdefault(service.region, []).append(service)
-        for region, services in by_region.items():
-            try:
-                series = await service_metrics(
-                    app.gateways.aws,
-                    app.gateways.budget,
-                    region,
-                    [(s.cluster_name, s.name) for s in services],
-                    minutes=30,
-                )
-            except Exception as exc:  # sparklines are a nicety: note it, keep the table
-                app.note_error(exc, quiet=True)
-                continue
-            for s in services:
-                cpu = series.get((s.cluster_name, s.name, "CPUUtilization"))
-                mem = series.get((s.cluster_name, s.name, "MemoryUtilization"))
-                self.metrics[s.arn] = (cpu.values if cpu else (), mem.values if mem else ())
-        self.render_rows()
-
-    async def _load_alarms(self) -> None:
-        app = self.console_app
-        regions = sorted({c.region for c in self.clusters})
-        self.alarms.update(
-            await alarms_or_unknown(
-                app.gateways.aws, app.gateways.budget, regions, lambda exc: app.note_error(exc, quiet=True)
+    # --- fetching: the listing reads, this pane shows (console.api.service_listing) ------
+    @property
+    def listing(self) -> ServiceListing:
+        if self._listing is None:
+            self._listing = self.api.reads.service_listing(
+                self.clusters,
+                self,
+                first_view=self._first_view,
+                on_error=lambda exc: self.notifier.note_error(exc, quiet=True),
             )
-        )
-        self.render_rows(soon=True)
+            self._first_view = None
+        return self._listing
+
+    @property
+    def listed(self) -> dict[str, tuple[str, str]]:
+        return self.listing.listed
+
+    @property
+    def services(self) -> dict[str, Service]:
+        return self.listing.services
+
+    @property
+    def alarms(self) -> RegionAlarms:
+        return self.listing.alarms
+
+    async def load(self) -> None:
+        self._clock = self.presenter.now()
+        await self.listing.refresh()
+
+    # ListingView: what the listing asks of this pane.
+    def visible_keys(self, margin: int = 0) -> list[str]:
+        return self.table.visible_keys(margin)
+
+    def shown_order(self) -> list[str]:
+        return list(self.table.keys)
+
+    def show(self, *, soon: bool) -> None:
+        self.render_rows(soon=soon)
+
+    def first_page_shown(self) -> None:
+        self.notifier.milestone("services_first_page")
+
+    def first_screenful_shown(self) -> None:
+        freeze_startup_heap()  # before the background fill adds 2,000 rows of objects
+        self.call_after_refresh(self.notifier.milestone, "services_first_screenful")
 
     def service_alarms(self, service: Service) -> tuple[str, ...] | None:
         """Names of the service's alarms of note; None while unknown (not read yet, or failed)."""
-        found = self.alarms.get(service.region)
-        if found is None:
-            return None
-        return tuple(a.name for a in of_service(found, service.cluster_name, service.name))
+        found = self.alarms.of_service(service)
+        return None if found is None else tuple(a.name for a in found)
 
     def alarms_cell(self, service: Service) -> object:
-        if service.region not in self.alarms:
+        if not self.alarms.known(service.region):
             return plain(PLACEHOLDER, "dim")
         return alarm_names(self.service_alarms(service), ALARM_NAMES_SHOWN)
-
-    def _forget(self, arn: str) -> None:
-        self.listed.pop(arn, None)
-        self.services.pop(arn, None)
-        self.metrics.pop(arn, None)
-        self._rows.pop(arn, None)
-
-    def _nearest_first(self, arns: list[str]) -> list[str]:
-        order = {k: i for i, k in enumerate(self.table.keys)}
-        visible = self.table.visible_keys()
-        middle = order.get(visible[len(visible) // 2], 0) if visible else 0
-        return sorted(arns, key=lambda k: abs(order.get(k, 10**9) - middle))
-
-    def _note_first_screenful(self) -> None:
-        if not self._first_screenful_done:
-            self._first_screenful_done = True
-            freeze_startup_heap()  # before the background fill adds 2,000 rows of objects
-            self.call_after_refresh(self.console_app.milestone, "services_first_screenful")
 
     # --- rendering -------------------------------------------------------------------
     def row(self, arn: str, now: datetime) -> tuple[tuple[object, ...], tuple[object, ...]]:
@@ -295,7 +164,7 @@ class ServicesScreen(ServiceOperations, PaneScreen):
         _region, cluster_arn = self.listed.get(arn, ("", ""))
         cluster = short_name(cluster_arn)
         name = short_name(arn)
-        frozen = self.console_app.frozen
+        present = self.presenter
         if service is None:
             dots = plain(PLACEHOLDER, "dim")
             cells: dict[str, object] = {c: dots for c, _ in self.columns}
@@ -312,7 +181,8 @@ class ServicesScreen(ServiceOperations, PaneScreen):
             rollout = aws(state, ROLLOUT_STYLE.get(state, "dim"))
             if state == "IN_PROGRESS" and primary is not None:
                 rollout = plain(f"{bar(primary.running, primary.desired, 6)} ", "yellow") + rollout
-            cpu, mem = self.metrics.get(arn, ((), ()))
+            metrics = self.listing.metrics.get(arn) or ServiceMetrics()
+            cpu, mem = metrics.cpu, metrics.memory
             health = "green" if service.running >= service.desired else "yellow"
             cells = {
                 "name": aws(service.name, "bold"),
@@ -324,9 +194,9 @@ class ServicesScreen(ServiceOperations, PaneScreen):
                 "alarms": self.alarms_cell(service),
                 "revision": aws(service.revision),
                 "launch": aws(service.launch_type or "-", "dim"),
-                "cpu": plain(_spark(cpu, frozen), "cyan"),
-                "mem": plain(_spark(mem, frozen), "magenta"),
-                "event": plain(age(service.last_event_at, now, frozen=frozen)),
+                "cpu": plain(present.spark(cpu), "cyan"),
+                "mem": plain(present.spark(mem), "magenta"),
+                "event": plain(present.age(service.last_event_at, now)),
             }
             sort_values = {
                 "name": service.name,
@@ -367,16 +237,19 @@ class ServicesScreen(ServiceOperations, PaneScreen):
     def _render_now(self) -> None:
         # Ages move on once per poll, not on every pass of the background fill: a column of
         # seconds ticking in the viewport would repaint the whole table four times a second.
-        now = self._clock
-        frozen = self.console_app.frozen
+        now = self._clock or self.presenter.now()
+        present = self.presenter
+        listing = self.listing
+        for gone in [k for k in self._rows if k not in listing.listed]:
+            del self._rows[gone]
         built: list[tuple[str, tuple[object, ...], tuple[object, ...]]] = []
-        for arn in self.listed:
-            service = self.services.get(arn)
+        for arn in listing.listed:
+            service = listing.services.get(arn)
             signature = (
                 service,
-                self.metrics.get(arn),
-                age(service.last_event_at, now, frozen=frozen) if service else None,
-                (service.region in self.alarms, self.service_alarms(service)) if service else None,
+                listing.metrics.get(arn),
+                present.age(service.last_event_at, now) if service else None,
+                (self.alarms.known(service.region), self.service_alarms(service)) if service else None,
             )
             cached = self._rows.get(arn)
             if cached is None or cached[0] != signature:
@@ -414,17 +287,17 @@ class ServicesScreen(ServiceOperations, PaneScreen):
     def action_open(self) -> None:
         service = self._selected_or_warn()
         if service is not None:
-            self.console_app.open_tasks(self._cluster_of(service), service)
+            self.navigation.open_tasks(self.listing.cluster_of(service), service)
 
     def action_detail(self) -> None:
         service = self._selected_or_warn()
         if service is not None:
-            self.console_app.open_service_detail(service)
+            self.navigation.open_service_detail(service)
 
     def action_logs(self) -> None:
         service = self._selected_or_warn()
         if service is not None:
-            self.console_app.open_logs(service=service)
+            self.navigation.open_logs(service=service)
 
     def action_env_editor(self) -> None:
         service = self._selected_or_warn()
@@ -432,12 +305,6 @@ class ServicesScreen(ServiceOperations, PaneScreen):
             from screens.env_editor import EnvEditorScreen
 
             self.app.push_screen(EnvEditorScreen(service))
-
-    def _cluster_of(self, service: Service) -> Cluster:
-        for cluster in self.clusters:
-            if cluster.arn == service.cluster_arn:
-                return cluster
-        return Cluster(arn=service.cluster_arn, name=service.cluster_name, region=service.region)
 
     def action_sort(self) -> None:
         columns = [c for c, _ in self.columns]
@@ -455,14 +322,6 @@ class ServicesScreen(ServiceOperations, PaneScreen):
         else:
             self.sort_column, self.sort_reverse = column, False
         self.render_rows()
-
-
-def _spark(values: Sequence[float], frozen: bool) -> str:
-    if frozen:
-        return "·"
-    if not values:
-        return "-"
-    return f"{sparkline(values, 6)} {values[-1]:3.0f}%"
 
 
 def _plain(cell: object) -> str:

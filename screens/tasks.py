@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
+from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 
 from console.model import Cluster, Service, Task, short_name
-from screens.format import age, aws, now_utc, plain, status
+from screens.format import aws, plain, status
 from screens.operations import TASK_OPERATIONS, TaskOperations
 from screens.pane import PaneScreen, matches
 from screens.widgets.keyed_table import KeyedTable
@@ -22,8 +25,10 @@ COLUMNS = [
     ("stopped", "STOPPED"),
     ("reason", "STOPPED REASON"),
 ]
-# What a narrow terminal hides first (the id never): see KeyedTable.set_columns.
-DROP_ORDER = ("desired", "stopped", "revision", "reason", "started", "health", "service", "status")
+# What a narrow terminal hides first (the id never): see KeyedTable.set_columns. The stop
+# reason is free text: it takes the room the others leave (cut; the task's detail shows it whole).
+DROP_ORDER = ("desired", "stopped", "revision", "started", "health", "service", "status")
+FLEX = "reason"
 
 
 class TasksScreen(TaskOperations, PaneScreen):
@@ -44,7 +49,7 @@ class TasksScreen(TaskOperations, PaneScreen):
 
     def compose_body(self) -> ComposeResult:
         table = KeyedTable(id="tasks")
-        table.set_columns(COLUMNS, drop_order=DROP_ORDER)
+        table.set_columns(COLUMNS, drop_order=DROP_ORDER, flex=FLEX)
         yield table
 
     @property
@@ -52,39 +57,33 @@ class TasksScreen(TaskOperations, PaneScreen):
         return self.query_one("#tasks", KeyedTable)
 
     async def load(self) -> None:
-        ecs = self.console_app.gateways.ecs
-        found = await ecs.tasks(
-            self.cluster.region,
-            self.cluster.arn,
-            service=self.service.name if self.service else None,
-            include_stopped=self.include_stopped,
-        )
+        found = await self.api.reads.tasks(self.cluster, self.service, include_stopped=self.include_stopped)
         self.tasks = {t.arn: t for t in found}
         self.render_rows()
 
-    def row(self, t: Task) -> tuple[object, ...]:
-        now = now_utc()
-        frozen = self.console_app.frozen
+    def row(self, t: Task, now: datetime) -> tuple[object, ...]:
+        present = self.presenter
         return (
-            aws(t.id[:12] if frozen else t.id, "bold"),
+            aws(present.ident(t.id), "bold"),
             aws(t.service_name or t.group or "-"),
             status(t.last_status),
             aws(t.desired_status, "dim"),
-            status(t.health),
+            health(t),
             aws(short_name(t.task_definition)),
-            plain(age(t.started_at, now, frozen=frozen)),
-            plain(age(t.stopped_at, now, frozen=frozen)),
-            aws(t.stopped_reason or "", "red" if t.stop_code else "dim", max_len=200),
+            plain(present.age(t.started_at, now)),
+            plain(present.age(t.stopped_at, now)),
+            cut(aws(t.stopped_reason or "", "red" if t.stop_code else "dim", max_len=200)),
         )
 
     def render_rows(self) -> None:
+        now = self.presenter.now()
         ordered = sorted(
             self.tasks.values(),
-            key=lambda t: (t.last_status == "STOPPED", t.service_name, t.started_at or now_utc(), t.arn),
+            key=lambda t: (t.last_status == "STOPPED", t.service_name, t.started_at or now, t.arn),
         )
         rows = []
         for t in ordered:
-            cells = self.row(t)
+            cells = self.row(t, now)
             if self.filter_text and not matches(" ".join(c.plain for c in cells), self.filter_text):  # type: ignore[attr-defined]
                 continue
             rows.append((t.arn, cells))
@@ -102,7 +101,7 @@ class TasksScreen(TaskOperations, PaneScreen):
     def action_open(self) -> None:
         task = self.selected_task()
         if task is not None:
-            self.console_app.open_task_detail(task)
+            self.navigation.open_task_detail(task)
 
     def action_toggle_stopped(self) -> None:
         self.include_stopped = not self.include_stopped
@@ -111,4 +110,16 @@ class TasksScreen(TaskOperations, PaneScreen):
     def action_logs(self) -> None:
         task = self.selected_task()
         if task is not None:
-            self.console_app.open_logs(task=task)
+            self.navigation.open_logs(task=task)
+
+
+def health(t: Task) -> Text:
+    """A task's health while it runs; a stopped task has none (ECS keeps reporting its last one)."""
+    if t.last_status == "STOPPED":
+        return plain("-", "dim")
+    return status(t.health)
+
+
+def cut(text: Text) -> Text:
+    text.overflow = "ellipsis"
+    return text

@@ -13,15 +13,25 @@ from console.api.logs import Logs
 from console.api.operations import Operations
 from console.api.reads import Reads
 from console.aws.context import Gateways, make_gateways
+from console.aws.session import ClientSettings
+from console.aws.sqs import QueueMessage, binary_preview
 from console.config import Settings
 
 
 class ConsoleApi:
     """What a front end holds for the length of a run."""
 
-    def __init__(self, settings: Settings, gateways: Gateways | None = None) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        gateways: Gateways | None = None,
+        *,
+        client_settings: ClientSettings | None = None,
+    ) -> None:
+        """``gateways``: a caller's own (it closes them); else made here from ``settings``, with
+        ``client_settings`` (retries, timeouts) when given, and closed by :meth:`close`."""
         self.settings = settings
-        self.gateways = gateways or make_gateways(settings)
+        self.gateways = gateways or make_gateways(settings, client_settings=client_settings)
         self._own_gateways = gateways is None
         self.reads = Reads(settings, self.gateways)
         self.operations = Operations(settings, self.gateways)
@@ -32,4 +42,14 @@ class ConsoleApi:
             await self.gateways.aws.close()
 
 
-__all__ = ["ConsoleApi", "Logs", "Operations", "Reads"]
+# Values (not requests) a front end may name: the gateways' type, client settings, a peeked message.
+__all__ = [
+    "ClientSettings",
+    "ConsoleApi",
+    "Gateways",
+    "Logs",
+    "Operations",
+    "QueueMessage",
+    "Reads",
+    "binary_preview",
+]

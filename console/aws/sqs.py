@@ -312,10 +312,14 @@ class SqsGateway:
                     ),
                     AGE_TIMEOUT_S,
                 )
-            except (TimeoutError, ClientError, BotoCoreError):
-                # The age is a nicety: no metric permission or a slow CloudWatch must not
-                # break or slow a listing, so the region is not asked again.
-                self._ages_unavailable.add(region)
+            except (TimeoutError, ClientError, BotoCoreError) as exc:
+                # The age is a nicety: a slow or failing CloudWatch must not break or slow a
+                # listing (the ages are unknown this time, asked again next time); no metric
+                # permission will not change, so that region is not asked again.
+                if isinstance(exc, ClientError) and "AccessDenied" in str(
+                    exc.response.get("Error", {}).get("Code", "")
+                ):
+                    self._ages_unavailable.add(region)
                 return ages
             for result in resp.get("MetricDataResults", []):
                 values = result.get("Values") or []

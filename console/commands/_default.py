@@ -42,17 +42,15 @@ def launch_ui(settings: Settings, **options: Any) -> int:
 async def _launch_on_cluster(settings: Settings, options: dict[str, Any]) -> int:
     """Start the cluster's first reads, then load the UI in a thread while they run (console.prefetch)."""
     from console import prefetch
-    from console.aws.context import make_gateways
+    from console.api import ConsoleApi
 
-    gateways = make_gateways(settings)
+    api = ConsoleApi(settings)
     try:
-        first_view = prefetch.start(gateways, settings.regions, str(options["cluster"]))
+        first_view = prefetch.start(api, settings.regions, str(options["cluster"]))
         ui = await asyncio.to_thread(_import_ui)
-        return int(
-            await ui.run_console_async(settings, gateways=gateways, first_view=first_view, **options) or 0
-        )
+        return int(await ui.run_console_async(settings, api=api, first_view=first_view, **options) or 0)
     finally:
-        await gateways.aws.close()
+        await api.close()
 
 
 def open_console(args: argparse.Namespace, settings: Settings | None) -> int:

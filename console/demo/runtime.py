@@ -20,7 +20,7 @@ from typing import IO, Any
 
 from console.demo import activity as live
 from console.demo import ecs_fixes, limits
-from console.demo.scheduler import LOCK, Scheduler, backend
+from console.demo.scheduler import Scheduler, backend
 from console.demo.server import DemoServer, FaultSpec
 from console.demo.world import LABEL, REGIONS, SCALE_CLUSTER, World, WorldInfo
 
@@ -244,29 +244,6 @@ def format_counts(counts: dict[str, int]) -> str:
     width = max(len(name) for name in counts)
     lines = [f"requests served: {sum(counts.values())}"]
     lines += [f"  {name.ljust(width)}  {counts[name]}" for name in sorted(counts)]
-    return "\n".join(lines)
-
-
-def inventory_text(runtime: DemoRuntime) -> str:
-    """A plain listing of the demo world (what ``opsconsole demo`` shows until the TUI exists)."""
-    lines = [f"{runtime.label} at {runtime.endpoint}"]
-    with LOCK:
-        for region in runtime.regions:
-            be = backend(region)
-            for cluster in be.clusters.values():
-                services = [
-                    s for s in be.services.values() if s.cluster_name == cluster.name and s.status == "ACTIVE"
-                ]
-                lines.append(f"{region}  {cluster.name}  ({len(services)} services)")
-                for svc in sorted(services, key=lambda s: s.name)[:20]:
-                    dep = svc.deployments[0] if getattr(svc, "deployments", None) else {}
-                    td = str(svc.task_definition or "").rsplit("/", 1)[-1]
-                    lines.append(
-                        f"    {svc.name:<36} desired {svc.desired_count} running {svc.running_count} "
-                        f"pending {svc.pending_count}  {dep.get('rolloutState', '-'):<11} {td}"
-                    )
-                if len(services) > 20:
-                    lines.append(f"    … and {len(services) - 20} more")
     return "\n".join(lines)
 
 

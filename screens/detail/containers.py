@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from rich.text import Text
 
+from console.env.secrets_mask import is_secret_key, mask
 from console.model import ContainerDefinition
-from screens.format import aws
-from screens.secrets import is_secret_key, mask
+from screens.format import Presenter, aws
 
 
-def container_block(c: ContainerDefinition, *, reveal: bool) -> Text:
+def container_block(c: ContainerDefinition, *, reveal: bool, present: Presenter) -> Text:
     out = Text(end="")
     out.append("▸ ", style="bold")
     out.append_text(aws(c.name, "bold"))
@@ -47,7 +47,7 @@ def container_block(c: ContainerDefinition, *, reveal: bool) -> Text:
             out.append("\n    ")
             out.append_text(aws(ref.name, "bold"))
             out.append(" ← ", style="dim")
-            out.append_text(aws(ref.value_from))
+            out.append_text(aws(present.ident(ref.value_from)))
     if c.environment_files:
         out.append("\n  environment files: ", style="dim")
         out.append_text(aws(", ".join(c.environment_files)))

@@ -15,7 +15,6 @@ redrive policy is not peeked: its receive count is what sends messages to the DL
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Awaitable, Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -25,14 +24,13 @@ from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.widgets import ProgressBar, Static
 
-from console.aws.alarms import firing_alarms, of_queue
-from console.aws.sqs import QueueMessage, SqsGateway
+from console.api import QueueMessage
 from console.errors import Refused, describe_aws_error
 from console.model import Alarm, MessageMoveTask, Queue
 from console.ops import redrive as ops
 from console.ops.plan import Plan
 from screens.bindings import mutating
-from screens.format import age, alarm_lines, aws, now_utc, plain
+from screens.format import alarm_lines, aws, plain
 from screens.modals.messages import MoveProgressScreen, TypeNameScreen, first_line, message_text
 from screens.pane import PaneScreen, matches
 from screens.widgets.keyed_table import KeyedTable
@@ -46,12 +44,6 @@ PEEK_NOTE = (
     "Peek receives messages with a short visibility timeout and makes them visible again at once: "
     "it never deletes, but each peeked message's receive count rises (a DLQ's source may count it)."
 )
-
-
-def sqs_gateway(app: Any) -> SqsGateway:
-    """The app's one SQS gateway (shared with the queues pane)."""
-    gateway: SqsGateway = app.gateways.sqs
-    return gateway
 
 
 def duration(seconds: int) -> str:
@@ -131,7 +123,6 @@ class QueueDetailScreen(PaneScreen):
         self.queue = queue
         self.crumb = f"{queue.name} detail"
         self.linked: dict[str, Queue | None] = {}  # ARN -> queue (None: not found)
-        self._linked_urls: dict[str, str] = {}
         self.tasks: list[MessageMoveTask] = []
         self.messages: dict[str, QueueMessage] = {}  # the last peek, in order
         self.selected: set[str] = set()
@@ -181,39 +172,11 @@ class QueueDetailScreen(PaneScreen):
 
     # --- polling ---------------------------------------------------------------------------
     async def load(self) -> None:
-        await asyncio.gather(self._load_queue(sqs_gateway(self.console_app)), self._load_alarms())
+        detail, self.linked = await self.api.reads.queue_detail(
+            self.queue, on_error=lambda exc: self.notifier.note_error(exc, quiet=True)
+        )
+        self.queue, self.tasks, self.alarms = detail.queue, list(detail.move_tasks), detail.alarms
         self.render_all()
-
-    async def _load_alarms(self) -> None:
-        app = self.console_app
-        try:
-            found = await firing_alarms(app.gateways.aws, app.gateways.budget, self.queue.region)
-        except Exception as exc:  # a line of the summary, never the pane's error
-            app.note_error(exc, quiet=True)
-            self.alarms = None
-        else:
-            self.alarms = of_queue(found, self.queue.region, self.queue.name)
-
-    async def _load_queue(self, gw: SqsGateway) -> None:
-        q = await gw.queue(self.queue.url, self.queue.region, detail=not self.console_app.frozen)
-        if self.console_app.frozen:
-            q = await _with_sources(gw, q)
-        self.queue = q
-        arns = [*q.source_arns, *([q.dlq_arn] if q.dlq_arn else [])]
-        found = await asyncio.gather(*(self._linked_queue(gw, a) for a in arns))
-        self.linked = dict(zip(arns, found, strict=True))
-        self.tasks = list(await gw.move_tasks(q.arn, 10)) if q.is_dlq else []
-
-    async def _linked_queue(self, gw: SqsGateway, arn: str) -> Queue | None:
-        try:
-            url = self._linked_urls.get(arn)
-            if url is None:
-                q = await gw.resolve_arn(arn)
-                self._linked_urls[arn] = q.url
-                return q
-            return await gw.queue(url, arn.split(":")[3])
-        except Exception:
-            return None
 
     # --- rendering -------------------------------------------------------------------------
     def render_all(self) -> None:
@@ -301,8 +264,8 @@ class QueueDetailScreen(PaneScreen):
             state.append("  R redrives every message to its source queue", style="dim")
             bar.display = False
         self.query_one("#move-state", Static).update(state)
-        now = now_utc()
-        frozen = self.console_app.frozen
+        present = self.presenter
+        now = present.now()
         rows = []
         for i, t in enumerate(self.tasks):
             of = "?" if t.to_move is None else str(t.to_move)
@@ -314,7 +277,7 @@ class QueueDetailScreen(PaneScreen):
                         plain(f"{t.moved}/{of}"),
                         plain(f"{t.max_per_second}/s" if t.max_per_second else "auto"),
                         aws(arn_name(t.destination_arn) if t.destination_arn else "original sources"),
-                        plain(age(t.started_at, now, frozen=frozen)),
+                        plain(present.age(t.started_at, now)),
                         aws(t.failure_reason or "", "red"),
                     ),
                 )
@@ -323,8 +286,8 @@ class QueueDetailScreen(PaneScreen):
 
     def _render_messages(self) -> None:
         table = self.query_one("#messages", KeyedTable)
-        now = now_utc()
-        frozen = self.console_app.frozen
+        present = self.presenter
+        now = present.now()
         rows = []
         for mid, m in self.messages.items():
             body = first_line(m.body)
@@ -335,7 +298,7 @@ class QueueDetailScreen(PaneScreen):
                     mid,
                     (
                         plain("●" if mid in self.selected else " ", "bold yellow"),
-                        plain(age(m.sent_at, now, frozen=frozen)),
+                        plain(present.age(m.sent_at, now)),
                         plain(m.receive_count),
                         aws(m.group_id or ("-" if self.queue.fifo else "")),
                         body,
@@ -394,10 +357,9 @@ class QueueDetailScreen(PaneScreen):
         self.run_worker(self._peek(), group="peek", exclusive=True, exit_on_error=False)
 
     async def _peek(self) -> None:
-        gw = sqs_gateway(self.console_app)
         self.status.set_info("peeking…")
         try:
-            found = await gw.peek(self.queue, PEEK_N)
+            found = await self.api.reads.peek(self.queue, PEEK_N)
         except Exception as exc:
             self.status.set_error(describe_aws_error(exc))
             return
@@ -467,10 +429,3 @@ class QueueDetailScreen(PaneScreen):
 
     def action_purge(self) -> None:
         _start(self.app, purge_flow(self.console_app, self.queue))
-
-
-async def _with_sources(gw: SqsGateway, q: Queue) -> Queue:
-    from dataclasses import replace
-
-    sources = await gw.source_arns(q)
-    return replace(q, source_arns=tuple(sorted(sources)))

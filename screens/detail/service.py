@@ -2,19 +2,15 @@
 
 from __future__ import annotations
 
-import asyncio
-
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.widgets import Static
 
-from console.aws.alarms import firing_alarms, of_service
-from console.aws.elb import target_health
-from console.model import Alarm, Service, TargetHealth, TaskDefinition
+from console.model import Alarm, Cluster, Service, TargetHealth, TaskDefinition
 from screens.detail.containers import container_block
-from screens.format import ROLLOUT_STYLE, age, alarm_lines, aws, bar, now_utc, plain, status
+from screens.format import ROLLOUT_STYLE, alarm_lines, aws, bar, plain, status
 from screens.operations import SERVICE_OPERATIONS, ServiceOperations
 from screens.pane import PaneScreen, matches
 from screens.widgets.keyed_table import KeyedTable
@@ -76,33 +72,23 @@ class ServiceDetailScreen(ServiceOperations, PaneScreen):
             yield Static(id="containers", classes="section")
 
     async def load(self) -> None:
-        app = self.console_app
-        s = self.service
-        fresh = await app.gateways.ecs.service(s.region, s.cluster_arn, s.arn)
-        self.service = fresh
-        tg = fresh.target_group_arns
-        targets_call = target_health(app.gateways.aws, app.gateways.budget, fresh.region, tg) if tg else None
-        td_call = app.gateways.ecs.task_definition(fresh.region, fresh.task_definition)
-        alarms = asyncio.ensure_future(firing_alarms(app.gateways.aws, app.gateways.budget, fresh.region))
-        td, targets = await asyncio.gather(td_call, targets_call or _unchanged(), return_exceptions=True)
-        if not isinstance(td, BaseException):
-            self.task_definition = td
-        if targets_call is not None and isinstance(targets, list):
-            self.targets = targets
-        try:
-            self.alarms = of_service(await alarms, fresh.cluster_name, fresh.name)
-        except Exception as exc:  # a nicety: "?" and a note, not the pane's error
-            app.note_error(exc, quiet=True)
-            self.alarms = None
+        detail = await self.api.reads.service_detail(
+            self.service, on_error=lambda exc: self.notifier.note_error(exc, quiet=True)
+        )
+        self.service = detail.service
+        if detail.task_definition is not None:
+            self.task_definition = detail.task_definition
+        if detail.targets is not None:
+            self.targets = list(detail.targets)
+        self.alarms = detail.alarms
         self.render_all()
-        errors = [r for r in (td, targets) if isinstance(r, BaseException)]
-        if errors:
-            raise errors[0]
+        if detail.errors:  # the rest is shown; the status line says what is missing
+            raise detail.errors[0]
 
     def render_all(self) -> None:
         s = self.service
-        now = now_utc()
-        frozen = self.console_app.frozen
+        present = self.presenter
+        now = present.now()
         summary = Text(end="")
         summary.append_text(aws(s.name, "bold"))
         summary.append("  ")
@@ -129,15 +115,15 @@ class ServiceDetailScreen(ServiceOperations, PaneScreen):
                 rollout = plain(bar(d.running, d.desired, 8) + " ", "yellow") + rollout
             rows.append(
                 (
-                    d.id or d.task_definition,
+                    d.id or d.task_definition,  # a key, never shown
                     (
                         aws(d.status, "bold" if d.status == "PRIMARY" else ""),
                         aws(d.revision),
                         rollout,
                         plain(f"{d.desired}/{d.running}/{d.pending}"),
                         plain(d.failed_tasks, "bold red" if d.failed_tasks else "dim"),
-                        plain(age(d.created_at, now, frozen=frozen)),
-                        aws(d.rollout_reason, "dim", max_len=300),
+                        plain(present.age(d.created_at, now)),
+                        aws(present.ident(d.rollout_reason), "dim", max_len=300),
                     ),
                 )
             )
@@ -145,21 +131,21 @@ class ServiceDetailScreen(ServiceOperations, PaneScreen):
 
         events = []
         for i, e in enumerate(s.events[:MAX_EVENTS]):
-            message = aws(e.message, max_len=1000)
+            message = aws(present.ident(e.message), max_len=1000)
             if self.filter_text and not matches(message.plain, self.filter_text):
                 continue
-            events.append((e.id or f"event-{i}", (plain(age(e.created_at, now, frozen=frozen)), message)))
+            events.append((e.id or f"event-{i}", (plain(present.age(e.created_at, now)), message)))
         self.query_one("#events", KeyedTable).sync(events)
 
         targets = [
             (
                 f"{t.target_group_arn}|{t.target_id}|{t.port}",
                 (
-                    aws(t.target_id),
+                    aws(present.ident(t.target_id)),
                     plain(t.port or "-"),
                     status(t.state),
                     aws(t.reason or t.description or "", "dim"),
-                    aws(t.target_group_arn.rsplit(":", 1)[-1], "dim"),
+                    aws(present.ident(t.target_group_arn.rsplit(":", 1)[-1]), "dim"),
                 ),
             )
             for t in self.targets
@@ -175,7 +161,7 @@ class ServiceDetailScreen(ServiceOperations, PaneScreen):
             blocks.append(f"  cpu {td.cpu or '-'}  memory {td.memory or '-'}  {td.status}", style="dim")
             for c in td.containers:
                 blocks.append("\n")
-                blocks.append_text(container_block(c, reveal=self.reveal))
+                blocks.append_text(container_block(c, reveal=self.reveal, present=present))
         self.query_one("#containers", Static).update(blocks)
         self.status.set_info(
             f"{len(s.deployments)} deployments · {len(s.events)} events · v reveals masked values"
@@ -189,20 +175,14 @@ class ServiceDetailScreen(ServiceOperations, PaneScreen):
         self.render_all()
 
     def action_tasks(self) -> None:
-        from console.model import Cluster
-
         s = self.service
-        self.console_app.open_tasks(Cluster(arn=s.cluster_arn, name=s.cluster_name, region=s.region), s)
+        self.navigation.open_tasks(Cluster(arn=s.cluster_arn, name=s.cluster_name, region=s.region), s)
 
     def action_logs(self) -> None:
-        self.console_app.open_logs(service=self.service)
+        self.navigation.open_logs(service=self.service)
 
     def selected_service(self) -> Service:
         return self.service
 
     def action_open(self) -> None:
         """Enter on a row of the detail tables does nothing yet."""
-
-
-async def _unchanged() -> None:
-    """Stands in for the target-health call of a service without a target group."""

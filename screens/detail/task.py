@@ -10,14 +10,32 @@ from textual.widgets import Static
 
 from console.model import Task, TaskDefinition, short_name
 from screens.detail.containers import container_block
-from screens.format import age, aws, now_utc, plain, status
+from screens.format import aws, plain, status
 from screens.operations import TASK_OPERATIONS, TaskOperations
 from screens.pane import PaneScreen
 from screens.widgets.keyed_table import KeyedTable
 
 
-class TaskDetailScreen(TaskOperations, PaneScreen):
+class TaskPane(PaneScreen):
+    """A pane of one task: the task read again on every poll, its task definition once."""
+
     filterable = False
+
+    def __init__(self, task: Task, task_definition: TaskDefinition | None = None) -> None:
+        super().__init__()
+        self.task_ = task
+        self.task_definition = task_definition
+
+    async def load(self) -> None:
+        detail = await self.api.reads.task_detail(self.task_, self.task_definition)
+        self.task_, self.task_definition = detail.task, detail.task_definition
+        self.render_all()
+
+    def render_all(self) -> None:
+        """Show ``task_`` and ``task_definition`` (panes override)."""
+
+
+class TaskDetailScreen(TaskOperations, TaskPane):
     BINDINGS = [
         Binding("enter", "open", "Container", id="task_detail.open"),
         Binding("l", "logs", "Logs", id="task_detail.logs"),
@@ -25,10 +43,8 @@ class TaskDetailScreen(TaskOperations, PaneScreen):
     ]
 
     def __init__(self, task: Task) -> None:
-        super().__init__()
-        self.task_ = task
+        super().__init__(task)
         self.crumb = f"task {task.id[:12]}"
-        self.task_definition: TaskDefinition | None = None
 
     def compose_body(self) -> ComposeResult:
         with VerticalScroll(id="detail"):
@@ -47,22 +63,12 @@ class TaskDetailScreen(TaskOperations, PaneScreen):
             )
             yield table
 
-    async def load(self) -> None:
-        ecs = self.console_app.gateways.ecs
-        t = self.task_
-        found = await ecs.describe_tasks(t.region, t.cluster_arn, [t.arn])
-        if found:
-            self.task_ = found[0]
-        if self.task_definition is None:
-            self.task_definition = await ecs.task_definition(t.region, t.task_definition)
-        self.render_all()
-
     def render_all(self) -> None:
         t = self.task_
-        now = now_utc()
-        frozen = self.console_app.frozen
+        present = self.presenter
+        now = present.now()
         out = Text(end="")
-        out.append_text(aws(t.id, "bold"))
+        out.append_text(aws(present.ident(t.id), "bold"))
         out.append("  ")
         out.append_text(status(t.last_status))
         out.append(" (desired ")
@@ -75,9 +81,9 @@ class TaskDetailScreen(TaskOperations, PaneScreen):
         out.append_text(aws(short_name(t.task_definition)))
         out.append(f"  cpu {t.cpu or '-'} memory {t.memory or '-'}  {t.launch_type}", style="dim")
         out.append("\nstarted ", style="dim")
-        out.append(age(t.started_at, now, frozen=frozen))
+        out.append(present.age(t.started_at, now))
         out.append(" ago  stopped ", style="dim")
-        out.append(age(t.stopped_at, now, frozen=frozen))
+        out.append(present.age(t.stopped_at, now))
         if t.stop_code or t.stopped_reason:
             out.append("\nstop code ", style="dim")
             out.append_text(aws(t.stop_code or "-", "bold red"))
@@ -106,26 +112,23 @@ class TaskDetailScreen(TaskOperations, PaneScreen):
     def action_open(self) -> None:
         name = self.query_one("#containers", KeyedTable).cursor_key
         if name:
-            self.app.push_screen(ContainerScreen(self.task_, name, self.task_definition))
+            self.navigation.push_pane(ContainerScreen(self.task_, name, self.task_definition))
 
     def action_logs(self) -> None:
-        self.console_app.open_logs(task=self.task_)
+        self.navigation.open_logs(task=self.task_)
 
 
-class ContainerScreen(PaneScreen):
+class ContainerScreen(TaskPane):
     """A container of a task: what runs (status, exit code) and what was asked (its definition)."""
 
-    filterable = False
     BINDINGS = [
         Binding("v", "reveal", "Reveal secrets", id="container.reveal"),
         Binding("l", "logs", "Logs", id="container.logs"),
     ]
 
     def __init__(self, task: Task, container: str, task_definition: TaskDefinition | None) -> None:
-        super().__init__()
-        self.task_ = task
+        super().__init__(task, task_definition)
         self.container = container
-        self.task_definition = task_definition
         self.crumb = container
         self.reveal = False
 
@@ -133,16 +136,6 @@ class ContainerScreen(PaneScreen):
         with VerticalScroll(id="detail"):
             yield Static(id="runtime", classes="section")
             yield Static(id="definition", classes="section")
-
-    async def load(self) -> None:
-        ecs = self.console_app.gateways.ecs
-        t = self.task_
-        found = await ecs.describe_tasks(t.region, t.cluster_arn, [t.arn])
-        if found:
-            self.task_ = found[0]
-        if self.task_definition is None:
-            self.task_definition = await ecs.task_definition(t.region, t.task_definition)
-        self.render_all()
 
     def render_all(self) -> None:
         running = next((c for c in self.task_.containers if c.name == self.container), None)
@@ -162,7 +155,9 @@ class ContainerScreen(PaneScreen):
         self.query_one("#runtime", Static).update(out)
         definition = self.task_definition.container(self.container) if self.task_definition else None
         self.query_one("#definition", Static).update(
-            container_block(definition, reveal=self.reveal) if definition else Text("(no definition)")
+            container_block(definition, reveal=self.reveal, present=self.presenter)
+            if definition
+            else Text("(no definition)")
         )
         self.status.set_info("v reveals masked values · l: logs")
 
@@ -171,7 +166,7 @@ class ContainerScreen(PaneScreen):
         self.render_all()
 
     def action_logs(self) -> None:
-        self.console_app.open_logs(task=self.task_, container=self.container)
+        self.navigation.open_logs(task=self.task_, container=self.container)
 
     def action_open(self) -> None:
         """Nothing below a container."""

@@ -19,7 +19,7 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Static
 
-from console.aws.sqs import QueueMessage, binary_preview
+from console.api import QueueMessage, binary_preview
 from screens.format import aws
 from screens.modals import key_label
 from screens.modals.progress import ProgressScreen

@@ -111,9 +111,15 @@ class StatusLine(Static):
         self.error = ""
         self.notice = ""  # what was just done or refused (screens.app.say): kept until the next
         self.notice_style = "bold"
+        self.waiting = ""
 
     def set_info(self, info: str) -> None:
         self.info = info
+        self._render_line()
+
+    def set_waiting(self, waiting: str) -> None:
+        """What a pane with nothing read yet is waiting for ("connecting to … (3 s)"); "" when done."""
+        self.waiting = waiting
         self._render_line()
 
     def set_error(self, error: str) -> None:
@@ -131,7 +137,13 @@ class StatusLine(Static):
         if self.notice:
             text.append_text(aws(self.notice, self.notice_style))
             text.append("  ·  ", style="dim")
-        if self.error:
+        if self.waiting:
+            text.append("… ", style="bold")
+            text.append_text(aws(self.waiting, "bold yellow"))
+            if self.error:
+                text.append("  ·  last try: ", style="dim")
+                text.append_text(aws(self.error, "dim"))
+        elif self.error:
             text.append("⚠ ", style="bold")
             text.append_text(aws(self.error))
             if self.info:

@@ -13,7 +13,9 @@ would make a filter over 2,000 services quadratic.
 A narrow terminal hides the least important columns (the pane's ``drop_order``)
 instead of scrolling sideways.  A hidden column keeps its key and its cells and
 is only drawn zero cells wide, so ``sync`` and ``update_cell`` work unchanged
-and a wider terminal shows it again.
+and a wider terminal shows it again.  A pane's free-text column (a stop reason) may be
+``flex``: it takes the room the other columns leave, cut with an ellipsis, instead of
+crowding out short columns that would fit beside it cut.
 """
 
 from __future__ import annotations
@@ -39,6 +41,7 @@ from textual.widgets.data_table import ColumnKey
 from screens.format import aws
 
 Cells = tuple[object, ...]
+FLEX_MIN = 12  # a flex column narrower than this is hidden: a few cut words mislead more than none
 
 
 @dataclass
@@ -54,9 +57,15 @@ class _Column(Column):
     """A column that can be hidden without removing it (its cells stay keyed)."""
 
     hidden: bool = False
+    cap: int | None = None  # a flex column: at most this wide (content cells), cut with an ellipsis
 
     def get_render_width(self, data_table: DataTable[Any]) -> int:
-        return 0 if self.hidden else Column.get_render_width(self, data_table)
+        if self.hidden:
+            return 0
+        width = Column.get_render_width(self, data_table)
+        if self.cap is not None:
+            width = min(width, self.cap + 2 * data_table.cell_padding)
+        return width
 
 
 class KeyedTable(DataTable[object], inherit_bindings=False):
@@ -89,19 +98,24 @@ class KeyedTable(DataTable[object], inherit_bindings=False):
         self._order: list[str] = []
         self._column_keys: list[str] = []
         self._drop_order: list[str] = []
+        self._flex: str | None = None
         self._content_cache: LRUCache[tuple[object, ...], Any] = LRUCache(4096)
         self._placed_cache: LRUCache[tuple[object, ...], Any] = LRUCache(4096)
         self._stale: set[str] = set()  # rows changed while off screen, not yet invalidated
 
     # --- columns -----------------------------------------------------------------
-    def set_columns(self, columns: Sequence[tuple[str, str]], *, drop_order: Sequence[str] = ()) -> None:
+    def set_columns(
+        self, columns: Sequence[tuple[str, str]], *, drop_order: Sequence[str] = (), flex: str | None = None
+    ) -> None:
         """(key, label) pairs; called once before the first sync.
 
         ``drop_order``: the columns a narrow terminal may hide, least important first.
-        The first column (the row's name) is never hidden.
+        The first column (the row's name) is never hidden. ``flex``: a column that gets the
+        room left by the others (cut to it), hidden only when less than FLEX_MIN is left.
         """
         self._column_keys = [key for key, _ in columns]
-        self._drop_order = [key for key in drop_order if key in self._column_keys[1:]]
+        self._flex = flex if flex in self._column_keys[1:] else None
+        self._drop_order = [key for key in drop_order if key in self._column_keys[1:] and key != self._flex]
         for key, label in columns:
             # A fixed width that sync() grows: auto-width columns are re-measured cell by cell
             # (every cell of the column when one gets narrower), seconds at 2,000 rows.
@@ -131,10 +145,11 @@ class KeyedTable(DataTable[object], inherit_bindings=False):
         A wide column that does not fit leaves room for a narrower, less important one.
         """
         room = self.size.width - self.styles.scrollbar_size_vertical
-        if room <= 0 or not self._drop_order:
+        if room <= 0 or not (self._drop_order or self._flex):
             return  # not laid out yet, or nothing may be hidden
         pad = 2 * self.cell_padding
-        used = sum(self._column(k).width + pad for k in self._column_keys if k not in self._drop_order)
+        fixed = [k for k in self._column_keys if k not in self._drop_order and k != self._flex]
+        used = sum(self._column(k).width + pad for k in fixed)
         hide: set[str] = set()
         for key in reversed(self._drop_order):
             width = self._column(key).width + pad
@@ -143,6 +158,16 @@ class KeyedTable(DataTable[object], inherit_bindings=False):
             else:
                 hide.add(key)
         changed = False
+        if self._flex is not None:
+            flex = self._column(self._flex)
+            left = room - used - pad
+            cap = None if left >= flex.width else left
+            if left < FLEX_MIN:
+                hide.add(self._flex)
+                cap = None
+            if flex.cap != cap:
+                flex.cap = cap
+                changed = True
         for key in self._column_keys:
             column = self._column(key)
             if column.hidden != (key in hide):

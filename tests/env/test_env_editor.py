@@ -12,8 +12,7 @@ import pytest
 from textual.pilot import Pilot
 from textual.widgets import Checkbox, DataTable, Input, Static
 
-from console.aws.context import make_gateways
-from console.aws.session import ClientSettings
+from console.api import ClientSettings, ConsoleApi
 from console.config import Settings, demo_profile
 from console.demo.runtime import DemoRuntime
 from console.ops import audit
@@ -42,8 +41,8 @@ def tui_settings(env_world: DemoRuntime) -> Settings:
 
 
 def make_app(settings: Settings, cluster: str = DV_CLUSTER) -> OpsConsoleApp:
-    gateways = make_gateways(settings, client_settings=ClientSettings(max_attempts=3))
-    return OpsConsoleApp(settings, gateways=gateways, poll_interval=0.3, cluster=cluster)
+    api = ConsoleApi(settings, client_settings=ClientSettings(max_attempts=3))
+    return OpsConsoleApp(settings, api=api, poll_interval=0.3, cluster=cluster)
 
 
 async def wait_for(pilot: Pilot[Any], predicate: Callable[[], object], timeout: float = 30.0) -> None:

@@ -58,6 +58,12 @@ class LogsApp(OpsConsoleApp):
 
     CSS_PATH = str(Path(screens.app.__file__).with_name("app.tcss"))
 
+    def __init__(self, settings: Settings, *, no_poll: bool = False, **options: Any) -> None:
+        """``no_poll``: each pane loads once (a poll interval longer than any test)."""
+        if no_poll:
+            options.setdefault("poll_interval", 3600.0)
+        super().__init__(settings, **options)
+
     def on_mount(self, event: events.Mount) -> None:
         event.prevent_default()  # OpsConsoleApp.on_mount would push (and poll) the clusters pane
         self.push_screen(PaneScreen())

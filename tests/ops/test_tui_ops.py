@@ -11,8 +11,7 @@ from dataclasses import replace
 import pytest
 from textual.widgets import Button, Input
 
-from console.aws.context import make_gateways
-from console.aws.session import ClientSettings
+from console.api import ClientSettings, ConsoleApi
 from console.config import Settings, demo_profile
 from console.demo.runtime import DemoRuntime
 from console.ops import audit
@@ -42,8 +41,8 @@ def settings(ops_world: DemoRuntime) -> Settings:
 
 
 def make_app(settings: Settings, cluster: str) -> OpsConsoleApp:
-    gateways = make_gateways(settings, client_settings=ClientSettings(max_attempts=3))
-    return OpsConsoleApp(settings, gateways=gateways, poll_interval=0.3, cluster=cluster)
+    api = ConsoleApi(settings, client_settings=ClientSettings(max_attempts=3))
+    return OpsConsoleApp(settings, api=api, poll_interval=0.3, cluster=cluster)
 
 
 async def services_pane(pilot, app: OpsConsoleApp, service: str) -> ServicesScreen:  # type: ignore[no-untyped-def]

@@ -6,8 +6,7 @@ from typing import Any
 
 from textual.pilot import Pilot
 
-from console.aws.context import make_gateways
-from console.aws.session import ClientSettings
+from console.api import ClientSettings, ConsoleApi
 from console.config import Settings
 from screens.app import OpsConsoleApp
 from screens.detail.queue import QueueDetailScreen
@@ -18,12 +17,11 @@ __all__ = ["make_app", "open_detail", "rows", "screen_text", "wait_for"]
 
 
 def make_app(settings: Settings, **options: Any) -> OpsConsoleApp:
-    gateways = make_gateways(
+    api = ConsoleApi(
         settings, client_settings=ClientSettings(max_attempts=2, connect_timeout=2, read_timeout=5)
     )
     options.setdefault("poll_interval", 0.5)
-    options.setdefault("frozen", True)  # no CloudWatch ages: the detail polls fast
-    return OpsConsoleApp(settings, gateways=gateways, **options)
+    return OpsConsoleApp(settings, api=api, **options)
 
 
 async def open_detail(pilot: Pilot[Any], name: str) -> QueueDetailScreen:

@@ -10,7 +10,7 @@ from rich.text import Text
 from console.config import Settings
 from console.demo.runtime import DemoRuntime
 from console.demo.server import FaultSpec
-from screens.detail.queue import QueueDetailScreen, sqs_gateway
+from screens.detail.queue import QueueDetailScreen
 from screens.modals.confirm import ConfirmPlanScreen
 from screens.modals.messages import MoveProgressScreen, TypeNameScreen
 from screens.modals.progress import ProgressScreen
@@ -142,7 +142,7 @@ async def test_redrive_declined_moves_nothing(settings: Settings, pair: Pair) ->
         await pilot.press("n")
         await wait_for(pilot, lambda: app.screen is detail)
         assert pair.counts(pair.dlq_url) == (2, 0) and pair.counts(pair.source_url) == (0, 0)
-        assert await sqs_gateway(app).move_tasks(detail.queue.arn) == []
+        assert await app.api.gateways.sqs.move_tasks(detail.queue.arn) == []
 
 
 async def test_running_move_task_is_said_and_can_be_cancelled(settings: Settings, pair: Pair) -> None:
@@ -169,7 +169,7 @@ async def test_running_move_task_is_said_and_can_be_cancelled(settings: Settings
         await wait_for(pilot, lambda: isinstance(app.screen, ProgressScreen))
         progress = app.screen
         await wait_for(pilot, lambda: progress.finished)  # type: ignore[attr-defined]
-        tasks = await sqs_gateway(app).move_tasks(arn)
+        tasks = await app.api.gateways.sqs.move_tasks(arn)
         assert tasks[0].status == "CANCELLED"
         left, _ = pair.counts(pair.dlq_url)
         moved, _ = pair.counts(pair.source_url)

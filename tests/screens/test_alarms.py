@@ -123,3 +123,26 @@ async def test_services_pane_names_each_services_firing_alarms(
         assert not pane.status.error
         assert all(r[2].isdigit() for r in rows(app, "services"))  # running counts still shown
         tui_world.server.middleware.set_faults(None)
+
+
+async def test_the_status_line_counts_the_alarms_of_the_regions_in_view(settings: Settings) -> None:
+    app = make_app(settings)
+    async with app.run_test(size=(140, 30)) as pilot:
+        await wait_for(
+            pilot, lambda: isinstance(app.screen, ClustersScreen) and len(app.screen.table.keys) == 5
+        )
+        pane = app.screen
+        assert isinstance(pane, ClustersScreen)
+        await wait_for(pilot, lambda: "2 alarms firing (1 on no cluster)" in pane.status.info)
+
+        await command(pilot, "region us-east-1")  # the DLQ's alarm is in ap-south-1
+        await wait_for(
+            pilot,
+            lambda: (
+                pane.clusters
+                and all(c.region == "us-east-1" for c in pane.clusters.values())
+                and "1 regions" in pane.status.info
+            ),
+        )
+        assert "1 alarm firing" in pane.status.info
+        assert "on no cluster" not in pane.status.info

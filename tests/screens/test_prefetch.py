@@ -8,7 +8,7 @@ from typing import Any
 from tui_helpers import rows, wait_for
 
 from console import prefetch
-from console.aws.context import make_gateways
+from console.api import ConsoleApi
 from console.config import Settings
 from console.demo.runtime import DemoRuntime
 from screens.app import OpsConsoleApp
@@ -17,11 +17,11 @@ from screens.services import ServicesScreen
 
 
 async def test_read_first_view_lists_and_describes_the_top_rows(settings: Settings) -> None:
-    gateways = make_gateways(settings)
+    api = ConsoleApi(settings)
     try:
-        view = await prefetch.read_first_view(gateways, settings.regions, "asharvi-backend-cluster")
+        view = await prefetch.read_first_view(api, settings.regions, "asharvi-backend-cluster")
     finally:
-        await gateways.aws.close()
+        await api.close()
     assert view.cluster.name == "asharvi-backend-cluster" and view.cluster.region == "ap-south-1"
     assert sorted(a.rsplit("/", 1)[-1] for a in view.first_page) == [
         "asharvi-backend-prod",
@@ -31,17 +31,12 @@ async def test_read_first_view_lists_and_describes_the_top_rows(settings: Settin
 
 
 async def test_the_console_starts_from_the_first_view_then_keeps_polling(settings: Settings) -> None:
-    gateways = make_gateways(settings)
-    first = prefetch.start(gateways, settings.regions, "asharvi-backend-cluster")
-    milestones: list[str] = []
+    api = ConsoleApi(settings)
+    first = prefetch.start(api, settings.regions, "asharvi-backend-cluster")
     app = OpsConsoleApp(
-        settings,
-        gateways=gateways,
-        first_view=first,
-        cluster="asharvi-backend-cluster",
-        poll_interval=2.0,
-        on_milestone=lambda name, _t: milestones.append(name),
+        settings, api=api, first_view=first, cluster="asharvi-backend-cluster", poll_interval=2.0
     )
+    milestones = app.milestones
     try:
         async with app.run_test(size=(140, 30)) as pilot:
             await wait_for(pilot, lambda: isinstance(app.screen, ServicesScreen))
@@ -58,13 +53,13 @@ async def test_the_console_starts_from_the_first_view_then_keeps_polling(setting
                 pilot, lambda: isinstance(app.screen, ClustersScreen) and len(app.screen.table.keys) == 5
             )
     finally:
-        await gateways.aws.close()
+        await api.close()
 
 
 async def test_an_unknown_cluster_is_reported_and_the_clusters_pane_loads(settings: Settings) -> None:
-    gateways = make_gateways(settings)
-    first = prefetch.start(gateways, settings.regions, "asharvi-backend-clustr")
-    app = OpsConsoleApp(settings, gateways=gateways, first_view=first, cluster="asharvi-backend-clustr")
+    api = ConsoleApi(settings)
+    first = prefetch.start(api, settings.regions, "asharvi-backend-clustr")
+    app = OpsConsoleApp(settings, api=api, first_view=first, cluster="asharvi-backend-clustr")
     try:
         async with app.run_test(size=(140, 30)) as pilot:
             await wait_for(pilot, lambda: any("did you mean" in str(n.message) for n in app._notifications))
@@ -73,16 +68,16 @@ async def test_an_unknown_cluster_is_reported_and_the_clusters_pane_loads(settin
             assert isinstance(app.screen, ClustersScreen)
             await wait_for(pilot, lambda: len(app.screen.table.keys) == 5)  # type: ignore[attr-defined]
     finally:
-        await gateways.aws.close()
+        await api.close()
 
 
 async def open_on(settings: Settings, cluster: str) -> list[str]:
     """Open the console on ``cluster`` and wait for its first load; the services pane's rows."""
-    gateways = make_gateways(settings)
+    api = ConsoleApi(settings)
     app = OpsConsoleApp(
         settings,
-        gateways=gateways,
-        first_view=prefetch.start(gateways, settings.regions, cluster),
+        api=api,
+        first_view=prefetch.start(api, settings.regions, cluster),
         cluster=cluster,
         poll_interval=600.0,  # one load only: the calls counted are the start's
     )
@@ -91,7 +86,7 @@ async def open_on(settings: Settings, cluster: str) -> list[str]:
             await wait_for(pilot, lambda: isinstance(app.screen, ServicesScreen) and app.screen.polls >= 1)
             return [r[0] for r in rows(app, "services")]
     finally:
-        await gateways.aws.close()
+        await api.close()
 
 
 async def test_the_first_page_read_ahead_is_not_listed_again(

@@ -1,8 +1,9 @@
-"""Snapshots of the main screens on the seeded demo world, with times, sparklines and ids frozen.
+"""Snapshots of the main screens on the seeded demo world, on the fetch path users get.
 
-The app's ``frozen`` option renders ages and sparklines as fixed marks and generated ids
-(task ids, deployment ids) as ``#id``; ``no_poll`` loads each pane once, so a snapshot
-is taken of a screen that no longer changes.  Review a report before ``--snapshot-update``.
+The panes read everything (metrics, queue ages, the detail's parts); a still presenter
+(tests/screens/still.py) draws ages and sparklines as fixed marks and generated ids as
+``#id``, and a poll interval longer than the test loads each pane once, so a snapshot is
+taken of a screen that no longer changes.  Review a report before ``--snapshot-update``.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from still import StillPresenter
 from textual.pilot import Pilot
 from tui_helpers import command, make_app, wait_for
 
@@ -19,9 +21,13 @@ from screens.detail.service import ServiceDetailScreen
 from screens.queues import QueuesScreen
 from screens.services import ServicesScreen
 
+ONE_LOAD = 3600.0  # a poll interval longer than any test: each pane loads once
+
 
 def frozen_app(settings: Settings, **options: Any):  # type: ignore[no-untyped-def]
-    return make_app(settings, frozen=True, no_poll=True, demo_label="DEMO", **options)
+    return make_app(
+        settings, presenter=StillPresenter(), poll_interval=ONE_LOAD, demo_label="DEMO", **options
+    )
 
 
 async def clusters_loaded(pilot: Pilot[Any]) -> None:

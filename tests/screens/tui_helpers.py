@@ -8,8 +8,7 @@ from typing import Any
 
 from textual.pilot import Pilot
 
-from console.aws.context import make_gateways
-from console.aws.session import ClientSettings
+from console.api import ClientSettings, ConsoleApi
 from console.config import Settings
 from screens.app import OpsConsoleApp
 
@@ -25,11 +24,11 @@ async def wait_for(pilot: Pilot[Any], predicate: Callable[[], object], timeout: 
 
 def make_app(settings: Settings, **options: Any) -> OpsConsoleApp:
     """The console with few retries (error tests finish fast) and quick polls."""
-    gateways = make_gateways(
+    api = ConsoleApi(
         settings, client_settings=ClientSettings(max_attempts=2, connect_timeout=2, read_timeout=5)
     )
     options.setdefault("poll_interval", 2.0)
-    return OpsConsoleApp(settings, gateways=gateways, **options)
+    return OpsConsoleApp(settings, api=api, **options)
 
 
 def rows(app: OpsConsoleApp, table_id: str) -> list[list[str]]:

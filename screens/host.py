@@ -1,0 +1,96 @@
+"""What a pane gets from the console it runs in: the facade, a notifier, navigation, a presenter.
+
+A screen never imports the App (``screens.app`` imports every screen: the other way round is a
+cycle) and never reaches into it. It asks its host for these narrow things; the App is the
+host in the console, a test may host a screen in an App of its own that offers the same.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Protocol
+
+from console.api import ConsoleApi
+from console.api.views import FirstView
+from console.config import Settings
+from console.model import Cluster, Service, Task
+from screens.format import Presenter
+
+if TYPE_CHECKING:
+    from textual.dom import DOMNode
+
+    from screens.pane import PaneScreen
+    from screens.widgets.bars import TopBar
+
+
+class Navigation(Protocol):
+    """Where a pane can send the user (each opens a pane above the current one)."""
+
+    def open_services(self, clusters: Sequence[Cluster], first_view: FirstView | None = None) -> None: ...
+
+    def open_tasks(self, cluster: Cluster, service: Service | None = None) -> None: ...
+
+    def open_service_detail(self, service: Service) -> None: ...
+
+    def open_task_detail(self, task: Task) -> None: ...
+
+    def open_logs(
+        self,
+        *,
+        group: str | None = None,
+        service: Service | None = None,
+        task: Task | None = None,
+        container: str | None = None,
+    ) -> None: ...
+
+    def open_queues(self) -> None: ...
+
+    def push_pane(self, pane: PaneScreen) -> None: ...
+
+
+class Notifier(Protocol):
+    """Where a pane reports what the user should know and what a benchmark may time."""
+
+    def note_error(self, exc: BaseException, *, quiet: bool = False) -> None: ...
+
+    def milestone(self, name: str) -> None: ...
+
+
+class Host(Protocol):
+    """The console a pane runs in, as far as a pane may know it."""
+
+    @property
+    def api(self) -> ConsoleApi: ...
+
+    @property
+    def settings(self) -> Settings: ...
+
+    @property
+    def regions(self) -> tuple[str, ...]: ...
+
+    @property
+    def read_only(self) -> bool: ...
+
+    @property
+    def paused(self) -> bool: ...
+
+    @property
+    def presenter(self) -> Presenter: ...
+
+    @property
+    def navigation(self) -> Navigation: ...
+
+    @property
+    def notifier(self) -> Notifier: ...
+
+    def poll_interval_for(self, default: float) -> float:
+        """The poll interval of a pane whose own is ``default`` (the console's setting may override)."""
+        ...
+
+    def show_top_bar(self, bar: TopBar) -> None: ...
+
+    def refusal(self, node: DOMNode, action: str) -> str:
+        """Why ``action`` of ``node`` is refused now ("" when it is not): read-only, or the node's own."""
+        ...
+
+    def remember_clusters(self, clusters: Sequence[Cluster]) -> None: ...
