@@ -262,28 +262,33 @@ class Lines:
             ]
         return [f"{container}: tick"]
 
-    def crash(self, stack: str) -> list[str]:
+    def crash(self, stack: str, message: str = "") -> list[str]:
+        """The last lines of a process that exits by itself, naming what its own code lacked."""
         if stack == "node":
+            message = message or "Cannot find module '/app/dist/config/env.js'"
+            module = message.split("'")[1] if message.count("'") >= 2 else "/app/dist/config/env.js"
             return [
                 self.node(
                     "fatal",
                     "Uncaught exception, exiting",
                     err={
                         "type": "Error",
-                        "message": "Cannot find module '/app/dist/config/env.js'",
-                        "stack": "Error: Cannot find module '/app/dist/config/env.js'\n"
+                        "message": message,
+                        "stack": f"Error: {message}\n"
                         "    at Module._resolveFilename (node:internal/modules/cjs/loader:1145:15)\n"
-                        "    at Object.<anonymous> (/app/dist/server.js:3:1)",
+                        f"    at Object.<anonymous> (/app/dist/server.js:3:1) requiring {module}",
                     },
                 ),
                 "npm ERR! code ELIFECYCLE",
                 "npm ERR! errno 1",
             ]
+        if stack == "qdrant":
+            return [f"{_now():%Y-%m-%dT%H:%M:%S.%fZ} ERROR qdrant::startup: {message or 'Panic occurred'}"]
         return [
             "Traceback (most recent call last):",
             '  File "/app/main.py", line 12, in <module>',
             "    from app.config import settings",
-            "ModuleNotFoundError: No module named 'app.config'",
+            message or "ModuleNotFoundError: No module named 'app.config'",
         ]
 
     def shutdown(self, stack: str) -> list[str]:
@@ -363,7 +368,9 @@ class LogBook:
                     task.region_name, group, stream, self.lines.startup(stack, container, task), at, 150
                 )
             elif what == "crashed":
-                put_lines(task.region_name, group, stream, self.lines.crash(stack))
+                if extra.get("container", container) == container:
+                    lines = self.lines.crash(str(extra.get("stack", stack)), str(extra.get("message", "")))
+                    put_lines(task.region_name, group, stream, lines)
             else:
                 put_lines(task.region_name, group, stream, self.lines.shutdown(stack))
 

@@ -19,13 +19,15 @@ from dataclasses import dataclass, field
 from typing import IO, Any
 
 from console.demo import activity as live
-from console.demo import ecs_fixes, limits
+from console.demo import ecs_fixes, health, limits
+from console.demo.clock import CLOCK, DEFAULT_SCALE, set_scale
 from console.demo.scheduler import LOCK, Scheduler, backend
 from console.demo.server import DemoServer, FaultSpec
 from console.demo.world import LABEL, REGIONS, SCALE_CLUSTER, World, WorldInfo
 
 log = logging.getLogger("opsconsole.demo")
 
+TIME_SCALE_ENV = "OPSCONSOLE_DEMO_TIME_SCALE"
 KEEP_TASKS_RUNNING = {"progression": "manual", "times": 1_000_000_000}
 FAKE_CREDENTIALS = {
     "AWS_ACCESS_KEY_ID": "testing",
@@ -203,9 +205,16 @@ def start_demo(
     scale: int = 0,
     tick_s: float = 0.5,
     seed_world: bool = True,
+    time_scale: float | None = None,
 ) -> DemoRuntime:
-    """Start the demo AWS on 127.0.0.1:``port`` (0 = any free port) and seed the world."""
+    """Start the demo AWS on 127.0.0.1:``port`` (0 = any free port) and seed the world.
+
+    ``time_scale``: how much faster than on AWS a rollout's steps pass (see clock); None reads
+    ``OPSCONSOLE_DEMO_TIME_SCALE``, else ``DEFAULT_SCALE``.
+    """
     _fake_credentials()
+    set_scale(time_scale if time_scale is not None else scale_from_env())
+    health.install()
     server = DemoServer(port)
     server.start()
     scheduler = Scheduler(regions=REGIONS, tick_s=tick_s, hook=live.LogBook())
@@ -236,6 +245,14 @@ def start_demo(
     if runtime.activity is not None:
         runtime.activity.start()
     return runtime
+
+
+def scale_from_env() -> float:
+    try:
+        value = float(os.environ.get(TIME_SCALE_ENV, "") or DEFAULT_SCALE)
+    except ValueError:
+        return DEFAULT_SCALE
+    return value if value > 0 else DEFAULT_SCALE
 
 
 def format_counts(counts: dict[str, int]) -> str:
@@ -281,6 +298,8 @@ def serve_forever(
     tick_s: float = 0.5,
     out: IO[str] | None = None,
     ready: threading.Event | None = None,
+    time_scale: float | None = None,
+    incident: str | None = None,
 ) -> int:
     """Run until SIGINT/SIGTERM; print the endpoint line first and the request counts last."""
     out = out or sys.stdout
@@ -299,9 +318,15 @@ def serve_forever(
             activity=activity,
             scale=scale,
             tick_s=tick_s,
+            time_scale=time_scale,
         )
         try:
+            if incident:
+                from console.demo import incidents
+
+                incidents.start(incident)
             print(f"endpoint: {runtime.endpoint}", file=out, flush=True)
+            print(f"ECS time scale: {CLOCK.scale:g}x", file=sys.stderr, flush=True)
             if ready is not None:
                 ready.set()
             while not stop.wait(0.5):

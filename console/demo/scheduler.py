@@ -27,12 +27,15 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from moto.ecs.models import EC2ContainerServiceBackend, Service, Task, TaskDefinition, ecs_backends
+from moto.ecs.models import EC2ContainerServiceBackend, Service, Task, TaskDefinition
 from moto.moto_api._internal.managed_state_model import ManagedState
+
+from console.demo import fates, moto_access
+from console.demo.clock import CLOCK
 
 log = logging.getLogger("opsconsole.demo.scheduler")
 
-ACCOUNT = "123456789012"
+ACCOUNT = moto_access.DEFAULT_ACCOUNT
 LOCK = threading.RLock()
 EVENTS_KEPT = 100  # AWS keeps the last 100 service events
 STOPPED_KEPT = 300  # stopped tasks remembered per region (AWS: about an hour)
@@ -60,16 +63,8 @@ def short_id(task: Task) -> str:
     return str(task.id)
 
 
-def is_broken(td: TaskDefinition) -> bool:
-    """A revision the demo makes fail: an image tag containing 'broken', or tag demo:broken=true."""
-    for tag in td.tags or []:
-        if tag.get("key") == "demo:broken" and str(tag.get("value")).lower() == "true":
-            return True
-    return any("broken" in str(c.get("image", "")).rsplit(":", 1)[-1] for c in td.container_definitions)
-
-
-def backend(region: str) -> EC2ContainerServiceBackend:
-    return ecs_backends[ACCOUNT][region]
+def backend(region: str, account: str = ACCOUNT) -> EC2ContainerServiceBackend:
+    return moto_access.ecs(region, account)
 
 
 def td_of(be: EC2ContainerServiceBackend, ref: str | None) -> TaskDefinition | None:
@@ -121,6 +116,7 @@ def new_task(
     status: str = "PROVISIONING",
     created_at: datetime | None = None,
     tags: list[dict[str, str]] | None = None,
+    grace: int | None = None,
 ) -> Task:
     """A moto Task made without moto's constructor (no ENI in EC2: fast, and immune to the state manager)."""
     cluster = be.clusters[cluster_name]
@@ -206,8 +202,15 @@ def new_task(
         for c in td.container_definitions
     ]
     task.ticks = 0  # ticks spent in the current lastStatus
-    task.broken = is_broken(td)
-    task.fail_after = random.randint(1, 2)  # ticks RUNNING before a broken task's container exits
+    fates.prepare(
+        task_id,
+        be.account_id,
+        region,
+        td.container_definitions,
+        td.memory,
+        list(getattr(td, "volumes", None) or []),
+        grace,
+    )
     arn = task.task_arn
     for container in task.containers:
         container["taskArn"] = arn
@@ -228,23 +231,53 @@ def index_of(be: EC2ContainerServiceBackend) -> dict[str, Task]:
     return index
 
 
-def targets(task: Task, register: bool) -> None:
-    """Register a running task's IP in its service's target groups (moto reports them healthy)."""
+def targets(task: Task, register: bool, at: datetime | None = None) -> None:
+    """Register a running task's IP in its service's target groups, or take it out (after draining).
+
+    The ELB's view of each target (initial, healthy, unhealthy, draining) is the fates module's,
+    from what the app answers on the target group's health check path.
+    """
     groups = getattr(task, "target_groups", ())
+    run = fates.RUNS.get(task.id)
     if not groups:
         return
     try:
-        from moto.elbv2.models import elbv2_backends
-
-        elb = elbv2_backends[ACCOUNT][task.region_name]
+        elb = moto_access.elbv2(task.region_name, task._account_id)
         for arn, port in groups:
             target = [{"Id": task.private_ip, "Port": port}]
             if register:
                 elb.register_targets(arn, target)
+                tg = elb.target_groups.get(arn)
+                if run is not None and tg is not None:
+                    run.ip = task.private_ip
+                    fates.add_target(run, _target_of(tg, port, at or now()))
             else:
                 elb.deregister_targets(arn, target)
     except Exception:  # a target group deleted by someone: the task runs on regardless
         log.debug("target registration failed for %s", task.id, exc_info=True)
+
+
+def _target_of(tg: Any, port: int, registered: datetime) -> fates.Target:
+    matcher = (getattr(tg, "matcher", None) or {}).get("HttpCode", "200")
+    return fates.Target(
+        group=tg.arn,
+        port=port,
+        path=tg.health_check_path or "/",
+        matcher=str(matcher),
+        interval=float(tg.health_check_interval_seconds or 30),
+        healthy_n=int(tg.healthy_threshold_count or 5),
+        unhealthy_n=int(tg.unhealthy_threshold_count or 2),
+        delay=float(tg.attributes.get("deregistration_delay.timeout_seconds", 300)),
+        registered=registered,
+    )
+
+
+def drain(task: Task, at: datetime) -> None:
+    """Targets of a stopping task go to ``draining`` for the target group's deregistration delay."""
+    run = fates.RUNS.get(task.id)
+    if run is not None:
+        for target in run.targets:
+            target.draining_since = target.draining_since or at
 
 
 def set_status(task: Task, status: str) -> None:
@@ -255,9 +288,7 @@ def set_status(task: Task, status: str) -> None:
 def healthy(task: Task) -> bool:
     if task.last_status != "RUNNING" or task.desired_status != "RUNNING":
         return False
-    if any(c.get("_health") for c in task.containers):
-        return task.health_status == "HEALTHY"
-    return task.ticks >= 1
+    return fates.healthy(fates.RUNS.get(task.id), now())
 
 
 # --------------------------------------------------------------------------- services
@@ -391,6 +422,7 @@ class Scheduler:
         """After moto's reset: the backends are new objects."""
         self._stopped.clear()
         _SUBNET_CIDRS.clear()
+        fates.forget()
 
     # ---- one tick ------------------------------------------------------------------
     def tick(self) -> None:
@@ -448,6 +480,7 @@ class Scheduler:
             task = stopped.popleft()
             be.tasks.get(task.cluster_name, {}).pop(task.task_arn, None)
             index.pop(task.id, None)
+            fates.RUNS.pop(task.id, None)
 
     # ---- task lifecycle --------------------------------------------------------------
     def _emit(self, what: str, task: Task, extra: dict[str, Any] | None = None) -> None:
@@ -459,16 +492,18 @@ class Scheduler:
             log.exception("demo task hook failed (%s)", what)
 
     def _advance(self, task: Task, svc: Service | None) -> None:
-        """One tick of one task's lifecycle."""
+        """One tick of one task's lifecycle; each step waits its ECS duration (see clock)."""
         task.ticks += 1
         status = task._status
         stamp = now()
+        run = fates.RUNS.get(task.id)
         if task.desired_status == "STOPPED":
             if status == "RUNNING":
                 set_status(task, "DEACTIVATING")
                 task.stopping_at = task.stopping_at or stamp
             elif status == "DEACTIVATING":
-                set_status(task, "STOPPING")
+                if run is None or fates.drained(run, stamp):  # connection draining first
+                    set_status(task, "STOPPING")
             elif status != "STOPPED":
                 self._finish_stop(task, svc)
             return
@@ -480,6 +515,13 @@ class Scheduler:
             for a in task.attachments:
                 a["status"] = "ATTACHED"
         elif status in ("PENDING", "ACTIVATING"):
+            if CLOCK.ecs_seconds_since(task.pull_started_at, stamp) < fates.PULL_S:
+                return
+            td = td_of(backend(task.region_name, task._account_id), task.task_definition_arn)
+            verdict = fates.start_failure(run, td.container_definitions) if run and td else None
+            if verdict is not None:
+                self.fail(task, svc, verdict)
+                return
             set_status(task, "RUNNING")
             task.pull_stopped_at = stamp
             task.started_at = stamp
@@ -487,54 +529,75 @@ class Scheduler:
             task.connectivity_at = stamp
             for c in task.containers:
                 c["lastStatus"] = "RUNNING"
-            if not task.broken:
-                targets(task, True)
+            if run is not None:
+                fates.started(run, stamp)
+            targets(task, True, stamp)
             self._emit("started", task)
-        elif status == "RUNNING":
-            if task.broken and task.ticks >= task.fail_after:
-                self.fail(task, svc)
+        elif status == "RUNNING" and run is not None:
+            verdict = fates.running(run, stamp, svc.name if svc is not None else None)
+            if verdict is not None and verdict.drains:
+                if svc is not None and verdict.event:
+                    add_event(svc, verdict.event)
+                self.stop_task(task, verdict.reason, verdict.code)
+                self._count_failure(task, svc)
                 return
-            if task.broken:
-                return  # never healthy: it is about to exit
-            if task.health_status != "HEALTHY" and any(c.get("_health") for c in task.containers):
-                for c in task.containers:
-                    if c.get("_health"):
-                        c["healthStatus"] = "HEALTHY"
-                task.health_status = "HEALTHY"
+            if verdict is not None:
+                self.fail(task, svc, verdict)
+                return
+            self._show_health(task, run, stamp)
 
-    def fail(self, task: Task, svc: Service | None) -> None:
-        """An essential container exited with 1: the task stops on its own."""
-        self._emit("crashed", task)
+    def _show_health(self, task: Task, run: fates.TaskRun, at: datetime) -> None:
+        by_name = {c.name: c for c in run.containers}
         for c in task.containers:
-            c["exitCode"] = 1 if c.get("_essential") else 137
+            cr = by_name.get(c["name"])
+            if cr is not None and cr.health_path is not None:
+                c["healthStatus"] = fates.container_status(run, cr, at)
+        task.health_status = fates.container_health(run, at)
+
+    def fail(self, task: Task, svc: Service | None, verdict: fates.Verdict) -> None:
+        """The task stops on its own: it failed to start, or an essential container exited."""
+        for container, stack, message in verdict.logs:
+            self._emit("crashed", task, {"container": container, "stack": stack, "message": message})
+        for c in task.containers:
+            code, reason = verdict.exits.get(c["name"], (None, None))
+            if code is not None:
+                c["exitCode"] = code
+            if reason:
+                c["reason"] = reason
             c["lastStatus"] = "STOPPED"
             if c.get("_health"):
-                c["healthStatus"] = "UNHEALTHY"
+                c["healthStatus"] = "UNKNOWN" if verdict.code == "TaskFailedToStart" else "UNHEALTHY"
         task.desired_status = "STOPPED"
-        task.stop_code = "EssentialContainerExited"
-        task.stopped_reason = "Essential container in task exited"
-        task.health_status = "UNHEALTHY"
+        task.stop_code = verdict.code
+        task.stopped_reason = verdict.reason
+        task.health_status = "UNKNOWN" if verdict.code == "TaskFailedToStart" else "UNHEALTHY"
         task.stopping_at = now()
         task.failed = True
+        targets(task, False)
         self._finish_stop(task, svc)
-        if svc is not None:
-            primary_id = svc.deployments[0]["id"] if svc.deployments else None
-            for dep in svc.deployments:
-                if dep["id"] == task.started_by:
-                    dep["failedTasks"] = dep.get("failedTasks", 0) + 1
-            if task.started_by == primary_id:
-                failed = svc.deployments[0]["failedTasks"]
-                svc._demo_next_start_tick = self.tick_count + min(2**failed, 16)
+        self._count_failure(task, svc)
+
+    def _count_failure(self, task: Task, svc: Service | None) -> None:
+        """A failed task counts towards its deployment's circuit breaker; the next start backs off."""
+        if svc is None:
+            return
+        primary_id = svc.deployments[0]["id"] if svc.deployments else None
+        for dep in svc.deployments:
+            if dep["id"] == task.started_by:
+                dep["failedTasks"] = dep.get("failedTasks", 0) + 1
+        if task.started_by == primary_id:
+            failed = svc.deployments[0]["failedTasks"]
+            svc._demo_next_start_tick = self.tick_count + min(2**failed, 16)
 
     def stop_task(self, task: Task, reason: str, code: str = "UserInitiated") -> None:
-        """Ask a task to stop (StopTask, scale-in, a rollout): it drains over the next ticks."""
+        """Ask a task to stop (StopTask, scale-in, a rollout): it drains, then stops."""
         if task.desired_status == "STOPPED":
             return
         task.desired_status = "STOPPED"
         task.stopped_reason = reason
         task.stop_code = code
         task.stopping_at = now()
-        targets(task, False)
+        drain(task, task.stopping_at)
         self._emit("stopping", task)
 
     def _finish_stop(self, task: Task, svc: Service | None) -> None:
@@ -543,11 +606,16 @@ class Scheduler:
         task.execution_stopped_at = stamp
         task.stopped_at = stamp
         task.connectivity = task.connectivity and "DISCONNECTED"
+        started = task.started_at is not None
         for c in task.containers:
             c["lastStatus"] = "STOPPED"
-            c.setdefault("exitCode", 0 if task.stop_code != "EssentialContainerExited" else 1)
+            if started:  # SIGTERM on a stop: the apps exit cleanly
+                c.setdefault("exitCode", 0)
         for a in task.attachments:
             a["status"] = "DELETED"
+        if task.stop_code != "TaskFailedToStart" and not getattr(task, "failed", False):
+            targets(task, False)
+        fates.release(task.id)
         if svc is not None and task in svc._demo_tasks:
             svc._demo_tasks.remove(task)
         self._stopped.setdefault(task.region_name, deque()).append(task)
@@ -571,6 +639,7 @@ class Scheduler:
                 launch_type=svc.launch_type or "FARGATE",
                 platform_version=svc.platform_version or "1.4.0",
                 tags=list(svc.tags) if svc.propagate_tags == "SERVICE" else None,
+                grace=getattr(svc, "health_check_grace_period_seconds", None),
             )
             task.service_name = svc.name
             task.target_groups = _groups(svc)
@@ -691,10 +760,24 @@ class Scheduler:
         if rollback and good and good[1] != primary["taskDefinition"]:
             add_event(svc, f"(service {svc.name}) rolling back to deployment {good[0]}.")
             svc.task_definition = good[1]
-            dep = start_deployment(svc, good[1])
-            dep["rolloutStateReason"] = (
-                f"ECS deployment circuit breaker: rolling back to deploymentId {good[0]}."
-            )
+            kept = next((d for d in svc.deployments[1:] if d["id"] == good[0]), None)
+            if kept is not None:
+                # The last completed deployment still runs its tasks: it becomes PRIMARY again and
+                # keeps them (nothing healthy is stopped); only the failed deployment's tasks go.
+                failed = dict(primary, status="ACTIVE")
+                kept = dict(kept, status="PRIMARY", updatedAt=now())
+                kept["rolloutStateReason"] = (
+                    f"ECS deployment circuit breaker: rolling back to deploymentId {good[0]}."
+                )
+                rest = [d for d in svc.deployments[1:] if d["id"] != good[0]]
+                svc.deployments = [kept, failed, *rest]
+                svc._demo_steady = False
+                svc._demo_next_start_tick = 0
+            else:
+                dep = start_deployment(svc, good[1])
+                dep["rolloutStateReason"] = (
+                    f"ECS deployment circuit breaker: rolling back to deploymentId {good[0]}."
+                )
         else:
             svc._demo_cb_stopped = True
 
@@ -781,13 +864,18 @@ class Scheduler:
                 platform_version=svc.platform_version or "1.4.0",
                 status="RUNNING",
                 created_at=created,
+                grace=getattr(svc, "health_check_grace_period_seconds", None),
             )
             task.service_name = svc.name
             task.target_groups = _groups(svc)
-            targets(task, True)
             task.pull_started_at = created + timedelta(seconds=3)
             task.pull_stopped_at = created + timedelta(seconds=21)
             task.started_at = task.connectivity_at = created + timedelta(seconds=34)
+            run = fates.RUNS[task.id]
+            if fates.start_failure(run, td.container_definitions) is not None:
+                log.warning("seeded task of %s could not start: the world is inconsistent", svc.name)
+            fates.started(run, task.started_at)
+            targets(task, True, task.started_at)
             task.connectivity = "CONNECTED"
             task.ticks = 5
             task.health_status = "HEALTHY" if any(c.get("_health") for c in task.containers) else "UNKNOWN"

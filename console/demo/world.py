@@ -21,6 +21,7 @@ from typing import Any
 import boto3
 from botocore.config import Config
 
+from console.demo import ecr
 from console.demo.scheduler import ACCOUNT, LOCK, Scheduler, backend, service_state
 
 LABEL = "demo world (moto + opsconsole scheduler)"
@@ -42,6 +43,7 @@ class ServiceFacts:
     revisions: int
     broken_revision: int | None = None
     target_group: str | None = None
+    account: str = ACCOUNT  # every system lives in the one demo account for now (the fleet brings more)
 
 
 @dataclass
@@ -78,8 +80,19 @@ def _crossed(values: list[float], threshold: float, how: str = "greater") -> str
     )
 
 
-def ecr(region: str, repo: str, tag: str) -> str:
-    return f"{ACCOUNT}.dkr.ecr.{region}.amazonaws.com/{repo}:{tag}"
+def image_uri(region: str, repo: str, tag: str, account: str = ACCOUNT) -> str:
+    return f"{account}.dkr.ecr.{region}.amazonaws.com/{repo}:{tag}"
+
+
+# The docu-cr image deployed 20 h ago leaks slowly (a cache that never evicts): its memory has
+# climbed past the team's 55 % alarm since, and would reach the 512 MiB limit in about two days.
+DOCU_CR_LEAK = {"opsconsole.demo/memory-leak-mb-per-min": "0.135"}
+# asharvi v1.8.0 was built without dist/config: the Node process exits at start-up.
+ASHARVI_MISSING_MODULE = {"opsconsole.demo/exit": "1:Cannot find module '/app/dist/config/env.js'"}
+
+
+def hours_ago(hours: float) -> datetime:
+    return datetime.now(UTC) - timedelta(hours=hours)
 
 
 def role(name: str) -> str:
@@ -283,7 +296,9 @@ class World:
         task_role: str,
         td_tags: list[dict[str, str]],
         volumes: list[dict[str, Any]] | None = None,
+        at: datetime | None = None,
     ) -> str:
+        """Register a revision; ``at``: when it was registered (the world's history is spread out)."""
         td = self.clients("ecs", region).register_task_definition(
             family=family,
             containerDefinitions=containers,
@@ -297,7 +312,20 @@ class World:
             runtimePlatform={"cpuArchitecture": "X86_64", "operatingSystemFamily": "LINUX"},
             **({"volumes": volumes} if volumes else {}),
         )["taskDefinition"]
-        return str(td["taskDefinitionArn"])
+        arn = str(td["taskDefinitionArn"])
+        if at is not None:
+            with LOCK:
+                registered = backend(region).describe_task_definition(arn)
+                registered.registered_at = at
+        return arn
+
+    def image(
+        self, region: str, repo: str, tag: str, at: datetime, annotations: dict[str, str] | None = None
+    ) -> str:
+        """Push ``repo:tag`` to the system's ECR at ``at`` (a few minutes before its revision)."""
+        with LOCK:
+            ecr.push(region, repo, tag, at - timedelta(minutes=6), annotations)
+        return image_uri(region, repo, tag)
 
     def service(
         self,
@@ -396,7 +424,9 @@ class World:
         for i, sha in enumerate(shas, start=1):
             container = {
                 "name": "docu-cr-backend",
-                "image": ecr(region, "docu-cr-backend", sha),
+                "image": self.image(
+                    region, "docu-cr-backend", sha, hours_ago(20.2 + (4 - i) * 50), DOCU_CR_LEAK if i == 4 else None
+                ),
                 "essential": True,
                 "cpu": 256,
                 "memory": 512,
@@ -431,6 +461,7 @@ class World:
                     td_tags=tags(
                         Project="docu-cr", Environment="production", GitSha=sha, ManagedBy="terraform"
                     ),
+                    at=hours_ago(20.2 + (4 - i) * 50),
                 )
             )
         self.service(
@@ -518,7 +549,9 @@ class World:
             }
             container = {
                 "name": "document-verification-backend",
-                "image": ecr(region, "document-verification-backend", tag),
+                "image": self.image(
+                    region, "document-verification-backend", tag, hours_ago(30.2 + (5 - i) * 26)
+                ),
                 "essential": True,
                 "cpu": 1024,
                 "memory": 2048,
@@ -537,6 +570,7 @@ class World:
                     execution_role=role("document-verification-ecs-execution-role"),
                     task_role=role("document-verification-ecs-task-role"),
                     td_tags=tags(Project="document-verification", Environment="dev", Revision=str(i)),
+                    at=hours_ago(30.2 + (5 - i) * 26),
                 )
             )
         self.service(
@@ -572,7 +606,7 @@ class World:
         self.cluster(region, cluster, insights=True, Project="asharvi", Owner="backend")
         for stage, short, desired, cpu, memory, tags_versions in (
             ("staging", "stg", 2, "512", "1024", ["v1.6.0", "v1.7.0-rc.1", "v1.7.0"]),
-            ("prod", "prod", 3, "1024", "2048", ["v1.5.2", "v1.6.0", "v1.6.1", "v1.7.0", "v1.8.0-broken"]),
+            ("prod", "prod", 3, "1024", "2048", ["v1.5.2", "v1.6.0", "v1.6.1", "v1.7.0", "v1.8.0"]),
         ):
             name = family = f"asharvi-backend-{stage}"
             group = f"/aws/ecs/asharvi-backend-{stage}"
@@ -596,10 +630,19 @@ class World:
             )
             self.log_group(region, group, 30)
             arns = []
+            age = 50 if stage == "prod" else 9
             for i, version in enumerate(tags_versions, start=1):
+                # prod's v1.8.0 (:5) was registered 90 minutes ago and never deployed
+                at = hours_ago(1.5 if version == "v1.8.0" else age + 0.2 + (len(tags_versions) - i) * 40)
                 container = {
                     "name": "asharvi-backend",
-                    "image": ecr(region, f"asharvi-backend-{stage}", version),
+                    "image": self.image(
+                        region,
+                        f"asharvi-backend-{stage}",
+                        version,
+                        at,
+                        ASHARVI_MISSING_MODULE if version == "v1.8.0" else None,
+                    ),
                     "essential": True,
                     "cpu": int(cpu),
                     "memory": int(memory),
@@ -608,7 +651,7 @@ class World:
                         NODE_ENV="production" if stage == "prod" else "staging",
                         PORT="3000",
                         LOG_LEVEL="info" if i % 2 else "debug",
-                        APP_VERSION=version.removesuffix("-broken"),
+                        APP_VERSION=version,
                     ),
                     "secrets": secret_refs(
                         secret, "MONGO_URI", "JWT_SECRET", "SMTP_USER", "SMTP_PASS", "CORS_ORIGIN"
@@ -617,8 +660,6 @@ class World:
                     "logConfiguration": awslogs(group, region, "ecs"),
                 }
                 td_tags = tags(Project="asharvi", Environment=stage, Version=version)
-                if "broken" in version:
-                    td_tags.append({"key": "demo:broken", "value": "true"})
                 arns.append(
                     self.register(
                         region,
@@ -629,9 +670,10 @@ class World:
                         execution_role=role("AsharviBackendEcsExecutionRole"),
                         task_role=role("AsharviBackendEcsTaskRole"),
                         td_tags=td_tags,
+                        at=at,
                     )
                 )
-            broken = len(tags_versions) if "broken" in tags_versions[-1] else None
+            broken = len(tags_versions) if tags_versions[-1] == "v1.8.0" else None
             deployed = len(tags_versions) - (1 if broken else 0)
             self.service(
                 region,
@@ -643,7 +685,7 @@ class World:
                 container="asharvi-backend",
                 port=3000,
                 target_group=tg,
-                age_hours=50 if stage == "prod" else 9,
+                age_hours=age,
                 grace=120,
                 config={
                     "maximumPercent": 200,
@@ -692,7 +734,7 @@ class World:
         for i, tag in enumerate(["latest", "2f61b0a", "9c04d3e"], start=1):
             container: dict[str, Any] = {
                 "name": "frameratr-backend",
-                "image": ecr(region, "frameratr-dev-backend", tag),
+                "image": self.image(region, "frameratr-dev-backend", tag, hours_ago(3.2 + (3 - i) * 30)),
                 "essential": True,
                 "cpu": 256,
                 "memory": 512,
@@ -715,6 +757,7 @@ class World:
                     execution_role=role("frameratr-dev-ecs-execution-role"),
                     task_role=role("frameratr-dev-ecs-task-role"),
                     td_tags=tags(Project="frameratr", Environment="dev", ManagedBy="terraform"),
+                    at=hours_ago(3.2 + (3 - i) * 30),
                 )
             )
         self.service(
@@ -780,7 +823,7 @@ class World:
         for i, sha in enumerate(shas, start=1):
             fastapi = {
                 "name": "fastapi",
-                "image": ecr(region, "wwhd-dev-backend", sha),
+                "image": self.image(region, "wwhd-dev-backend", sha, hours_ago(12.2 + (4 - i) * 48)),
                 "essential": True,
                 "cpu": 1024,
                 "memory": 2048,
@@ -835,11 +878,12 @@ class World:
                     task_role=role("wwhd-ecs-task-role"),
                     volumes=volumes,
                     td_tags=tags(Project="wwhd", GitSha=sha, DeployedBy="github-actions"),
+                    at=hours_ago(12.2 + (4 - i) * 48),
                 )
             )
         cleanup = {
             "name": "cleanup",
-            "image": ecr(region, "wwhd-dev-backend", shas[-1]),
+            "image": image_uri(region, "wwhd-dev-backend", shas[-1]),
             "essential": True,
             "cpu": 256,
             "memory": 512,
@@ -860,6 +904,7 @@ class World:
             task_role=role("wwhd-ecs-task-role"),
             volumes=volumes,
             td_tags=tags(Project="wwhd"),
+            at=hours_ago(12.1),
         )
         # Exactly one task ever (Qdrant's file lock): stop the old task before starting the new one.
         self.service(
@@ -1035,6 +1080,8 @@ class World:
             }
         }
         with LOCK:
+            for v in range(1, 8):
+                ecr.push(region, "scale-app", f"v{v}", hours_ago(2 + 48 - v * 6))
             be = backend(region)
             for i in range(count):
                 family = f"scale-svc-{i:04d}"
@@ -1043,7 +1090,7 @@ class World:
                     [
                         {
                             "name": "app",
-                            "image": ecr(region, "scale-app", f"v{1 + i % 7}"),
+                            "image": image_uri(region, "scale-app", f"v{1 + i % 7}"),
                             "essential": True,
                             "cpu": 256,
                             "memory": 512,
