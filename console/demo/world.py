@@ -425,7 +425,11 @@ class World:
             container = {
                 "name": "docu-cr-backend",
                 "image": self.image(
-                    region, "docu-cr-backend", sha, hours_ago(20.2 + (4 - i) * 50), DOCU_CR_LEAK if i == 4 else None
+                    region,
+                    "docu-cr-backend",
+                    sha,
+                    hours_ago(20.2 + (4 - i) * 50),
+                    DOCU_CR_LEAK if i == 4 else None,
                 ),
                 "essential": True,
                 "cpu": 256,
