@@ -15,7 +15,7 @@ DEFAULT_SCALE = 30.0
 
 
 class Clock:
-    """Wall time, and how many ECS seconds have passed since a moment (real seconds × scale)."""
+    """Wall time, and how many ECS seconds have passed since a moment (real seconds times the scale)."""
 
     def __init__(self, scale: float = DEFAULT_SCALE) -> None:
         if scale <= 0:

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from typing import IO, Any
 
 from console.demo import activity as live
-from console.demo import ecs_fixes, health, limits
+from console.demo import consumer, ecs_fixes, health, incidents, limits
 from console.demo.clock import CLOCK, DEFAULT_SCALE, set_scale
 from console.demo.scheduler import LOCK, Scheduler, backend
 from console.demo.server import DemoServer, FaultSpec
@@ -148,6 +148,7 @@ class DemoRuntime:
                     resp.read()
             _keep_tasks_running()
             self.scheduler.forget()
+            incidents.forget()
             self._seed()
         finally:
             self.scheduler.resume()
@@ -236,6 +237,9 @@ def start_demo(
         seed_world=seed_world,
         _activity_enabled=activity,
     )
+    incidents.bind(server.endpoint)
+    scheduler.extras += [consumer.Consumer().tick, incidents.tick]
+    server.middleware.admin_routes["/_opsconsole/incident"] = incident_route
     try:
         runtime._seed()
     except Exception:
@@ -245,6 +249,29 @@ def start_demo(
     if runtime.activity is not None:
         runtime.activity.start()
     return runtime
+
+
+def incident_route(method: str, body: bytes) -> dict[str, Any]:
+    """POST {"action": "start"|"resolve", "name": N} or GET: the incidents of this server's world."""
+    if method != "POST":
+        return {
+            "ok": True,
+            "incidents": {name: incidents.describe(name).summary for name in incidents.names()},
+            "active": incidents.active(),
+        }
+    import json
+
+    request = json.loads(body or b"{}")
+    name = str(request.get("name", ""))
+    action = request.get("action", "start")
+    try:
+        if action == "resolve":
+            incident = incidents.resolve(name)
+        else:
+            incident = incidents.start(name, pace=float(request.get("pace", 1.0)))
+    except incidents.IncidentError as exc:
+        return {"ok": False, "error": str(exc)}
+    return {"ok": True, "name": incident.name, "summary": incident.summary, "active": incidents.active()}
 
 
 def scale_from_env() -> float:

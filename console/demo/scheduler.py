@@ -388,6 +388,8 @@ class Scheduler:
     _paused: threading.Event = field(default_factory=threading.Event)
     _stopped: dict[str, deque[Task]] = field(default_factory=dict)
     _tick_lock: threading.Lock = field(default_factory=threading.Lock)
+    # The rest of the world that moves with ECS's clock (the queue's consumer, incidents, alarms).
+    extras: list[Callable[[], None]] = field(default_factory=list)
 
     # ---- thread -------------------------------------------------------------------
     def start(self) -> None:
@@ -434,6 +436,12 @@ class Scheduler:
             except Exception:  # the scheduler must never die
                 self.errors += 1
                 log.exception("demo scheduler tick failed in %s", region)
+        for extra in list(self.extras):
+            try:
+                extra()
+            except Exception:
+                self.errors += 1
+                log.exception("demo world step failed")
 
     def _tick_region(self, region: str) -> None:
         be = backend(region)

@@ -186,6 +186,8 @@ class Middleware:
     call_log: list[tuple[float, str]] = field(default_factory=list)
     keep_call_log: bool = False
     info: dict[str, Any] = field(default_factory=lambda: {"demo": True})
+    # Demo-only routes under /_opsconsole/ served by the world (e.g. incidents): path → handler(body).
+    admin_routes: dict[str, Callable[[str, bytes], Any]] = field(default_factory=dict)
 
     def set_faults(self, faults: FaultSpec | None) -> None:
         self.faults = faults
@@ -361,6 +363,13 @@ class Middleware:
             else:
                 with self._lock:
                     payload = dict(self.counts)
+        elif path in self.admin_routes:
+            length = int(environ.get("CONTENT_LENGTH") or 0)
+            body = environ["wsgi.input"].read(length) if length else b""
+            try:
+                payload = self.admin_routes[path](method, body)
+            except Exception as exc:  # the route's own error, shown to the caller
+                payload = {"ok": False, "error": str(exc)}
         elif path == "/_opsconsole/faults" and method == "POST":
             length = int(environ.get("CONTENT_LENGTH") or 0)
             spec = environ["wsgi.input"].read(length).decode() if length else ""
