@@ -62,7 +62,9 @@ APPS: dict[str, AppModel] = {
         "qdrant", baseline_mb=380, per_rps_mb=3, cpu_percent=6, lock_path="/database/.qdrant-lock"
     ),
 }
-GENERIC = AppModel("fastapi")
+GENERIC = AppModel(
+    "fastapi", baseline_mb=30, per_rps_mb=0.2, cpu_percent=5
+)  # an image the world does not know
 
 
 def app_for_repository(repository: str) -> AppModel:

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from typing import IO, Any
 
 from console.demo import activity as live
-from console.demo import consumer, ecs_fixes, health, incidents, limits
+from console.demo import alarms_eval, consumer, ecs_fixes, health, incidents, limits, metrics, moto_access
 from console.demo.clock import CLOCK, DEFAULT_SCALE, set_scale
 from console.demo.scheduler import LOCK, Scheduler, backend
 from console.demo.server import DemoServer, FaultSpec
@@ -129,6 +129,13 @@ class DemoRuntime:
             self.world = self.builder.seed(scale=self.scale)
             live.seed_logs_and_queues(self.regions, skip_clusters=(SCALE_CLUSTER,))
             self.world.dlq_seeded = 25
+            with LOCK:
+                metrics.backfill(self.regions, skip_clusters=(SCALE_CLUSTER,))
+                live.backfill_logs(self.regions, skip_clusters=(SCALE_CLUSTER,))
+            alarms_eval.replay(self.regions)
+            for region in self.regions:
+                for alarm in moto_access.cloudwatch(region).alarms.values():
+                    self.world.alarms[alarm.name] = alarm.state_value
         else:
             self.world = WorldInfo()
         self.server.middleware.info = {"demo": True, "regions": list(self.regions), "label": LABEL}
@@ -149,6 +156,8 @@ class DemoRuntime:
             _keep_tasks_running()
             self.scheduler.forget()
             incidents.forget()
+            metrics.forget()
+            alarms_eval.forget()
             self._seed()
         finally:
             self.scheduler.resume()
@@ -238,7 +247,14 @@ def start_demo(
         _activity_enabled=activity,
     )
     incidents.bind(server.endpoint)
-    scheduler.extras += [consumer.Consumer().tick, incidents.tick]
+    alarms_eval.install()
+
+    def world_step() -> None:
+        with LOCK:
+            metrics.step(REGIONS, skip_clusters=(SCALE_CLUSTER,))
+        alarms_eval.step(REGIONS)
+
+    scheduler.extras += [consumer.Consumer().tick, incidents.tick, world_step]
     server.middleware.admin_routes["/_opsconsole/incident"] = incident_route
     try:
         runtime._seed()

@@ -67,19 +67,6 @@ class WorldInfo:
         return self.services[name]
 
 
-def _crossed(values: list[float], threshold: float, how: str = "greater") -> str:
-    """StateReason as CloudWatch writes it: the datapoints, newest first, a minute apart."""
-    now = datetime.now(UTC).replace(second=0, microsecond=0)
-    points = ", ".join(
-        f"{v} ({(now - timedelta(minutes=i)).strftime('%d/%m/%y %H:%M:%S')})" for i, v in enumerate(values)
-    )
-    n = len(values)
-    return (
-        f"Threshold Crossed: {n} out of the last {n} datapoints [{points}] were {how} than the "
-        f"threshold ({float(threshold)}) (minimum {n} datapoints for OK -> ALARM transition)."
-    )
-
-
 def image_uri(region: str, repo: str, tag: str, account: str = ACCOUNT) -> str:
     return f"{account}.dkr.ecr.{region}.amazonaws.com/{repo}:{tag}"
 
@@ -952,13 +939,8 @@ class World:
         description: str = "",
         operator: str = "GreaterThanThreshold",
         periods: int = 3,
-        firing: str = "",
     ) -> None:
-        """A metric alarm as a team would make it; ``firing``: the reason it is in ALARM.
-
-        moto never evaluates alarms, so a firing one is put in ALARM with SetAlarmState,
-        with the reason text CloudWatch itself would write.
-        """
+        """A metric alarm as a team would make it; the demo's evaluator decides its state."""
         cw = self.clients("cloudwatch", region)
         cw.put_metric_alarm(
             AlarmName=name,
@@ -975,18 +957,15 @@ class World:
             ActionsEnabled=True,
             AlarmActions=actions,
         )
-        state = "OK"
-        if firing:
-            state = "ALARM"
-            cw.set_alarm_state(AlarmName=name, StateValue=state, StateReason=firing)
-        self.info.alarms[name] = state
+        self.info.alarms[name] = "INSUFFICIENT_DATA"
 
     def alarms(self) -> None:
         """What the teams watch: CPU/memory of the services, the DLQ's depth.
 
-        Two fire on the seeded world: docu-cr's memory (its baseline is about 60 %) and the
-        document-verification DLQ (it holds failed documents). frameratr's target-tracking
-        AlarmLow is in ALARM too, as it is whenever load is low: it only scales, it is no news.
+        Their states come from the demo's metric points (console.demo.alarms_eval): on the seeded
+        world docu-cr's memory fires (its image leaks since the deploy 20 h ago) and so does the
+        document-verification DLQ's (it holds failed documents); frameratr's target-tracking
+        AlarmLow is in ALARM whenever load is low: it only scales, it is no news.
         """
         ecs_alarms = [  # region, cluster, service, alarm name prefix, alerts topic, (cpu, memory) limits
             ("us-east-1", "docu-cr-backend-cluster", "docu-cr-backend-service", "docu-cr-backend", (80, 55)),
@@ -1025,7 +1004,6 @@ class World:
                 dims,
                 memory,
                 actions=topic,
-                firing=_crossed([61.4, 60.2, 59.8], memory) if cluster == "docu-cr-backend-cluster" else "",
             )
         self.alarm(
             "ap-south-1",
@@ -1037,7 +1015,6 @@ class World:
             periods=1,
             actions=[f"arn:aws:sns:ap-south-1:{ACCOUNT}:document-verification-alerts"],
             description="documents that failed 3 times wait in the DLQ: peek, fix, redrive",
-            firing=_crossed([25.0], 0),
         )
         region, cluster, service = "us-east-2", "frameratr-dev-cluster", "frameratr-dev-backend-service"
         policy = (
@@ -1065,7 +1042,6 @@ class World:
             operator="LessThanThreshold",
             periods=15,
             actions=[policy],
-            firing=_crossed([21.0] * 15, 54, "less"),
         )
 
     # ---- scale --------------------------------------------------------------------------
