@@ -156,6 +156,7 @@ def run_demo_console(args: argparse.Namespace, settings: Settings | None) -> int
         scale=args.scale,
         tick_s=args.tick,
         time_scale=args.time_scale,
+        background=True,  # the clusters first, the rest of the world behind the first screen
     )
     with runtime:
         profile = demo_profile(runtime.endpoint)

@@ -52,12 +52,12 @@ def _points(
     Only what was put after the backfill is scanned (live points and anyone's PutMetricData),
     so an evaluation costs little however long the history.
     """
-    dim_key = tuple(sorted((d.name, d.value) for d in alarm.dimensions))
+    dim_key = tuple(sorted((str(d.name), str(d.value)) for d in alarm.dimensions))
     dims = set(dim_key)
-    out = []
-    for datum in metrics.SERIES.get((account, region, alarm.namespace, alarm.metric_name, dim_key), []):
-        if datum.timestamp >= since:
-            out.append((datum.timestamp, float(datum.value)))
+    out: list[tuple[datetime, float]] = []
+    for point in metrics.SERIES.get((account, region, alarm.namespace, alarm.metric_name, dim_key), []):
+        if point.timestamp >= since:
+            out.append((point.timestamp, float(point.value)))
     start = metrics.BACKFILL_END.get((account, region), 0)
     data = backend.metric_data
     if start > len(data):  # trimmed since: scan it all

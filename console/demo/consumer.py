@@ -69,7 +69,7 @@ class Consumer:
             if error is None:
                 lines.append((elapsed, f"[INFO]\t{head}\tProcessed message {message.id}"))
                 try:
-                    sqs.delete_message(QUEUE, message.receipt_handle)
+                    sqs.delete_message(QUEUE, str(message.receipt_handle))
                 except Exception:
                     pass
             else:

@@ -68,6 +68,9 @@ class TaskRun:
     ip: str = ""
 
 
+Exits = dict[str, tuple[int | None, str | None]]  # container → (exit code, reason)
+
+
 @dataclass(frozen=True)
 class Verdict:
     """How a task ends: the task's stoppedReason/stopCode, each container's exit, a service event."""
@@ -140,12 +143,13 @@ def start_failure(run: TaskRun, td_containers: list[dict[str, Any]]) -> Verdict 
     """Secrets, then images, as the agent fetches them; None when the task can start."""
     reason = secrets_check.check(td_containers, run.region, run.account)
     if reason is not None:
-        return Verdict(reason, "TaskFailedToStart", {c.name: (None, None) for c in run.containers})
+        exits: Exits = {c.name: (None, None) for c in run.containers}
+        return Verdict(reason, "TaskFailedToStart", exits)
     for c, definition in zip(run.containers, td_containers, strict=False):
         pulled = ecr.pull(str(definition.get("image", "")))
         if pulled.error is not None:
-            exits = {x.name: (None, pulled.error if x is c else None) for x in run.containers}
-            return Verdict(pulled.error, "TaskFailedToStart", exits)
+            failed: Exits = {x.name: (None, pulled.error if x is c else None) for x in run.containers}
+            return Verdict(pulled.error, "TaskFailedToStart", failed)
         c.app = pulled.app
     return None
 
@@ -202,8 +206,8 @@ def running(run: TaskRun, when: datetime, service: str | None) -> Verdict | None
     if service is None or since < run.grace:
         return None
     if container_health(run, when) == "UNHEALTHY":
-        exits = {c.name: (None, None) for c in run.containers}
-        return Verdict("Task failed container health checks", "ServiceSchedulerInitiated", exits, drains=True)
+        none: Exits = {c.name: (None, None) for c in run.containers}
+        return Verdict("Task failed container health checks", "ServiceSchedulerInitiated", none, drains=True)
     for target in run.targets:
         state, _reason, description = target_health(run, target, when)
         if state == "unhealthy":
@@ -211,10 +215,11 @@ def running(run: TaskRun, when: datetime, service: str | None) -> Verdict | None
                 f"(service {service}) (port {target.port}) is unhealthy in (target-group {target.group}) "
                 f"due to (reason {description})."
             )
+            unset: Exits = {c.name: (None, None) for c in run.containers}
             return Verdict(
                 f"Task failed ELB health checks in (target-group {target.group})",
                 "ServiceSchedulerInitiated",
-                {c.name: (None, None) for c in run.containers},
+                unset,
                 event=event,
                 drains=True,
             )

@@ -88,7 +88,7 @@ def put(
     if dimensions is None:
         dimensions = _DIMS[dim_key] = [Dimension(k, v) for k, v in dims.items()]
     # moto's constructor rebuilds the dimensions per point: the same objects are shared instead.
-    datum = MetricDatum.__new__(MetricDatum)
+    datum: MetricDatum = object.__new__(MetricDatum)
     datum.namespace, datum.name, datum.timestamp, datum.unit = namespace, name, stamp, unit
     datum.dimensions = dimensions
     datum.value = round(value, 2)
@@ -192,11 +192,17 @@ def _task_points(
     )
 
 
+def _sent(message: Any) -> int:
+    """When SQS accepted the message (ms), 0 if unknown (moto types it loosely)."""
+    stamp: Any = getattr(message, "sent_timestamp", None)
+    return int(stamp or 0)
+
+
 def queues(account: str, region: str, at: datetime) -> None:
     now_ms = int(at.timestamp() * 1000)
     for name, queue in list(moto_access.sqs(region, account).queues.items()):
         messages = list(queue._messages)
-        stamps = [m.sent_timestamp for m in messages if m.sent_timestamp]
+        stamps = [t for m in messages if (t := _sent(m))]
         age = max(0.0, (now_ms - min(stamps)) / 1000) if stamps else 0.0
         dims = {"QueueName": name}
         put(account, region, "AWS/SQS", "ApproximateAgeOfOldestMessage", dims, at, age, "Seconds")
@@ -264,9 +270,7 @@ def queues_at(account: str, region: str, at: datetime, into: list[MetricDatum] |
     """A past queue depth: the messages already sent by ``at`` (the seeded DLQ's history)."""
     at_ms = int(at.timestamp() * 1000)
     for name, queue in list(moto_access.sqs(region, account).queues.items()):
-        sent = [
-            m.sent_timestamp for m in list(queue._messages) if m.sent_timestamp and m.sent_timestamp <= at_ms
-        ]
+        sent = [t for m in list(queue._messages) if (t := _sent(m)) and t <= at_ms]
         age = (at_ms - min(sent)) / 1000 if sent else 0.0
         dims = {"QueueName": name}
         put(

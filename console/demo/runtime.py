@@ -28,6 +28,7 @@ from console.demo.world import LABEL, REGIONS, SCALE_CLUSTER, World, WorldInfo
 log = logging.getLogger("opsconsole.demo")
 
 TIME_SCALE_ENV = "OPSCONSOLE_DEMO_TIME_SCALE"
+FIRST_SCREEN_WAIT_S = 4.0
 KEEP_TASKS_RUNNING = {"progression": "manual", "times": 1_000_000_000}
 FAKE_CREDENTIALS = {
     "AWS_ACCESS_KEY_ID": "testing",
@@ -99,6 +100,8 @@ class DemoRuntime:
     world: WorldInfo = field(default_factory=WorldInfo)
     last_reset_s: float = 0.0
     _activity_enabled: bool = True
+    # Set once the whole world is seeded (at once, or behind the first screen with background=True).
+    filled: threading.Event = field(default_factory=threading.Event)
 
     @property
     def endpoint(self) -> str:
@@ -107,6 +110,11 @@ class DemoRuntime:
     @property
     def label(self) -> str:
         return LABEL
+
+    @property
+    def status(self) -> str:
+        """For the status line: what the world is doing while the console already runs on it."""
+        return "" if self.filled.is_set() else "filling the demo world (services, tasks, logs, metrics)…"
 
     # ---- lifecycle --------------------------------------------------------------------
     def _quiet_middleware(self) -> None:
@@ -141,6 +149,29 @@ class DemoRuntime:
         self.server.middleware.info = {"demo": True, "regions": list(self.regions), "label": LABEL}
         self.server.reset_counts()
         self._apply_config()
+
+    def _seed_first_screen(self) -> None:
+        """Only what the console's first screen lists (the clusters); the rest follows in _fill."""
+        self._quiet_middleware()
+        self.builder.info = WorldInfo()
+        self.builder.clusters_first()
+        self.server.middleware.info = {"demo": True, "regions": list(self.regions), "label": LABEL}
+
+    def _fill(self, first_read: threading.Event | None = None) -> None:
+        if first_read is not None:
+            # Let the console read its first screen before the seeding competes with it for the
+            # interpreter (a few seconds at most, if no console ever asks).
+            first_read.wait(FIRST_SCREEN_WAIT_S)
+            time.sleep(0.2)
+        try:
+            self._seed()
+        except Exception:
+            log.exception("the demo world could not be seeded")
+            return
+        self.scheduler.start()
+        if self.activity is not None and self._activity_enabled:
+            self.activity.start()
+        self.filled.set()
 
     def reset(self) -> None:
         """Back to the world as it was at start: moto reset, the task transition, a fresh seed."""
@@ -216,11 +247,14 @@ def start_demo(
     tick_s: float = 0.5,
     seed_world: bool = True,
     time_scale: float | None = None,
+    background: bool = False,
 ) -> DemoRuntime:
     """Start the demo AWS on 127.0.0.1:``port`` (0 = any free port) and seed the world.
 
     ``time_scale``: how much faster than on AWS a rollout's steps pass (see clock); None reads
-    ``OPSCONSOLE_DEMO_TIME_SCALE``, else ``DEFAULT_SCALE``.
+    ``OPSCONSOLE_DEMO_TIME_SCALE``, else ``DEFAULT_SCALE``. ``background``: return once the
+    clusters exist (what the console's first screen lists) and seed the rest in a thread;
+    ``runtime.filled`` is set when it is done (``opsconsole demo`` starts this way).
     """
     _fake_credentials()
     set_scale(time_scale if time_scale is not None else scale_from_env())
@@ -256,6 +290,24 @@ def start_demo(
 
     scheduler.extras += [consumer.Consumer().tick, incidents.tick, world_step]
     server.middleware.admin_routes["/_opsconsole/incident"] = incident_route
+    if background and seed_world:
+        try:
+            runtime._seed_first_screen()
+        except Exception:
+            server.stop()
+            raise
+        first_read = threading.Event()
+        described: set[str] = set()
+
+        def on_request(name: str, request: dict[str, Any], status: int) -> None:
+            if name == "ecs.DescribeClusters" and status == 200:
+                described.add(str(request.get("region")))
+                if len(described) >= len(runtime.regions):
+                    first_read.set()
+
+        server.add_observer(on_request)
+        threading.Thread(target=runtime._fill, args=(first_read,), name="demo-seed", daemon=True).start()
+        return runtime
     try:
         runtime._seed()
     except Exception:
@@ -264,6 +316,7 @@ def start_demo(
     scheduler.start()
     if runtime.activity is not None:
         runtime.activity.start()
+    runtime.filled.set()
     return runtime
 
 

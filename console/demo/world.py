@@ -67,6 +67,20 @@ class WorldInfo:
         return self.services[name]
 
 
+# cluster → (region, Container Insights, tags), as the teams made them
+CLUSTERS: dict[str, tuple[str, bool, dict[str, str]]] = {
+    "docu-cr-backend-cluster": ("us-east-1", False, {"Project": "docu-cr", "Environment": "production"}),
+    "document-verification-cluster": (
+        "ap-south-1",
+        False,
+        {"Project": "document-verification", "Environment": "dev"},
+    ),
+    "asharvi-backend-cluster": ("ap-south-1", True, {"Project": "asharvi", "Owner": "backend"}),
+    "frameratr-dev-cluster": ("us-east-2", False, {"Project": "frameratr", "Environment": "dev"}),
+    "wwhd-cluster": ("us-east-1", False, {"Project": "wwhd", "Environment": "production"}),
+}
+
+
 def image_uri(region: str, repo: str, tag: str, account: str = ACCOUNT) -> str:
     return f"{account}.dkr.ecr.{region}.amazonaws.com/{repo}:{tag}"
 
@@ -261,6 +275,20 @@ class World:
         logs.put_retention_policy(logGroupName=name, retentionInDays=days)
         self.info.log_groups[name] = region
 
+    def system_cluster(self, name: str) -> None:
+        """One of the systems' clusters, made once (the fast start makes them all first)."""
+        region, insights, tag_values = CLUSTERS[name]
+        with LOCK:
+            if name in backend(region).clusters:
+                self.info.clusters[name] = region
+                return
+        self.cluster(region, name, insights, **tag_values)
+
+    def clusters_first(self) -> None:
+        """What the console's first screen lists: every system's cluster (the rest comes behind)."""
+        for name in CLUSTERS:
+            self.system_cluster(name)
+
     def cluster(self, region: str, name: str, insights: bool = False, **tag_values: str) -> None:
         self.clients("ecs", region).create_cluster(
             clusterName=name,
@@ -405,7 +433,7 @@ class World:
             "JWT secret and admin bootstrap",
         )
         self.log_group(region, "/ecs/docu-cr-backend")
-        self.cluster(region, cluster, Project="docu-cr", Environment="production")
+        self.system_cluster(cluster)
         shas = ["3f9a1c2", "7b2e4d1", "a81c09f", "e4d5b67"]
         arns = []
         for i, sha in enumerate(shas, start=1):
@@ -508,7 +536,7 @@ class World:
         self.info.queues["document-verification-dlq"] = dlq_url
         self.log_group(region, "/ecs/document-verification")
         self.log_group(region, "/aws/lambda/document-processor", 14)
-        self.cluster(region, cluster, Project="document-verification", Environment="dev")
+        self.system_cluster(cluster)
         revisions = [
             ("latest", {}),
             ("latest", {"USE_SQS": "true"}),
@@ -594,7 +622,7 @@ class World:
     def asharvi(self) -> None:
         region, cluster = "ap-south-1", "asharvi-backend-cluster"
         net = self.network(region, "asharvi-backend-vpc", "10.20.0.0/16", 3000)
-        self.cluster(region, cluster, insights=True, Project="asharvi", Owner="backend")
+        self.system_cluster(cluster)
         for stage, short, desired, cpu, memory, tags_versions in (
             ("staging", "stg", 2, "512", "1024", ["v1.6.0", "v1.7.0-rc.1", "v1.7.0"]),
             ("prod", "prod", 3, "1024", "2048", ["v1.5.2", "v1.6.0", "v1.6.1", "v1.7.0", "v1.8.0"]),
@@ -720,7 +748,7 @@ class World:
         }
         secret = self.secret(region, "frameratr-dev/backend", values, "frameratr dev backend settings")
         self.log_group(region, "/ecs/frameratr-dev-backend", 14)
-        self.cluster(region, cluster, Project="frameratr", Environment="dev")
+        self.system_cluster(cluster)
         arns = []
         for i, tag in enumerate(["latest", "2f61b0a", "9c04d3e"], start=1):
             container: dict[str, Any] = {
@@ -790,7 +818,7 @@ class World:
             "wwhd runtime secrets",
         )
         self.log_group(region, group, 30)
-        self.cluster(region, cluster, Project="wwhd", Environment="production")
+        self.system_cluster(cluster)
         volumes = [
             {
                 "name": "wwhd-database",
