@@ -21,7 +21,7 @@ from typing import Any
 import boto3
 from botocore.config import Config
 
-from console.demo import ecr
+from console.demo import ecr, moto_access
 from console.demo.scheduler import ACCOUNT, LOCK, Scheduler, backend, service_state
 
 LABEL = "demo world (moto + opsconsole scheduler)"
@@ -1044,33 +1044,55 @@ class World:
             actions=[f"arn:aws:sns:ap-south-1:{ACCOUNT}:document-verification-alerts"],
             description="documents that failed 3 times wait in the DLQ: peek, fix, redrive",
         )
+        self.frameratr_scaling()
+
+    def frameratr_scaling(self, target: float = 60.0) -> None:
+        """frameratr's Application Auto Scaling: 1-4 tasks, target tracking on average CPU.
+
+        Application Auto Scaling makes the policy's two CloudWatch alarms itself (moto does too,
+        with thresholds of its own); they are set as AWS sets them: AlarmHigh at the target over
+        3 minutes, AlarmLow at 90 % of it over 15.
+        """
         region, cluster, service = "us-east-2", "frameratr-dev-cluster", "frameratr-dev-backend-service"
-        policy = (
-            f"arn:aws:autoscaling:{region}:{ACCOUNT}:scalingPolicy:5f1c7e2a-9b3d-4e8f-a1c6-2d7b9e0f4a13:"
-            f"resource/ecs/service/{cluster}/{service}:policyName/frameratr-cpu-target"
+        aas = self.clients("application-autoscaling", region)
+        resource = f"service/{cluster}/{service}"
+        aas.register_scalable_target(
+            ServiceNamespace="ecs",
+            ResourceId=resource,
+            ScalableDimension="ecs:service:DesiredCount",
+            MinCapacity=1,
+            MaxCapacity=4,
         )
-        dims = {"ClusterName": cluster, "ServiceName": service}
-        tracking = f"TargetTracking-service/{cluster}/{service}"
-        self.alarm(
-            region,
-            f"{tracking}-AlarmHigh-3b8e1f0c-6d2a-4c9e-b7f5-0a1d2e3c4b5f",
-            "AWS/ECS",
-            "CPUUtilization",
-            dims,
-            60,
-            actions=[policy],
+        aas.put_scaling_policy(
+            PolicyName="frameratr-cpu-target",
+            ServiceNamespace="ecs",
+            ResourceId=resource,
+            ScalableDimension="ecs:service:DesiredCount",
+            PolicyType="TargetTrackingScaling",
+            TargetTrackingScalingPolicyConfiguration={
+                "TargetValue": target,
+                "PredefinedMetricSpecification": {"PredefinedMetricType": "ECSServiceAverageCPUUtilization"},
+                "ScaleOutCooldown": 60,
+                "ScaleInCooldown": 300,
+            },
         )
-        self.alarm(
-            region,
-            f"{tracking}-AlarmLow-8c4d2e1f-0a9b-4e7c-9d3f-1b2a3c4d5e6f",
-            "AWS/ECS",
-            "CPUUtilization",
-            dims,
-            54,
-            operator="LessThanThreshold",
-            periods=15,
-            actions=[policy],
-        )
+        # The same alarm names at every start (AWS's are random once, then fixed).
+        names = {
+            "AlarmHigh": f"TargetTracking-{resource}-AlarmHigh-3b8e1f0c-6d2a-4c9e-b7f5-0a1d2e3c4b5f",
+            "AlarmLow": f"TargetTracking-{resource}-AlarmLow-8c4d2e1f-0a9b-4e7c-9d3f-1b2a3c4d5e6f",
+        }
+        with LOCK:
+            alarms = moto_access.cloudwatch(region).alarms
+            for old in [n for n in alarms if n.startswith(f"TargetTracking-{resource}-")]:
+                alarm = alarms.pop(old)
+                high = "-AlarmHigh-" in old
+                alarm.name = names["AlarmHigh" if high else "AlarmLow"]
+                alarm.alarm_arn = alarm.alarm_arn.rsplit(":alarm:", 1)[0] + f":alarm:{alarm.name}"
+                alarm.threshold = target if high else round(target * 0.9, 1)
+                alarm.evaluation_periods = 3 if high else 15
+                alarm.unit = None
+                alarms[alarm.name] = alarm
+                self.info.alarms[alarm.name] = "INSUFFICIENT_DATA"
 
     # ---- scale --------------------------------------------------------------------------
     def scale(self, count: int) -> None:
