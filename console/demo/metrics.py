@@ -14,7 +14,7 @@ moto stores metric timestamps as naive UTC (what its API parser makes): so do we
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -22,6 +22,7 @@ from moto.cloudwatch.models import Dimension, MetricDatum
 
 from console.demo import apps, ecr, fates, moto_access
 from console.demo.clock import CLOCK
+from console.demo.ecs_state import LOCK
 
 BACKFILL = timedelta(hours=24)
 TASK_BACKFILL = timedelta(hours=3)
@@ -219,7 +220,10 @@ def queues(account: str, region: str, at: datetime) -> None:
 
 
 def backfill(
-    regions: Iterable[str], skip_clusters: Iterable[str] = (), account: str = moto_access.DEFAULT_ACCOUNT
+    regions: Iterable[str],
+    skip_clusters: Iterable[str] = (),
+    account: str = moto_access.DEFAULT_ACCOUNT,
+    cancelled: Callable[[], bool] = lambda: False,
 ) -> None:
     """A day of one-minute points per service (and 3 h per task where Container Insights is on)."""
     now = CLOCK.now()
@@ -233,7 +237,10 @@ def backfill(
         for svc in list(be.services.values()):
             if svc.cluster_name in skip:
                 continue
-            tasks = [(t, fates.RUNS.get(t.id)) for t in _running(svc)]
+            if cancelled():
+                return
+            with LOCK:
+                tasks = [(t, fates.RUNS.get(t.id)) for t in _running(svc)]
             runs = [(t, r) for t, r in tasks if r is not None and r.started is not None]
             if not runs:
                 continue

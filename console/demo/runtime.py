@@ -21,6 +21,7 @@ from typing import IO, Any
 from console.demo import activity as live
 from console.demo import alarms_eval, consumer, ecs_fixes, health, incidents, limits, metrics, moto_access
 from console.demo.clock import CLOCK, DEFAULT_SCALE, set_scale
+from console.demo.history import History
 from console.demo.scheduler import LOCK, Scheduler, backend
 from console.demo.server import DemoServer, FaultSpec
 from console.demo.world import LABEL, REGIONS, SCALE_CLUSTER, World, WorldInfo
@@ -102,6 +103,8 @@ class DemoRuntime:
     _activity_enabled: bool = True
     # Set once the whole world is seeded (at once, or behind the first screen with background=True).
     filled: threading.Event = field(default_factory=threading.Event)
+    history: History = field(default_factory=History)
+    async_history: bool = True  # without live activity, the past is written behind the seed
 
     @property
     def endpoint(self) -> str:
@@ -137,13 +140,11 @@ class DemoRuntime:
             self.world = self.builder.seed(scale=self.scale)
             live.seed_logs_and_queues(self.regions, skip_clusters=(SCALE_CLUSTER,))
             self.world.dlq_seeded = 25
-            with LOCK:
-                metrics.backfill(self.regions, skip_clusters=(SCALE_CLUSTER,))
-                live.backfill_logs(self.regions, skip_clusters=(SCALE_CLUSTER,))
-            alarms_eval.replay(self.regions)
-            for region in self.regions:
-                for alarm in moto_access.cloudwatch(region).alarms.values():
-                    self.world.alarms[alarm.name] = alarm.state_value
+            if self._activity_enabled or not self.async_history:
+                # live lines must come after the past's in every stream: write the past first
+                self.history.write_now(self.regions, (SCALE_CLUSTER,), self.world)
+            else:
+                self.history.start(self.regions, (SCALE_CLUSTER,), self.world)
         else:
             self.world = WorldInfo()
         self.server.middleware.info = {"demo": True, "regions": list(self.regions), "label": LABEL}
@@ -178,6 +179,7 @@ class DemoRuntime:
         started = time.monotonic()
         self.pause_activity()
         self.scheduler.pause()
+        self.history.cancel()
         try:
             self._quiet_middleware()
             if not _reset_keeping_network():
@@ -205,6 +207,7 @@ class DemoRuntime:
             self.activity.resume()
 
     def stop(self) -> None:
+        self.history.cancel()
         if self.activity is not None:
             self.activity.stop()
         self.scheduler.stop()
@@ -284,12 +287,15 @@ def start_demo(
     alarms_eval.install()
 
     def world_step() -> None:
+        if not runtime.history.done.is_set():
+            return  # alarms are evaluated on a whole past, never half of one
         with LOCK:
             metrics.step(REGIONS, skip_clusters=(SCALE_CLUSTER,))
         alarms_eval.step(REGIONS)
 
     scheduler.extras += [consumer.Consumer().tick, incidents.tick, world_step]
     server.middleware.admin_routes["/_opsconsole/incident"] = incident_route
+    server.middleware.gate = runtime.history.gate
     if background and seed_world:
         try:
             runtime._seed_first_screen()

@@ -14,364 +14,53 @@ and the next tick runs.
 
 from __future__ import annotations
 
-import ipaddress
-import logging
 import math
-import random
 import threading
 import time
-import uuid
 from collections import deque
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
-from moto.ecs.models import EC2ContainerServiceBackend, Service, Task, TaskDefinition
-from moto.moto_api._internal.managed_state_model import ManagedState
+from moto.ecs.models import EC2ContainerServiceBackend, Service, Task
 
-from console.demo import fates, moto_access
+from console.demo import fates
 from console.demo.clock import CLOCK
-
-log = logging.getLogger("opsconsole.demo.scheduler")
-
-ACCOUNT = moto_access.DEFAULT_ACCOUNT
-LOCK = threading.RLock()
-EVENTS_KEPT = 100  # AWS keeps the last 100 service events
-STOPPED_KEPT = 300  # stopped tasks remembered per region (AWS: about an hour)
-STOPPED_TTL = timedelta(hours=1)
-
-PENDING_STATES = ("PROVISIONING", "PENDING", "ACTIVATING")
-DEFAULT_DEPLOYMENT_CONFIGURATION: dict[str, Any] = {
-    "deploymentCircuitBreaker": {"enable": False, "rollback": False},
-    "maximumPercent": 200,
-    "minimumHealthyPercent": 100,
-}
-
-TaskHook = Callable[[str, "Task", dict[str, Any]], None]
-
-
-def now() -> datetime:
-    return datetime.now(UTC)
-
-
-def new_deployment_id() -> str:
-    return f"ecs-svc/{random.randint(10**18, 10**19 - 1)}"
-
-
-def short_id(task: Task) -> str:
-    return str(task.id)
-
-
-def backend(region: str, account: str = ACCOUNT) -> EC2ContainerServiceBackend:
-    return moto_access.ecs(region, account)
-
-
-def td_of(be: EC2ContainerServiceBackend, ref: str | None) -> TaskDefinition | None:
-    if not ref:
-        return None
-    try:
-        return be.describe_task_definition(ref)
-    except Exception:
-        return None
-
-
-# --------------------------------------------------------------------------- tasks
-
-
-def _fake_ip(subnet_cidr: str | None) -> str:
-    try:
-        net = ipaddress.ip_network(subnet_cidr or "10.0.0.0/16", strict=False)
-        return str(net.network_address + random.randint(4, max(5, net.num_addresses - 2)))
-    except ValueError:
-        return f"10.0.{random.randint(0, 255)}.{random.randint(4, 250)}"
-
-
-_SUBNET_CIDRS: dict[tuple[str, str], str] = {}
-
-
-def _subnet_cidr(region: str, subnet_id: str) -> str | None:
-    key = (region, subnet_id)
-    if key not in _SUBNET_CIDRS:
-        try:
-            from moto.ec2.models import ec2_backends
-
-            subnet = ec2_backends[ACCOUNT][region].get_subnet(subnet_id)
-            _SUBNET_CIDRS[key] = subnet.cidr_block
-        except Exception:
-            return None
-    return _SUBNET_CIDRS.get(key)
-
-
-def new_task(
-    be: EC2ContainerServiceBackend,
-    cluster_name: str,
-    td: TaskDefinition,
-    *,
-    group: str,
-    started_by: str,
-    network_configuration: dict[str, Any] | None,
-    launch_type: str = "FARGATE",
-    platform_version: str = "1.4.0",
-    status: str = "PROVISIONING",
-    created_at: datetime | None = None,
-    tags: list[dict[str, str]] | None = None,
-    grace: int | None = None,
-) -> Task:
-    """A moto Task made without moto's constructor (no ENI in EC2: fast, and immune to the state manager)."""
-    cluster = be.clusters[cluster_name]
-    task = Task.__new__(Task)
-    ManagedState.__init__(task, model_name="ecs::task", transitions=[(status, status)])
-    task_id = uuid.uuid4().hex
-    region = be.region_name
-    created = created_at or now()
-    task.id = task_id
-    task.cluster_name = cluster.name
-    task.cluster_arn = cluster.arn
-    task.container_instance_arn = None
-    task.desired_status = "RUNNING"
-    task.task_definition_arn = td.arn
-    task.overrides = {"containerOverrides": [{"name": c["name"]} for c in td.container_definitions]}
-    task.started_by = started_by
-    task.tags = tags or []
-    task.launch_type = launch_type
-    task.capacity_provider_name = None
-    task.platform_version = platform_version
-    task.platform_family = "Linux"
-    task.stopped_reason = ""
-    task.resource_requirements = None
-    task.region_name = region
-    task._account_id = be.account_id
-    task._backend = be
-    task.group = group
-    task.cpu = td.cpu
-    task.memory = td.memory
-    task.version = 1
-    task.enable_execute_command = False
-    task.ephemeral_storage = {"sizeInGiB": 20}
-    task.created_at = created
-    task.pull_started_at = None
-    task.pull_stopped_at = None
-    task.started_at = None
-    task.stopping_at = None
-    task.execution_stopped_at = None
-    task.stopped_at = None
-    task.stop_code = None
-    task.connectivity = None
-    task.connectivity_at = None
-    task.health_status = "UNKNOWN"
-    task.network_configuration = network_configuration or {}
-    subnets = (network_configuration or {}).get("awsvpcConfiguration", {}).get("subnets") or []
-    subnet = subnets[0] if subnets else "subnet-00000000"
-    ip = _fake_ip(_subnet_cidr(region, subnet))
-    attachment_id = str(uuid.uuid4())
-    eni = f"eni-{uuid.uuid4().hex[:17]}"
-    task.attachments = [
-        {
-            "id": attachment_id,
-            "type": "ElasticNetworkInterface",
-            "status": "PRECREATED",
-            "details": [
-                {"name": "subnetId", "value": subnet},
-                {"name": "networkInterfaceId", "value": eni},
-                {"name": "macAddress", "value": "0a:" + ":".join(f"{b:02x}" for b in random.randbytes(5))},
-                {"name": "privateDnsName", "value": f"ip-{ip.replace('.', '-')}.{region}.compute.internal"},
-                {"name": "privateIPv4Address", "value": ip},
-            ],
-        }
-    ]
-    task.availability_zone = f"{region}{'ab'[hash(subnet) % 2]}"
-    task.private_ip = ip
-    task.containers = [
-        {
-            "containerArn": f"{cluster.arn.replace(':cluster/', ':container/')}/{task_id}/{uuid.uuid4()}",
-            "taskArn": "",
-            "name": c["name"],
-            "image": c.get("image", ""),
-            "runtimeId": f"{task_id}-{random.randint(10**9, 10**10 - 1)}",
-            "lastStatus": "PENDING",
-            "networkBindings": [],
-            "networkInterfaces": [{"attachmentId": attachment_id, "privateIpv4Address": ip}],
-            "healthStatus": "UNKNOWN",
-            "cpu": str(c.get("cpu", 0)),
-            **({"memory": str(c["memory"])} if c.get("memory") else {}),
-            **({"memoryReservation": str(c["memoryReservation"])} if c.get("memoryReservation") else {}),
-            "_essential": c.get("essential", True),
-            "_health": bool(c.get("healthCheck")),
-        }
-        for c in td.container_definitions
-    ]
-    task.ticks = 0  # ticks spent in the current lastStatus
-    fates.prepare(
-        task_id,
-        be.account_id,
-        region,
-        td.container_definitions,
-        td.memory,
-        list(getattr(td, "volumes", None) or []),
-        grace,
-    )
-    arn = task.task_arn
-    for container in task.containers:
-        container["taskArn"] = arn
-    be.tasks.setdefault(cluster.name, {})[arn] = task
-    index_of(be)[task_id] = task
-    return task
-
-
-def index_of(be: EC2ContainerServiceBackend) -> dict[str, Task]:
-    """Task id → Task, so describes do not scan every task of the region."""
-    index = getattr(be, "_demo_task_index", None)
-    if index is None:
-        index = {}
-        for tasks in be.tasks.values():
-            for task in tasks.values():
-                index[str(task.task_arn).rsplit("/", 1)[-1]] = task
-        be._demo_task_index = index
-    return index
-
-
-def targets(task: Task, register: bool, at: datetime | None = None) -> None:
-    """Register a running task's IP in its service's target groups, or take it out (after draining).
-
-    The ELB's view of each target (initial, healthy, unhealthy, draining) is the fates module's,
-    from what the app answers on the target group's health check path.
-    """
-    groups = getattr(task, "target_groups", ())
-    run = fates.RUNS.get(task.id)
-    if not groups:
-        return
-    try:
-        elb = moto_access.elbv2(task.region_name, task._account_id)
-        for arn, port in groups:
-            target = [{"Id": task.private_ip, "Port": port}]
-            if register:
-                elb.register_targets(arn, target)
-                tg = elb.target_groups.get(arn)
-                if run is not None and tg is not None:
-                    run.ip = task.private_ip
-                    fates.add_target(run, _target_of(tg, port, at or now()))
-            else:
-                elb.deregister_targets(arn, target)
-    except Exception:  # a target group deleted by someone: the task runs on regardless
-        log.debug("target registration failed for %s", task.id, exc_info=True)
-
-
-def _target_of(tg: Any, port: int, registered: datetime) -> fates.Target:
-    matcher = (getattr(tg, "matcher", None) or {}).get("HttpCode", "200")
-    return fates.Target(
-        group=tg.arn,
-        port=port,
-        path=tg.health_check_path or "/",
-        matcher=str(matcher),
-        interval=float(tg.health_check_interval_seconds or 30),
-        healthy_n=int(tg.healthy_threshold_count or 5),
-        unhealthy_n=int(tg.unhealthy_threshold_count or 2),
-        delay=float(tg.attributes.get("deregistration_delay.timeout_seconds", 300)),
-        registered=registered,
-    )
-
-
-def drain(task: Task, at: datetime) -> None:
-    """Targets of a stopping task go to ``draining`` for the target group's deregistration delay."""
-    run = fates.RUNS.get(task.id)
-    if run is not None:
-        for target in run.targets:
-            target.draining_since = target.draining_since or at
-
-
-def set_status(task: Task, status: str) -> None:
-    task.status = status
-    task.ticks = 0
-
-
-def healthy(task: Task) -> bool:
-    if task.last_status != "RUNNING" or task.desired_status != "RUNNING":
-        return False
-    return fates.healthy(fates.RUNS.get(task.id), now())
-
-
-# --------------------------------------------------------------------------- services
-
-
-def service_state(svc: Service) -> None:
-    """Give a moto Service what the demo needs (idempotent)."""
-    if getattr(svc, "_demo_ready", False):
-        return
-    svc._demo_tasks = []
-    svc._demo_steady = False
-    svc._demo_last_good = None  # (deployment id, task definition arn) of the last COMPLETED deployment
-    svc._demo_next_start_tick = 0
-    svc._demo_cb_stopped = False
-    if not getattr(svc, "deployment_configuration", None):
-        svc.deployment_configuration = {**DEFAULT_DEPLOYMENT_CONFIGURATION}
-    if not getattr(svc, "created_at", None):
-        svc.created_at = now()
-    svc.created_by = f"arn:aws:iam::{ACCOUNT}:role/opsconsole-demo"
-    svc.running_count = 0
-    svc.pending_count = 0
-    svc.deployments = [make_deployment(svc, svc.task_definition)]
-    svc.events = []
-    svc._demo_ready = True
-
-
-def make_deployment(svc: Service, task_definition: str | None) -> dict[str, Any]:
-    stamp = now()
-    dep_id = new_deployment_id()
-    return {
-        "id": dep_id,
-        "status": "PRIMARY",
-        "taskDefinition": task_definition,
-        "desiredCount": svc.desired_count,
-        "pendingCount": 0,
-        "runningCount": 0,
-        "failedTasks": 0,
-        "createdAt": stamp,
-        "updatedAt": stamp,
-        "launchType": svc.launch_type or "FARGATE",
-        "platformVersion": svc.platform_version or "1.4.0",
-        "platformFamily": "Linux",
-        "networkConfiguration": svc.network_configuration or None,
-        "rolloutState": "IN_PROGRESS",
-        "rolloutStateReason": f"ECS deployment {dep_id} in progress.",
-    }
-
-
-def add_event(svc: Service, message: str, at: datetime | None = None) -> None:
-    event = {"id": str(uuid.uuid4()), "createdAt": at or now(), "message": message}
-    svc.events = [event, *svc.events[: EVENTS_KEPT - 1]]
-
-
-def _ids(tasks: Iterable[Task]) -> str:
-    return " ".join(f"(task {short_id(t)})" for t in tasks)
-
-
-def start_deployment(svc: Service, task_definition: str | None) -> dict[str, Any]:
-    """A new PRIMARY deployment; the previous ones become ACTIVE (they drain as the new one rolls)."""
-    service_state(svc)
-    dep = make_deployment(svc, task_definition)
-    old = []
-    for d in svc.deployments:
-        d = dict(d)
-        d["status"] = "ACTIVE"
-        old.append(d)
-    svc.deployments = [dep, *old]
-    svc._demo_steady = False
-    svc._demo_cb_stopped = False
-    svc._demo_next_start_tick = 0
-    return dep
-
-
-def _groups(svc: Service) -> list[tuple[str, int]]:
-    return [
-        (lb["targetGroupArn"], int(lb.get("containerPort") or 80))
-        for lb in svc.load_balancers or []
-        if lb.get("targetGroupArn")
-    ]
-
-
-def circuit_threshold(desired: int) -> int:
-    return min(200, max(3, math.ceil(desired * 0.5)))
+from console.demo.deployments import (
+    _groups,
+    _ids,
+    add_event,
+    circuit_threshold,
+    make_deployment,
+    service_state,
+    start_deployment,
+)
+from console.demo.ecs_state import (  # noqa: F401  (re-exported)
+    ACCOUNT,
+    DEFAULT_DEPLOYMENT_CONFIGURATION,
+    EVENTS_KEPT,
+    LOCK,
+    PENDING_STATES,
+    STOPPED_KEPT,
+    STOPPED_TTL,
+    TaskHook,
+    backend,
+    log,
+    new_deployment_id,
+    now,
+    short_id,
+    td_of,
+)
+from console.demo.tasks import (
+    _SUBNET_CIDRS,
+    drain,
+    healthy,
+    index_of,
+    new_task,
+    set_status,
+    targets,
+)
 
 
 @dataclass
@@ -844,80 +533,10 @@ class Scheduler:
     def settle_now(
         self, be: EC2ContainerServiceBackend, svc: Service, *, age: timedelta = timedelta(hours=6)
     ) -> None:
-        """Bring a freshly created service to its steady state at once, with a believable past.
+        """Bring a freshly created service to its steady state at once, with a believable past (settle.py)."""
+        from console.demo.settle import settle_now
 
-        Used by the world when seeding, so the demo starts as a live account looks, not as a
-        brand-new one (and a reset is fast).
-        """
-        service_state(svc)
-        primary = svc.deployments[0]
-        started = now() - age
-        td = td_of(be, primary["taskDefinition"])
-        if td is None:
-            return
-        desired = int(svc.desired_count or 0)
-        primary["createdAt"] = primary["updatedAt"] = started
-        svc.created_at = min(svc.created_at, started) if svc.created_at else started
-        made = []
-        for i in range(desired):
-            created = started + timedelta(seconds=5 + i)
-            task = new_task(
-                be,
-                svc.cluster_name,
-                td,
-                group=f"service:{svc.name}",
-                started_by=primary["id"],
-                network_configuration=svc.network_configuration,
-                launch_type=svc.launch_type or "FARGATE",
-                platform_version=svc.platform_version or "1.4.0",
-                status="RUNNING",
-                created_at=created,
-                grace=getattr(svc, "health_check_grace_period_seconds", None),
-            )
-            task.service_name = svc.name
-            task.target_groups = _groups(svc)
-            task.pull_started_at = created + timedelta(seconds=3)
-            task.pull_stopped_at = created + timedelta(seconds=21)
-            task.started_at = task.connectivity_at = created + timedelta(seconds=34)
-            run = fates.RUNS[task.id]
-            if fates.start_failure(run, td.container_definitions) is not None:
-                log.warning("seeded task of %s could not start: the world is inconsistent", svc.name)
-            fates.started(run, task.started_at)
-            targets(task, True, task.started_at)
-            task.connectivity = "CONNECTED"
-            task.ticks = 5
-            task.health_status = "HEALTHY" if any(c.get("_health") for c in task.containers) else "UNKNOWN"
-            for c in task.containers:
-                c["lastStatus"] = "RUNNING"
-                if c.get("_health"):
-                    c["healthStatus"] = "HEALTHY"
-            for a in task.attachments:
-                a["status"] = "ATTACHED"
-            svc._demo_tasks.append(task)
-            made.append(task)
-            self._emit("started", task, {"backfill": True})
-        primary["rolloutState"] = "COMPLETED"
-        primary["rolloutStateReason"] = f"ECS deployment {primary['id']} completed."
-        svc._demo_last_good = (primary["id"], primary["taskDefinition"])
-        svc._demo_steady = True
-        if made:
-            add_event(svc, f"(service {svc.name}) has started {len(made)} tasks: {_ids(made)}.", started)
-        add_event(
-            svc,
-            f"(service {svc.name}) (deployment {primary['id']}) deployment completed.",
-            started + timedelta(minutes=1),
-        )
-        add_event(
-            svc,
-            f"(service {svc.name}) has reached a steady state.",
-            started + timedelta(minutes=1, seconds=5),
-        )
-        # AWS repeats the steady-state event every six hours while nothing changes.
-        when = started + timedelta(hours=6, minutes=1)
-        while when < now():
-            add_event(svc, f"(service {svc.name}) has reached a steady state.", when)
-            when += timedelta(hours=6)
-        self._update_counts(svc)
+        settle_now(self, be, svc, age=age)
 
     def adopt_loose(self, be: EC2ContainerServiceBackend, task: Task) -> None:
         """A task made by moto's run_task: give it our lifecycle."""

@@ -188,6 +188,8 @@ class Middleware:
     info: dict[str, Any] = field(default_factory=lambda: {"demo": True})
     # Demo-only routes under /_opsconsole/ served by the world (e.g. incidents): path → handler(body).
     admin_routes: dict[str, Callable[[str, bytes], Any]] = field(default_factory=dict)
+    # Called with the signing name before a request is answered (the world may make it wait).
+    gate: Callable[[str], None] | None = None
 
     def set_faults(self, faults: FaultSpec | None) -> None:
         self.faults = faults
@@ -310,6 +312,8 @@ class Middleware:
             roll -= faults.drop
             if roll < faults.stall:
                 time.sleep(faults.stall_seconds)
+        if self.gate is not None:
+            self.gate(info.service)
         result = self._dispatch(info, environ, start_response)
         if drop_after:
             result = list(result)
