@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from typing import IO, Any
 
 from console.demo import activity as live
-from console.demo import alarms_eval, consumer, ecs_fixes, health, incidents, limits, metrics, moto_access
+from console.demo import alarms_eval, consumer, ecs_fixes, health, incidents, limits, metrics
 from console.demo.clock import CLOCK, DEFAULT_SCALE, set_scale
 from console.demo.history import History
 from console.demo.scheduler import LOCK, Scheduler, backend
