@@ -24,6 +24,11 @@ from console.demo.clock import CLOCK
 STEP_S = 2.0
 HISTORY_KEPT = 500
 HISTORY: dict[tuple[str, str], list[dict[str, Any]]] = {}  # (account, region) → items, oldest first
+# What the last evaluation said, per alarm object: a state is applied when the evaluation changes
+# (or the alarm is new), so a SetAlarmState holds until the next evaluation that could change it:
+# one period later, as CloudWatch's does.
+_EVALUATED: dict[tuple[str, str, str], tuple[str, int]] = {}
+_SET_BY_HAND: dict[tuple[str, str, str], datetime] = {}
 _LAST: dict[str, datetime] = {}
 _INSTALLED = {"done": False}
 
@@ -38,6 +43,19 @@ _BREACH = {
 def forget() -> None:
     HISTORY.clear()
     _LAST.clear()
+    _EVALUATED.clear()
+    _SET_BY_HAND.clear()
+
+
+def _due(account: str, region: str, alarm: Alarm, state: str, now: datetime) -> bool:
+    """Whether CloudWatch would set ``state`` now (see _EVALUATED)."""
+    key = (account, region, alarm.name)
+    previous = _EVALUATED.get(key)
+    _EVALUATED[key] = (state, id(alarm))
+    if previous is None or previous[1] != id(alarm) or previous[0] != state:
+        return True
+    by_hand = _SET_BY_HAND.get(key)
+    return by_hand is not None and (now - by_hand).total_seconds() >= int(alarm.period)
 
 
 def _naive(when: datetime) -> datetime:
@@ -220,7 +238,8 @@ def step(regions: Iterable[str], account: str = moto_access.DEFAULT_ACCOUNT) -> 
             window = timedelta(seconds=int(alarm.period) * (int(alarm.evaluation_periods) + 1))
             grouped = buckets(_points(backend, alarm, _naive(now - window), account, region), alarm)
             verdict = evaluate(alarm, grouped, now)
-            if verdict is not None:
+            if verdict is not None and _due(account, region, alarm, verdict[0], now):
+                _SET_BY_HAND.pop((account, region, alarm.name), None)
                 _apply(account, region, alarm, verdict, now)
 
 
@@ -269,6 +288,7 @@ def replay(regions: Iterable[str], hours: float = 24, account: str = moto_access
             verdict = evaluate(alarm, grouped, now)
             if verdict is not None:
                 _apply(account, region, alarm, verdict, now)
+                _EVALUATED[(account, region, alarm.name)] = (verdict[0], id(alarm))
 
 
 def history(account: str, region: str, request: dict[str, Any]) -> dict[str, Any]:
@@ -339,6 +359,8 @@ def install() -> None:
         alarm = self.alarms.get(alarm_name)
         old = (alarm.state_value, alarm.state_reason) if alarm is not None else None
         original(self, alarm_name, reason, reason_data, state_value)
+        if alarm is not None:
+            _SET_BY_HAND[(self.account_id, self.region_name, alarm_name)] = CLOCK.now()
         if alarm is not None and old is not None and old[0] != state_value:
             record(
                 self.account_id,
