@@ -156,7 +156,9 @@ def run_demo_console(args: argparse.Namespace, settings: Settings | None) -> int
         scale=args.scale,
         tick_s=args.tick,
         time_scale=args.time_scale,
-        background=True,  # the clusters first, the rest of the world behind the first screen
+        # The clusters first, the rest of the world behind the first screen; a console opened on
+        # one cluster reads its services at once, so that world is made whole first.
+        background=not getattr(args, "open_cluster", None),
     )
     with runtime:
         profile = demo_profile(runtime.endpoint)
