@@ -25,6 +25,10 @@ from console.demo.scheduler import ACCOUNT
 class Systems(Builder):
     """docu-cr, document-verification, asharvi (staging and prod), frameratr, wwhd."""
 
+    def frameratr_scaling(self, target: float = 60.0) -> None:
+        """frameratr's auto scaling (made by World, beside the alarms it brings)."""
+        raise NotImplementedError
+
     def docu_cr(self) -> None:
         region, cluster, name, family = (
             "us-east-1",
@@ -437,6 +441,7 @@ class Systems(Builder):
             3,
             target_group="frameratr-dev-tg",
         )
+        self.frameratr_scaling()  # needs the service (Application Auto Scaling checks it exists)
 
     def wwhd(self) -> None:
         region, cluster, name, family = "us-east-1", "wwhd-cluster", "wwhd-backend", "wwhd-backend"

@@ -125,7 +125,6 @@ class World(Systems):
             actions=[f"arn:aws:sns:ap-south-1:{ACCOUNT}:document-verification-alerts"],
             description="documents that failed 3 times wait in the DLQ: peek, fix, redrive",
         )
-        self.frameratr_scaling()
 
     def frameratr_scaling(self, target: float = 60.0) -> None:
         """frameratr's Application Auto Scaling: 1-4 tasks, target tracking on average CPU.
