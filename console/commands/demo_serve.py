@@ -203,7 +203,8 @@ def run_incident(args: argparse.Namespace, settings: Settings | None) -> int:
     if args.list or not words:
         active: list[str] = []
         if endpoint:
-            active = [str(a) for a in _post(endpoint, None).get("active", [])]  # type: ignore[union-attr]
+            listed = _post(endpoint, None).get("active", [])
+            active = [str(a) for a in listed] if isinstance(listed, list) else []
         for name in incidents.names():
             mark = " (under way)" if name in active else ""
             incident = incidents.describe(name)
