@@ -1,6 +1,6 @@
 """Every benchmark of opsconsole in one run, and one table: figure, baseline, ratio, target.
 
-    python bench/run.py [--quick] [--only inventory,tui,logs,redrive,envsync]
+    python bench/run.py [--quick] [--only inventory,tui,logs,redrive,envsync,demo_start]
 
 Each figure is measured against `opsconsole demo serve` (a fresh one per benchmark) with its
 baseline measured in the same run, on the same server: a machine that is slow (or loaded by
@@ -328,6 +328,13 @@ def external_rows(name: str, quick: bool, timeout: float) -> list[Row]:
     return parse(output)
 
 
+def demo_start_rows(quick: bool) -> list[Row]:
+    """`opsconsole demo` to the clusters on screen vs the console on a running demo serve (bench/demo_start.py)."""
+    from bench import demo_start
+
+    return [Row.of(d) for d in demo_start.rows(quick)]
+
+
 def indent(text: str) -> str:
     return "\n".join(f"    {line}" for line in text.rstrip().splitlines())
 
@@ -360,7 +367,9 @@ def main() -> int:
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--quick", action="store_true", help="smaller samples (about half the time)")
-    parser.add_argument("--only", default="", help="comma-separated: inventory,tui,logs,redrive,envsync")
+    parser.add_argument(
+        "--only", default="", help="comma-separated: inventory,tui,logs,redrive,envsync,demo_start"
+    )
     parser.add_argument("--timeout", type=float, default=300, help="seconds per external benchmark script")
     args = parser.parse_args()
     chosen = [s.strip() for s in args.only.split(",") if s.strip()] or [
@@ -369,6 +378,7 @@ def main() -> int:
         "logs",
         "redrive",
         "envsync",
+        "demo_start",
     ]
     started = time.monotonic()
     print(
@@ -382,6 +392,7 @@ def main() -> int:
         "logs": lambda: external_rows("logs", args.quick, args.timeout),
         "redrive": lambda: redrive_rows(args.quick),
         "envsync": lambda: envsync_rows(args.quick),
+        "demo_start": lambda: demo_start_rows(args.quick),
     }
     rows: list[Row] = []
     for name in chosen:

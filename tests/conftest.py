@@ -16,6 +16,9 @@ from console.demo.runtime import DemoRuntime, start_demo
 
 # Fast scheduler ticks: a rollout completes in well under a second.
 DEMO_TICK_S = float(os.environ.get("OPSCONSOLE_TEST_TICK_S", "0.05"))
+# ECS's rollout steps (pull, health checks, 300 s draining) 2000x faster, here and in the demo
+# servers tests start as subprocesses.
+os.environ.setdefault("OPSCONSOLE_DEMO_TIME_SCALE", "2000")
 
 
 @pytest.fixture(scope="session")

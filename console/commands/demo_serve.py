@@ -46,6 +46,13 @@ def _server_options(parser: argparse.ArgumentParser) -> None:
         metavar="SECONDS",
         help="scheduler tick (a rollout takes about 8 ticks)",
     )
+    parser.add_argument(
+        "--time-scale",
+        type=float,
+        default=None,
+        metavar="FACTOR",
+        help="ECS's rollout steps (pull, health checks, draining) run FACTOR times faster (default 30)",
+    )
 
 
 def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
@@ -68,7 +75,17 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
         description="Print `endpoint: URL`, serve until SIGINT/SIGTERM, then print the requests per API.",
     )
     _server_options(serve)
+    serve.add_argument("--incident", metavar="NAME", help="stage an incident once the world is up")
     serve.set_defaults(func=run_serve, needs_settings=False)
+    incident = actions.add_parser(
+        "incident",
+        parents=[common],
+        help="stage (or resolve) an incident in a running demo",
+        description="`incident --list`, `incident NAME`, `incident resolve NAME`, against --endpoint-url.",
+    )
+    incident.add_argument("--list", action="store_true", help="the incidents and what each shows")
+    incident.add_argument("words", nargs="*", metavar="[resolve] NAME")
+    incident.set_defaults(func=run_incident, needs_settings=False)
 
 
 def _faults(args: argparse.Namespace):  # type: ignore[no-untyped-def]
@@ -87,12 +104,21 @@ def _check(args: argparse.Namespace) -> None:
         raise BadInput("--latency-ms: must be 0 or more")
     if args.tick <= 0:
         raise BadInput("--tick: must be more than 0")
+    if args.time_scale is not None and args.time_scale <= 0:
+        raise BadInput("--time-scale: must be more than 0")
     if not 0 <= args.port <= 65535:
         raise BadInput("--port: must be between 0 and 65535")
 
 
 def run_serve(args: argparse.Namespace, settings: Settings | None) -> int:
     _check(args)
+    if args.incident:
+        from console.demo import incidents
+
+        try:
+            incidents.describe(args.incident)
+        except incidents.IncidentError as exc:
+            raise BadInput(f"--incident: {exc}") from None
     faults = _faults(args)
     from console.demo.runtime import serve_forever
 
@@ -105,6 +131,8 @@ def run_serve(args: argparse.Namespace, settings: Settings | None) -> int:
             activity=args.activity,
             scale=args.scale,
             tick_s=args.tick,
+            time_scale=args.time_scale,
+            incident=args.incident,
         )
     except OSError as exc:
         raise BadInput(f"--port {args.port}: {exc.strerror or exc}") from None
@@ -127,6 +155,10 @@ def run_demo_console(args: argparse.Namespace, settings: Settings | None) -> int
         activity=args.activity,
         scale=args.scale,
         tick_s=args.tick,
+        time_scale=args.time_scale,
+        # The clusters first, the rest of the world behind the first screen; a console opened on
+        # one cluster reads its services at once, so that world is made whole first.
+        background=not getattr(args, "open_cluster", None),
     )
     with runtime:
         profile = demo_profile(runtime.endpoint)
@@ -143,3 +175,56 @@ def run_demo_console(args: argparse.Namespace, settings: Settings | None) -> int
         )
         cluster = getattr(args, "open_cluster", None)
         return launch_ui(demo_settings, demo_label=runtime.label, **({"cluster": cluster} if cluster else {}))
+
+
+def _post(endpoint: str, payload: dict[str, object] | None) -> dict[str, object]:
+    import json
+    import urllib.request
+
+    url = f"{endpoint.rstrip('/')}/_opsconsole/incident"
+    data = json.dumps(payload).encode() if payload is not None else None
+    request = urllib.request.Request(url, data=data, method="POST" if data is not None else "GET")
+    try:
+        with urllib.request.urlopen(request, timeout=60) as resp:
+            answer = json.loads(resp.read() or b"{}")
+    except OSError as exc:
+        raise BadInput(f"--endpoint-url {endpoint}: no demo answers there ({exc})") from None
+    if not isinstance(answer, dict) or ("error" in answer and "unknown admin path" in str(answer["error"])):
+        raise BadInput(f"--endpoint-url {endpoint}: not an opsconsole demo with incidents")
+    return answer
+
+
+def run_incident(args: argparse.Namespace, settings: Settings | None) -> int:
+    """``demo incident --list | NAME | resolve NAME``: the demo server's process does the work."""
+    from console.demo import incidents
+
+    endpoint = getattr(args, "endpoint_url", None)
+    words = list(args.words)
+    if args.list or not words:
+        active: list[str] = []
+        if endpoint:
+            listed = _post(endpoint, None).get("active", [])
+            active = [str(a) for a in listed] if isinstance(listed, list) else []
+        for name in incidents.names():
+            mark = " (under way)" if name in active else ""
+            incident = incidents.describe(name)
+            print(f"{name:<16} {incident.system}{mark}\n    {incident.summary}")
+        return 0
+    action = "start"
+    if words[0] == "resolve":
+        action, words = "resolve", words[1:]
+    if len(words) != 1:
+        raise BadInput("usage: opsconsole demo incident [--list | NAME | resolve NAME] --endpoint-url EP")
+    try:
+        incidents.describe(words[0])
+    except incidents.IncidentError as exc:
+        raise BadInput(str(exc)) from None
+    if not endpoint:
+        raise BadInput("--endpoint-url: the endpoint of a running `opsconsole demo serve` is needed")
+    answer = _post(endpoint, {"action": action, "name": words[0]})
+    if not answer.get("ok"):
+        print(f"incident {words[0]}: {answer.get('error')}", file=sys.stderr)
+        return 1
+    verb = "resolved" if action == "resolve" else "started"
+    print(f"{verb}: {answer.get('name')}\n    {answer.get('summary')}")
+    return 0

@@ -23,8 +23,8 @@ import random
 import threading
 import time
 import uuid
-from collections.abc import Iterable
-from datetime import UTC, datetime, timedelta
+from collections.abc import Callable, Iterable
+from datetime import datetime, timedelta
 from typing import Any
 
 from moto.cloudwatch.models import cloudwatch_backends
@@ -32,282 +32,19 @@ from moto.ecs.models import Task
 from moto.logs.models import logs_backends
 from moto.sqs.models import sqs_backends
 
+from console.demo import consumer, fates, metrics
+from console.demo.loglines import (
+    METRICS_KEPT,
+    PY_TRACES,
+    STACKS,
+    STREAM_EVENTS_KEPT,
+    Lines,
+    _now,
+    ms,
+)
 from console.demo.scheduler import ACCOUNT, LOCK, backend, td_of
 
 log = logging.getLogger("opsconsole.demo.activity")
-
-STREAM_EVENTS_KEPT = 5000
-METRICS_KEPT = 200_000
-
-# container name → the stack whose log format it writes
-STACKS = {
-    "docu-cr-backend": "fastapi",
-    "document-verification-backend": "fastapi",
-    "fastapi": "fastapi",
-    "asharvi-backend": "node",
-    "frameratr-backend": "flask",
-    "qdrant": "qdrant",
-    "cleanup": "fastapi",
-}
-
-PATHS = {
-    "docu-cr-backend": [
-        "/health",
-        "/api/v1/documents",
-        "/api/v1/documents/{id}",
-        "/api/v1/auth/login",
-        "/api/v1/templates",
-    ],
-    "document-verification-backend": [
-        "/health",
-        "/api/v1/documents/upload",
-        "/api/v1/documents/{id}",
-        "/api/v1/verification/{id}",
-        "/api/v1/progress/{id}",
-    ],
-    "fastapi": ["/health", "/api/v1/chat", "/api/v1/documents/search", "/api/v1/auth/token", "/docs"],
-    "asharvi-backend": ["/ready", "/api/users/me", "/api/orders", "/api/products", "/api/auth/refresh"],
-    "frameratr-backend": [
-        "/health",
-        "/api/tmdb/search/movies",
-        "/api/tmdb/trending/movies",
-        "/api/movies",
-        "/api/ratings",
-    ],
-}
-
-PY_TRACES = [
-    [
-        "Traceback (most recent call last):",
-        '  File "/usr/local/lib/python3.12/site-packages/sqlalchemy/engine/base.py", line 1967, in _exec_single_context',
-        "    self.dialect.do_execute(",
-        '  File "/usr/local/lib/python3.12/site-packages/sqlalchemy/engine/default.py", line 941, in do_execute',
-        "    cursor.execute(statement, parameters)",
-        "psycopg2.OperationalError: SSL connection has been closed unexpectedly",
-    ],
-    [
-        "Traceback (most recent call last):",
-        '  File "/app/app/services/ocr.py", line 88, in extract_text',
-        "    pages = convert_from_bytes(payload, dpi=200)",
-        '  File "/usr/local/lib/python3.12/site-packages/pdf2image/pdf2image.py", line 127, in convert_from_bytes',
-        "    raise PDFPageCountError(",
-        "pdf2image.exceptions.PDFPageCountError: Unable to get page count.",
-        "Syntax Error: Couldn't find trailer dictionary",
-    ],
-    [
-        "Traceback (most recent call last):",
-        '  File "/app/app/rag/retriever.py", line 54, in search',
-        "    hits = self.client.search(collection_name=self.collection, query_vector=vector, limit=k)",
-        '  File "/usr/local/lib/python3.12/site-packages/httpx/_transports/default.py", line 118, in __exit__',
-        "    raise mapped_exc(message) from exc",
-        "httpx.ReadTimeout: timed out",
-    ],
-]
-
-NODE_ERRORS = [
-    ("MongoNetworkError", "connection 4 to asharvi-prod-shard-00-01.x1y2z.mongodb.net:27017 closed"),
-    ("JsonWebTokenError", "jwt malformed"),
-    ("Error", "SMTP connection timeout after 10000ms"),
-]
-
-
-def ms(when: datetime) -> int:
-    return int(when.timestamp() * 1000)
-
-
-def _now() -> datetime:
-    return datetime.now(UTC)
-
-
-def _fmt_uvicorn(level: str, text: str) -> str:
-    return f"{level}:     {text}"
-
-
-class Lines:
-    """Believable log lines per stack; ``rng`` keeps tests reproducible."""
-
-    def __init__(self, rng: random.Random) -> None:
-        self.rng = rng
-
-    def path(self, container: str) -> str:
-        path = self.rng.choice(PATHS.get(container, ["/health"]))
-        return path.replace("{id}", uuid.UUID(int=self.rng.getrandbits(128)).hex[:12])
-
-    def startup(self, stack: str, container: str, task: Task) -> list[str]:
-        if stack == "fastapi":
-            return [
-                "INFO:     Started server process [1]",
-                "INFO:     Waiting for application startup.",
-                f"{datetime.now(UTC):%Y-%m-%d %H:%M:%S},112 - app.main - INFO - Connecting to database",
-                "INFO:     Application startup complete.",
-                "INFO:     Uvicorn running on http://0.0.0.0:8000 (Press CTRL+C to quit)",
-            ]
-        if stack == "flask":
-            return [
-                f"[{datetime.now(UTC):%Y-%m-%d %H:%M:%S} +0000] [1] [INFO] Starting gunicorn 22.0.0",
-                f"[{datetime.now(UTC):%Y-%m-%d %H:%M:%S} +0000] [1] [INFO] Listening at: http://0.0.0.0:3000 (1)",
-                f"[{datetime.now(UTC):%Y-%m-%d %H:%M:%S} +0000] [1] [INFO] Using worker: sync",
-                f"[{datetime.now(UTC):%Y-%m-%d %H:%M:%S} +0000] [7] [INFO] Booting worker with pid: 7",
-            ]
-        if stack == "node":
-            return [
-                self.node("info", "Connecting to MongoDB"),
-                self.node("info", "MongoDB connected", db="asharvi"),
-                self.node("info", "Server listening", port=3000, env="production"),
-            ]
-        if stack == "qdrant":
-            return [
-                "           _                 _    ",
-                "  __ _  __| |_ __ __ _ _ __ | |_  ",
-                " / _` |/ _` | '__/ _` | '_ \\| __| ",
-                "| (_| | (_| | | | (_| | | | | |_  ",
-                " \\__, |\\__,_|_|  \\__,_|_| |_|\\__| ",
-                "    |_|                           ",
-                "",
-                "Version: 1.12.4, build: 2f7f3c0a",
-                "Access web UI at http://localhost:6333/dashboard",
-                f"{datetime.now(UTC):%Y-%m-%dT%H:%M:%S.%fZ}  INFO storage::content_manager::consensus::persistent: "
-                "Loading raft state from /database/raft_state.json",
-                f"{datetime.now(UTC):%Y-%m-%dT%H:%M:%S.%fZ}  INFO qdrant::actix: Qdrant HTTP listening on 6333",
-            ]
-        return [f"starting {container}"]
-
-    def node(self, level: str, msg: str, **extra: Any) -> str:
-        record = {
-            "level": level,
-            "time": ms(_now()),
-            "pid": 1,
-            "hostname": "ip-10-20-10-23",
-            "msg": msg,
-            **extra,
-        }
-        return json.dumps(record)
-
-    def request(self, stack: str, container: str) -> list[str]:
-        r = self.rng.random()
-        path = self.path(container)
-        if stack == "fastapi":
-            if r < 0.04:
-                return [
-                    f"{_now():%Y-%m-%d %H:%M:%S},{self.rng.randint(0, 999):03d} - app.api - ERROR - "
-                    f"Unhandled error on {path}",
-                    *self.rng.choice(PY_TRACES),
-                ]
-            if r < 0.12:
-                return [
-                    f"{_now():%Y-%m-%d %H:%M:%S},{self.rng.randint(0, 999):03d} - app.api - WARNING - "
-                    f"slow request {path} took {self.rng.randint(1200, 4800)}ms"
-                ]
-            code = self.rng.choice([200, 200, 200, 200, 201, 204, 401, 404, 422])
-            reason = {
-                200: "OK",
-                201: "Created",
-                204: "No Content",
-                401: "Unauthorized",
-                404: "Not Found",
-                422: "Unprocessable Entity",
-            }[code]
-            verb = "GET" if "health" in path or self.rng.random() < 0.6 else "POST"
-            return [
-                f"INFO:     10.{self.rng.randint(0, 255)}.{self.rng.randint(0, 255)}.{self.rng.randint(2, 254)}:"
-                f'{self.rng.randint(30000, 60000)} - "{verb} {path} HTTP/1.1" {code} {reason}'
-            ]
-        if stack == "flask":
-            stamp = f"{_now():%Y-%m-%d %H:%M:%S},{self.rng.randint(0, 999):03d}"
-            if r < 0.04:
-                return [f"[{stamp}] ERROR in app: Exception on {path} [GET]", *self.rng.choice(PY_TRACES)]
-            if r < 0.1:
-                return [f"[{stamp}] WARNING in tmdb: TMDb rate limited, sleeping 0.25s"]
-            return [
-                f"10.0.{self.rng.randint(1, 2)}.{self.rng.randint(2, 254)} - - [{_now():%d/%b/%Y:%H:%M:%S} +0000] "
-                f'"GET {path} HTTP/1.1" {self.rng.choice([200, 200, 200, 304, 404])} '
-                f'{self.rng.randint(120, 48000)} "-" "ELB-HealthChecker/2.0"'
-            ]
-        if stack == "node":
-            if r < 0.04:
-                name, message = self.rng.choice(NODE_ERRORS)
-                return [
-                    self.node(
-                        "error",
-                        message,
-                        err={
-                            "type": name,
-                            "message": message,
-                            "stack": f"{name}: {message}\n    at /app/dist/db.js:41:13",
-                        },
-                    )
-                ]
-            if r < 0.12:
-                return [self.node("warn", "slow request", path=path, durationMs=self.rng.randint(900, 4000))]
-            return [
-                self.node(
-                    "info",
-                    "request completed",
-                    method=self.rng.choice(["GET", "GET", "POST"]),
-                    path=path,
-                    statusCode=self.rng.choice([200, 200, 200, 201, 304, 401]),
-                    responseTime=self.rng.randint(3, 240),
-                )
-            ]
-        if stack == "qdrant":
-            if r < 0.05:
-                return [
-                    f"{_now():%Y-%m-%dT%H:%M:%S.%fZ}  WARN collection::collection_manager::optimizers: "
-                    "Optimizer is busy, indexing postponed"
-                ]
-            return [
-                f"{_now():%Y-%m-%dT%H:%M:%S.%fZ}  INFO actix_web::middleware::logger: 127.0.0.1 "
-                f'"POST /collections/general/points/search HTTP/1.1" 200 {self.rng.randint(300, 9000)} '
-                f'"-" "python-httpx/0.27.0" 0.00{self.rng.randint(1, 9)}{self.rng.randint(100, 999)}'
-            ]
-        return [f"{container}: tick"]
-
-    def crash(self, stack: str) -> list[str]:
-        if stack == "node":
-            return [
-                self.node(
-                    "fatal",
-                    "Uncaught exception, exiting",
-                    err={
-                        "type": "Error",
-                        "message": "Cannot find module '/app/dist/config/env.js'",
-                        "stack": "Error: Cannot find module '/app/dist/config/env.js'\n"
-                        "    at Module._resolveFilename (node:internal/modules/cjs/loader:1145:15)\n"
-                        "    at Object.<anonymous> (/app/dist/server.js:3:1)",
-                    },
-                ),
-                "npm ERR! code ELIFECYCLE",
-                "npm ERR! errno 1",
-            ]
-        return [
-            "Traceback (most recent call last):",
-            '  File "/app/main.py", line 12, in <module>',
-            "    from app.config import settings",
-            "ModuleNotFoundError: No module named 'app.config'",
-        ]
-
-    def shutdown(self, stack: str) -> list[str]:
-        if stack == "fastapi":
-            return [
-                "INFO:     Shutting down",
-                "INFO:     Waiting for application shutdown.",
-                "INFO:     Application shutdown complete.",
-                "INFO:     Finished server process [1]",
-            ]
-        if stack == "flask":
-            return [
-                f"[{_now():%Y-%m-%d %H:%M:%S} +0000] [1] [INFO] Handling signal: term",
-                f"[{_now():%Y-%m-%d %H:%M:%S} +0000] [7] [INFO] Worker exiting (pid: 7)",
-                f"[{_now():%Y-%m-%d %H:%M:%S} +0000] [1] [INFO] Shutting down: Master",
-            ]
-        if stack == "node":
-            return [
-                self.node("info", "SIGTERM received, closing server"),
-                self.node("info", "MongoDB connection closed"),
-            ]
-        if stack == "qdrant":
-            return [f"{_now():%Y-%m-%dT%H:%M:%S.%fZ}  INFO qdrant: Stopping Qdrant"]
-        return []
 
 
 def _streams(task: Task) -> list[tuple[str, str, str, str]]:
@@ -356,132 +93,99 @@ class LogBook:
     def __call__(self, what: str, task: Task, extra: dict[str, Any]) -> None:
         if what not in ("started", "crashed", "stopping"):
             return
-        for group, stream, container, stack in _streams(task):
-            if what == "started":
-                at = task.started_at or _now()
-                put_lines(
-                    task.region_name, group, stream, self.lines.startup(stack, container, task), at, 150
-                )
-            elif what == "crashed":
-                put_lines(task.region_name, group, stream, self.lines.crash(stack))
-            else:
-                put_lines(task.region_name, group, stream, self.lines.shutdown(stack))
-
-
-# --------------------------------------------------------------------------- metrics
+        at = self.lines.pin(task.started_at or _now()) if what == "started" else self.lines.pin(_now())
+        try:
+            for group, stream, container, stack in _streams(task):
+                if what == "started":
+                    put_lines(task.region_name, group, stream, self.lines.startup(stack, container, task), at)
+                elif what == "crashed":
+                    if extra.get("container", container) == container:
+                        lines = self.lines.crash(
+                            str(extra.get("stack", stack)), str(extra.get("message", ""))
+                        )
+                        put_lines(task.region_name, group, stream, lines, at)
+                else:
+                    put_lines(task.region_name, group, stream, self.lines.shutdown(stack), at)
+        finally:
+            self.lines.at = None
 
 
 def _service_tasks(region: str) -> list[tuple[str, str, list[Task]]]:
     be = backend(region)
-    out = []
-    for svc in list(be.services.values()):
-        out.append((svc.cluster_name, svc.name, list(getattr(svc, "_demo_tasks", []))))
-    return out
+    return [
+        (svc.cluster_name, svc.name, list(getattr(svc, "_demo_tasks", [])))
+        for svc in list(be.services.values())
+    ]
 
 
-def _naive(when: datetime) -> datetime:
-    """moto stores metric timestamps as naive UTC (what its API parser makes); mixing breaks queries."""
-    return when.astimezone(UTC).replace(tzinfo=None) if when.tzinfo else when
+def _health_of(task: Task) -> dict[str, int]:
+    """What the task's app answers on its health paths (so access logs agree with the ELB)."""
+    run = fates.RUNS.get(task.id)
+    app = next((c.app for c in run.containers if c.app is not None), None) if run else None
+    return dict(app.health) if app is not None else {}
 
 
-def _baseline(name: str) -> tuple[float, float]:
-    seed = sum(map(ord, name))
-    return 8 + seed % 35, 25 + seed % 45
+def _gap_s(age_s: float, rng: random.Random) -> float:
+    """Seconds to the next backfilled line: dense in the last hour, thinner further back."""
+    base = 30.0 if age_s < 3600 else 120.0 if age_s < 6 * 3600 else 480.0
+    return base * rng.uniform(0.6, 1.4)
 
 
-def put_service_metrics(
-    region: str,
-    cluster: str,
-    service: str,
-    when: datetime,
-    rng: random.Random,
-    cpu: float | None = None,
-    mem: float | None = None,
-) -> None:
-    base_cpu, base_mem = _baseline(service)
-    cpu = cpu if cpu is not None else max(0.5, min(99.0, rng.gauss(base_cpu, base_cpu * 0.25)))
-    mem = mem if mem is not None else max(1.0, min(99.0, rng.gauss(base_mem, 2.5)))
-    dims = [{"Name": "ClusterName", "Value": cluster}, {"Name": "ServiceName", "Value": service}]
-    when = _naive(when)
-    cloudwatch_backends[ACCOUNT][region].put_metric_data(
-        "AWS/ECS",
-        [
-            {
-                "MetricName": "CPUUtilization",
-                "Dimensions": dims,
-                "Timestamp": when,
-                "Value": round(cpu, 2),
-                "Unit": "Percent",
-            },
-            {
-                "MetricName": "MemoryUtilization",
-                "Dimensions": dims,
-                "Timestamp": when,
-                "Value": round(mem, 2),
-                "Unit": "Percent",
-            },
-        ],
-    )
+def backfill_logs(
+    regions: Iterable[str],
+    skip_clusters: Iterable[str] = (),
+    seed: int = 21,
+    cancelled: Callable[[], bool] = lambda: False,
+) -> int:
+    """Each running task's lines from its start (at most a day back) to now, with no gap.
 
-
-def put_queue_metrics(region: str, when: datetime) -> None:
-    """AWS/SQS ApproximateAgeOfOldestMessage per queue, as SQS publishes it every minute."""
-    now_ms = int(when.timestamp() * 1000)
-    data = []
-    for name, queue in list(sqs_backends[ACCOUNT][region].queues.items()):
-        stamps = [m.sent_timestamp for m in list(queue._messages) if m.sent_timestamp]
-        age = max(0.0, (now_ms - min(stamps)) / 1000) if stamps else 0.0
-        data.append(
-            {
-                "MetricName": "ApproximateAgeOfOldestMessage",
-                "Dimensions": [{"Name": "QueueName", "Value": name}],
-                # CloudWatch shows a metric a period late; a point in the current minute is
-                # left out of queries until the minute closes.
-                "Timestamp": _naive(when - timedelta(seconds=60)),
-                "Value": round(age, 1),
-                "Unit": "Seconds",
-            }
-        )
-    if data:
-        cloudwatch_backends[ACCOUNT][region].put_metric_data("AWS/SQS", data)
-
-
-def backfill_metrics(
-    regions: Iterable[str], skip_clusters: Iterable[str] = (), minutes: int = 60, seed: int = 5
-) -> None:
-    """An hour of one-minute datapoints per service, so sparklines have data from the start."""
+    The request lines are those the live activity writes, each at its own time; the gaps grow
+    from about 30 s in the last hour to about 8 min a day back.
+    """
     rng = random.Random(seed)
+    lines = Lines(rng)
     skip = set(skip_clusters)
-    start = _now().replace(second=0, microsecond=0) - timedelta(minutes=minutes)
+    written = 0
+    now = _now()
     for region in regions:
-        for cluster, service, _tasks in _service_tasks(region):
+        with LOCK:
+            services = _service_tasks(region)
+        for cluster, _service, tasks in services:
             if cluster in skip:
                 continue
-            base_cpu, base_mem = _baseline(service)
-            dims = [{"Name": "ClusterName", "Value": cluster}, {"Name": "ServiceName", "Value": service}]
-            data = []
-            for i in range(minutes):
-                when = _naive(start + timedelta(minutes=i))
-                wave = 1 + 0.35 * __import__("math").sin(i / 9)
-                data.append(
-                    {
-                        "MetricName": "CPUUtilization",
-                        "Dimensions": dims,
-                        "Timestamp": when,
-                        "Unit": "Percent",
-                        "Value": round(max(0.5, min(99.0, rng.gauss(base_cpu * wave, base_cpu * 0.15))), 2),
-                    }
-                )
-                data.append(
-                    {
-                        "MetricName": "MemoryUtilization",
-                        "Dimensions": dims,
-                        "Timestamp": when,
-                        "Unit": "Percent",
-                        "Value": round(max(1.0, min(99.0, base_mem + i * 0.05 + rng.gauss(0, 1.2))), 2),
-                    }
-                )
-            cloudwatch_backends[ACCOUNT][region].put_metric_data("AWS/ECS", data)
+            for task in tasks:
+                if task._status != "RUNNING" or task.started_at is None:
+                    continue
+                if cancelled():
+                    return written
+                health = _health_of(task)
+                start = max(task.started_at + timedelta(seconds=2), now - timedelta(hours=24))
+                for group, stream, container, stack in _streams(task):
+                    events: list[tuple[datetime, list[str]]] = []
+                    at = start
+                    while at < now:
+                        lines.pin(at)
+                        events.append((lines.at or at, lines.request(stack, container, health)))
+                        at += timedelta(seconds=_gap_s((now - at).total_seconds(), rng))
+                    lines.at = None
+                    put_many(region, group, stream, events)
+                    written += len(events)
+    return written
+
+
+def put_many(region: str, group: str, stream: str, batches: list[tuple[datetime, list[str]]]) -> None:
+    """Several moments' lines in one put (chronological, as CloudWatch Logs keeps them)."""
+    logs = logs_backends[ACCOUNT][region]
+    log_group = logs.groups.get(group)
+    if log_group is None or not batches:
+        return
+    if stream not in log_group.streams:
+        log_group.create_log_stream(stream)
+    events = [{"timestamp": ms(when), "message": line} for when, chunk in batches for line in chunk]
+    target = log_group.streams[stream]
+    target.put_log_events(events)
+    if len(target.events) > STREAM_EVENTS_KEPT:
+        del target.events[: len(target.events) - STREAM_EVENTS_KEPT]
 
 
 # --------------------------------------------------------------------------- the DLQ
@@ -555,15 +259,13 @@ class Activity:
         regions: tuple[str, ...],
         *,
         interval_s: float = 1.0,
-        metrics_every_s: float = 10.0,
-        dlq_every_s: float = 45.0,
+        upload_every_s: float = 5.0,
         skip_clusters: Iterable[str] = (),
         seed: int = 3,
     ) -> None:
         self.regions = regions
         self.interval_s = interval_s
-        self.metrics_every_s = metrics_every_s
-        self.dlq_every_s = dlq_every_s
+        self.upload_every_s = upload_every_s
         self.skip = set(skip_clusters)
         self.rng = random.Random(seed)
         self.lines = Lines(self.rng)
@@ -571,8 +273,7 @@ class Activity:
         self._paused = threading.Event()
         self._thread: threading.Thread | None = None
         self._round_lock = threading.Lock()
-        self._last_metrics = 0.0
-        self._last_dlq = time.monotonic()
+        self._last_upload = time.monotonic()
         self.rounds = 0
         self.errors = 0
 
@@ -609,95 +310,93 @@ class Activity:
                     log.exception("demo activity round failed")
 
     def once(self) -> None:
+        """One round: request lines of every running task; now and then a document is uploaded.
+
+        Uploaded documents go to document-verification-queue, where the document-processor
+        consumer (console.demo.consumer) handles them: a corrupt one (about 1 in 25) fails each
+        receive and reaches the DLQ after maxReceiveCount receives, at the pace SQS allows.
+        """
         self.rounds += 1
         mono = time.monotonic()
-        do_metrics = mono - self._last_metrics >= self.metrics_every_s
-        if do_metrics:
-            self._last_metrics = mono
-        when = _now()
         for region in self.regions:
             with LOCK:
                 services = _service_tasks(region)
-            for cluster, service, tasks in services:
+            for cluster, _service, tasks in services:
                 if cluster in self.skip:
                     continue
                 running = [t for t in tasks if t._status == "RUNNING" and t.desired_status == "RUNNING"]
                 for task in running:
+                    health = _health_of(task)
                     for group, stream, container, stack in _streams(task):
                         if self.rng.random() < 0.7:
-                            put_lines(region, group, stream, self.lines.request(stack, container))
-                if do_metrics and running:
-                    put_service_metrics(region, cluster, service, when, self.rng)
-            if do_metrics:
-                put_queue_metrics(region, when)
-            if region == "ap-south-1":
-                self._lambda(region)
-        if mono - self._last_dlq >= self.dlq_every_s:
-            self._last_dlq = mono
-            fail_documents("ap-south-1", 1, self.rng)
+                            when = self.lines.pin(_now())
+                            put_lines(
+                                region, group, stream, self.lines.request(stack, container, health), when
+                            )
+                self.lines.at = None
+        if mono - self._last_upload >= self.upload_every_s:
+            self._last_upload = mono
+            consumer.send(self.rng, corrupt=self.rng.random() < 0.04)
         self._trim_metrics()
-
-    def _lambda(self, region: str) -> None:
-        if self.rng.random() > 0.3:
-            return
-        stream = f"{_now():%Y/%m/%d}/[$LATEST]{uuid.UUID(int=self.rng.getrandbits(128)).hex}"
-        stream = getattr(self, "_lambda_stream", None) or stream
-        self._lambda_stream = stream
-        request = str(uuid.UUID(int=self.rng.getrandbits(128)))
-        doc = uuid.UUID(int=self.rng.getrandbits(128))
-        lines = [
-            f"START RequestId: {request} Version: $LATEST",
-            f"[INFO]\t{_now():%Y-%m-%dT%H:%M:%S.%f}Z\t{request}\tProcessing document {doc}",
-        ]
-        if self.rng.random() < 0.15:
-            lines += [
-                f"[ERROR]\t{_now():%Y-%m-%dT%H:%M:%S.%f}Z\t{request}\tBackend returned 502 for document {doc}",
-                "Traceback (most recent call last):",
-                '  File "/var/task/handler.py", line 41, in handler',
-                "    response.raise_for_status()",
-                "requests.exceptions.HTTPError: 502 Server Error: Bad Gateway for url: "
-                "http://document-verification-alb-1580232532.ap-south-1.elb.amazonaws.com/api/v1/verification",
-            ]
-        duration = self.rng.uniform(800, 9000)
-        lines += [
-            f"END RequestId: {request}",
-            f"REPORT RequestId: {request}\tDuration: {duration:.2f} ms\tBilled Duration: {int(duration) + 1} ms"
-            f"\tMemory Size: 512 MB\tMax Memory Used: {self.rng.randint(140, 310)} MB",
-        ]
-        put_lines(region, "/aws/lambda/document-processor", stream, lines, spread_ms=3)
 
     def _trim_metrics(self) -> None:
         for region in self.regions:
             data = cloudwatch_backends[ACCOUNT][region].metric_data
             if len(data) > METRICS_KEPT:
-                del data[: len(data) - METRICS_KEPT]
+                cut = len(data) - METRICS_KEPT
+                del data[:cut]
+                key = (ACCOUNT, region)
+                if key in metrics.BACKFILL_END:  # the evaluator's bookmark moves with the list
+                    metrics.BACKFILL_END[key] = max(0, metrics.BACKFILL_END[key] - cut)
 
 
 def seed_logs_and_queues(regions: tuple[str, ...], skip_clusters: Iterable[str], seed: int = 9) -> int:
-    """What a live account already has: an hour of metrics, a DLQ with failed documents, Lambda lines."""
+    """What a live account already has: a DLQ with failed documents, the Lambda's failed invocations.
+
+    Each invocation's START, ERROR, END and REPORT lines sit at their own moments, the REPORT's
+    duration being the time from START to END (metrics come from console.demo.metrics).
+    """
     rng = random.Random(seed)
-    backfill_metrics(regions, skip_clusters)
     moved = fail_documents("ap-south-1", 25, rng, backdate=timedelta(days=3))
-    for region in regions:
-        put_queue_metrics(region, _now())
     past = _now() - timedelta(minutes=30)
     for i in range(3):
         request = str(uuid.UUID(int=rng.getrandbits(128)))
         stream = f"{past:%Y/%m/%d}/[$LATEST]{uuid.UUID(int=rng.getrandbits(128)).hex}"
+        start = past + timedelta(minutes=i * 7)
+        failed = start + timedelta(milliseconds=1180)
+        duration = 4210.55
+        end = start + timedelta(milliseconds=duration)
+        group = "/aws/lambda/document-processor"
         put_lines(
             "ap-south-1",
-            "/aws/lambda/document-processor",
+            group,
             stream,
             [
                 "INIT_START Runtime Version: python:3.12.v38\tRuntime Version ARN: arn:aws:lambda:ap-south-1::runtime:demo",
                 f"START RequestId: {request} Version: $LATEST",
-                f"[ERROR]\t{past:%Y-%m-%dT%H:%M:%S}.000Z\t{request}\tDocument processing failed",
+            ],
+            start - timedelta(milliseconds=1),
+            1,
+        )
+        put_lines(
+            "ap-south-1",
+            group,
+            stream,
+            [
+                f"[ERROR]\t{failed:%Y-%m-%dT%H:%M:%S}.{failed.microsecond // 1000:03d}Z\t{request}\tDocument processing failed",
                 *PY_TRACES[i % len(PY_TRACES)],
+            ],
+            failed,
+        )
+        put_lines(
+            "ap-south-1",
+            group,
+            stream,
+            [
                 f"END RequestId: {request}",
-                f"REPORT RequestId: {request}\tDuration: 4210.55 ms\tBilled Duration: 4211 ms\tMemory Size: 512 MB"
+                f"REPORT RequestId: {request}\tDuration: {duration} ms\tBilled Duration: 4211 ms\tMemory Size: 512 MB"
                 "\tMax Memory Used: 233 MB",
             ],
-            past + timedelta(minutes=i * 7),
-            5,
+            end,
         )
     return moved

@@ -22,6 +22,7 @@ from typing import Any
 from moto.ecs.models import EC2ContainerServiceBackend, Service, Task, TaskDefinition
 from moto.ecs.responses import EC2ContainerServiceResponse
 
+from console.demo import fates
 from console.demo.scheduler import (
     ACCOUNT,
     DEFAULT_DEPLOYMENT_CONFIGURATION,
@@ -182,6 +183,10 @@ def _dress_loose_task(be: EC2ContainerServiceBackend, task: Task) -> None:
     keep_id = task.id
     task.__dict__.update({k: v for k, v in twin.__dict__.items() if k not in ("id",)})
     task.id = keep_id
+    run = fates.RUNS.pop(twin.id, None)
+    if run is not None:
+        run.task_id = keep_id
+        fates.RUNS[keep_id] = run
     for container in task.containers:
         container["taskArn"] = old_arn
     index_of(be)[old_arn.rsplit("/", 1)[-1]] = task

@@ -19,13 +19,17 @@ from dataclasses import dataclass, field
 from typing import IO, Any
 
 from console.demo import activity as live
-from console.demo import ecs_fixes, limits
-from console.demo.scheduler import Scheduler, backend
+from console.demo import alarms_eval, consumer, ecs_fixes, health, incidents, limits, metrics
+from console.demo.clock import CLOCK, DEFAULT_SCALE, set_scale
+from console.demo.history import History
+from console.demo.scheduler import LOCK, Scheduler, backend
 from console.demo.server import DemoServer, FaultSpec
 from console.demo.world import LABEL, REGIONS, SCALE_CLUSTER, World, WorldInfo
 
 log = logging.getLogger("opsconsole.demo")
 
+TIME_SCALE_ENV = "OPSCONSOLE_DEMO_TIME_SCALE"
+FIRST_SCREEN_WAIT_S = 4.0
 KEEP_TASKS_RUNNING = {"progression": "manual", "times": 1_000_000_000}
 FAKE_CREDENTIALS = {
     "AWS_ACCESS_KEY_ID": "testing",
@@ -97,6 +101,10 @@ class DemoRuntime:
     world: WorldInfo = field(default_factory=WorldInfo)
     last_reset_s: float = 0.0
     _activity_enabled: bool = True
+    # Set once the whole world is seeded (at once, or behind the first screen with background=True).
+    filled: threading.Event = field(default_factory=threading.Event)
+    history: History = field(default_factory=History)
+    async_history: bool = True  # without live activity, the past is written behind the seed
 
     @property
     def endpoint(self) -> str:
@@ -105,6 +113,11 @@ class DemoRuntime:
     @property
     def label(self) -> str:
         return LABEL
+
+    @property
+    def status(self) -> str:
+        """For the status line: what the world is doing while the console already runs on it."""
+        return "" if self.filled.is_set() else "filling the demo world (services, tasks, logs, metrics)…"
 
     # ---- lifecycle --------------------------------------------------------------------
     def _quiet_middleware(self) -> None:
@@ -127,17 +140,46 @@ class DemoRuntime:
             self.world = self.builder.seed(scale=self.scale)
             live.seed_logs_and_queues(self.regions, skip_clusters=(SCALE_CLUSTER,))
             self.world.dlq_seeded = 25
+            if self._activity_enabled or not self.async_history:
+                # live lines must come after the past's in every stream: write the past first
+                self.history.write_now(self.regions, (SCALE_CLUSTER,), self.world)
+            else:
+                self.history.start(self.regions, (SCALE_CLUSTER,), self.world)
         else:
             self.world = WorldInfo()
         self.server.middleware.info = {"demo": True, "regions": list(self.regions), "label": LABEL}
         self.server.reset_counts()
         self._apply_config()
 
+    def _seed_first_screen(self) -> None:
+        """Only what the console's first screen lists (the clusters); the rest follows in _fill."""
+        self._quiet_middleware()
+        self.builder.info = WorldInfo()
+        self.builder.clusters_first()
+        self.server.middleware.info = {"demo": True, "regions": list(self.regions), "label": LABEL}
+
+    def _fill(self, first_read: threading.Event | None = None) -> None:
+        if first_read is not None:
+            # Let the console read its first screen before the seeding competes with it for the
+            # interpreter (a few seconds at most, if no console ever asks).
+            first_read.wait(FIRST_SCREEN_WAIT_S)
+            time.sleep(0.2)
+        try:
+            self._seed()
+        except Exception:
+            log.exception("the demo world could not be seeded")
+            return
+        self.scheduler.start()
+        if self.activity is not None and self._activity_enabled:
+            self.activity.start()
+        self.filled.set()
+
     def reset(self) -> None:
         """Back to the world as it was at start: moto reset, the task transition, a fresh seed."""
         started = time.monotonic()
         self.pause_activity()
         self.scheduler.pause()
+        self.history.cancel()
         try:
             self._quiet_middleware()
             if not _reset_keeping_network():
@@ -146,6 +188,9 @@ class DemoRuntime:
                     resp.read()
             _keep_tasks_running()
             self.scheduler.forget()
+            incidents.forget()
+            metrics.forget()
+            alarms_eval.forget()
             self._seed()
         finally:
             self.scheduler.resume()
@@ -162,6 +207,7 @@ class DemoRuntime:
             self.activity.resume()
 
     def stop(self) -> None:
+        self.history.cancel()
         if self.activity is not None:
             self.activity.stop()
         self.scheduler.stop()
@@ -203,9 +249,19 @@ def start_demo(
     scale: int = 0,
     tick_s: float = 0.5,
     seed_world: bool = True,
+    time_scale: float | None = None,
+    background: bool = False,
 ) -> DemoRuntime:
-    """Start the demo AWS on 127.0.0.1:``port`` (0 = any free port) and seed the world."""
+    """Start the demo AWS on 127.0.0.1:``port`` (0 = any free port) and seed the world.
+
+    ``time_scale``: how much faster than on AWS a rollout's steps pass (see clock); None reads
+    ``OPSCONSOLE_DEMO_TIME_SCALE``, else ``DEFAULT_SCALE``. ``background``: return once the
+    clusters exist (what the console's first screen lists) and seed the rest in a thread;
+    ``runtime.filled`` is set when it is done (``opsconsole demo`` starts this way).
+    """
     _fake_credentials()
+    set_scale(time_scale if time_scale is not None else scale_from_env())
+    health.install()
     server = DemoServer(port)
     server.start()
     scheduler = Scheduler(regions=REGIONS, tick_s=tick_s, hook=live.LogBook())
@@ -227,6 +283,37 @@ def start_demo(
         seed_world=seed_world,
         _activity_enabled=activity,
     )
+    incidents.bind(server.endpoint)
+    alarms_eval.install()
+
+    def world_step() -> None:
+        if not runtime.history.done.is_set():
+            return  # alarms are evaluated on a whole past, never half of one
+        with LOCK:
+            metrics.step(REGIONS, skip_clusters=(SCALE_CLUSTER,))
+        alarms_eval.step(REGIONS)
+
+    scheduler.extras += [consumer.Consumer().tick, incidents.tick, world_step]
+    server.middleware.admin_routes["/_opsconsole/incident"] = incident_route
+    server.middleware.gate = runtime.history.gate
+    if background and seed_world:
+        try:
+            runtime._seed_first_screen()
+        except Exception:
+            server.stop()
+            raise
+        first_read = threading.Event()
+        described: set[str] = set()
+
+        def on_request(name: str, request: dict[str, Any], status: int) -> None:
+            if name == "ecs.DescribeClusters" and status == 200:
+                described.add(str(request.get("region")))
+                if len(described) >= len(runtime.regions):
+                    first_read.set()
+
+        server.add_observer(on_request)
+        threading.Thread(target=runtime._fill, args=(first_read,), name="demo-seed", daemon=True).start()
+        return runtime
     try:
         runtime._seed()
     except Exception:
@@ -235,7 +322,39 @@ def start_demo(
     scheduler.start()
     if runtime.activity is not None:
         runtime.activity.start()
+    runtime.filled.set()
     return runtime
+
+
+def incident_route(method: str, body: bytes) -> dict[str, Any]:
+    """POST {"action": "start"|"resolve", "name": N} or GET: the incidents of this server's world."""
+    if method != "POST":
+        return {
+            "ok": True,
+            "incidents": {name: incidents.describe(name).summary for name in incidents.names()},
+            "active": incidents.active(),
+        }
+    import json
+
+    request = json.loads(body or b"{}")
+    name = str(request.get("name", ""))
+    action = request.get("action", "start")
+    try:
+        if action == "resolve":
+            incident = incidents.resolve(name)
+        else:
+            incident = incidents.start(name, pace=float(request.get("pace", 1.0)))
+    except incidents.IncidentError as exc:
+        return {"ok": False, "error": str(exc)}
+    return {"ok": True, "name": incident.name, "summary": incident.summary, "active": incidents.active()}
+
+
+def scale_from_env() -> float:
+    try:
+        value = float(os.environ.get(TIME_SCALE_ENV, "") or DEFAULT_SCALE)
+    except ValueError:
+        return DEFAULT_SCALE
+    return value if value > 0 else DEFAULT_SCALE
 
 
 def format_counts(counts: dict[str, int]) -> str:
@@ -258,6 +377,8 @@ def serve_forever(
     tick_s: float = 0.5,
     out: IO[str] | None = None,
     ready: threading.Event | None = None,
+    time_scale: float | None = None,
+    incident: str | None = None,
 ) -> int:
     """Run until SIGINT/SIGTERM; print the endpoint line first and the request counts last."""
     out = out or sys.stdout
@@ -276,9 +397,15 @@ def serve_forever(
             activity=activity,
             scale=scale,
             tick_s=tick_s,
+            time_scale=time_scale,
         )
         try:
+            if incident:
+                from console.demo import incidents
+
+                incidents.start(incident)
             print(f"endpoint: {runtime.endpoint}", file=out, flush=True)
+            print(f"ECS time scale: {CLOCK.scale:g}x", file=sys.stderr, flush=True)
             if ready is not None:
                 ready.set()
             while not stop.wait(0.5):

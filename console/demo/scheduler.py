@@ -14,333 +14,53 @@ and the next tick runs.
 
 from __future__ import annotations
 
-import ipaddress
-import logging
 import math
-import random
 import threading
 import time
-import uuid
 from collections import deque
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
-from moto.ecs.models import EC2ContainerServiceBackend, Service, Task, TaskDefinition, ecs_backends
-from moto.moto_api._internal.managed_state_model import ManagedState
+from moto.ecs.models import EC2ContainerServiceBackend, Service, Task
 
-log = logging.getLogger("opsconsole.demo.scheduler")
-
-ACCOUNT = "123456789012"
-LOCK = threading.RLock()
-EVENTS_KEPT = 100  # AWS keeps the last 100 service events
-STOPPED_KEPT = 300  # stopped tasks remembered per region (AWS: about an hour)
-STOPPED_TTL = timedelta(hours=1)
-
-PENDING_STATES = ("PROVISIONING", "PENDING", "ACTIVATING")
-DEFAULT_DEPLOYMENT_CONFIGURATION: dict[str, Any] = {
-    "deploymentCircuitBreaker": {"enable": False, "rollback": False},
-    "maximumPercent": 200,
-    "minimumHealthyPercent": 100,
-}
-
-TaskHook = Callable[[str, "Task", dict[str, Any]], None]
-
-
-def now() -> datetime:
-    return datetime.now(UTC)
-
-
-def new_deployment_id() -> str:
-    return f"ecs-svc/{random.randint(10**18, 10**19 - 1)}"
-
-
-def short_id(task: Task) -> str:
-    return str(task.id)
-
-
-def is_broken(td: TaskDefinition) -> bool:
-    """A revision the demo makes fail: an image tag containing 'broken', or tag demo:broken=true."""
-    for tag in td.tags or []:
-        if tag.get("key") == "demo:broken" and str(tag.get("value")).lower() == "true":
-            return True
-    return any("broken" in str(c.get("image", "")).rsplit(":", 1)[-1] for c in td.container_definitions)
-
-
-def backend(region: str) -> EC2ContainerServiceBackend:
-    return ecs_backends[ACCOUNT][region]
-
-
-def td_of(be: EC2ContainerServiceBackend, ref: str | None) -> TaskDefinition | None:
-    if not ref:
-        return None
-    try:
-        return be.describe_task_definition(ref)
-    except Exception:
-        return None
-
-
-# --------------------------------------------------------------------------- tasks
-
-
-def _fake_ip(subnet_cidr: str | None) -> str:
-    try:
-        net = ipaddress.ip_network(subnet_cidr or "10.0.0.0/16", strict=False)
-        return str(net.network_address + random.randint(4, max(5, net.num_addresses - 2)))
-    except ValueError:
-        return f"10.0.{random.randint(0, 255)}.{random.randint(4, 250)}"
-
-
-_SUBNET_CIDRS: dict[tuple[str, str], str] = {}
-
-
-def _subnet_cidr(region: str, subnet_id: str) -> str | None:
-    key = (region, subnet_id)
-    if key not in _SUBNET_CIDRS:
-        try:
-            from moto.ec2.models import ec2_backends
-
-            subnet = ec2_backends[ACCOUNT][region].get_subnet(subnet_id)
-            _SUBNET_CIDRS[key] = subnet.cidr_block
-        except Exception:
-            return None
-    return _SUBNET_CIDRS.get(key)
-
-
-def new_task(
-    be: EC2ContainerServiceBackend,
-    cluster_name: str,
-    td: TaskDefinition,
-    *,
-    group: str,
-    started_by: str,
-    network_configuration: dict[str, Any] | None,
-    launch_type: str = "FARGATE",
-    platform_version: str = "1.4.0",
-    status: str = "PROVISIONING",
-    created_at: datetime | None = None,
-    tags: list[dict[str, str]] | None = None,
-) -> Task:
-    """A moto Task made without moto's constructor (no ENI in EC2: fast, and immune to the state manager)."""
-    cluster = be.clusters[cluster_name]
-    task = Task.__new__(Task)
-    ManagedState.__init__(task, model_name="ecs::task", transitions=[(status, status)])
-    task_id = uuid.uuid4().hex
-    region = be.region_name
-    created = created_at or now()
-    task.id = task_id
-    task.cluster_name = cluster.name
-    task.cluster_arn = cluster.arn
-    task.container_instance_arn = None
-    task.desired_status = "RUNNING"
-    task.task_definition_arn = td.arn
-    task.overrides = {"containerOverrides": [{"name": c["name"]} for c in td.container_definitions]}
-    task.started_by = started_by
-    task.tags = tags or []
-    task.launch_type = launch_type
-    task.capacity_provider_name = None
-    task.platform_version = platform_version
-    task.platform_family = "Linux"
-    task.stopped_reason = ""
-    task.resource_requirements = None
-    task.region_name = region
-    task._account_id = be.account_id
-    task._backend = be
-    task.group = group
-    task.cpu = td.cpu
-    task.memory = td.memory
-    task.version = 1
-    task.enable_execute_command = False
-    task.ephemeral_storage = {"sizeInGiB": 20}
-    task.created_at = created
-    task.pull_started_at = None
-    task.pull_stopped_at = None
-    task.started_at = None
-    task.stopping_at = None
-    task.execution_stopped_at = None
-    task.stopped_at = None
-    task.stop_code = None
-    task.connectivity = None
-    task.connectivity_at = None
-    task.health_status = "UNKNOWN"
-    task.network_configuration = network_configuration or {}
-    subnets = (network_configuration or {}).get("awsvpcConfiguration", {}).get("subnets") or []
-    subnet = subnets[0] if subnets else "subnet-00000000"
-    ip = _fake_ip(_subnet_cidr(region, subnet))
-    attachment_id = str(uuid.uuid4())
-    eni = f"eni-{uuid.uuid4().hex[:17]}"
-    task.attachments = [
-        {
-            "id": attachment_id,
-            "type": "ElasticNetworkInterface",
-            "status": "PRECREATED",
-            "details": [
-                {"name": "subnetId", "value": subnet},
-                {"name": "networkInterfaceId", "value": eni},
-                {"name": "macAddress", "value": "0a:" + ":".join(f"{b:02x}" for b in random.randbytes(5))},
-                {"name": "privateDnsName", "value": f"ip-{ip.replace('.', '-')}.{region}.compute.internal"},
-                {"name": "privateIPv4Address", "value": ip},
-            ],
-        }
-    ]
-    task.availability_zone = f"{region}{'ab'[hash(subnet) % 2]}"
-    task.private_ip = ip
-    task.containers = [
-        {
-            "containerArn": f"{cluster.arn.replace(':cluster/', ':container/')}/{task_id}/{uuid.uuid4()}",
-            "taskArn": "",
-            "name": c["name"],
-            "image": c.get("image", ""),
-            "runtimeId": f"{task_id}-{random.randint(10**9, 10**10 - 1)}",
-            "lastStatus": "PENDING",
-            "networkBindings": [],
-            "networkInterfaces": [{"attachmentId": attachment_id, "privateIpv4Address": ip}],
-            "healthStatus": "UNKNOWN",
-            "cpu": str(c.get("cpu", 0)),
-            **({"memory": str(c["memory"])} if c.get("memory") else {}),
-            **({"memoryReservation": str(c["memoryReservation"])} if c.get("memoryReservation") else {}),
-            "_essential": c.get("essential", True),
-            "_health": bool(c.get("healthCheck")),
-        }
-        for c in td.container_definitions
-    ]
-    task.ticks = 0  # ticks spent in the current lastStatus
-    task.broken = is_broken(td)
-    task.fail_after = random.randint(1, 2)  # ticks RUNNING before a broken task's container exits
-    arn = task.task_arn
-    for container in task.containers:
-        container["taskArn"] = arn
-    be.tasks.setdefault(cluster.name, {})[arn] = task
-    index_of(be)[task_id] = task
-    return task
-
-
-def index_of(be: EC2ContainerServiceBackend) -> dict[str, Task]:
-    """Task id → Task, so describes do not scan every task of the region."""
-    index = getattr(be, "_demo_task_index", None)
-    if index is None:
-        index = {}
-        for tasks in be.tasks.values():
-            for task in tasks.values():
-                index[str(task.task_arn).rsplit("/", 1)[-1]] = task
-        be._demo_task_index = index
-    return index
-
-
-def targets(task: Task, register: bool) -> None:
-    """Register a running task's IP in its service's target groups (moto reports them healthy)."""
-    groups = getattr(task, "target_groups", ())
-    if not groups:
-        return
-    try:
-        from moto.elbv2.models import elbv2_backends
-
-        elb = elbv2_backends[ACCOUNT][task.region_name]
-        for arn, port in groups:
-            target = [{"Id": task.private_ip, "Port": port}]
-            if register:
-                elb.register_targets(arn, target)
-            else:
-                elb.deregister_targets(arn, target)
-    except Exception:  # a target group deleted by someone: the task runs on regardless
-        log.debug("target registration failed for %s", task.id, exc_info=True)
-
-
-def set_status(task: Task, status: str) -> None:
-    task.status = status
-    task.ticks = 0
-
-
-def healthy(task: Task) -> bool:
-    if task.last_status != "RUNNING" or task.desired_status != "RUNNING":
-        return False
-    if any(c.get("_health") for c in task.containers):
-        return task.health_status == "HEALTHY"
-    return task.ticks >= 1
-
-
-# --------------------------------------------------------------------------- services
-
-
-def service_state(svc: Service) -> None:
-    """Give a moto Service what the demo needs (idempotent)."""
-    if getattr(svc, "_demo_ready", False):
-        return
-    svc._demo_tasks = []
-    svc._demo_steady = False
-    svc._demo_last_good = None  # (deployment id, task definition arn) of the last COMPLETED deployment
-    svc._demo_next_start_tick = 0
-    svc._demo_cb_stopped = False
-    if not getattr(svc, "deployment_configuration", None):
-        svc.deployment_configuration = {**DEFAULT_DEPLOYMENT_CONFIGURATION}
-    if not getattr(svc, "created_at", None):
-        svc.created_at = now()
-    svc.created_by = f"arn:aws:iam::{ACCOUNT}:role/opsconsole-demo"
-    svc.running_count = 0
-    svc.pending_count = 0
-    svc.deployments = [make_deployment(svc, svc.task_definition)]
-    svc.events = []
-    svc._demo_ready = True
-
-
-def make_deployment(svc: Service, task_definition: str | None) -> dict[str, Any]:
-    stamp = now()
-    dep_id = new_deployment_id()
-    return {
-        "id": dep_id,
-        "status": "PRIMARY",
-        "taskDefinition": task_definition,
-        "desiredCount": svc.desired_count,
-        "pendingCount": 0,
-        "runningCount": 0,
-        "failedTasks": 0,
-        "createdAt": stamp,
-        "updatedAt": stamp,
-        "launchType": svc.launch_type or "FARGATE",
-        "platformVersion": svc.platform_version or "1.4.0",
-        "platformFamily": "Linux",
-        "networkConfiguration": svc.network_configuration or None,
-        "rolloutState": "IN_PROGRESS",
-        "rolloutStateReason": f"ECS deployment {dep_id} in progress.",
-    }
-
-
-def add_event(svc: Service, message: str, at: datetime | None = None) -> None:
-    event = {"id": str(uuid.uuid4()), "createdAt": at or now(), "message": message}
-    svc.events = [event, *svc.events[: EVENTS_KEPT - 1]]
-
-
-def _ids(tasks: Iterable[Task]) -> str:
-    return " ".join(f"(task {short_id(t)})" for t in tasks)
-
-
-def start_deployment(svc: Service, task_definition: str | None) -> dict[str, Any]:
-    """A new PRIMARY deployment; the previous ones become ACTIVE (they drain as the new one rolls)."""
-    service_state(svc)
-    dep = make_deployment(svc, task_definition)
-    old = []
-    for d in svc.deployments:
-        d = dict(d)
-        d["status"] = "ACTIVE"
-        old.append(d)
-    svc.deployments = [dep, *old]
-    svc._demo_steady = False
-    svc._demo_cb_stopped = False
-    svc._demo_next_start_tick = 0
-    return dep
-
-
-def _groups(svc: Service) -> list[tuple[str, int]]:
-    return [
-        (lb["targetGroupArn"], int(lb.get("containerPort") or 80))
-        for lb in svc.load_balancers or []
-        if lb.get("targetGroupArn")
-    ]
-
-
-def circuit_threshold(desired: int) -> int:
-    return min(200, max(3, math.ceil(desired * 0.5)))
+from console.demo import fates
+from console.demo.clock import CLOCK
+from console.demo.deployments import (
+    _groups,
+    _ids,
+    add_event,
+    circuit_threshold,
+    make_deployment,
+    service_state,
+    start_deployment,
+)
+from console.demo.ecs_state import (  # noqa: F401  (re-exported)
+    ACCOUNT,
+    DEFAULT_DEPLOYMENT_CONFIGURATION,
+    EVENTS_KEPT,
+    LOCK,
+    PENDING_STATES,
+    STOPPED_KEPT,
+    STOPPED_TTL,
+    TaskHook,
+    backend,
+    log,
+    new_deployment_id,
+    now,
+    short_id,
+    td_of,
+)
+from console.demo.tasks import (
+    _SUBNET_CIDRS,
+    drain,
+    healthy,
+    index_of,
+    new_task,
+    set_status,
+    targets,
+)
 
 
 @dataclass
@@ -357,6 +77,8 @@ class Scheduler:
     _paused: threading.Event = field(default_factory=threading.Event)
     _stopped: dict[str, deque[Task]] = field(default_factory=dict)
     _tick_lock: threading.Lock = field(default_factory=threading.Lock)
+    # The rest of the world that moves with ECS's clock (the queue's consumer, incidents, alarms).
+    extras: list[Callable[[], None]] = field(default_factory=list)
 
     # ---- thread -------------------------------------------------------------------
     def start(self) -> None:
@@ -391,6 +113,7 @@ class Scheduler:
         """After moto's reset: the backends are new objects."""
         self._stopped.clear()
         _SUBNET_CIDRS.clear()
+        fates.forget()
 
     # ---- one tick ------------------------------------------------------------------
     def tick(self) -> None:
@@ -402,6 +125,12 @@ class Scheduler:
             except Exception:  # the scheduler must never die
                 self.errors += 1
                 log.exception("demo scheduler tick failed in %s", region)
+        for extra in list(self.extras):
+            try:
+                extra()
+            except Exception:
+                self.errors += 1
+                log.exception("demo world step failed")
 
     def _tick_region(self, region: str) -> None:
         be = backend(region)
@@ -448,6 +177,7 @@ class Scheduler:
             task = stopped.popleft()
             be.tasks.get(task.cluster_name, {}).pop(task.task_arn, None)
             index.pop(task.id, None)
+            fates.RUNS.pop(task.id, None)
 
     # ---- task lifecycle --------------------------------------------------------------
     def _emit(self, what: str, task: Task, extra: dict[str, Any] | None = None) -> None:
@@ -459,16 +189,18 @@ class Scheduler:
             log.exception("demo task hook failed (%s)", what)
 
     def _advance(self, task: Task, svc: Service | None) -> None:
-        """One tick of one task's lifecycle."""
+        """One tick of one task's lifecycle; each step waits its ECS duration (see clock)."""
         task.ticks += 1
         status = task._status
         stamp = now()
+        run = fates.RUNS.get(task.id)
         if task.desired_status == "STOPPED":
             if status == "RUNNING":
                 set_status(task, "DEACTIVATING")
                 task.stopping_at = task.stopping_at or stamp
             elif status == "DEACTIVATING":
-                set_status(task, "STOPPING")
+                if run is None or fates.drained(run, stamp):  # connection draining first
+                    set_status(task, "STOPPING")
             elif status != "STOPPED":
                 self._finish_stop(task, svc)
             return
@@ -480,6 +212,13 @@ class Scheduler:
             for a in task.attachments:
                 a["status"] = "ATTACHED"
         elif status in ("PENDING", "ACTIVATING"):
+            if CLOCK.ecs_seconds_since(task.pull_started_at, stamp) < fates.PULL_S:
+                return
+            td = td_of(backend(task.region_name, task._account_id), task.task_definition_arn)
+            verdict = fates.start_failure(run, td.container_definitions) if run and td else None
+            if verdict is not None:
+                self.fail(task, svc, verdict)
+                return
             set_status(task, "RUNNING")
             task.pull_stopped_at = stamp
             task.started_at = stamp
@@ -487,54 +226,75 @@ class Scheduler:
             task.connectivity_at = stamp
             for c in task.containers:
                 c["lastStatus"] = "RUNNING"
-            if not task.broken:
-                targets(task, True)
+            if run is not None:
+                fates.started(run, stamp)
+            targets(task, True, stamp)
             self._emit("started", task)
-        elif status == "RUNNING":
-            if task.broken and task.ticks >= task.fail_after:
-                self.fail(task, svc)
+        elif status == "RUNNING" and run is not None:
+            verdict = fates.running(run, stamp, svc.name if svc is not None else None)
+            if verdict is not None and verdict.drains:
+                if svc is not None and verdict.event:
+                    add_event(svc, verdict.event)
+                self.stop_task(task, verdict.reason, verdict.code)
+                self._count_failure(task, svc)
                 return
-            if task.broken:
-                return  # never healthy: it is about to exit
-            if task.health_status != "HEALTHY" and any(c.get("_health") for c in task.containers):
-                for c in task.containers:
-                    if c.get("_health"):
-                        c["healthStatus"] = "HEALTHY"
-                task.health_status = "HEALTHY"
+            if verdict is not None:
+                self.fail(task, svc, verdict)
+                return
+            self._show_health(task, run, stamp)
 
-    def fail(self, task: Task, svc: Service | None) -> None:
-        """An essential container exited with 1: the task stops on its own."""
-        self._emit("crashed", task)
+    def _show_health(self, task: Task, run: fates.TaskRun, at: datetime) -> None:
+        by_name = {c.name: c for c in run.containers}
         for c in task.containers:
-            c["exitCode"] = 1 if c.get("_essential") else 137
+            cr = by_name.get(c["name"])
+            if cr is not None and cr.health_path is not None:
+                c["healthStatus"] = fates.container_status(run, cr, at)
+        task.health_status = fates.container_health(run, at)
+
+    def fail(self, task: Task, svc: Service | None, verdict: fates.Verdict) -> None:
+        """The task stops on its own: it failed to start, or an essential container exited."""
+        for container, stack, message in verdict.logs:
+            self._emit("crashed", task, {"container": container, "stack": stack, "message": message})
+        for c in task.containers:
+            code, reason = verdict.exits.get(c["name"], (None, None))
+            if code is not None:
+                c["exitCode"] = code
+            if reason:
+                c["reason"] = reason
             c["lastStatus"] = "STOPPED"
             if c.get("_health"):
-                c["healthStatus"] = "UNHEALTHY"
+                c["healthStatus"] = "UNKNOWN" if verdict.code == "TaskFailedToStart" else "UNHEALTHY"
         task.desired_status = "STOPPED"
-        task.stop_code = "EssentialContainerExited"
-        task.stopped_reason = "Essential container in task exited"
-        task.health_status = "UNHEALTHY"
+        task.stop_code = verdict.code
+        task.stopped_reason = verdict.reason
+        task.health_status = "UNKNOWN" if verdict.code == "TaskFailedToStart" else "UNHEALTHY"
         task.stopping_at = now()
         task.failed = True
+        targets(task, False)
         self._finish_stop(task, svc)
-        if svc is not None:
-            primary_id = svc.deployments[0]["id"] if svc.deployments else None
-            for dep in svc.deployments:
-                if dep["id"] == task.started_by:
-                    dep["failedTasks"] = dep.get("failedTasks", 0) + 1
-            if task.started_by == primary_id:
-                failed = svc.deployments[0]["failedTasks"]
-                svc._demo_next_start_tick = self.tick_count + min(2**failed, 16)
+        self._count_failure(task, svc)
+
+    def _count_failure(self, task: Task, svc: Service | None) -> None:
+        """A failed task counts towards its deployment's circuit breaker; the next start backs off."""
+        if svc is None:
+            return
+        primary_id = svc.deployments[0]["id"] if svc.deployments else None
+        for dep in svc.deployments:
+            if dep["id"] == task.started_by:
+                dep["failedTasks"] = dep.get("failedTasks", 0) + 1
+        if task.started_by == primary_id:
+            failed = svc.deployments[0]["failedTasks"]
+            svc._demo_next_start_tick = self.tick_count + min(2**failed, 16)
 
     def stop_task(self, task: Task, reason: str, code: str = "UserInitiated") -> None:
-        """Ask a task to stop (StopTask, scale-in, a rollout): it drains over the next ticks."""
+        """Ask a task to stop (StopTask, scale-in, a rollout): it drains, then stops."""
         if task.desired_status == "STOPPED":
             return
         task.desired_status = "STOPPED"
         task.stopped_reason = reason
         task.stop_code = code
         task.stopping_at = now()
-        targets(task, False)
+        drain(task, task.stopping_at)
         self._emit("stopping", task)
 
     def _finish_stop(self, task: Task, svc: Service | None) -> None:
@@ -543,11 +303,16 @@ class Scheduler:
         task.execution_stopped_at = stamp
         task.stopped_at = stamp
         task.connectivity = task.connectivity and "DISCONNECTED"
+        started = task.started_at is not None
         for c in task.containers:
             c["lastStatus"] = "STOPPED"
-            c.setdefault("exitCode", 0 if task.stop_code != "EssentialContainerExited" else 1)
+            if started:  # SIGTERM on a stop: the apps exit cleanly
+                c.setdefault("exitCode", 0)
         for a in task.attachments:
             a["status"] = "DELETED"
+        if task.stop_code != "TaskFailedToStart" and not getattr(task, "failed", False):
+            targets(task, False)
+        fates.release(task.id)
         if svc is not None and task in svc._demo_tasks:
             svc._demo_tasks.remove(task)
         self._stopped.setdefault(task.region_name, deque()).append(task)
@@ -571,6 +336,7 @@ class Scheduler:
                 launch_type=svc.launch_type or "FARGATE",
                 platform_version=svc.platform_version or "1.4.0",
                 tags=list(svc.tags) if svc.propagate_tags == "SERVICE" else None,
+                grace=getattr(svc, "health_check_grace_period_seconds", None),
             )
             task.service_name = svc.name
             task.target_groups = _groups(svc)
@@ -691,10 +457,24 @@ class Scheduler:
         if rollback and good and good[1] != primary["taskDefinition"]:
             add_event(svc, f"(service {svc.name}) rolling back to deployment {good[0]}.")
             svc.task_definition = good[1]
-            dep = start_deployment(svc, good[1])
-            dep["rolloutStateReason"] = (
-                f"ECS deployment circuit breaker: rolling back to deploymentId {good[0]}."
-            )
+            kept = next((d for d in svc.deployments[1:] if d["id"] == good[0]), None)
+            if kept is not None:
+                # The last completed deployment still runs its tasks: it becomes PRIMARY again and
+                # keeps them (nothing healthy is stopped); only the failed deployment's tasks go.
+                failed = dict(primary, status="ACTIVE")
+                kept = dict(kept, status="PRIMARY", updatedAt=now())
+                kept["rolloutStateReason"] = (
+                    f"ECS deployment circuit breaker: rolling back to deploymentId {good[0]}."
+                )
+                rest = [d for d in svc.deployments[1:] if d["id"] != good[0]]
+                svc.deployments = [kept, failed, *rest]
+                svc._demo_steady = False
+                svc._demo_next_start_tick = 0
+            else:
+                dep = start_deployment(svc, good[1])
+                dep["rolloutStateReason"] = (
+                    f"ECS deployment circuit breaker: rolling back to deploymentId {good[0]}."
+                )
         else:
             svc._demo_cb_stopped = True
 
@@ -753,75 +533,10 @@ class Scheduler:
     def settle_now(
         self, be: EC2ContainerServiceBackend, svc: Service, *, age: timedelta = timedelta(hours=6)
     ) -> None:
-        """Bring a freshly created service to its steady state at once, with a believable past.
+        """Bring a freshly created service to its steady state at once, with a believable past (settle.py)."""
+        from console.demo.settle import settle_now
 
-        Used by the world when seeding, so the demo starts as a live account looks, not as a
-        brand-new one (and a reset is fast).
-        """
-        service_state(svc)
-        primary = svc.deployments[0]
-        started = now() - age
-        td = td_of(be, primary["taskDefinition"])
-        if td is None:
-            return
-        desired = int(svc.desired_count or 0)
-        primary["createdAt"] = primary["updatedAt"] = started
-        svc.created_at = min(svc.created_at, started) if svc.created_at else started
-        made = []
-        for i in range(desired):
-            created = started + timedelta(seconds=5 + i)
-            task = new_task(
-                be,
-                svc.cluster_name,
-                td,
-                group=f"service:{svc.name}",
-                started_by=primary["id"],
-                network_configuration=svc.network_configuration,
-                launch_type=svc.launch_type or "FARGATE",
-                platform_version=svc.platform_version or "1.4.0",
-                status="RUNNING",
-                created_at=created,
-            )
-            task.service_name = svc.name
-            task.target_groups = _groups(svc)
-            targets(task, True)
-            task.pull_started_at = created + timedelta(seconds=3)
-            task.pull_stopped_at = created + timedelta(seconds=21)
-            task.started_at = task.connectivity_at = created + timedelta(seconds=34)
-            task.connectivity = "CONNECTED"
-            task.ticks = 5
-            task.health_status = "HEALTHY" if any(c.get("_health") for c in task.containers) else "UNKNOWN"
-            for c in task.containers:
-                c["lastStatus"] = "RUNNING"
-                if c.get("_health"):
-                    c["healthStatus"] = "HEALTHY"
-            for a in task.attachments:
-                a["status"] = "ATTACHED"
-            svc._demo_tasks.append(task)
-            made.append(task)
-            self._emit("started", task, {"backfill": True})
-        primary["rolloutState"] = "COMPLETED"
-        primary["rolloutStateReason"] = f"ECS deployment {primary['id']} completed."
-        svc._demo_last_good = (primary["id"], primary["taskDefinition"])
-        svc._demo_steady = True
-        if made:
-            add_event(svc, f"(service {svc.name}) has started {len(made)} tasks: {_ids(made)}.", started)
-        add_event(
-            svc,
-            f"(service {svc.name}) (deployment {primary['id']}) deployment completed.",
-            started + timedelta(minutes=1),
-        )
-        add_event(
-            svc,
-            f"(service {svc.name}) has reached a steady state.",
-            started + timedelta(minutes=1, seconds=5),
-        )
-        # AWS repeats the steady-state event every six hours while nothing changes.
-        when = started + timedelta(hours=6, minutes=1)
-        while when < now():
-            add_event(svc, f"(service {svc.name}) has reached a steady state.", when)
-            when += timedelta(hours=6)
-        self._update_counts(svc)
+        settle_now(self, be, svc, age=age)
 
     def adopt_loose(self, be: EC2ContainerServiceBackend, task: Task) -> None:
         """A task made by moto's run_task: give it our lifecycle."""

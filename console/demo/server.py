@@ -186,6 +186,10 @@ class Middleware:
     call_log: list[tuple[float, str]] = field(default_factory=list)
     keep_call_log: bool = False
     info: dict[str, Any] = field(default_factory=lambda: {"demo": True})
+    # Demo-only routes under /_opsconsole/ served by the world (e.g. incidents): path → handler(body).
+    admin_routes: dict[str, Callable[[str, bytes], Any]] = field(default_factory=dict)
+    # Called with the signing name before a request is answered (the world may make it wait).
+    gate: Callable[[str], None] | None = None
 
     def set_faults(self, faults: FaultSpec | None) -> None:
         self.faults = faults
@@ -308,6 +312,8 @@ class Middleware:
             roll -= faults.drop
             if roll < faults.stall:
                 time.sleep(faults.stall_seconds)
+        if self.gate is not None:
+            self.gate(info.service)
         result = self._dispatch(info, environ, start_response)
         if drop_after:
             result = list(result)
@@ -361,6 +367,13 @@ class Middleware:
             else:
                 with self._lock:
                     payload = dict(self.counts)
+        elif path in self.admin_routes:
+            length = int(environ.get("CONTENT_LENGTH") or 0)
+            body = environ["wsgi.input"].read(length) if length else b""
+            try:
+                payload = self.admin_routes[path](method, body)
+            except Exception as exc:  # the route's own error, shown to the caller
+                payload = {"ok": False, "error": str(exc)}
         elif path == "/_opsconsole/faults" and method == "POST":
             length = int(environ.get("CONTENT_LENGTH") or 0)
             spec = environ["wsgi.input"].read(length).decode() if length else ""

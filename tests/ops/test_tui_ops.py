@@ -176,7 +176,7 @@ async def test_rollback_picker_shows_diffs_and_deploys_the_choice(
         assert "asharvi-backend-prod:4 -> asharvi-backend-prod:3" in diff and "v1.6.1" in diff
         await pilot.press("up", "up")  # to :5, the broken one: its diff shows
         await pilot.pause()
-        assert "v1.8.0-broken" in str(picker.query_one("#revision-diff-text").render())
+        assert "v1.8.0" in str(picker.query_one("#revision-diff-text").render())
         await pilot.press("down", "down", "enter")  # back to the default, :3
         await wait_for(pilot, lambda: isinstance(app.screen, ConfirmPlanScreen))
         assert "taskDefinition: asharvi-backend-prod:4 -> asharvi-backend-prod:3" in plan_shown(app)
