@@ -333,10 +333,18 @@ class OpsConsoleApp(App[int]):
             self._set_region(arg)
         elif verb == "profile":
             self._switch_profile(arg)
+        elif verb == "incident":
+            self._run_incident(arg)
         elif verb == "help":
             self.action_help()
         elif verb == "quit":
             self.exit(0)
+
+    @work(group="incident", exclusive=True, exit_on_error=False)
+    async def _run_incident(self, words: str) -> None:
+        """``:incident [resolve] NAME`` on a demo: the world changes, the panes show it on their next poll."""
+        ok, line = await self.api.incidents.run(words)
+        self.notify(line, severity="information" if ok else "warning", timeout=8)
 
     def _open_cluster(self, name: str) -> None:
         """A cluster's services right above the clusters pane: the stack is replaced, not grown."""

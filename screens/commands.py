@@ -44,6 +44,12 @@ VERBS: tuple[Verb, ...] = (
     Verb("logs", ("log", "l"), "Logs (`:logs GROUP`)", True),
     Verb("region", ("regions", "reg"), "Look at one region (`:region us-east-1`, `:region all`)", True),
     Verb("profile", ("prof", "p"), "Switch to another opsconsole profile (`:profile NAME`)", True),
+    Verb(
+        "incident",
+        ("incidents",),
+        "Demo only: stage an incident (`:incident NAME`, `:incident resolve NAME`)",
+        True,
+    ),
     Verb("help", ("h", "?"), "Keys of this screen"),
     Verb("quit", ("q", "q!", "exit"), "Leave opsconsole"),
 )

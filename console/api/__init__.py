@@ -9,6 +9,7 @@ the coming per-account fan-out changes this package and nothing above it.
 
 from __future__ import annotations
 
+from console.api.incidents import Incidents
 from console.api.logs import Logs
 from console.api.operations import Operations
 from console.api.reads import Reads
@@ -36,6 +37,7 @@ class ConsoleApi:
         self.reads = Reads(settings, self.gateways)
         self.operations = Operations(settings, self.gateways)
         self.logs = Logs(settings, self.gateways)
+        self.incidents = Incidents(settings.endpoint_url)
 
     async def close(self) -> None:
         if self._own_gateways:
@@ -47,6 +49,7 @@ __all__ = [
     "ClientSettings",
     "ConsoleApi",
     "Gateways",
+    "Incidents",
     "Logs",
     "Operations",
     "QueueMessage",

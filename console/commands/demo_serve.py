@@ -177,25 +177,9 @@ def run_demo_console(args: argparse.Namespace, settings: Settings | None) -> int
         return launch_ui(demo_settings, demo_label=runtime.label, **({"cluster": cluster} if cluster else {}))
 
 
-def _post(endpoint: str, payload: dict[str, object] | None) -> dict[str, object]:
-    import json
-    import urllib.request
-
-    url = f"{endpoint.rstrip('/')}/_opsconsole/incident"
-    data = json.dumps(payload).encode() if payload is not None else None
-    request = urllib.request.Request(url, data=data, method="POST" if data is not None else "GET")
-    try:
-        with urllib.request.urlopen(request, timeout=60) as resp:
-            answer = json.loads(resp.read() or b"{}")
-    except OSError as exc:
-        raise BadInput(f"--endpoint-url {endpoint}: no demo answers there ({exc})") from None
-    if not isinstance(answer, dict) or ("error" in answer and "unknown admin path" in str(answer["error"])):
-        raise BadInput(f"--endpoint-url {endpoint}: not an opsconsole demo with incidents")
-    return answer
-
-
 def run_incident(args: argparse.Namespace, settings: Settings | None) -> int:
     """``demo incident --list | NAME | resolve NAME``: the demo server's process does the work."""
+    from console.api.incidents import post_incident
     from console.demo import incidents
 
     endpoint = getattr(args, "endpoint_url", None)
@@ -203,7 +187,7 @@ def run_incident(args: argparse.Namespace, settings: Settings | None) -> int:
     if args.list or not words:
         active: list[str] = []
         if endpoint:
-            listed = _post(endpoint, None).get("active", [])
+            listed = post_incident(endpoint, None).get("active", [])
             active = [str(a) for a in listed] if isinstance(listed, list) else []
         for name in incidents.names():
             mark = " (under way)" if name in active else ""
@@ -221,7 +205,7 @@ def run_incident(args: argparse.Namespace, settings: Settings | None) -> int:
         raise BadInput(str(exc)) from None
     if not endpoint:
         raise BadInput("--endpoint-url: the endpoint of a running `opsconsole demo serve` is needed")
-    answer = _post(endpoint, {"action": action, "name": words[0]})
+    answer = post_incident(endpoint, {"action": action, "name": words[0]})
     if not answer.get("ok"):
         print(f"incident {words[0]}: {answer.get('error')}", file=sys.stderr)
         return 1
