@@ -43,7 +43,8 @@ from console.model import Cluster, Service, Task, short_name
 from console.names import did_you_mean
 from screens.bindings import action_name, mutating_bindings
 from screens.clusters import ClustersScreen
-from screens.commands import CommandNames, PaneCommands, UnknownCommand, parse
+from screens.command_names import command_names, pane_in_stack
+from screens.commands import PaneCommands, UnknownCommand, parse
 from screens.detail.service import ServiceDetailScreen
 from screens.detail.task import TaskDetailScreen
 from screens.format import Presenter
@@ -239,59 +240,12 @@ class OpsConsoleApp(App[int]):
 
     # --- the command line ------------------------------------------------------------
     def action_command_line(self, value: str = "", hint: str = "") -> None:
-        names = CommandNames(known=self._known_names, load=self._read_names)
+        names = command_names(self)
         self.push_screen(CommandLineScreen(names, value=value, hint=hint), self._command_entered)
 
     def _command_entered(self, text: str | None) -> None:
         if text:
             self.run_command_line(text)
-
-    def _pane_in_stack(self, kind: type[PaneScreen]) -> PaneScreen | None:
-        return next((s for s in reversed(self.screen_stack) if isinstance(s, kind)), None)
-
-    def _known_names(self, kind: str) -> list[str]:
-        """Names on screen already: completion starts with them while the listing is read."""
-        if kind == "cluster":
-            return sorted({c.name for c in self.known_clusters.values()})
-        if kind == "services":
-            pane = self._pane_in_stack(ServicesScreen)
-            return (
-                sorted({s.name for s in pane.services.values()}) if isinstance(pane, ServicesScreen) else []
-            )
-        if kind == "queues":
-            pane = self._pane_in_stack(QueuesScreen)
-            return sorted({q.name for q in pane.queues.values()}) if isinstance(pane, QueuesScreen) else []
-        if kind == "logs":
-            return list(self.settings.profile.log_groups)
-        return []
-
-    async def _read_names(self, kind: str) -> list[str]:
-        from console.api import names
-
-        if kind == "cluster":
-            return await names.cluster_names(self.gateways, self.regions, self.settings.profile.clusters)
-        clusters, service = self._nav_context()
-        if kind == "services":
-            if not clusters:
-                clusters = list(self.known_clusters.values())
-            return await names.service_names(self.gateways, clusters) if clusters else []
-        if kind == "queues":
-            return await names.queue_names(self.gateways, self.regions)
-        return await names.log_groups_of_place(
-            self.gateways,
-            self.regions,
-            services=self._place_services(clusters, service),
-            profile_groups=self.settings.profile.log_groups,
-        )
-
-    def _place_services(self, clusters: Sequence[Cluster], service: Service | None) -> list[Service]:
-        """The services whose log groups ``:logs`` offers: the one in view, or a cluster's."""
-        if service is not None:
-            return [service]
-        pane = self._pane_in_stack(ServicesScreen)
-        if isinstance(pane, ServicesScreen) and len(clusters) == 1:
-            return list(pane.services.values())
-        return []
 
     def run_command_line(self, text: str) -> None:
         try:
@@ -358,7 +312,7 @@ class OpsConsoleApp(App[int]):
     @work(group="navigate", exclusive=True, exit_on_error=False)
     async def _open_service(self, name: str, clusters: Sequence[Cluster]) -> None:
         """``:svc NAME``: that service's detail, looked for in the clusters in view."""
-        pane = self._pane_in_stack(ServicesScreen)
+        pane = pane_in_stack(self, ServicesScreen)
         shown = list(pane.services.values()) if isinstance(pane, ServicesScreen) else []
         hit = next((s for s in shown if name in (s.name, s.arn)), None)
         try:
