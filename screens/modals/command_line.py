@@ -59,8 +59,8 @@ class CommandLineScreen(ModalScreen[str | None]):
         with Vertical():
             yield Input(
                 value=self.initial,
-                placeholder="clusters · svc [NAME] · tasks · queues [NAME] · logs [GROUP] · cluster NAME · "
-                "region R · profile",
+                placeholder="cluster NAME · svc [NAME] · queues [NAME] · logs [GROUP] · tasks · clusters · "
+                "region R · profile P  (Tab completes)",
                 suggester=CommandSuggester(self.names),
                 id="command-input",
             )
