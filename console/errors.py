@@ -56,25 +56,32 @@ def looks_like_html(text: str) -> bool:
     return head.startswith("<") and ("html" in head or "<head" in head or "<body" in head)
 
 
-def is_missing_api(exc: BaseException) -> bool:
-    """An endpoint without this API: HTTP 501, a 500 whose body is a web page, or an
-    unknown-operation error code, instead of an AWS error about the request."""
+def is_missing_api(exc: BaseException, *, page_means_missing: bool = False) -> bool:
+    """An endpoint without this API: HTTP 501, or an unknown-operation error code, instead of
+    an AWS error about the request.  A 500 answered with a web page is also a crash of an
+    emulator, so it counts only where the caller knows the API is one emulators lack
+    (``page_means_missing``)."""
     from botocore.exceptions import ClientError
 
     if not isinstance(exc, ClientError):
         return False
-    return is_missing_api_answer(exc.response)
+    return is_missing_api_answer(exc.response, page_means_missing=page_means_missing)
 
 
-def is_missing_api_answer(parsed: dict[str, Any], status: int | None = None) -> bool:
+def is_missing_api_answer(
+    parsed: dict[str, Any], status: int | None = None, *, page_means_missing: bool = False
+) -> bool:
     """:func:`is_missing_api` on a parsed answer (botocore's dict), before any retry of it."""
     err: dict[str, Any] = parsed.get("Error", {}) or {}
     code, msg = str(err.get("Code", "")), str(err.get("Message", ""))
     if status is None:
         status = int(parsed.get("ResponseMetadata", {}).get("HTTPStatusCode") or 0)
-    if code in UNKNOWN_OPERATION_CODES or status == 501 or "not yet implemented" in msg.lower():
+    lowered = msg.lower()
+    if code in UNKNOWN_OPERATION_CODES or status == 501 or "not yet implemented" in lowered:
         return True
-    return status == 500 and (looks_like_html(msg) or "notimplemented" in msg.lower().replace(" ", ""))
+    if status == 500 and "notimplemented" in lowered.replace(" ", ""):
+        return True
+    return page_means_missing and status == 500 and looks_like_html(msg)
 
 
 CREDENTIAL_CODES = {

@@ -50,7 +50,7 @@ def _missing_move_tasks(response: Any = None, **_: Any) -> None:
     if response is None:
         return
     http, parsed = response
-    if is_missing_api_answer(parsed, int(getattr(http, "status_code", 0) or 0)):
+    if is_missing_api_answer(parsed, int(getattr(http, "status_code", 0) or 0), page_means_missing=True):
         raise ApiMissing(NO_MOVE_TASKS)
 
 
@@ -506,7 +506,7 @@ class SqsGateway:
         try:
             return await self._call(region, op, **kwargs)
         except Exception as exc:
-            if is_missing_api(exc):
+            if is_missing_api(exc, page_means_missing=True):
                 raise ApiMissing(NO_MOVE_TASKS) from exc
             raise
 
