@@ -177,10 +177,12 @@ class Triage:
         return await self.why_of(svc, since=since, before=before)
 
     async def why_of(
-        self, service: Service, *, since: timedelta = WHY_SINCE, before: int | None = None
+        self, service: Service, *, since: timedelta = WHY_SINCE, before: int | None = None, peek: bool = True
     ) -> WhyReport:
+        """``peek``: sample up to 10 messages of a DLQ that has no DLQ of its own, to name the error
+        groups (their receive count rises; nothing else changes)."""
         start_calls = calls_made(self.gateways) if before is None else before
-        s = await self.signals(service, since=since, peek=True)
+        s = await self.signals(service, since=since, peek=peek)
         return WhyReport(
             account=s.account,
             region=s.region,

@@ -7,17 +7,20 @@ findings are shown right where the failure is.
 from __future__ import annotations
 
 import argparse
+import asyncio
 import json
 import sys
 
 from console.api import ConsoleApi
 from console.aws.context import Gateways
 from console.config import Settings
-from console.errors import BadInput
+from console.errors import BadInput, describe_aws_error
 from console.literal import literal_text as inert
 from console.ops.plan import OpTarget
 from console.triage.render import why_lines
 from console.triage.timeline import parse_duration
+
+EXPLAIN_TIMEOUT_S = 15.0  # after a failed verify: the findings help, they must not hold the answer up
 
 
 def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
@@ -66,9 +69,9 @@ async def explain_failure(settings: Settings, gateways: Gateways, target: OpTarg
     try:
         api = ConsoleApi(settings, gateways)
         service = await api.triage.service_named(target.region, target.cluster, target.name)
-        report = await api.triage.why_of(service)
+        report = await asyncio.wait_for(api.triage.why_of(service, peek=False), EXPLAIN_TIMEOUT_S)
     except Exception as exc:  # the failure itself is what must be reported; this is a help
-        print(inert(f"why: could not read the findings ({exc})"), flush=True)
+        print(inert(f"why: could not read the findings ({describe_aws_error(exc)})"), flush=True)
         return
     print("why it failed:", flush=True)
     for line in why_lines(report)[1:]:

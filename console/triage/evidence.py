@@ -29,13 +29,15 @@ ELB_STOP = re.compile(r"failed (ELB|container) health checks", re.I)
 UNHEALTHY_EVENT = re.compile(r"is unhealthy in", re.I)
 ESSENTIAL = "Essential container in task exited"
 UNABLE = re.compile(r"unable to consistently start tasks|unable to place a task", re.I)
-ROLLING_BACK = re.compile(r"rolling back|circuit breaker", re.I)
+ROLLING_BACK = re.compile(r"rolling back|circuit breaker|deployment failed", re.I)
 LOCK = re.compile(r"\block\b|locked|lock file|already in use|resource busy", re.I)
 IMAGE_IN_REASON = re.compile(r"([\w.-]+(?:\.[\w.-]+)*(?::\d+)?/[\w./-]+:[\w.-]+)")
 STUCK_AFTER = timedelta(minutes=15)
 SPIKE_FACTOR = 3.0
 SPIKE_MIN_LINES = 10
 MAX_EVIDENCE = 8
+# Lines a runner prints around the real error (npm's epilogue, stack frames): not the headline.
+NOISE = re.compile(r"\s*(npm ERR!|at |File \"|Traceback \(most recent call last\))")
 
 Rule = Callable[[Signals], list[Finding]]
 
@@ -91,7 +93,8 @@ def _tail_evidence(
         lines = [
             e for e in tail.lines if (pattern.search(e.message) if pattern else is_error_line(e.message))
         ]
-        for event in lines[-n:]:
+        telling = [e for e in lines if not NOISE.match(e.message)] or lines
+        for event in telling[-n:]:
             ref = Ref(
                 type="logs",
                 region=s.region,
@@ -107,12 +110,27 @@ def _tail_evidence(
             out.append(
                 Evidence(
                     "log",
-                    f"{tail.container}: {event.message.strip()[:300]}",
+                    f"{tail.container}: {headline(event.message)}",
                     datetime.fromtimestamp(event.timestamp / 1000, UTC),
                     ref,
                 )
             )
     return out
+
+
+def headline(message: str) -> str:
+    """A log line as one readable line: a JSON line's message and error message, else its text."""
+    from console.logs.loglevel import parse_json
+
+    data = parse_json(message)
+    if isinstance(data, dict):
+        msg = str(data.get("msg") or data.get("message") or "")
+        err = data.get("err") or data.get("error") or data.get("exc_info") or {}
+        detail = str(err.get("message", "")) if isinstance(err, dict) else str(err)
+        text = ": ".join(p for p in (msg, detail) if p)
+        if text:
+            return text[:300]
+    return message.strip()[:300]
 
 
 def _recent_failed(s: Signals, match: Callable[[Task], bool]) -> list[Task]:

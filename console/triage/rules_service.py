@@ -36,6 +36,7 @@ from console.triage.model import (
     utc,
 )
 from console.triage.signals import Signals
+from console.triage.timeline import task_failed
 
 
 def health_check_failing(s: Signals) -> list[Finding]:
@@ -110,6 +111,10 @@ def circuit_breaker_rolled_back(s: Signals) -> list[Finding]:
                 bad = next((d.revision for d in s.service.deployments if d.id in e.message), "")
                 break
     primary = s.service.primary
+    if not bad:  # the failed deployment has drained away: its tasks still say which revision it was
+        running = primary.revision if primary else short_name(s.service.task_definition)
+        crashed = [t for t in s.stopped() if task_failed(t) and short_name(t.task_definition) != running]
+        bad = short_name(crashed[-1].task_definition) if crashed else ""
     evidence = [
         Evidence("event", e.message, e.created_at)
         for e in sorted(events, key=lambda e: e.created_at or s.start)[-3:]

@@ -28,7 +28,7 @@ UNSUPPORTED_CODES = {
     "404",
     "501",
 }
-SOURCE_TIMEOUT_S = 20.0
+SOURCE_TIMEOUT_S = 10.0  # a source slower than this is reported, the others shown
 
 
 def classify(exc: BaseException) -> tuple[str, str]:

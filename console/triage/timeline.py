@@ -16,6 +16,13 @@ from console.ops.revision_diff import diff_revisions
 from console.triage.model import CRITICAL, INFO, WARNING, Ref, TimelineEntry, iso, utc
 from console.triage.signals import Signals
 
+
+def headline(message: str) -> str:
+    from console.triage.evidence import headline as one_line
+
+    return one_line(message)
+
+
 DEPLOYMENT_ID = re.compile(r"ecs-svc/\d+")
 BAD_EVENT = re.compile(r"fail|unhealthy|unable|rolling back|error|stopped \d+ running", re.IGNORECASE)
 MAX_DLQ_ENTRIES = 48
@@ -299,7 +306,7 @@ def _error_entries(s: Signals) -> Iterable[TimelineEntry]:
         if span > 1:
             summary += f" (peak {peak}/min at {iso(datetime.fromtimestamp(peak_minute / 1000, UTC))})"
         if sample is not None:
-            summary += f": {sample.message.strip()[:160]}"
+            summary += f": {headline(sample.message)[:160]}"
         yield TimelineEntry(
             at,
             "errors",
