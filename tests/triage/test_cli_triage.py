@@ -90,8 +90,10 @@ def test_timeline_json_puts_the_change_before_the_first_failure(
     changes = [
         i
         for i, e in enumerate(entries)
-        if e["kind"] in ("revision", "deployment", "service-event")
-        and "asharvi-backend-prod:5" in e["summary"] + json.dumps(e["ref"])
+        if (
+            e["kind"] in ("revision", "deployment", "service-event")
+            and "asharvi-backend-prod:5" in e["summary"] + json.dumps(e["ref"])
+        )
         or (e["kind"] == "service-event" and "has started" in e["summary"])
     ]
     assert changes and changes[0] < stops[0]
