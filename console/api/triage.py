@@ -274,8 +274,11 @@ class Triage:
         found = await self.gateways.ecs.describe_tasks(region, cluster, [task_arn])
         return found[0] if found else None
 
+    async def cluster_services(self, region: str, cluster_arn: str) -> list[Service]:
+        return await self.gateways.ecs.services(region, cluster_arn)
+
     async def service_named(self, region: str, cluster: str, name: str) -> Service:
         return await self.gateways.ecs.service(region, cluster, name)
 
 
-__all__ = ["AlarmChart", "AlarmsView", "Triage", "short_name"]
+__all__ = ["AlarmChart", "AlarmDetail", "AlarmsView", "Triage", "short_name"]
