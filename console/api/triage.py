@@ -31,7 +31,7 @@ DEFAULT_SINCE = timedelta(hours=6)
 WHY_SINCE = timedelta(hours=6)
 CLUSTER_CONCURRENCY = 4  # services of a cluster gathered at once (each is itself concurrent)
 RECENT_ALARMS = timedelta(hours=24)
-OPTIONAL_ATTEMPTS = 2
+OPTIONAL_ATTEMPTS = 1  # no retry: an absent API answers once; a throttled one is reported at once
 
 
 @dataclass(frozen=True)

@@ -239,16 +239,23 @@ class Gatherer:
         self, tds: list[TaskDefinition], start: datetime, end: datetime, *, peek: bool
     ) -> list[QueueSignal]:
         async def one(region: str, account: str, name: str) -> QueueSignal | None:
+            # The URL the task definition names, read directly (no ListQueues); by name if that fails.
             url = f"https://sqs.{region}.amazonaws.com/{account}/{name}"
             try:
-                queue = await self.gw.sqs.resolve(name, [region])
-            except Exception:
                 queue = await self.gw.sqs.queue(url, region)
+            except Exception:
+                queue = await self.gw.sqs.resolve(name, [region])
             if queue.is_dlq and not queue.dlq_arn:
                 return QueueSignal(queue=queue, dlq=queue)
             if not queue.dlq_arn:
                 return QueueSignal(queue=queue)
-            dlq = await self.gw.sqs.resolve_arn(queue.dlq_arn)
+            d_region, d_account, d_name = [*queue.dlq_arn.split(":"), "", "", "", "", ""][3:6]
+            try:
+                dlq = await self.gw.sqs.queue(
+                    f"https://sqs.{d_region}.amazonaws.com/{d_account}/{d_name}", d_region
+                )
+            except Exception:
+                dlq = await self.gw.sqs.resolve_arn(queue.dlq_arn)
             depth: MetricSeries | None = await self.notes.run(
                 "cloudwatch.GetMetricData (DLQ depth)",
                 metric_window(
@@ -335,15 +342,16 @@ async def gather(
     f_scaling = asyncio.ensure_future(
         notes.run("application-autoscaling.DescribeScalableTargets", g.scaling(service), no_scaling)
     )
-    await asyncio.gather(f_tasks, f_tds, f_targets, f_alarms, f_changes, f_deployments, f_scaling)
-    tasks, tds, (targets, checks) = f_tasks.result(), f_tds.result(), f_targets.result()
-    alarms, changes, deployments = f_alarms.result(), f_changes.result(), f_deployments.result()
-    scalable, scaling = f_scaling.result()
-    audit_entries = await notes.run(
-        "opsconsole audit log",
-        asyncio.to_thread(lambda: [e for e in audit.entries() if audit_of_service(e, service)]),
-        [],
+    f_audit = asyncio.ensure_future(
+        notes.run(
+            "opsconsole audit log",
+            asyncio.to_thread(lambda: [e for e in audit.entries() if audit_of_service(e, service)]),
+            [],
+        )
     )
+    # Round two needs only the tasks and the revisions: it starts while the rest are still read.
+    await asyncio.gather(f_tasks, f_tds)
+    tasks, tds = f_tasks.result(), f_tds.result()
     td_list = list(tds.values())
     current = [
         td
@@ -358,6 +366,13 @@ async def gather(
         else _none(ErrorCounts()),
         notes.run("logs.GetLogEvents", g.tails(service, tasks, tds), []),
         notes.run("sqs.GetQueueAttributes", g.queues(current or td_list, start, end, peek=peek), []),
+    )
+    await asyncio.gather(f_targets, f_alarms, f_changes, f_deployments, f_scaling, f_audit)
+    (targets, checks), alarms, changes = f_targets.result(), f_alarms.result(), f_changes.result()
+    deployments, (scalable, scaling), audit_entries = (
+        f_deployments.result(),
+        f_scaling.result(),
+        f_audit.result(),
     )
     queue_names = {q.queue.name for q in queues} | {q.dlq.name for q in queues if q.dlq}
     mine = tuple(a for a in alarms if alarm_of_service(a, service.cluster_name, service.name, queue_names))
