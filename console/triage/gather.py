@@ -21,6 +21,7 @@ from console.aws import logs as cwlogs
 from console.aws.alarm_history import AlarmChange, AlarmDetail, alarm_history, all_alarms, metric_window
 from console.aws.context import Gateways
 from console.aws.elb import target_health
+from console.aws.log_tail import stream_tail
 from console.aws.scaling import ScalingActivity, scalable_target, scaling_activities
 from console.aws.service_deployments import ServiceDeploymentRecord, service_deployments
 from console.aws.session import AwsContext
@@ -170,16 +171,19 @@ class Gatherer:
         start_ms, end_ms = int(start.timestamp() * 1000), int(end.timestamp() * 1000)
         for group in groups:
             pages = 0
-            async for page in cwlogs.filter_events(
-                self.gw.aws,
-                self.gw.budget,
-                service.region,
-                group,
-                start=start_ms,
-                end=end_ms,
-                pattern=ERROR_PATTERN,
-                page_size=ERROR_PAGE_SIZE,
-            ):
+            token: str | None = None
+            while True:
+                page = await cwlogs.filter_page(
+                    self.gw.aws,
+                    self.gw.budget,
+                    service.region,
+                    group,
+                    start=start_ms,
+                    end=end_ms,
+                    pattern=ERROR_PATTERN,
+                    token=token,
+                    limit=ERROR_PAGE_SIZE,
+                )
                 pages += 1
                 for event in page.events:
                     scanned += 1
@@ -193,6 +197,9 @@ class Gatherer:
                 if pages >= ERROR_PAGES and page.next_token:
                     truncated = True
                     break
+                if not page.next_token or page.next_token == token:
+                    break
+                token = page.next_token
         if truncated:
             self.notes.set(
                 SourceNote(
@@ -227,10 +234,10 @@ class Gatherer:
                     jobs.append((task.arn, c.name, group, f"{prefix}/{c.name}/{task.id}"))
 
         async def one(task_arn: str, container: str, group: str, stream: str) -> TaskTail:
-            page = await cwlogs.get_log_events(
+            lines = await stream_tail(
                 self.gw.aws, self.gw.budget, service.region, group, stream, limit=TAIL_LINES
             )
-            return TaskTail(task_arn, container, group, stream, page.events)
+            return TaskTail(task_arn, container, group, stream, lines)
 
         found = await asyncio.gather(*(one(*j) for j in jobs), return_exceptions=True)
         return [t for t in found if isinstance(t, TaskTail)]
