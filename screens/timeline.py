@@ -41,7 +41,7 @@ def triage_of(app: Any) -> Triage:
     """The facade's triage reads: the app's ``api`` when it has one (the facade engineer's), else one
     made once over the app's gateways."""
     api = getattr(app, "api", None)
-    if api is None:
+    if api is None or api.gateways is not app.gateways:  # none yet, or the profile was switched
         from console.api import ConsoleApi
 
         api = ConsoleApi(app.settings, app.gateways)

@@ -66,13 +66,15 @@ async def explain_failure(settings: Settings, gateways: Gateways, target: OpTarg
     """After a failed verify: the service's findings, printed below the events (never raises)."""
     if target.kind != "service" or not target.cluster:
         return
+    api = ConsoleApi(settings, gateways)  # the operation's gateways: closing it closes only triage's own
     try:
-        api = ConsoleApi(settings, gateways)
         service = await api.triage.service_named(target.region, target.cluster, target.name)
         report = await asyncio.wait_for(api.triage.why_of(service, peek=False), EXPLAIN_TIMEOUT_S)
     except Exception as exc:  # the failure itself is what must be reported; this is a help
         print(inert(f"why: could not read the findings ({describe_aws_error(exc)})"), flush=True)
         return
+    finally:
+        await api.close()
     print("why it failed:", flush=True)
     for line in why_lines(report)[1:]:
         print(inert(f"  {line}"), flush=True)
