@@ -283,7 +283,9 @@ def _audit_entries(s: Signals) -> Iterable[TimelineEntry]:
             "opsconsole audit log",
             text,
             _ref(s, "audit"),
-            severity=WARNING if entry.get("result") not in ("applied", "ok", "done", "verified") else INFO,
+            severity=INFO
+            if entry.get("result") in ("applied", "sent", "ok", "done", "verified", "completed")
+            else WARNING,
         )
 
 
