@@ -411,7 +411,7 @@ async def gather(
         deployments=tuple(deployments),
         scalable=scalable,
         scaling=tuple(scaling),
-        single_writer=settings.rules_for(service.cluster_name, service.name).single_writer,
+        single_writer=bool(settings.rules_for(service.cluster_name, service.name).single_writer),
         notes=notes.all(),
     )
 
