@@ -30,6 +30,7 @@ from console.config import Settings
 from console.logs.loglevel import Level, detect_level
 from console.model import LogEvent, MetricSeries, Queue, Service, Task, TaskDefinition, short_name
 from console.ops import audit
+from console.ops.guards import profile_guards, service_guards
 from console.triage.model import PARTIAL, SourceNote, utc
 from console.triage.signals import ErrorCounts, QueueSignal, Signals, TaskTail
 from console.triage.sources import Notes
@@ -356,6 +357,14 @@ async def gather(
             [],
         )
     )
+    # Single writer and the other guards travel as service tags (the profile only tightens them).
+    f_guards = asyncio.ensure_future(
+        notes.run(
+            "ecs.ListTagsForResource (guards)",
+            service_guards(gateways.ecs, settings, service),
+            profile_guards(settings, service.cluster_name, service.name),
+        )
+    )
     # Round two needs only the tasks and the revisions: it starts while the rest are still read.
     await asyncio.gather(f_tasks, f_tds)
     tasks, tds = f_tasks.result(), f_tds.result()
@@ -374,7 +383,7 @@ async def gather(
         notes.run("logs.GetLogEvents", g.tails(service, tasks, tds), []),
         notes.run("sqs.GetQueueAttributes", g.queues(current or td_list, start, end, peek=peek), []),
     )
-    await asyncio.gather(f_targets, f_alarms, f_changes, f_deployments, f_scaling, f_audit)
+    await asyncio.gather(f_targets, f_alarms, f_changes, f_deployments, f_scaling, f_audit, f_guards)
     (targets, checks), alarms, changes = f_targets.result(), f_alarms.result(), f_changes.result()
     deployments, (scalable, scaling), audit_entries = (
         f_deployments.result(),
@@ -411,7 +420,7 @@ async def gather(
         deployments=tuple(deployments),
         scalable=scalable,
         scaling=tuple(scaling),
-        single_writer=bool(settings.rules_for(service.cluster_name, service.name).single_writer),
+        single_writer=bool(f_guards.result().single_writer),
         notes=notes.all(),
     )
 
