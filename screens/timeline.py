@@ -41,7 +41,7 @@ def triage_of(app: Any) -> Triage:
     """The facade's triage reads: the app's ``api`` when it has one (the facade engineer's), else one
     made once over the app's gateways."""
     api = getattr(app, "api", None)
-    if api is None or api.gateways is not app.gateways:  # none yet, or the profile was switched
+    if api is None:  # an app without a facade of its own (the app now holds one, and swaps it on :profile)
         from console.api import ConsoleApi
 
         api = ConsoleApi(app.settings, app.gateways)
