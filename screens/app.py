@@ -25,7 +25,7 @@ import time
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
-from textual import on, work
+from textual import events, on, work
 from textual.actions import ActionParseResult
 from textual.app import App
 from textual.binding import Binding
@@ -221,6 +221,16 @@ class OpsConsoleApp(App[int]):
     def open_queues(self) -> None:
         self.push_pane(QueuesScreen())
 
+    def open_alarms(self) -> None:
+        from screens.alarms import AlarmsScreen
+
+        self.push_pane(AlarmsScreen())
+
+    def on_click(self, event: events.Click) -> None:
+        """A click on a status line that counts alarms opens the alarms pane (issue 17)."""
+        if isinstance(event.widget, StatusLine) and "alarm" in event.widget.info:
+            self.open_alarms()
+
     def go_home(self) -> None:
         while len(self.screen_stack) > 2:
             self.pop_screen()
@@ -281,6 +291,8 @@ class OpsConsoleApp(App[int]):
         elif verb == "logs" and not arg and service is None:
             where = f"of {clusters[0].name}" if len(clusters) == 1 else "of " + ", ".join(self.regions)
             self.action_command_line("logs ", f"log groups {where}: Tab to choose, Enter to follow")
+        elif verb == "alarms":
+            self.open_alarms()
         elif verb == "logs":
             self.open_logs(group=arg or None, service=service)
         elif verb == "region":

@@ -32,6 +32,7 @@ class ClustersScreen(PaneScreen):
     BINDINGS = [
         Binding("enter", "open", "Services", id="clusters.open"),
         Binding("t", "tasks", "Tasks", id="clusters.tasks"),
+        Binding("T", "timeline", "Timeline", id="clusters.timeline", show=False),
     ]
 
     def __init__(self) -> None:
@@ -124,3 +125,10 @@ class ClustersScreen(PaneScreen):
         cluster = self.selected()
         if cluster is not None:
             self.navigation.open_tasks(cluster)
+
+    def action_timeline(self) -> None:
+        cluster = self.selected()
+        if cluster is not None:
+            from screens.timeline import TimelineScreen
+
+            self.console_app.push_pane(TimelineScreen([], label=cluster.name, cluster=cluster))

@@ -41,6 +41,7 @@ VERBS: tuple[Verb, ...] = (
     ),
     Verb("tasks", ("task", "t", "tk"), "Tasks of the current service or cluster"),
     Verb("queues", ("queue", "qs", "sqs", "dlq"), "SQS queues and DLQs (`:queues NAME` opens one)", True),
+    Verb("alarms", ("alarm", "al"), "CloudWatch alarms: firing and changed in 24 h"),
     Verb("logs", ("log", "l"), "Logs (`:logs GROUP`)", True),
     Verb("region", ("regions", "reg"), "Look at one region (`:region us-east-1`, `:region all`)", True),
     Verb("profile", ("prof", "p"), "Switch to another opsconsole profile (`:profile NAME`)", True),

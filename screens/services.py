@@ -73,6 +73,8 @@ class ServicesScreen(ServiceOperations, PaneScreen):
         Binding("e", "env_editor", "Env", id="services.env"),
         Binding("o", "sort", "Sort", id="services.sort"),
         Binding("O", "sort_reverse", "Reverse", id="services.sort_reverse", show=False),
+        Binding("T", "timeline", "Timeline", id="services.timeline", show=False),
+        Binding("D", "why", "Why", id="services.why", show=False),
         *SERVICE_OPERATIONS,
     ]
 
@@ -298,6 +300,20 @@ class ServicesScreen(ServiceOperations, PaneScreen):
         service = self._selected_or_warn()
         if service is not None:
             self.navigation.open_logs(service=service)
+
+    def action_timeline(self) -> None:
+        service = self._selected_or_warn()
+        if service is not None:
+            from screens.timeline import TimelineScreen
+
+            self.console_app.push_pane(TimelineScreen([service], label=service.name))
+
+    def action_why(self) -> None:
+        service = self._selected_or_warn()
+        if service is not None:
+            from screens.timeline import WhyScreen
+
+            self.console_app.push_pane(WhyScreen(service))
 
     def action_env_editor(self) -> None:
         service = self._selected_or_warn()

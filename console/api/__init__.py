@@ -13,6 +13,7 @@ from console.api.incidents import Incidents
 from console.api.logs import Logs
 from console.api.operations import Operations
 from console.api.reads import Reads
+from console.api.triage import Triage
 from console.aws.context import Gateways, make_gateways
 from console.aws.session import ClientSettings
 from console.aws.sqs import QueueMessage, binary_preview
@@ -38,8 +39,10 @@ class ConsoleApi:
         self.operations = Operations(settings, self.gateways)
         self.logs = Logs(settings, self.gateways)
         self.incidents = Incidents(settings.endpoint_url)
+        self.triage = Triage(settings, self.gateways)
 
     async def close(self) -> None:
+        await self.triage.close()
         if self._own_gateways:
             await self.gateways.aws.close()
 

@@ -276,6 +276,9 @@ async def drive(
         out("service events since the change:")
         for event in unseen:
             out(f"  {event}")
+    from console.commands.why import explain_failure  # triage (issue 17): the findings, right here
+
+    await explain_failure(settings, gw, plan.target)
     raise OpsError(f"{plan.title}: {verified.state}: {verified.message}", exit_code=1)
 
 

@@ -1,0 +1,342 @@
+"""The timeline of a service or a cluster (``T``), ``why``'s findings (``D``), and the jumps from an
+entry to its evidence: the logs at that moment (±2 min, the task's own stream), the revision diff,
+the task detail, or the alarm.
+
+Everything is read through the facade (``console.api.ConsoleApi.triage``); text from AWS is shown
+literally (``screens.format.aws``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import timedelta
+from typing import TYPE_CHECKING, Any
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Static
+
+from console.model import Cluster, Service, short_name
+from console.triage.model import Finding, Ref, TimelineEntry, WhyReport, iso
+from screens.format import aws, plain
+from screens.logs import LogsScreen
+from screens.pane import PaneScreen, matches
+from screens.widgets.keyed_table import KeyedTable
+
+if TYPE_CHECKING:
+    from console.api.triage import Triage
+    from screens.app import OpsConsoleApp
+
+WINDOW_MS = 2 * 60_000  # the logs around an entry: ±2 min
+COLUMNS = [("at", "AT (UTC)"), ("kind", "KIND"), ("source", "SOURCE"), ("summary", "WHAT")]
+DROP_ORDER = ("source", "kind")
+SEVERITY_STYLE = {"critical": "bold red", "warning": "yellow", "info": ""}
+WINDOWS = (timedelta(hours=6), timedelta(hours=24), timedelta(hours=1))
+
+
+def triage_of(app: Any) -> Triage:
+    """The facade's triage reads: the app's ``api`` when it has one (the facade engineer's), else one
+    made once over the app's gateways."""
+    api = getattr(app, "api", None)
+    if api is None:  # an app without a facade of its own (the app now holds one, and swaps it on :profile)
+        from console.api import ConsoleApi
+
+        api = ConsoleApi(app.settings, app.gateways)
+        app.api = api
+    triage: Triage = api.triage
+    return triage
+
+
+class LogsWindowScreen(LogsScreen):
+    """The logs pane opened on a time range (``since_ms``..``until_ms``) instead of following."""
+
+    def __init__(self, *, since_ms: int, until_ms: int, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.window = (since_ms, until_ms)
+
+    async def load(self) -> None:
+        if self.sources is None:
+            self.state = "finding log groups"
+            self.sources = await self.resolve_sources()
+            self.view.set_groups(s.group for s in self.sources)
+            self.since, self.until = self.window
+            self.start_follow()
+
+
+class TextScreen(ModalScreen[None]):
+    """A few lines to read (a revision diff, an event's whole text); Esc or q closes."""
+
+    BINDINGS = [
+        Binding("escape", "dismiss", "Close", id="text.close"),
+        Binding("q", "dismiss", "Close", id="text.quit", show=False),
+    ]
+    DEFAULT_CSS = """
+    TextScreen { align: center middle; }
+    TextScreen > VerticalScroll { width: 90%; height: auto; max-height: 80%; border: round $accent; padding: 0 1; background: $surface; }
+    """
+
+    def __init__(self, title: str, lines: Sequence[str]) -> None:
+        super().__init__()
+        self.title_text = title
+        self.lines = list(lines)
+
+    def compose(self) -> ComposeResult:
+        body = Text(end="")
+        body.append_text(aws(self.title_text, "bold"))
+        for line in self.lines:
+            body.append("\n")
+            body.append_text(aws(line))
+        body.append("\n\nEsc closes", style="dim")
+        with VerticalScroll():
+            yield Static(body, id="text-body")
+
+    async def action_dismiss(self, result: None = None) -> None:
+        self.dismiss(result)
+
+
+async def open_ref(app: OpsConsoleApp, ref: Ref, *, logs: bool = False, title: str = "") -> None:
+    """Go to where ``ref``'s evidence is (inside a worker: it may read the task or the diff first)."""
+    triage = triage_of(app)
+    if (logs or ref.type == "logs") and (ref.group or ref.task) and ref.at_ms is not None:
+        task = await triage.task(ref.region, ref.cluster, ref.task) if ref.task else None
+        pane = LogsWindowScreen(
+            since_ms=ref.at_ms - WINDOW_MS,
+            until_ms=ref.at_ms + WINDOW_MS,
+            group=None if task else ref.group,
+            task=task,
+            container=ref.container or None,
+        )
+        app.push_pane(pane)
+    elif ref.type == "task" and ref.task:
+        task = await triage.task(ref.region, ref.cluster, ref.task)
+        if task is None:
+            app.notify(
+                f"task {short_name(ref.task)} is no longer known to ECS (stopped tasks stay about an hour)",
+                severity="warning",
+            )
+            return
+        app.open_task_detail(task)
+    elif ref.type == "revision" and ref.revision:
+        if not ref.previous:
+            app.push_screen(
+                TextScreen(f"{ref.revision}: the first revision read, nothing to compare with", [])
+            )
+            return
+        diff = await triage.revision_diff(ref.region, ref.previous, ref.revision)
+        app.push_screen(TextScreen(diff.lines()[0], [line.strip() for line in diff.lines()[1:]]))
+    elif ref.type == "alarm" and ref.alarm:
+        from screens.alarms import open_alarm
+
+        await open_alarm(app, ref.region, ref.alarm)
+    elif ref.type == "queue" and ref.queue:
+        app.open_queues()
+    else:
+        app.push_screen(TextScreen(title or ref.type, []))
+
+
+class TimelineScreen(PaneScreen):
+    CSS_PATH = "timeline.tcss"
+    """One time axis for a service (or every service of a cluster), newest at the bottom."""
+
+    poll_interval = 30.0
+    BINDINGS = [
+        Binding("enter", "open", "Evidence", id="timeline.open"),
+        Binding("l", "logs", "Logs ±2 min", id="timeline.logs"),
+        Binding("w", "window", "Window", id="timeline.window"),
+        Binding("D", "why", "Why", id="timeline.why"),
+    ]
+
+    def __init__(self, services: Sequence[Service], *, label: str, cluster: Cluster | None = None) -> None:
+        """``cluster``: every service of it (listed on the first load) instead of ``services``."""
+        super().__init__()
+        self.services = list(services)
+        self.cluster = cluster
+        self.label = label
+        self.crumb = f"timeline {label}"
+        self.window_index = 0
+        self.entries: dict[str, TimelineEntry] = {}
+
+    @property
+    def since(self) -> timedelta:
+        return WINDOWS[self.window_index]
+
+    def compose_body(self) -> ComposeResult:
+        table = KeyedTable(id="timeline")
+        table.set_columns(COLUMNS, drop_order=DROP_ORDER)
+        yield table
+
+    @property
+    def table(self) -> KeyedTable:
+        return self.query_one("#timeline", KeyedTable)
+
+    async def load(self) -> None:
+        triage = triage_of(self.console_app)
+        if self.cluster is not None and not self.services:
+            self.services = await triage.cluster_services(self.cluster.region, self.cluster.arn)
+        timeline = await triage.services_timeline(self.services, since=self.since)
+        self.entries = {e.key: e for e in timeline.entries}
+        self.render_rows()
+        degraded = "; ".join(n.line() for n in timeline.degraded)
+        hours = self.since.total_seconds() / 3600
+        info = f"{len(timeline.entries)} entries in the last {hours:g} h ({timeline.calls} calls) · w: window"
+        self.status.set_info(info + (f" · degraded: {degraded}" if degraded else ""))
+        self.set_focus(self.table)
+
+    def render_rows(self) -> None:
+        rows = []
+        for key, e in self.entries.items():
+            style = SEVERITY_STYLE.get(e.severity, "")
+            cells = (
+                plain((iso(e.at) or "")[5:16].replace("T", " ")),
+                plain(e.kind, style),
+                plain(e.source, "dim"),
+                aws(e.summary, style),
+            )
+            if self.filter_text and not matches(f"{e.kind} {e.source} {e.summary}", self.filter_text):
+                continue
+            rows.append((key, cells))
+        self.table.sync(rows)
+        if rows and self.table.cursor_key is None:
+            self.table.select_key(rows[-1][0])
+
+    def apply_filter(self) -> None:
+        self.render_rows()
+
+    def selected_entry(self) -> TimelineEntry | None:
+        key = self.table.cursor_key
+        return self.entries.get(key) if key else None
+
+    def _go(self, *, logs: bool) -> None:
+        entry = self.selected_entry()
+        if entry is None:
+            self.notify("no entry selected", severity="warning")
+            return
+        if logs and not (entry.ref.group or entry.ref.task):
+            self.notify(
+                f"{entry.kind} entries have no log stream: Enter opens their evidence", severity="warning"
+            )
+            return
+        self.app.run_worker(
+            open_ref(self.console_app, entry.ref, logs=logs, title=entry.summary),
+            group="evidence",
+            exclusive=True,
+            exit_on_error=False,
+        )
+
+    def action_open(self) -> None:
+        self._go(logs=False)
+
+    def action_logs(self) -> None:
+        self._go(logs=True)
+
+    def action_window(self) -> None:
+        self.window_index = (self.window_index + 1) % len(WINDOWS)
+        self.status.set_info(f"reading the last {self.since.total_seconds() / 3600:g} h…")
+        self.action_refresh()
+
+    def action_why(self) -> None:
+        if len(self.services) != 1:
+            self.notify("D works on one service: open the timeline of a service", severity="warning")
+            return
+        self.console_app.push_pane(WhyScreen(self.services[0]))
+
+
+def finding_text(f: Finding, index: int) -> Text:
+    text = Text(end="")
+    text.append(f"{index}. ", style="bold")
+    text.append(f"[{f.severity}] {f.code}", style=SEVERITY_STYLE.get(f.severity, "") or "bold")
+    text.append(": ")
+    text.append_text(aws(f.summary, "bold"))
+    for e in f.evidence:
+        text.append(f"\n   {iso(e.at) or '-':<20} {e.kind}: ", style="dim")
+        text.append_text(aws(e.text))
+    text.append("\n   next: ", style="bold green")
+    text.append_text(aws(f.next.text))
+    if f.next.command:
+        text.append("\n         ")
+        text.append_text(aws(f.next.command, "bold"))
+    return text
+
+
+class WhyScreen(PaneScreen):
+    CSS_PATH = "timeline.tcss"
+    """``why``'s findings for one service, most explaining first; Enter opens the first evidence."""
+
+    poll_interval = 30.0
+    filterable = False
+    BINDINGS = [
+        Binding("enter", "open", "Evidence", id="why.open"),
+        Binding("j", "next_finding", "Next", id="why.next", show=False),
+        Binding("k", "previous_finding", "Previous", id="why.previous", show=False),
+        Binding("T", "timeline", "Timeline", id="why.timeline"),
+    ]
+
+    def __init__(self, service: Service) -> None:
+        super().__init__()
+        self.service = service
+        self.crumb = f"why {service.name}"
+        self.report: WhyReport | None = None
+        self.index = 0
+
+    def compose_body(self) -> ComposeResult:
+        with VerticalScroll(id="why-box"):
+            yield Static(Text("reading the service's signals…", style="dim"), id="why-body")
+
+    async def load(self) -> None:
+        self.report = await triage_of(self.console_app).why_of(self.service)
+        self.render_report()
+
+    def render_report(self) -> None:
+        report = self.report
+        if report is None:
+            return
+        body = Text(end="")
+        if not report.findings:
+            body.append(
+                f"{report.cluster}/{report.service}: nothing found that explains a failure", style="green"
+            )
+        for i, f in enumerate(report.findings, start=1):
+            if i > 1:
+                body.append("\n\n")
+            line = finding_text(f, i)
+            if i - 1 == self.index:
+                line.stylize("reverse", 0, len(f"{i}. "))
+            body.append_text(line)
+        for note in report.notes:
+            if note.state != "ok":
+                body.append(f"\n\ndegraded: {note.line()}", style="yellow")
+        self.query_one("#why-body", Static).update(body)
+        self.status.set_info(
+            f"{len(report.findings)} finding(s) · {report.calls} calls · Enter: evidence of the selected finding · j/k: select"
+        )
+
+    def action_next_finding(self) -> None:
+        if self.report and self.report.findings:
+            self.index = min(self.index + 1, len(self.report.findings) - 1)
+            self.render_report()
+
+    def action_previous_finding(self) -> None:
+        self.index = max(0, self.index - 1)
+        self.render_report()
+
+    def action_open(self) -> None:
+        if not self.report or not self.report.findings:
+            self.notify("no finding to open", severity="warning")
+            return
+        f = self.report.findings[self.index]
+        ref = next((e.ref for e in f.evidence if e.ref is not None), None)
+        if ref is None:
+            self.notify(f"{f.code}: its evidence is all on this screen", severity="information")
+            return
+        self.app.run_worker(
+            open_ref(self.console_app, ref, title=f.summary),
+            group="evidence",
+            exclusive=True,
+            exit_on_error=False,
+        )
+
+    def action_timeline(self) -> None:
+        self.console_app.push_pane(TimelineScreen([self.service], label=self.service.name))
