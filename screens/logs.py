@@ -163,7 +163,8 @@ class LogsScreen(PaneScreen):
 
     # --- layout ----------------------------------------------------------------------
     def compose_body(self) -> ComposeResult:
-        yield LogView(self.console_app.settings.profile.log_max_lines, id="log-view")
+        profile = self.console_app.settings.profile
+        yield LogView(profile.log_max_lines, max_bytes=profile.log_max_bytes, id="log-view")
 
     @property
     def view(self) -> LogView:
@@ -313,7 +314,10 @@ class LogsScreen(PaneScreen):
             if self.until is not None:
                 span += f" until {format_ms(self.until)}"
             parts.append(span)
-        parts.append(f"{len(buffer):,}/{buffer.max_lines:,} kept")
+        kept = f"{len(buffer):,}/{buffer.max_lines:,} kept"
+        if buffer.max_bytes and buffer.bytes * 2 > buffer.max_bytes:  # the byte bound is the nearer one
+            kept += f" ({buffer.bytes / 2**20:.0f}/{buffer.max_bytes / 2**20:.0f} MB)"
+        parts.append(kept)
         if buffer.dropped:
             parts.append(f"{buffer.dropped:,} dropped")
         if view.view_filter:
@@ -479,9 +483,9 @@ class LogsScreen(PaneScreen):
         view = self.view
         if not self.sources:
             return
-        if len(view.buffer) >= view.max_lines:
+        if view.buffer.full:
             self.notify(
-                f"{view.max_lines:,} lines kept already: jump to a range (t) to read further back",
+                f"{len(view.buffer):,} lines kept already (the bound): jump to a range (t) to read further back",
                 severity="warning",
                 timeout=5,
             )
