@@ -160,6 +160,7 @@ class LogsScreen(PaneScreen):
         self._errors_only = False
         self._filter_error = ""
         self._history_exhausted = False
+        self._logs_api: Logs | None = None  # until the app holds the facade: this pane's own
 
     # --- layout ----------------------------------------------------------------------
     def compose_body(self) -> ComposeResult:
@@ -216,7 +217,9 @@ class LogsScreen(PaneScreen):
         api = getattr(app, "api", None)
         if api is not None and getattr(api, "logs", None) is not None:
             return api.logs  # type: ignore[no-any-return]
-        return Logs(app.settings, app.gateways)
+        if self._logs_api is None or self._logs_api.gateways is not app.gateways:
+            self._logs_api = Logs(app.settings, app.gateways)
+        return self._logs_api
 
     async def resolve_sources(self) -> list[LogSource]:
         """What this pane follows, by the resolver the CLI uses too (close matches, each source once)."""
