@@ -273,6 +273,39 @@ def logs_parse(out: str) -> list[Row]:
         if base is not None:
             rows[3].baseline = f"{base:,.0f} lines/s (boto3 filter_log_events loop)"
             rows[3].ratio = f"{pane / base:.2f}x"
+    rows += logs_wire_rows(out)
+    return rows
+
+
+def logs_wire_rows(out: str) -> list[Row]:
+    """Issue 20: the range catch-up against the boto3 loop, key latency while reading, RSS in bytes."""
+    pane = grab(r"catch-up pane.*= ([\d,]+) lines/s", out)
+    cli = grab(r"catch-up CLI.*= ([\d,]+) lines/s", out)
+    base = grab(r"catch-up baseline.*= ([\d,]+) lines/s", out)
+    p95 = grab(r"catch-up key press -> repaint:.*p95 ([\d.]+) ms", out)
+    million = grab(r"RSS after following [\d,]+ lines of 100 B: ([\d.]+) MB", out)
+    big = grab(r"RSS after following [\d,]+ events of 256 KB: ([\d.]+) MB", out)
+    rows = []
+    for label, value in (("logs catch-up, pane (t)", pane), ("logs catch-up, CLI --since/--until", cli)):
+        row = Row(label, target=">= 1.0x the boto3 loop")
+        if value is not None:
+            row.value = f"{value:,.0f} lines/s"
+            if base:
+                row.baseline = f"{base:,.0f} lines/s (boto3 filter_log_events loop)"
+                row.ratio = f"{value / base:.2f}x"
+        rows.append(row)
+    row = Row("key latency during catch-up", target="p95 <= 50 ms")
+    if p95 is not None:
+        row.value = f"p95 {p95:.0f} ms"
+    rows.append(row)
+    for label, value, target in (
+        ("RSS after following 1,000,000 lines", million, "<= 150 MB"),
+        ("RSS after 2,000 events of 256 KB", big, "<= 250 MB"),
+    ):
+        row = Row(label, target=target)
+        if value is not None:
+            row.value = f"{value:.0f} MB"
+        rows.append(row)
     return rows
 
 

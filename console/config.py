@@ -24,6 +24,7 @@ DEMO = "demo"
 DEMO_REGIONS = ("us-east-1", "ap-south-1", "us-east-2")
 BUILTIN_PROFILES = Path(__file__).resolve().parent.parent / "profiles"
 DEFAULT_LOG_MAX_LINES = 10_000
+DEFAULT_LOG_MAX_BYTES = 64 * 2**20  # message bytes kept by the logs pane (and any event buffer)
 
 
 def config_dir() -> Path:
@@ -67,6 +68,7 @@ class Profile:
     services: tuple[str, ...] = ()
     read_only: bool = False
     log_max_lines: int = DEFAULT_LOG_MAX_LINES
+    log_max_bytes: int = DEFAULT_LOG_MAX_BYTES
     rules: dict[str, ServiceRules] = field(default_factory=dict)
     keys: dict[str, str] = field(default_factory=dict)
     theme: str = ""
@@ -100,6 +102,8 @@ class Profile:
         lines.append(f"read_only = {'true' if self.read_only else 'false'}")
         if self.log_max_lines != DEFAULT_LOG_MAX_LINES:
             lines.append(f"log_max_lines = {self.log_max_lines}")
+        if self.log_max_bytes != DEFAULT_LOG_MAX_BYTES:
+            lines.append(f"log_max_bytes = {self.log_max_bytes}")
         if self.theme:
             lines.append(f"theme = {_toml_str(self.theme)}")
         lines += [
@@ -181,6 +185,9 @@ def parse_profile(text: str, *, name: str, path: Path | None = None) -> Profile:
     max_lines = data.get("log_max_lines", DEFAULT_LOG_MAX_LINES)
     if not isinstance(max_lines, int) or max_lines < 100:
         raise BadInput(f"{where}: log_max_lines must be a whole number >= 100")
+    max_bytes = data.get("log_max_bytes", DEFAULT_LOG_MAX_BYTES)
+    if not isinstance(max_bytes, int) or isinstance(max_bytes, bool) or max_bytes < 2**20:
+        raise BadInput(f"{where}: log_max_bytes must be a whole number of bytes >= 1048576 (1 MiB)")
     keys = data.get("keys", {})
     if not isinstance(keys, dict):
         raise BadInput(f"{where}: [keys] must be a table of action id = key")
@@ -195,6 +202,7 @@ def parse_profile(text: str, *, name: str, path: Path | None = None) -> Profile:
         log_groups=_strs(watch, "log_groups", where),
         read_only=bool(data.get("read_only", False)),
         log_max_lines=max_lines,
+        log_max_bytes=max_bytes,
         rules=rules,
         keys={str(k): str(v) for k, v in keys.items()},
         theme=str(data.get("theme", "")),

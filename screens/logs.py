@@ -160,10 +160,12 @@ class LogsScreen(PaneScreen):
         self._errors_only = False
         self._filter_error = ""
         self._history_exhausted = False
+        self._logs_api: Logs | None = None  # until the app holds the facade: this pane's own
 
     # --- layout ----------------------------------------------------------------------
     def compose_body(self) -> ComposeResult:
-        yield LogView(self.console_app.settings.profile.log_max_lines, id="log-view")
+        profile = self.console_app.settings.profile
+        yield LogView(profile.log_max_lines, max_bytes=profile.log_max_bytes, id="log-view")
 
     @property
     def view(self) -> LogView:
@@ -215,7 +217,9 @@ class LogsScreen(PaneScreen):
         api = getattr(app, "api", None)
         if api is not None and getattr(api, "logs", None) is not None:
             return api.logs  # type: ignore[no-any-return]
-        return Logs(app.settings, app.gateways)
+        if self._logs_api is None or self._logs_api.gateways is not app.gateways:
+            self._logs_api = Logs(app.settings, app.gateways)
+        return self._logs_api
 
     async def resolve_sources(self) -> list[LogSource]:
         """What this pane follows, by the resolver the CLI uses too (close matches, each source once)."""
@@ -313,7 +317,10 @@ class LogsScreen(PaneScreen):
             if self.until is not None:
                 span += f" until {format_ms(self.until)}"
             parts.append(span)
-        parts.append(f"{len(buffer):,}/{buffer.max_lines:,} kept")
+        kept = f"{len(buffer):,}/{buffer.max_lines:,} kept"
+        if buffer.max_bytes and buffer.bytes * 2 > buffer.max_bytes:  # the byte bound is the nearer one
+            kept += f" ({buffer.bytes / 2**20:.0f}/{buffer.max_bytes / 2**20:.0f} MB)"
+        parts.append(kept)
         if buffer.dropped:
             parts.append(f"{buffer.dropped:,} dropped")
         if view.view_filter:
@@ -479,9 +486,9 @@ class LogsScreen(PaneScreen):
         view = self.view
         if not self.sources:
             return
-        if len(view.buffer) >= view.max_lines:
+        if view.buffer.full:
             self.notify(
-                f"{view.max_lines:,} lines kept already: jump to a range (t) to read further back",
+                f"{len(view.buffer):,} lines kept already (the bound): jump to a range (t) to read further back",
                 severity="warning",
                 timeout=5,
             )

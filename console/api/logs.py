@@ -18,7 +18,7 @@ from console.config import Settings
 from console.logs import resolve as resolver
 from console.logs.follow import Follower
 from console.logs.sources import LogSource
-from console.logs.threaded import ThreadedFollower
+from console.logs.threaded import ReaderLoop, ThreadedFollower
 from console.model import Cluster, Service, Task
 
 
@@ -63,7 +63,9 @@ class Logs:
             context = AwsContext(profile=aws.profile, endpoint_url=aws.endpoint_url, settings=aws.settings)
             return context, Budget(concurrency=budget.concurrency, buckets=budget.specs)
 
-        return ThreadedFollower(new_context, sources, **options)
+        # A reader of its own per follow, closed with it: a pooled connection shared with a follow
+        # that was stopped was seen to hang the next one's first request.
+        return ThreadedFollower(ReaderLoop(new_context), sources, own_reader=True, **options)
 
 
 __all__ = ["LogGroup", "LogSource", "Logs", "ThreadedFollower"]

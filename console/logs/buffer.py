@@ -1,67 +1,137 @@
-"""The bounded buffer of a log view (and of anything else that keeps events)."""
+"""A buffer bounded in lines and in bytes: the logs pane's, and anything else that keeps events.
+
+CloudWatch events reach 1 MB each (a JSON dump on one line), so a bound in lines alone
+(10,000 lines) could mean gigabytes.  :class:`LogBuffer` keeps at most ``max_lines``
+items *and* at most ``max_bytes`` of their size (``size(item)``: the message's length
+plus a fixed overhead per item), dropping the oldest first; peek and the coming
+timeline keep their events in one too.
+"""
 
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Generic, TypeVar
 
 from console.errors import BadInput
 
 T = TypeVar("T")
 DEFAULT_MAX_LINES = 10_000
+DEFAULT_MAX_BYTES = 64 * 2**20
+ITEM_OVERHEAD = 400  # bytes an event costs beside its message (the objects, ids, stream name)
+
+
+def message_size(message: str) -> int:
+    """About what a message costs in memory (a str holds 1 to 4 bytes a character; counted as 1)."""
+    return len(message) + ITEM_OVERHEAD
+
 
 # --- the bounded buffer ---------------------------------------------------------------------
 
 
 class LogBuffer(Generic[T]):
-    """The last ``max_lines`` lines, with a count of how many were dropped to stay there.
+    """The last ``max_lines`` items within ``max_bytes``, with a count of how many were dropped.
 
-    Appends are O(1) (a deque with maxlen).  Older history paged in at the front
-    never pushes out the newest lines: what does not fit is not added.
+    Appends are O(1) amortised (each item is dropped at most once).  Older history
+    paged in at the front never pushes out the newest items: what does not fit is
+    not added.  Without ``size`` only the line bound applies.
     """
 
-    def __init__(self, max_lines: int = DEFAULT_MAX_LINES) -> None:
+    def __init__(
+        self,
+        max_lines: int = DEFAULT_MAX_LINES,
+        *,
+        max_bytes: int | None = None,
+        size: Callable[[T], int] | None = None,
+    ) -> None:
         if max_lines < 1:
             raise BadInput("a log buffer keeps at least one line")
-        self._lines: deque[T] = deque(maxlen=max_lines)
-        self.dropped = 0  # lines pushed out at the old end since the start (or clear())
-        self.appended = 0  # lines ever appended at the new end
+        self._lines: deque[T] = deque()
+        self._max_lines = max_lines
+        self.max_bytes = max_bytes if size is not None else None
+        self._size = size
+        self.bytes = 0  # the size of what is kept (0 without ``size``)
+        self.dropped = 0  # items pushed out at the old end since the start (or clear())
+        self.appended = 0  # items ever appended at the new end
 
     @property
     def max_lines(self) -> int:
-        return self._lines.maxlen or 0
+        return self._max_lines
+
+    def _over(self) -> bool:
+        return len(self._lines) > self._max_lines or (
+            self.max_bytes is not None and self.bytes > self.max_bytes and len(self._lines) > 1
+        )
+
+    def _drop_old(self) -> None:
+        size = self._size
+        while self._over():
+            gone = self._lines.popleft()
+            if size is not None:
+                self.bytes -= size(gone)
+            self.dropped += 1
 
     def append(self, line: T) -> None:
-        if len(self._lines) == self._lines.maxlen:
-            self.dropped += 1
         self._lines.append(line)
+        if self._size is not None:
+            self.bytes += self._size(line)
         self.appended += 1
+        self._drop_old()
 
     def extend(self, lines: Iterable[T]) -> int:
-        """Append lines; returns how many older lines were dropped for them."""
+        """Append items; returns how many older items were dropped for them."""
         before = self.dropped
+        size = self._size
         for line in lines:
-            self.append(line)
+            self._lines.append(line)
+            if size is not None:
+                self.bytes += size(line)
+            self.appended += 1
+        self._drop_old()
         return self.dropped - before
 
+    def room(self, older: Sequence[T]) -> int:
+        """How many of ``older`` (oldest first) fit before the current items, newest of them first."""
+        count = 0
+        free_lines = self._max_lines - len(self._lines)
+        free_bytes = None if self.max_bytes is None else self.max_bytes - self.bytes
+        size = self._size
+        for item in reversed(older):
+            if count >= free_lines:
+                break
+            if free_bytes is not None and size is not None:
+                free_bytes -= size(item)
+                if free_bytes < 0:
+                    break
+            count += 1
+        return count
+
     def prepend(self, older: Sequence[T]) -> int:
-        """Put older lines (oldest first) before the current ones, as many as fit; returns how many."""
-        room = (self._lines.maxlen or 0) - len(self._lines)
-        if room <= 0 or not older:
+        """Put older items (oldest first) before the current ones, as many as fit; returns how many."""
+        count = self.room(older)
+        if count <= 0:
             return 0
-        take = list(older[-room:])
+        take = list(older[-count:])
         self._lines.extendleft(reversed(take))
+        if self._size is not None:
+            self.bytes += sum(self._size(item) for item in take)
         return len(take)
 
     def clear(self) -> None:
         self._lines.clear()
+        self.bytes = 0
         self.dropped = 0
 
     def resize(self, max_lines: int) -> None:
-        keep = list(self._lines)[-max_lines:]
-        self.dropped += len(self._lines) - len(keep)
-        self._lines = deque(keep, maxlen=max_lines)
+        self._max_lines = max_lines
+        self._drop_old()
+
+    @property
+    def full(self) -> bool:
+        """No room for one more item without dropping one."""
+        return len(self._lines) >= self._max_lines or (
+            self.max_bytes is not None and self.bytes >= self.max_bytes
+        )
 
     def __len__(self) -> int:
         return len(self._lines)
@@ -84,4 +154,4 @@ class LogBuffer(Generic[T]):
         return out
 
 
-__all__ = ["DEFAULT_MAX_LINES", "LogBuffer"]
+__all__ = ["DEFAULT_MAX_BYTES", "DEFAULT_MAX_LINES", "ITEM_OVERHEAD", "LogBuffer", "message_size"]

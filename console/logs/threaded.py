@@ -1,11 +1,12 @@
-"""A follow on an event loop of its own, in a thread, so that reading never stalls a UI.
+"""Follows on an event loop of their own, in a thread, so that reading never stalls a UI.
 
 Parsing a FilterLogEvents page of 10,000 events costs about 100 ms of CPU (JSON, then
 one LogEvent each).  On the console's loop that is a key press waiting 100 ms, so the
 pane used to ask for pages of 2,000, which capped it at 10,000 lines/s under the
-5 calls/s budget: a quarter of a plain boto3 loop.  Here the follow runs with its own
-clients (aiobotocore clients belong to one loop) and its own token buckets (the same
-rates) in a daemon thread; batches come back to the caller's loop through a bounded
+5 calls/s budget: a quarter of a plain boto3 loop.  Here follows run on a
+:class:`ReaderLoop`: one daemon thread with its own loop, its own clients (aiobotocore
+clients belong to one loop; made once, so a new range does not load botocore's models
+again) and its own token buckets (the same rates); batches come back to the caller's loop through a bounded
 queue (the reader waits when the UI is behind, so memory stays bounded), errors come
 back as they were raised, and :meth:`stop` ends the thread's follow at once.
 """
@@ -28,25 +29,72 @@ QUEUE_BATCHES = 4  # batches waiting for the caller before the reader waits too
 _END = object()
 
 
+class ReaderLoop:
+    """A daemon thread running an event loop, with the clients and budget its follows share."""
+
+    def __init__(self, new_context: Callable[[], tuple[AwsContext, Budget]]) -> None:
+        self._new_context = new_context
+        self._lock = threading.Lock()
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._thread: threading.Thread | None = None
+        self.aws: AwsContext | None = None
+        self.budget: Budget | None = None
+
+    def loop(self) -> asyncio.AbstractEventLoop:
+        """The running loop (started on first use)."""
+        with self._lock:
+            if self._loop is None or self._loop.is_closed():
+                ready = threading.Event()
+                self._thread = threading.Thread(
+                    target=self._run, args=(ready,), name="opsconsole logs reader", daemon=True
+                )
+                self._thread.start()
+                ready.wait()
+            assert self._loop is not None
+            return self._loop
+
+    def _run(self, ready: threading.Event) -> None:
+        loop = asyncio.new_event_loop()
+        asyncio.set_event_loop(loop)
+        self.aws, self.budget = self._new_context()
+        self._loop = loop
+        ready.set()
+        try:
+            loop.run_forever()
+        finally:
+            with contextlib.suppress(Exception):
+                loop.run_until_complete(self.aws.close())
+            loop.close()
+
+    def close(self) -> None:
+        """Stop the loop (its clients are closed first); a later follow starts a new one."""
+        with self._lock:
+            loop, thread = self._loop, self._thread
+            self._loop = None
+        if loop is not None and not loop.is_closed():
+            with contextlib.suppress(RuntimeError):
+                loop.call_soon_threadsafe(loop.stop)
+        if thread is not None and thread is not threading.current_thread():
+            thread.join(timeout=2)
+
+
 class ThreadedFollower:
     """The interface of :class:`~console.logs.follow.Follower` the pane uses, read in a thread."""
 
     def __init__(
-        self,
-        new_context: Callable[[], tuple[AwsContext, Budget]],
-        sources: Sequence[LogSource],
-        **options: Any,
+        self, reader: ReaderLoop, sources: Sequence[LogSource], *, own_reader: bool = False, **options: Any
     ) -> None:
-        self._new_context = new_context
+        self._reader = reader
+        self._own_reader = own_reader  # close the reader (thread, clients) when this follow ends
         self.sources = tuple(sources)
         self.options = options
         self.pattern: str = options.get("pattern", "")
         self._follower: Follower | None = None
         self._blank = FollowStats()
         self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
-        self._loop: asyncio.AbstractEventLoop | None = None  # the thread's
-        self._main: asyncio.Task[None] | None = None
+        self._future: Future[None] | None = None  # the follow, on the reader's loop
+        self._loop: asyncio.AbstractEventLoop | None = None  # the reader's
+        self._handing: Future[None] | None = None
         self._queue: asyncio.Queue[object] | None = None
         self._caller: asyncio.AbstractEventLoop | None = None
 
@@ -65,10 +113,19 @@ class ThreadedFollower:
         if caller is not None and queue is not None and not caller.is_closed():
             with contextlib.suppress(RuntimeError):  # wake a reader waiting for the next batch
                 caller.call_soon_threadsafe(self._wake, queue)
-        loop, main = self._loop, self._main
-        if loop is not None and main is not None:
-            with contextlib.suppress(RuntimeError):  # the thread's loop has ended already
-                loop.call_soon_threadsafe(main.cancel)
+        loop = self._loop
+        if loop is not None:
+            with contextlib.suppress(RuntimeError):  # the reader's loop has ended already
+                loop.call_soon_threadsafe(self._stop_on_reader)
+
+    def _stop_on_reader(self) -> None:
+        """Stop between calls, never inside one: a request cancelled mid-flight can leave its pooled
+        connection hanging the next request on it (seen as a follow that never delivers)."""
+        if self._follower is not None:
+            self._follower.stop()
+        handing = self._handing
+        if handing is not None:  # waiting for a caller that no longer reads
+            handing.cancel()
 
     @staticmethod
     def _wake(queue: asyncio.Queue[object]) -> None:
@@ -79,12 +136,11 @@ class ThreadedFollower:
         return self.batches()
 
     async def batches(self) -> AsyncIterator[Batch]:
-        if self._thread is not None:
+        if self._future is not None:
             raise RuntimeError("a threaded follow is iterated once")
         self._caller = asyncio.get_running_loop()
         self._queue = asyncio.Queue(QUEUE_BATCHES)
-        self._thread = threading.Thread(target=self._run, name="opsconsole logs follow", daemon=True)
-        self._thread.start()
+        self._future = asyncio.run_coroutine_threadsafe(self._follow(), self._reader.loop())
         try:
             while True:
                 item = await self._queue.get()
@@ -97,15 +153,16 @@ class ThreadedFollower:
         finally:
             self.stop()
 
-    # --- the thread ---------------------------------------------------------------------
-    def _run(self) -> None:
-        with contextlib.suppress(Exception):
-            asyncio.run(self._follow())
+    @property
+    def done(self) -> bool:
+        """The follow has ended on the reader's loop."""
+        return self._future is not None and self._future.done()
 
+    # --- on the reader's loop ---------------------------------------------------------------
     async def _follow(self) -> None:
         self._loop = asyncio.get_running_loop()
-        self._main = asyncio.current_task()
-        aws, budget = self._new_context()
+        aws, budget = self._reader.aws, self._reader.budget
+        assert aws is not None and budget is not None
         try:
             if self._stop.is_set():
                 return
@@ -137,11 +194,14 @@ class ThreadedFollower:
             future: Future[None] = asyncio.run_coroutine_threadsafe(queue.put(item), caller)
         except RuntimeError:  # the caller's loop has closed
             return
+        self._handing = future
         try:
             await asyncio.wrap_future(future)
         except asyncio.CancelledError:
             future.cancel()
             raise
+        finally:
+            self._handing = None
 
 
-__all__ = ["ThreadedFollower"]
+__all__ = ["ReaderLoop", "ThreadedFollower"]

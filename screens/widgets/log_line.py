@@ -7,6 +7,7 @@ line *is* on screen can be read (and tested) without the rendering machinery.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
@@ -17,6 +18,7 @@ from rich.text import Text
 from textual.strip import Strip
 
 from console.literal import MAX_DISPLAY, literal_text
+from console.logs.buffer import message_size
 from console.logs.filter import TextFilter
 from console.logs.loglevel import Level, detect_level
 from console.model import LogEvent
@@ -193,6 +195,27 @@ def row_strip(line: LogLine, label_width: int, *, dated: bool, styles: RowStyles
     return Strip(segments, len(stamp) + cell_len(label) + 2 + cell_len(shown))
 
 
+def line_size(line: LogLine) -> int:
+    """What a line costs in the view's buffer (its bound in bytes)."""
+    return message_size(line.event.message)
+
+
+def event_size(event: LogEvent) -> int:
+    return message_size(event.message)
+
+
+def index_of_seq(lines: Sequence[LogLine], seq: int) -> int:
+    """The line at ``seq`` in ``lines`` (sorted by seq), or the nearest after it."""
+    lo, hi = 0, len(lines)
+    while lo < hi:
+        mid = (lo + hi) // 2
+        if lines[mid].seq < seq:
+            lo = mid + 1
+        else:
+            hi = mid
+    return min(lo, len(lines) - 1)
+
+
 __all__ = [
     "CUT_MARK",
     "HIGHLIGHT",
@@ -203,6 +226,9 @@ __all__ = [
     "RowStyles",
     "ViewFilter",
     "clock",
+    "event_size",
+    "index_of_seq",
+    "line_size",
     "row_strip",
     "row_text",
     "shown_message",

@@ -34,7 +34,7 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from console.literal import MAX_DISPLAY, literal_text
-from console.logs.buffer import LogBuffer
+from console.logs.buffer import DEFAULT_MAX_BYTES, LogBuffer
 from console.logs.loglevel import continues
 from console.logs.sources import stream_label
 from console.model import LogEvent, short_name
@@ -44,6 +44,9 @@ from screens.widgets.log_line import (
     LogLine,
     RowStyles,
     ViewFilter,
+    event_size,
+    index_of_seq,
+    line_size,
     row_strip,
     row_text,
     shown_message,
@@ -51,6 +54,9 @@ from screens.widgets.log_line import (
 )
 
 MAX_LABEL = 32
+STRIP_CACHE = 512  # rendered rows kept (a screen shows ~100; a row holds up to 16,384 characters)
+
+
 LABEL_CACHE = 4096  # distinct streams remembered for their labels (bounded: streams come and go)
 
 
@@ -77,9 +83,17 @@ class LogView(ScrollView, can_focus=True):
     class Selected(Message):
         """The cursor moved to another line (or the view started/stopped tailing)."""
 
-    def __init__(self, max_lines: int = 10_000, *, id: str | None = None, classes: str | None = None) -> None:
+    def __init__(
+        self,
+        max_lines: int = 10_000,
+        *,
+        max_bytes: int | None = DEFAULT_MAX_BYTES,
+        id: str | None = None,
+        classes: str | None = None,
+    ) -> None:
         super().__init__(id=id, classes=classes)
-        self.buffer: LogBuffer[LogLine] = LogBuffer(max_lines)
+        # Bounded in lines and in bytes: 10,000 events of 1 MB would otherwise be 10 GB.
+        self.buffer: LogBuffer[LogLine] = LogBuffer(max_lines, max_bytes=max_bytes, size=line_size)
         self._view: deque[LogLine] = deque()  # the buffer's lines that pass the filter, same order
         self._filter = ViewFilter()
         self._next_seq = 0
@@ -90,7 +104,7 @@ class LogView(ScrollView, can_focus=True):
         self._groups: set[str] = set()
         self._label_width = 8
         self._max_width = 0
-        self._strips: LRUCache[int, Strip] = LRUCache(1024)
+        self._strips: LRUCache[int, Strip] = LRUCache(STRIP_CACHE)
         self._heights: dict[int, int] = {}  # wrap mode: rows per line at _wrap_width
         self._rows: list[tuple[LogLine, int]] | None = None  # wrap mode: (line, part) per row
         self._first_row: dict[int, int] = {}
@@ -99,7 +113,7 @@ class LogView(ScrollView, can_focus=True):
         self.cursor = -1  # index in the shown lines; -1 when there are none
         self.tail = True  # keep the cursor on the newest line as lines arrive
         self.paused = False
-        self._pending: deque[LogEvent] = deque(maxlen=max_lines)
+        self._pending: LogBuffer[LogEvent] = LogBuffer(max_lines, max_bytes=max_bytes, size=event_size)
         self.arrived_paused = 0  # lines that arrived while paused (some may have dropped off _pending)
         self._tail_pending = False
         self.render_count = 0  # rows rendered (tests and the benchmark read it)
@@ -211,15 +225,15 @@ class LogView(ScrollView, can_focus=True):
         """Older lines (oldest first) at the top, as many as fit without pushing out newer ones."""
         if not events:
             return 0
-        room = self.buffer.max_lines - len(self.buffer)
-        take = list(events[-room:]) if room > 0 else []
-        lines: list[LogLine] = []
-        seq = self._prev_seq - len(take) + 1
         older: dict[tuple[str, str], LogLine] = {}  # tracebacks within the page
-        for event in take:
-            lines.append(self._line(event, seq, older))
+        candidates = [self._line(event, 0, older) for event in events]
+        count = self.buffer.room(candidates)  # within both bounds, the newest of them first
+        lines = candidates[len(candidates) - count :] if count else []
+        seq = self._prev_seq - len(lines) + 1
+        for line in lines:
+            line.seq = seq
             seq += 1
-        self._prev_seq -= len(take)
+        self._prev_seq -= len(lines)
         added = self.buffer.prepend(lines)
         self._check_dated()
         keep = self._filter
@@ -284,14 +298,7 @@ class LogView(ScrollView, can_focus=True):
 
     def _index_of(self, seq: int) -> int:
         """The shown line at ``seq``, or the nearest after it (the view is sorted by seq)."""
-        lo, hi = 0, len(self._view)
-        while lo < hi:
-            mid = (lo + hi) // 2
-            if self._view[mid].seq < seq:
-                lo = mid + 1
-            else:
-                hi = mid
-        return min(lo, len(self._view) - 1)
+        return index_of_seq(self._view, seq)
 
     # --- pause -------------------------------------------------------------------------------
     def pause(self) -> None:

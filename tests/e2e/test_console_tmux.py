@@ -237,7 +237,7 @@ def test_logs_time_prompt_shows_what_is_typed_at_80x24(tmp_path: Path) -> None:
     try:
         t.wait_for("wwhd-cluster", 180)
         t.keys(":")
-        t.wait_for("cluster NAME")
+        t.wait_for("logs [GROUP]")  # the command line's hint (cut at 80 columns after it)
         t.keys("logs /ecs/wwhd-backend", "Enter")
         t.wait_for("following", 60)
         t.keys("t")

@@ -15,7 +15,7 @@ from console.aws.session import AwsContext
 from console.logs import ranges
 from console.logs.follow import Follower
 from console.logs.sources import LogSource
-from console.logs.threaded import ThreadedFollower
+from console.logs.threaded import ReaderLoop, ThreadedFollower
 
 from .conftest import REGION, LogWriter
 
@@ -73,7 +73,8 @@ async def test_a_threaded_follow_delivers_on_the_callers_loop_and_stops(
     def context() -> tuple[AwsContext, Budget]:
         return AwsContext(endpoint_url=logs_endpoint), Budget()
 
-    follower = ThreadedFollower(context, [LogSource(group, REGION)], since=base - 1, interval=0.05)
+    reader = ReaderLoop(context)
+    follower = ThreadedFollower(reader, [LogSource(group, REGION)], since=base - 1, interval=0.05)
     got: list[str] = []
 
     async def read() -> None:
@@ -90,6 +91,8 @@ async def test_a_threaded_follow_delivers_on_the_callers_loop_and_stops(
     await asyncio.wait_for(reading, 60)
     assert got == [*(f"line {n}" for n in range(50)), "while following"]
     assert follower.stopped
-    assert follower._thread is not None
-    follower._thread.join(30)
-    assert not follower._thread.is_alive(), "the thread ends once stopped"
+    deadline = time.monotonic() + 30
+    while not follower.done and time.monotonic() < deadline:
+        await asyncio.sleep(0.05)
+    assert follower.done, "the follow ends on the reader's loop once stopped"
+    reader.close()

@@ -244,3 +244,35 @@ def test_stream_labels_and_colours() -> None:
     assert stream_label("2026/01/01/[$LATEST]0123456789abcdef0123") == "[$LATEST]0123456789a"
     assert stream_label("short") == "short"
     assert stream_slot("a/b/c", 8) == stream_slot("a/b/c", 8) and 0 <= stream_slot("x", 8) < 8
+
+
+def test_buffer_bounded_in_bytes_as_well_as_lines() -> None:
+    from console.logs.buffer import ITEM_OVERHEAD
+
+    buffer: LogBuffer[str] = LogBuffer(1_000, max_bytes=10_000, size=len)
+    buffer.extend(["x" * 3_000] * 5)
+    assert len(buffer) == 3 and buffer.bytes == 9_000 and buffer.dropped == 2
+    buffer.append("y" * 50_000)  # one item bigger than the bound is kept alone, never none
+    assert list(buffer) == ["y" * 50_000] and buffer.full
+    buffer.clear()
+    buffer.extend(["a" * 4_000])
+    assert buffer.prepend(["b" * 4_000, "c" * 4_000, "d" * 1_000]) == 2, "the newest of the older that fit"
+    assert list(buffer) == ["c" * 4_000, "d" * 1_000, "a" * 4_000] and buffer.bytes == 9_000
+    assert ITEM_OVERHEAD > 0
+
+
+def test_profile_log_max_bytes(tmp_path: object) -> None:
+    from pathlib import Path
+
+    from console.config import DEFAULT_LOG_MAX_BYTES, parse_profile
+
+    assert isinstance(tmp_path, Path)
+    text = 'name = "p"\nlog_max_bytes = 8388608\n'
+    profile = parse_profile(text, name="p", path=tmp_path / "p.toml")
+    assert profile.log_max_bytes == 8 * 2**20 and "log_max_bytes = 8388608" in profile.to_toml()
+    assert (
+        parse_profile('name = "p"\n', name="p", path=tmp_path / "q.toml").log_max_bytes
+        == DEFAULT_LOG_MAX_BYTES
+    )
+    with pytest.raises(BadInput, match="log_max_bytes"):
+        parse_profile('name = "p"\nlog_max_bytes = 10\n', name="p", path=tmp_path / "r.toml")

@@ -94,3 +94,24 @@ async def test_errors_only_keeps_a_traceback_whole(demo: DemoRuntime, writer: Wr
         await wait_for(pilot, lambda: view.shown >= len(trace) + 3)
         await pilot.press("e")
         assert shown_messages(view) == trace
+
+
+async def test_the_pane_keeps_at_most_log_max_bytes(demo: DemoRuntime, writer: Writer) -> None:
+    from dataclasses import replace
+
+    group = writer.group("bytes")
+    big = "z" * 256_000
+    base = int(time.time() * 1000) - 10_000
+    for n in range(12):  # 3 MB in all, one event per put (a put is at most 1 MB)
+        writer.put(group, STREAM, [f"{n:02d} {big}"], ts=base + n)
+    settings = make_settings(demo)
+    settings = replace(settings, profile=replace(settings.profile, log_max_bytes=2**20))
+    app = LogsApp(settings, no_poll=True)
+    async with app.run_test(size=(120, 24)) as pilot:
+        await pilot.pause()
+        app.open_logs(group=group)
+        screen, view = await open_logs(pilot)
+        await wait_for(pilot, lambda: view.buffer.appended >= 12)
+        assert view.buffer.bytes <= 2**20 and len(view.buffer) == 4, "the byte bound, not the 10,000 lines"
+        assert [m[:2] for m in shown_messages(view)] == ["08", "09", "10", "11"], "the newest kept"
+        assert "dropped" in screen.status_text()
