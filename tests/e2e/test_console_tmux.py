@@ -236,10 +236,19 @@ def test_logs_time_prompt_shows_what_is_typed_at_80x24(tmp_path: Path) -> None:
     t = start_terminal(tmp_path, size=(80, 24))
     try:
         t.wait_for("wwhd-cluster", 180)
-        t.keys(":")
-        t.wait_for("logs [GROUP]")  # the command line's hint (cut at 80 columns after it)
-        t.keys("logs /ecs/wwhd-backend", "Enter")
-        t.wait_for("following", 60)
+        # The demo seeds its clusters first and the rest behind the first screen: until the log
+        # group exists the pane says "not found", truthfully; ask again until it follows.
+        for _attempt in range(12):
+            t.keys(":")
+            t.wait_for("logs [GROUP]")  # the command line's hint (cut at 80 columns after it)
+            t.keys("logs /ecs/wwhd-backend", "Enter")
+            screen = t.wait_for(lambda s: "following" in s or "not found" in s, 60)
+            if "following" in screen:
+                break
+            t.keys("Escape")
+            t.wait_for(lambda s: "not found" not in s or "wwhd-cluster" in s, 30)
+        else:
+            raise AssertionError("the log group never appeared")
         t.keys("t")
         t.wait_for("time range:")
         t.keys("90m")
