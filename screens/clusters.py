@@ -131,4 +131,4 @@ class ClustersScreen(PaneScreen):
         if cluster is not None:
             from screens.timeline import TimelineScreen
 
-            self.console_app.push_pane(TimelineScreen([], label=cluster.name, cluster=cluster))
+            self.navigation.push_pane(TimelineScreen([], label=cluster.name, cluster=cluster))

@@ -136,5 +136,5 @@ class QueuesScreen(PaneScreen):
         from screens.detail.queue import redrive_all_flow
 
         self.app.run_worker(
-            redrive_all_flow(self.console_app, queue), group="operation", exclusive=True, exit_on_error=False
+            redrive_all_flow(self.app, queue), group="operation", exclusive=True, exit_on_error=False
         )

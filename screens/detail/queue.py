@@ -19,7 +19,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
-from textual.app import ComposeResult
+from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.widgets import ProgressBar, Static
@@ -31,13 +31,13 @@ from console.ops import redrive as ops
 from console.ops.plan import Plan
 from screens.bindings import mutating
 from screens.format import alarm_lines, aws, plain
+from screens.host import host_of
 from screens.modals.messages import MoveProgressScreen, TypeNameScreen, first_line, message_text
 from screens.pane import PaneScreen, matches
 from screens.widgets.keyed_table import KeyedTable
 
 if TYPE_CHECKING:
     from console.ops.runner import Operation, Outcome
-    from screens.app import OpsConsoleApp
 
 PEEK_N = 50
 PEEK_NOTE = (
@@ -67,23 +67,25 @@ def _start(app: Any, flow: Awaitable[Any]) -> None:
     app.run_worker(flow, group="operation", exclusive=True, exit_on_error=False)
 
 
-async def redrive_all_flow(app: OpsConsoleApp, dlq: Queue) -> Outcome | None:
+async def redrive_all_flow(app: App[Any], dlq: Queue) -> Outcome | None:
     """``R``: StartMessageMoveTask to the source queues, followed with moved/total and a Cancel button."""
-    ops = app.operations
+    host = host_of(app)
+    ops = host.operations
 
     def cancel(screen: MoveProgressScreen) -> None:
         """The progress modal's Cancel: the press is the confirmation, its lines go to the modal."""
         app.run_worker(
-            app.run_operation(lambda: ops.prepare_cancel_redrive(dlq), confirmed_by=screen.note),
+            host.run_operation(lambda: ops.prepare_cancel_redrive(dlq), confirmed_by=screen.note),
             group="move-cancel",
             exit_on_error=False,
         )
 
-    return await app.run_operation(lambda: ops.prepare_redrive(dlq), on_cancel=cancel)
+    return await host.run_operation(lambda: ops.prepare_redrive(dlq), on_cancel=cancel)
 
 
-async def purge_flow(app: OpsConsoleApp, queue: Queue) -> Outcome | None:
-    ops = app.operations
+async def purge_flow(app: App[Any], queue: Queue) -> Outcome | None:
+    host = host_of(app)
+    ops = host.operations
 
     async def typed_name(_plan: Plan) -> bool:
         typed = await app.push_screen_wait(TypeNameScreen(queue.name))
@@ -96,7 +98,7 @@ async def purge_flow(app: OpsConsoleApp, queue: Queue) -> Outcome | None:
             return False
         return True
 
-    return await app.run_operation(lambda: ops.prepare_purge(queue), second_confirm=typed_name)
+    return await host.run_operation(lambda: ops.prepare_purge(queue), second_confirm=typed_name)
 
 
 # --- the screen ---------------------------------------------------------------------------------------
@@ -345,14 +347,14 @@ class QueueDetailScreen(PaneScreen):
         """Read-only peeks only a queue without a redrive policy: a peek raises receive counts."""
         if action == "peek":
             try:
-                self.console_app.operations.check_peek(self.queue)
+                self.host.operations.check_peek(self.queue)
             except Refused as exc:
                 return str(exc)
         return ""
 
     def action_peek(self) -> None:
         if why := self.refusal_of("peek"):
-            self.console_app.say(why, severity="warning")
+            self.host.say(why, severity="warning")
             return
         self.run_worker(self._peek(), group="peek", exclusive=True, exit_on_error=False)
 
@@ -390,18 +392,18 @@ class QueueDetailScreen(PaneScreen):
         if not self.queue.is_dlq:
             self.notify(f"{self.queue.name} is no queue's DLQ: nothing to redrive", severity="warning")
             return
-        _start(self.app, redrive_all_flow(self.console_app, self.queue))
+        _start(self.app, redrive_all_flow(self.app, self.queue))
 
     def action_cancel_move(self) -> None:
-        app = self.console_app
-        _start(app, app.run_operation(lambda: app.operations.prepare_cancel_redrive(self.queue)))
+        host = self.host
+        _start(self.app, host.run_operation(lambda: host.operations.prepare_cancel_redrive(self.queue)))
 
     def action_redrive_selected(self) -> None:
         chosen = self.chosen()
         if not chosen:
             self.notify("select messages first: p peeks, space selects", severity="warning", timeout=4)
             return
-        operations = self.console_app.operations
+        operations = self.host.operations
         _start(
             self.app, self._on_chosen(lambda: operations.prepare_redrive_selected(self.queue, chosen), chosen)
         )
@@ -411,7 +413,7 @@ class QueueDetailScreen(PaneScreen):
         if not chosen:
             self.notify("select messages first: p peeks, space selects", severity="warning", timeout=4)
             return
-        operations = self.console_app.operations
+        operations = self.host.operations
         _start(
             self.app, self._on_chosen(lambda: operations.prepare_delete_selected(self.queue, chosen), chosen)
         )
@@ -419,7 +421,7 @@ class QueueDetailScreen(PaneScreen):
     async def _on_chosen(
         self, prepare: Callable[[], Awaitable[Operation]], chosen: Sequence[QueueMessage]
     ) -> None:
-        outcome = await self.console_app.run_operation(prepare)
+        outcome = await self.host.run_operation(prepare)
         if outcome is not None and outcome.confirmed:
             # Their receipt handles are spent and they left this queue: a new peek shows what is left.
             for m in chosen:
@@ -428,4 +430,4 @@ class QueueDetailScreen(PaneScreen):
             self._render_messages()
 
     def action_purge(self) -> None:
-        _start(self.app, purge_flow(self.console_app, self.queue))
+        _start(self.app, purge_flow(self.app, self.queue))
