@@ -30,6 +30,7 @@ from console.model import Alarm, MessageMoveTask, Queue
 from console.ops import redrive as ops
 from console.ops.plan import Plan
 from screens.bindings import mutating
+from screens.detail.tables import detail_table
 from screens.format import alarm_lines, aws, plain
 from screens.host import host_of
 from screens.modals.messages import MoveProgressScreen, TypeNameScreen, first_line, message_text
@@ -137,39 +138,17 @@ class QueueDetailScreen(PaneScreen):
         with VerticalScroll(id="detail"):
             yield Static(id="summary", classes="section")
             yield Static("Dead-letter links", classes="heading")
-            links = KeyedTable(id="links", classes="auto")
-            links.set_columns(
-                [("role", "LINK"), ("name", "QUEUE"), ("visible", "VISIBLE"), ("in_flight", "IN FLIGHT")]
-            )
-            yield links
+            yield detail_table("links", "role=LINK, name=QUEUE, visible=VISIBLE, in_flight=IN FLIGHT")
             yield Static("Redrive (message move tasks)", classes="heading", id="moves-heading")
             yield Static(id="move-state", classes="section")
             yield ProgressBar(total=None, show_eta=False, id="move-bar")
-            moves = KeyedTable(id="moves", classes="auto")
-            moves.set_columns(
-                [
-                    ("status", "STATUS"),
-                    ("moved", "MOVED/TOTAL"),
-                    ("rate", "MAX RATE"),
-                    ("destination", "DESTINATION"),
-                    ("started", "STARTED"),
-                    ("reason", "FAILURE"),
-                ]
+            yield detail_table(
+                "moves",
+                "status=STATUS, moved=MOVED/TOTAL, rate=MAX RATE, destination=DESTINATION, started=STARTED, reason=FAILURE",
             )
-            yield moves
             yield Static("Messages (peek)", classes="heading")
             yield Static(PEEK_NOTE, id="peek-note")
-            messages = KeyedTable(id="messages", classes="auto")
-            messages.set_columns(
-                [
-                    ("sel", "SEL"),
-                    ("sent", "SENT"),
-                    ("receives", "RECEIVES"),
-                    ("group", "GROUP"),
-                    ("body", "BODY"),
-                ]
-            )
-            yield messages
+            yield detail_table("messages", "sel=SEL, sent=SENT, receives=RECEIVES, group=GROUP, body=BODY")
             yield Static(id="message-body")
 
     # --- polling ---------------------------------------------------------------------------
@@ -399,24 +378,20 @@ class QueueDetailScreen(PaneScreen):
         _start(self.app, host.run_operation(lambda: host.operations.prepare_cancel_redrive(self.queue)))
 
     def action_redrive_selected(self) -> None:
-        chosen = self.chosen()
-        if not chosen:
-            self.notify("select messages first: p peeks, space selects", severity="warning", timeout=4)
-            return
-        operations = self.host.operations
-        _start(
-            self.app, self._on_chosen(lambda: operations.prepare_redrive_selected(self.queue, chosen), chosen)
-        )
+        self._act_on_chosen(self.host.operations.prepare_redrive_selected)
 
     def action_delete_selected(self) -> None:
+        self._act_on_chosen(self.host.operations.prepare_delete_selected)
+
+    def _act_on_chosen(
+        self, prepare: Callable[[Queue, Sequence[QueueMessage]], Awaitable[Operation]]
+    ) -> None:
+        """``M``/``D``: the operation on the selected messages (the peek's), through the one path."""
         chosen = self.chosen()
         if not chosen:
             self.notify("select messages first: p peeks, space selects", severity="warning", timeout=4)
             return
-        operations = self.host.operations
-        _start(
-            self.app, self._on_chosen(lambda: operations.prepare_delete_selected(self.queue, chosen), chosen)
-        )
+        _start(self.app, self._on_chosen(lambda: prepare(self.queue, chosen), chosen))
 
     async def _on_chosen(
         self, prepare: Callable[[], Awaitable[Operation]], chosen: Sequence[QueueMessage]
