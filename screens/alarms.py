@@ -19,9 +19,9 @@ from console.triage.model import iso
 from screens.format import aws, plain
 from screens.host import host_of
 from screens.pane import PaneScreen, matches
+from screens.table_pane import TablePane
 from screens.timeline import LogsWindowScreen
 from screens.widgets.chart import MetricChart
-from screens.widgets.keyed_table import KeyedTable
 
 if TYPE_CHECKING:
     from console.api.triage import AlarmChart, AlarmsView
@@ -47,7 +47,10 @@ def rule_of(d: AlarmDetail) -> str:
     return f"{d.statistic} {d.operator} {d.threshold:g} for {d.periods}×{d.period}s"
 
 
-class AlarmsScreen(PaneScreen):
+class AlarmsScreen(TablePane):
+    table_id = "alarms"
+    columns = COLUMNS
+    drop_order = DROP_ORDER
     CSS_PATH = "alarms.tcss"
     crumb = "alarms"
     poll_interval = 20.0
@@ -57,15 +60,6 @@ class AlarmsScreen(PaneScreen):
         super().__init__()
         self.view: AlarmsView | None = None
         self.details: dict[str, AlarmDetail] = {}
-
-    def compose_body(self) -> ComposeResult:
-        table = KeyedTable(id="alarms")
-        table.set_columns(COLUMNS, drop_order=DROP_ORDER)
-        yield table
-
-    @property
-    def table(self) -> KeyedTable:
-        return self.query_one("#alarms", KeyedTable)
 
     async def load(self) -> None:
         self.view = await self.api.triage.alarms()
@@ -100,12 +94,8 @@ class AlarmsScreen(PaneScreen):
         info = f"{firing} firing, {len(view.alarms) - firing} changed in 24 h · Enter: chart"
         self.status.set_info(info + (f" · degraded: {degraded}" if degraded else ""))
 
-    def apply_filter(self) -> None:
-        self.render_rows()
-
     def selected(self) -> AlarmDetail | None:
-        key = self.table.cursor_key
-        return self.details.get(key) if key else None
+        return self.under_cursor(self.details)
 
     def action_open(self) -> None:
         detail = self.selected()

@@ -25,7 +25,7 @@ from screens.format import aws, plain
 from screens.host import host_of
 from screens.logs import LogsScreen
 from screens.pane import PaneScreen, matches
-from screens.widgets.keyed_table import KeyedTable
+from screens.table_pane import TablePane
 
 if TYPE_CHECKING:
     from console.api.triage import Triage
@@ -130,7 +130,10 @@ async def open_ref(app: App[Any], ref: Ref, *, logs: bool = False, title: str = 
         app.push_screen(TextScreen(title or ref.type, []))
 
 
-class TimelineScreen(PaneScreen):
+class TimelineScreen(TablePane):
+    table_id = "timeline"
+    columns = COLUMNS
+    drop_order = DROP_ORDER
     CSS_PATH = "timeline.tcss"
     """One time axis for a service (or every service of a cluster), newest at the bottom."""
 
@@ -155,15 +158,6 @@ class TimelineScreen(PaneScreen):
     @property
     def since(self) -> timedelta:
         return WINDOWS[self.window_index]
-
-    def compose_body(self) -> ComposeResult:
-        table = KeyedTable(id="timeline")
-        table.set_columns(COLUMNS, drop_order=DROP_ORDER)
-        yield table
-
-    @property
-    def table(self) -> KeyedTable:
-        return self.query_one("#timeline", KeyedTable)
 
     async def load(self) -> None:
         triage = self.api.triage
@@ -195,12 +189,8 @@ class TimelineScreen(PaneScreen):
         if rows and self.table.cursor_key is None:
             self.table.select_key(rows[-1][0])
 
-    def apply_filter(self) -> None:
-        self.render_rows()
-
     def selected_entry(self) -> TimelineEntry | None:
-        key = self.table.cursor_key
-        return self.entries.get(key) if key else None
+        return self.under_cursor(self.entries)
 
     def _go(self, *, logs: bool) -> None:
         entry = self.selected_entry()
