@@ -50,7 +50,7 @@ async def scale_flow(app: App[Any], service: Service) -> None:
     host = host_of(app)
     ops = host.operations
     service = await ops.current(service)
-    count = await app.push_screen_wait(ScaleScreen(service, ops.rules_for(service)))
+    count = await app.push_screen_wait(ScaleScreen(service, await ops.guards_for(service)))
     if count is None:
         host.say(CANCELLED)
         return
