@@ -19,7 +19,7 @@ from console.triage.model import iso
 from screens.format import aws, plain
 from screens.host import host_of
 from screens.pane import PaneScreen, matches
-from screens.table_pane import TablePane
+from screens.table_pane import TablePane, TableSpec
 from screens.timeline import LogsWindowScreen
 from screens.widgets.chart import MetricChart
 
@@ -48,9 +48,7 @@ def rule_of(d: AlarmDetail) -> str:
 
 
 class AlarmsScreen(TablePane):
-    table_id = "alarms"
-    columns = COLUMNS
-    drop_order = DROP_ORDER
+    spec = TableSpec("alarms", COLUMNS, DROP_ORDER)
     CSS_PATH = "alarms.tcss"
     crumb = "alarms"
     poll_interval = 20.0

@@ -8,7 +8,7 @@ from console.api.views import ClustersView, RegionAlarms
 from console.model import Cluster
 from screens.format import alarm_names, aws, plain, status
 from screens.pane import matches
-from screens.table_pane import TablePane
+from screens.table_pane import TablePane, TableSpec
 
 ALARM_NAMES_SHOWN = 2  # then "+N"
 
@@ -27,9 +27,7 @@ DROP_ORDER = ("status", "pending", "deploying", "services", "region", "running",
 
 
 class ClustersScreen(TablePane):
-    table_id = "clusters"
-    columns = COLUMNS
-    drop_order = DROP_ORDER
+    spec = TableSpec("clusters", COLUMNS, DROP_ORDER)
     crumb = "clusters"
     BINDINGS = [
         Binding("enter", "open", "Services", id="clusters.open"),

@@ -9,7 +9,7 @@ from console.model import Queue
 from screens.bindings import mutating
 from screens.format import alarm_names, aws, plain
 from screens.pane import matches
-from screens.table_pane import TablePane
+from screens.table_pane import TablePane, TableSpec
 
 COLUMNS = [
     ("name", "QUEUE"),
@@ -28,9 +28,7 @@ ALARM_NAMES_SHOWN = 1  # then "+N"
 
 
 class QueuesScreen(TablePane):
-    table_id = "queues"
-    columns = COLUMNS
-    drop_order = DROP_ORDER
+    spec = TableSpec("queues", COLUMNS, DROP_ORDER)
     crumb = "queues"
     poll_interval = 10.0
     BINDINGS = [

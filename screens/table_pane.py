@@ -7,6 +7,7 @@ the table, the filter's re-render and the row under the cursor are the same for 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import ClassVar, TypeVar
 
 from textual.app import ComposeResult
@@ -17,20 +18,29 @@ from screens.widgets.keyed_table import KeyedTable
 R = TypeVar("R")
 
 
+@dataclass(frozen=True)
+class TableSpec:
+    """A pane's table: its id, (key, label) columns, what a narrow terminal drops first, and the
+    column that takes the width left over (see KeyedTable.set_columns)."""
+
+    id: str
+    columns: Sequence[tuple[str, str]]
+    drop_order: Sequence[str] = ()
+    flex: str | None = None
+
+
 class TablePane(PaneScreen):
-    table_id: ClassVar[str] = ""
-    columns: ClassVar[Sequence[tuple[str, str]]] = ()
-    drop_order: ClassVar[Sequence[str]] = ()
-    flex: ClassVar[str | None] = None  # the column that takes the width left over
+    spec: ClassVar[TableSpec]
 
     def compose_body(self) -> ComposeResult:
-        table = KeyedTable(id=self.table_id)
-        table.set_columns(self.columns, drop_order=self.drop_order, flex=self.flex)
+        spec = self.spec
+        table = KeyedTable(id=spec.id)
+        table.set_columns(spec.columns, drop_order=spec.drop_order, flex=spec.flex)
         yield table
 
     @property
     def table(self) -> KeyedTable:
-        return self.query_one(f"#{self.table_id}", KeyedTable)
+        return self.query_one(f"#{self.spec.id}", KeyedTable)
 
     def render_rows(self) -> None:
         """Show the rows read last, through the current filter."""

@@ -11,7 +11,7 @@ from console.model import Cluster, Service, Task, short_name
 from screens.format import aws, plain, status
 from screens.operations import TASK_OPERATIONS, TaskOperations
 from screens.pane import matches
-from screens.table_pane import TablePane
+from screens.table_pane import TablePane, TableSpec
 
 COLUMNS = [
     ("id", "TASK"),
@@ -31,10 +31,7 @@ FLEX = "reason"
 
 
 class TasksScreen(TaskOperations, TablePane):
-    table_id = "tasks"
-    columns = COLUMNS
-    drop_order = DROP_ORDER
-    flex = FLEX
+    spec = TableSpec("tasks", COLUMNS, DROP_ORDER, flex=FLEX)
     BINDINGS = [
         Binding("enter", "open", "Containers", id="tasks.open"),
         Binding("a", "toggle_stopped", "Stopped too", id="tasks.toggle_stopped"),

@@ -25,7 +25,7 @@ from screens.format import aws, plain
 from screens.host import host_of
 from screens.logs import LogsScreen
 from screens.pane import PaneScreen, matches
-from screens.table_pane import TablePane
+from screens.table_pane import TablePane, TableSpec
 
 if TYPE_CHECKING:
     from console.api.triage import Triage
@@ -131,9 +131,7 @@ async def open_ref(app: App[Any], ref: Ref, *, logs: bool = False, title: str = 
 
 
 class TimelineScreen(TablePane):
-    table_id = "timeline"
-    columns = COLUMNS
-    drop_order = DROP_ORDER
+    spec = TableSpec("timeline", COLUMNS, DROP_ORDER)
     CSS_PATH = "timeline.tcss"
     """One time axis for a service (or every service of a cluster), newest at the bottom."""
 
