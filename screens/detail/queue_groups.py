@@ -79,7 +79,7 @@ def group_action(screen: QueueDetailScreen, verb: str) -> None:
         )
         return
     chosen = members(screen.messages, group)
-    operations = screen.console_app.operations
+    operations = screen.host.operations
     queue = screen.queue
     if verb == "redrive":
         prepare = lambda: operations.prepare_redrive_selected(queue, chosen, group=group.key)  # noqa: E731
@@ -94,14 +94,14 @@ async def open_consumer_logs(screen: QueueDetailScreen, message: QueueMessage) -
     """``l``: the consumer's logs ±2 min around the message's first receive, filtered to its id."""
     from screens.timeline import LogsWindowScreen
 
-    app = screen.console_app
+    app = screen.host
     try:
         target = await screen.api.dlq.consumer_logs(screen.queue, message)
     except Exception as exc:
         screen.status.set_error(f"consumers of {screen.queue.name}: {type(exc).__name__}: {exc}")
         return
     if target is None:
-        screen.console_app.say(
+        screen.host.say(
             f"no consumer of {screen.queue.name} found (no Lambda event source mapping, no ECS service "
             "whose task definition names the queue)",
             severity="warning",
@@ -115,6 +115,6 @@ async def open_consumer_logs(screen: QueueDetailScreen, message: QueueMessage) -
         service=c.service,
         mention=target.message_id,
     )
-    app.push_pane(pane)
+    screen.navigation.push_pane(pane)
     when = f"{target.first_receive:%H:%M:%S}" if target.first_receive else "?"
     app.say(f"logs of {c.describe()} around the first receive ({when}) of {target.message_id}", timeout=8)
