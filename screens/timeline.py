@@ -51,6 +51,14 @@ class LogsWindowScreen(LogsScreen):
         self.mention = mention  # a message id: the lines naming it come first, as they arrive
         self.mention_shown = False
 
+    async def load(self) -> None:
+        if self.sources is None:
+            self.state = "finding log groups"
+            self.sources = await self.resolve_sources()
+            self.view.set_groups(s.group for s in self.sources)
+            self.since, self.until = self.window
+            self.start_follow()
+
     def on_mount(self) -> None:  # Textual runs LogsScreen's on_mount too (one handler per class)
         if self.mention:  # the pane follows rather than polls: look at the lines as they arrive
             self.set_interval(0.5, self.show_mentions)

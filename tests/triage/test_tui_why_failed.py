@@ -10,15 +10,13 @@ from screens.modals.confirm import ConfirmPlanScreen
 from screens.modals.progress import ProgressScreen
 from screens.modals.revisions import RevisionPickerScreen
 from screens.services import ServicesScreen
-from tests.triage.test_tui_triage import ASHARVI_PROD, open_services
+from tests.triage.test_tui_triage import ASHARVI_PROD, on_service
 
 
 async def test_a_failed_rollback_shows_why_it_failed(settings: Settings, triage_world: DemoRuntime) -> None:
     app = make_app(settings)
     async with app.run_test(size=(160, 50)) as pilot:
-        services = await open_services(pilot, app, "asharvi-backend-cluster")
-        await wait_for(pilot, lambda: ASHARVI_PROD in services.services)
-        assert services.table.select_key(ASHARVI_PROD)
+        await on_service(pilot, app, "asharvi-backend-cluster", ASHARVI_PROD)
         await pilot.press("b")
         await wait_for(pilot, lambda: isinstance(app.screen, RevisionPickerScreen))
         await pilot.press("up", "up")  # :5, the image built without dist/config/env.js
