@@ -36,6 +36,24 @@ class AutoScalingView:
     activities: tuple[ScalingActivity, ...] | None = ()  # None: could not be read (see ``errors``)
     errors: tuple[Exception, ...] = ()
 
+    def lines(self) -> list[str]:
+        """The target, its policies and the activities, newest first: the CLI's output, the detail's section."""
+        target = self.target
+        if target is None:
+            return ["no auto scaling target: only a person changes the desired count"]
+        lines = [
+            f"target {target.resource_id} (account {self.account or '?'}, {self.region}): "
+            f"min {target.min_capacity}, max {target.max_capacity}, {target.state()}"
+        ]
+        lines += [f"policy {p.name}: {p.summary()}" for p in self.policies] or ["no scaling policy"]
+        if self.activities is None:
+            lines.append("scaling activities: could not be read")
+        elif not self.activities:
+            lines.append("no scaling activity lately")
+        for a in reversed(self.activities or ()):
+            lines.append(f"{a.at:%Y-%m-%d %H:%M:%S} {a.status}: {a.description} {a.cause}".rstrip())
+        return lines
+
 
 def account_of(arn: str) -> str:
     parts = arn.split(":")

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import argparse
 
-from console.api.autoscaling import AutoScalingView, read_autoscaling
+from console.api.autoscaling import read_autoscaling
 from console.aws.context import open_gateways
 from console.commands.ops import before_any_change, drive, early_refusal, op_options, out, service_args
 from console.config import Settings
@@ -51,25 +51,6 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
     p.set_defaults(func=run_autoscaling)
 
 
-def view_lines(view: AutoScalingView) -> list[str]:
-    """The target, its policies and activities as lines (also what the detail's section says)."""
-    target = view.target
-    if target is None:
-        return ["no auto scaling target: only a person changes the desired count"]
-    lines = [
-        f"target {target.resource_id} (account {view.account or '?'}, {view.region}): "
-        f"min {target.min_capacity}, max {target.max_capacity}, {target.state()}"
-    ]
-    lines += [f"policy {p.name}: {p.summary()}" for p in view.policies] or ["no scaling policy"]
-    if view.activities is None:
-        lines.append("scaling activities: could not be read")
-    elif not view.activities:
-        lines.append("no scaling activity lately")
-    for a in reversed(view.activities or ()):
-        lines.append(f"{a.at:%Y-%m-%d %H:%M:%S} {a.status}: {a.description} {a.cause}".rstrip())
-    return lines
-
-
 async def run_autoscaling(args: argparse.Namespace, settings: Settings | None) -> int:
     assert settings is not None
     change = TargetChange(args.min_capacity, args.max_capacity, args.scale_in_suspended)
@@ -79,7 +60,7 @@ async def run_autoscaling(args: argparse.Namespace, settings: Settings | None) -
         with before_any_change():
             service = await resolve_service(gw.ecs, settings.regions, args.cluster, args.service)
             if change.empty:
-                for line in view_lines(await read_autoscaling(gw, service)):
+                for line in (await read_autoscaling(gw, service)).lines():
                     out(line)
                 return 0
             op = await prepare_target_change(gw.ecs, settings, service, change)
