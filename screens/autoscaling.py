@@ -17,7 +17,10 @@ from console.model import Service
 from screens.bindings import mutating
 from screens.format import aws
 
-AUTOSCALING_OPERATIONS = [mutating("A", "autoscaling", "Auto scaling", id="service_detail.autoscaling")]
+# Not in the key bar (Esc and / keep their room there): the section names the key, `?` lists it.
+AUTOSCALING_OPERATIONS = [
+    mutating("A", "autoscaling", "Auto scaling", id="service_detail.autoscaling", show=False)
+]
 
 
 def autoscaling_text(view: AutoScalingView | None) -> Text:
