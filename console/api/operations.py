@@ -18,6 +18,7 @@ from console.aws.sqs import QueueMessage
 from console.config import ServiceRules, Settings
 from console.model import Queue, Service, Task, TaskDefinition
 from console.ops import redrive
+from console.ops.autoscaling import TargetChange, prepare_target_change
 from console.ops.envsync import ContainerEdit, EnvOp, current_task_definition, prepare_env_edit
 from console.ops.guards import Guards, service_guards
 from console.ops.plan import ProgressCallback
@@ -118,6 +119,11 @@ class Operations:
         return await prepare_env_edit(  # reads the service's guard tags, as every prepare_* does
             self.gateways.ecs, self.settings, current, base, changed, action="env-edit", pacing=pacing
         )
+
+    async def prepare_autoscaling(self, service: Service, change: TargetChange) -> Operation:
+        """RegisterScalableTarget: the target's min/max, scale-in suspended or resumed."""
+        current = await self.current(service)
+        return await prepare_target_change(self.gateways.ecs, self.settings, current, change)
 
     async def prepare_stop_task(self, task: Task, reason: str, *, pacing: Pacing | None = None) -> Operation:
         return await prepare_stop_task(self.gateways.ecs, self.settings, task, reason, pacing=pacing)

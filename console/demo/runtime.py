@@ -19,7 +19,17 @@ from dataclasses import dataclass, field
 from typing import IO, Any
 
 from console.demo import activity as live
-from console.demo import alarms_eval, consumer, ecs_fixes, health, incidents, limits, metrics
+from console.demo import (
+    alarms_eval,
+    autoscaling_runtime,
+    consumer,
+    ecs_fixes,
+    health,
+    incidents,
+    limits,
+    metrics,
+    scaling_activities,
+)
 from console.demo.clock import CLOCK, DEFAULT_SCALE, set_scale
 from console.demo.history import History
 from console.demo.scheduler import LOCK, Scheduler, backend
@@ -191,6 +201,8 @@ class DemoRuntime:
             incidents.forget()
             metrics.forget()
             alarms_eval.forget()
+            autoscaling_runtime.forget()
+            scaling_activities.forget()
             self._seed()
         finally:
             self.scheduler.resume()
@@ -285,6 +297,7 @@ def start_demo(
     )
     incidents.bind(server.endpoint)
     alarms_eval.install()
+    scaling_activities.install()  # DescribeScalingActivities, which moto lacks
 
     def world_step() -> None:
         if not runtime.history.done.is_set():
@@ -293,7 +306,7 @@ def start_demo(
             metrics.step(REGIONS, skip_clusters=(SCALE_CLUSTER,))
         alarms_eval.step(REGIONS)
 
-    scheduler.extras += [consumer.Consumer().tick, incidents.tick, world_step]
+    scheduler.extras += [consumer.Consumer().tick, incidents.tick, world_step, autoscaling_runtime.tick]
     server.middleware.admin_routes["/_opsconsole/incident"] = incident_route
     server.middleware.gate = runtime.history.gate
     if background and seed_world:
