@@ -40,6 +40,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, Static
 from textual.worker import Worker, get_current_worker
 
+from console import memory
 from console.api.logs import Logs, ThreadedFollower
 from console.errors import BadInput, OpsError, describe_aws_error
 from console.literal import literal_text
@@ -164,6 +165,8 @@ class LogsScreen(PaneScreen):
         self._filter_error = ""
         self._history_exhausted = False
         self._logs_api: Logs | None = None  # until the app holds the facade: this pane's own
+        self._trimmer = memory.Trimmer()
+        memory.tune()
 
     # --- layout ----------------------------------------------------------------------
     def compose_body(self) -> ComposeResult:
@@ -292,6 +295,8 @@ class LogsScreen(PaneScreen):
                     if worker.is_cancelled or generation != self._generation:
                         return
                     self.view.add(events[offset : offset + UI_SLICE])
+                if self._trimmer.due(self.view.buffer.dropped_bytes):  # the bound in bytes, in RSS too
+                    await asyncio.to_thread(memory.trim)
         except OpsError as exc:
             if generation == self._generation:
                 self.state = "stopped"

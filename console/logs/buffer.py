@@ -54,6 +54,7 @@ class LogBuffer(Generic[T]):
         self.bytes = 0  # the size of what is kept (0 without ``size``)
         self.dropped = 0  # items pushed out at the old end since the start (or clear())
         self.appended = 0  # items appended at the new end since the start (or clear())
+        self.dropped_bytes = 0  # the size of what was dropped, ever (when to give memory back)
 
     @property
     def max_lines(self) -> int:
@@ -69,7 +70,9 @@ class LogBuffer(Generic[T]):
         while self._over():
             gone = self._lines.popleft()
             if size is not None:
-                self.bytes -= size(gone)
+                lost = size(gone)
+                self.bytes -= lost
+                self.dropped_bytes += lost
             self.dropped += 1
 
     def append(self, line: T) -> None:
@@ -106,11 +109,12 @@ class LogBuffer(Generic[T]):
             count += 1
         return count
 
-    def skip(self, count: int) -> None:
-        """``count`` items appended and dropped at once: newer ones fill the bound, so they were never
-        built (the counters stay what an append of each would have made them)."""
+    def skip(self, count: int, size: int = 0) -> None:
+        """``count`` items (of ``size`` in all) appended and dropped at once: newer ones fill the bound,
+        so they were never built (the counters stay what an append of each would have made them)."""
         self.appended += count
         self.dropped += count
+        self.dropped_bytes += size
 
     def room(self, older: Sequence[T]) -> int:
         """How many of ``older`` (oldest first) fit before the current items, newest of them first."""
@@ -140,6 +144,7 @@ class LogBuffer(Generic[T]):
         return len(take)
 
     def clear(self) -> None:
+        self.dropped_bytes += self.bytes
         self._lines.clear()
         self.bytes = 0
         self.dropped = 0

@@ -181,7 +181,7 @@ class LogView(ScrollView, can_focus=True):
             return events
         for event in events[max(0, skipped - LINK_WINDOW) : skipped]:
             self._line(event, self._next_seq)
-        self.buffer.skip(skipped)
+        self.buffer.skip(skipped, sum(event_size(e) for e in events[:skipped]))
         return events[skipped:]
 
     def _append(self, events: Iterable[LogEvent]) -> None:
