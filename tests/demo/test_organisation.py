@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 import json
+import os
+import signal
+import subprocess
+import sys
 import tomllib
 import urllib.request
 from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 import boto3
@@ -43,7 +48,7 @@ def org_world(org: DemoRuntime) -> DemoRuntime:
     return org
 
 
-def assumed(runtime: DemoRuntime, account: str) -> dict[str, str]:
+def assumed(runtime: Any, account: str) -> dict[str, str]:
     """Keys for ``account``'s ops role, assumed with the demo's base credentials."""
     role = f"arn:aws:iam::{account}:role/opsconsole-ops"
     got = client(runtime, "sts", "us-east-1").assume_role(RoleArn=role, RoleSessionName="oncall")
@@ -55,7 +60,7 @@ def assumed(runtime: DemoRuntime, account: str) -> dict[str, str]:
     }
 
 
-def member(runtime: DemoRuntime, account: str, service: str, region: str) -> Any:
+def member(runtime: Any, account: str, service: str, region: str) -> Any:
     return boto3.client(
         service,
         region_name=region,
@@ -202,3 +207,36 @@ def test_a_denied_account_refuses_assume_role_as_sts_words_it_and_the_others_sti
     assert clusters(member(org_world, DOCVERIFY, "ecs", "ap-south-1")) == ["document-verification-cluster"]
     org_world.deny()
     assert assumed(org_world, FRAMERATR)["aws_access_key_id"]
+
+
+def test_demo_serve_makes_a_synthetic_fleet_with_one_account_denying_assume_role():
+    """``demo serve --accounts 2 --scale 3 --deny-account ID`` in its own process."""
+    denied = "800000000002"
+    env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
+    command = ["demo", "serve", "--no-activity", "--accounts", "2", "--scale", "3", "--deny-account", denied]
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "console.cli", *command],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+    )
+    try:
+        line = proc.stdout.readline() if proc.stdout else ""
+        assert line.startswith("endpoint: http://127.0.0.1:"), line
+        endpoint = line.split(" ", 1)[1].strip()
+        with urllib.request.urlopen(f"{endpoint}/_opsconsole/info", timeout=5) as resp:
+            listed = {a["name"]: a for a in json.loads(resp.read())["accounts"]}
+        assert set(listed) == {a.name for a in SEED_ACCOUNTS} | {"fleet-01", "fleet-02"}
+        runtime = SimpleNamespace(endpoint=endpoint)
+        fleet = listed["fleet-01"]
+        for region in fleet["regions"]:
+            ecs = member(runtime, fleet["id"], "ecs", region)
+            assert clusters(ecs) == ["scale-cluster"]
+            assert len(ecs.list_services(cluster="scale-cluster", maxResults=100)["serviceArns"]) == 3
+        with pytest.raises(ClientError) as caught:
+            assumed(runtime, denied)
+        assert caught.value.response["Error"]["Code"] == "AccessDenied"
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        proc.communicate(timeout=30)
