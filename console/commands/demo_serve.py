@@ -11,7 +11,7 @@ import argparse
 import sys
 
 from console.config import Settings
-from console.errors import BadInput
+from console.errors import BadInput, OpsError
 
 
 def _server_options(parser: argparse.ArgumentParser) -> None:
@@ -148,6 +148,9 @@ def run_serve(args: argparse.Namespace, settings: Settings | None) -> int:
         except incidents.IncidentError as exc:
             raise BadInput(f"--incident: {exc}") from None
     faults = _faults(args)
+    from console.demo.moto_boot import import_moto
+
+    import_moto()
     from console.demo.runtime import serve_forever
 
     try:
@@ -170,18 +173,17 @@ def run_serve(args: argparse.Namespace, settings: Settings | None) -> int:
 
 
 def run_demo_console(args: argparse.Namespace, settings: Settings | None) -> int:
-    """Plain ``opsconsole demo``: the world in this process, the console on it, both gone on exit."""
+    """Plain ``opsconsole demo``: the world in a child process started while the console loads,
+    the console on it, both gone on exit (console.demo.launcher)."""
     _check(args)
-    faults = _faults(args)
-    from console.commands._default import launch_ui
-    from console.config import demo_profile, resolve_settings
-    from console.demo.runtime import start_demo
+    _faults(args)  # a bad spec is refused here, before anything starts
+    from console.demo import launcher
 
     print("starting the embedded demo AWS…", file=sys.stderr, flush=True)
-    runtime = start_demo(
-        args.port,
+    runtime = launcher.spawn(
+        port=args.port,
         latency_ms=args.latency_ms,
-        faults=faults,
+        faults=args.faults,
         throttle=args.throttle,
         activity=args.activity,
         scale=args.scale,
@@ -189,12 +191,20 @@ def run_demo_console(args: argparse.Namespace, settings: Settings | None) -> int
         time_scale=args.time_scale,
         organised=args.organised,
         accounts=args.accounts,
-        deny_accounts=tuple(args.deny_accounts),
+        deny_accounts=list(args.deny_accounts),
         # The clusters first, the rest of the world behind the first screen; a console opened on
         # one cluster reads its services at once, so that world is made whole first.
         background=not getattr(args, "open_cluster", None),
     )
     with runtime:
+        from console.commands._default import import_ui, launch_ui
+        from console.config import demo_profile, resolve_settings
+
+        import_ui()  # while the child imports moto and makes the clusters
+        try:
+            runtime.wait()
+        except launcher.DemoStartError as exc:
+            raise OpsError(str(exc)) from None
         profile = demo_profile(runtime.endpoint)
         demo_settings = resolve_settings(
             regions=tuple(runtime.regions),

@@ -76,6 +76,16 @@ def _vpc_exists(region: str, vpc_id: str) -> bool:
     return vpc_id in moto_access.ec2(region).vpcs
 
 
+def _cluster_args(insights: bool, tag_values: dict[str, str]) -> dict[str, Any]:
+    """CreateCluster's arguments for a team's Fargate cluster."""
+    return {
+        "settings": [{"name": "containerInsights", "value": "enabled" if insights else "disabled"}],
+        "capacityProviders": ["FARGATE", "FARGATE_SPOT"],
+        "defaultCapacityProviderStrategy": [{"capacityProvider": "FARGATE", "weight": 1}],
+        "tags": tags(**tag_values),
+    }
+
+
 class Builder:
     """The world's makers of things; World (world.py) seeds the systems with them."""
 
@@ -184,12 +194,27 @@ class Builder:
         logs.put_retention_policy(logGroupName=name, retentionInDays=days)
         self.info.log_groups[name] = region
 
-    def system_cluster(self, name: str) -> None:
-        """One of the systems' clusters, made once (the fast start makes them all first)."""
+    def system_cluster(self, name: str, *, in_process: bool = False) -> None:
+        """One of the systems' clusters, made once (the fast start makes them all first).
+
+        ``in_process``: made in moto's backend with the arguments CreateCluster would pass (no
+        boto3 client to build: the first screen waits on this).
+        """
         region, insights, tag_values = CLUSTERS[name]
         with organisation.acting_as(organisation.current().account_of(name)):
             with LOCK:
-                if name in backend(region).clusters:
+                be = backend(region)
+                if name not in be.clusters and in_process:
+                    args = _cluster_args(insights, tag_values)
+                    be.create_cluster(
+                        name,
+                        args["tags"],
+                        args["settings"],
+                        None,
+                        args["capacityProviders"],
+                        args["defaultCapacityProviderStrategy"],
+                    )
+                if name in be.clusters:
                     self.info.clusters[name] = region
                     return
             self.cluster(region, name, insights, **tag_values)
@@ -197,16 +222,10 @@ class Builder:
     def clusters_first(self) -> None:
         """What the console's first screen lists: every system's cluster (the rest comes behind)."""
         for name in CLUSTERS:
-            self.system_cluster(name)
+            self.system_cluster(name, in_process=True)
 
     def cluster(self, region: str, name: str, insights: bool = False, **tag_values: str) -> None:
-        self.clients("ecs", region).create_cluster(
-            clusterName=name,
-            settings=[{"name": "containerInsights", "value": "enabled" if insights else "disabled"}],
-            capacityProviders=["FARGATE", "FARGATE_SPOT"],
-            defaultCapacityProviderStrategy=[{"capacityProvider": "FARGATE", "weight": 1}],
-            tags=tags(**tag_values),
-        )
+        self.clients("ecs", region).create_cluster(clusterName=name, **_cluster_args(insights, tag_values))
         self.info.clusters[name] = region
 
     def register(

@@ -30,6 +30,7 @@ log = logging.getLogger("opsconsole.demo")
 
 TIME_SCALE_ENV = "OPSCONSOLE_DEMO_TIME_SCALE"
 FIRST_SCREEN_WAIT_S = 4.0
+START_FILL_WAIT_S = 120.0  # an incident needs the whole world
 KEEP_TASKS_RUNNING = {"progression": "manual", "times": 1_000_000_000}
 FAKE_CREDENTIALS = {
     "AWS_ACCESS_KEY_ID": "testing",
@@ -138,11 +139,23 @@ class DemoRuntime:
             "label": LABEL,
             "accounts": self.organisation.as_info(),
         }
+        self.server.middleware.live_info = self.live_info
+
+    def live_info(self) -> dict[str, Any]:
+        """For ``/_opsconsole/info``: whether the world is still filling, and the line that says so."""
+        return {"filling": bool(self.status), "status": self.status}
+
+    def mark_filled(self) -> None:
+        self.filled.set()
 
     @property
     def status(self) -> str:
         """For the status line: what the world is doing while the console already runs on it."""
-        return "" if self.filled.is_set() else "filling the demo world (services, tasks, logs, metrics)…"
+        if not self.filled.is_set():
+            return "demo world still filling: services, tasks, logs, metrics…"
+        if not self.history.done.is_set():
+            return "demo world still filling: the last 24 h of metrics, logs and alarms…"
+        return ""
 
     # ---- lifecycle --------------------------------------------------------------------
     def _quiet_middleware(self) -> None:
@@ -200,7 +213,7 @@ class DemoRuntime:
         self.scheduler.start()
         if self.activity is not None and self._activity_enabled:
             self.activity.start()
-        self.filled.set()
+        self.mark_filled()
 
     def reset(self) -> None:
         """Back to the world as it was at start: moto reset, the task transition, a fresh seed."""
@@ -379,7 +392,7 @@ def start_demo(
     scheduler.start()
     if runtime.activity is not None:
         runtime.activity.start()
-    runtime.filled.set()
+    runtime.mark_filled()
     return runtime
 
 
@@ -439,10 +452,16 @@ def serve_forever(
     organised: bool | None = None,
     accounts: int = 0,
     deny_accounts: tuple[str, ...] = (),
+    stop: threading.Event | None = None,
+    background: bool = False,
 ) -> int:
-    """Run until SIGINT/SIGTERM; print the endpoint line first and the request counts last."""
+    """Run until SIGINT/SIGTERM (or ``stop``); print the endpoint line first and the request counts last.
+
+    ``background``: print the endpoint once the clusters exist and seed the rest behind
+    (``/_opsconsole/info`` says ``filling`` until it is done), as ``opsconsole demo`` wants.
+    """
     out = out or sys.stdout
-    stop = threading.Event()
+    stop = stop or threading.Event()
 
     def on_signal(signum: int, frame: Any) -> None:
         stop.set()
@@ -461,9 +480,11 @@ def serve_forever(
             organised=organised,
             accounts=accounts,
             deny_accounts=deny_accounts,
+            background=background,
         )
         try:
             if incident:
+                runtime.filled.wait(START_FILL_WAIT_S)
                 from console.demo import incidents
 
                 incidents.start(incident)

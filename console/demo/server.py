@@ -197,6 +197,8 @@ class Middleware:
     gate: Callable[[str], None] | None = None
     # Accounts whose ops role refuses AssumeRole (``--deny-account``): the org's trust policy says no.
     denied_accounts: set[str] = field(default_factory=set)
+    # What ``/_opsconsole/info`` adds that changes while the world runs (e.g. still filling).
+    live_info: Callable[[], dict[str, Any]] | None = None
     _key_accounts: dict[str, str] = field(default_factory=dict)
 
     def set_faults(self, faults: FaultSpec | None) -> None:
@@ -414,7 +416,7 @@ class Middleware:
         method = environ.get("REQUEST_METHOD", "GET")
         payload: Any = {"ok": True}
         if path == "/_opsconsole/info":
-            payload = self.info
+            payload = {**self.info, **(self.live_info() if self.live_info is not None else {})}
         elif path == "/_opsconsole/counts":
             if method == "DELETE":
                 with self._lock:

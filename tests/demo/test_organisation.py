@@ -3,10 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
-import signal
-import subprocess
-import sys
 import tomllib
 import urllib.request
 from collections.abc import Iterator
@@ -20,7 +16,7 @@ import pytest
 from botocore.config import Config
 from botocore.exceptions import ClientError
 
-from console.demo import incidents
+from console.demo import incidents, launcher
 from console.demo.organisation import BASE_ACCOUNT, SEED_ACCOUNTS, Organisation
 from console.demo.runtime import DemoRuntime
 from tests.demo.helpers import client, ecs_dimensions, poll
@@ -209,25 +205,23 @@ def test_a_denied_account_refuses_assume_role_as_sts_words_it_and_the_others_sti
     assert assumed(org_world, FRAMERATR)["aws_access_key_id"]
 
 
-def test_demo_serve_makes_a_synthetic_fleet_with_one_account_denying_assume_role():
-    """``demo serve --accounts 2 --scale 3 --deny-account ID`` in its own process."""
+def test_a_child_demo_serves_a_synthetic_fleet_with_one_account_denying_assume_role():
+    """``demo serve --accounts 2 --scale 3 --deny-account ID`` in its own process (console.demo.launcher)."""
     denied = "800000000002"
-    env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
-    command = ["demo", "serve", "--no-activity", "--accounts", "2", "--scale", "3", "--deny-account", denied]
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "console.cli", *command],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        env=env,
-    )
-    try:
-        line = proc.stdout.readline() if proc.stdout else ""
-        assert line.startswith("endpoint: http://127.0.0.1:"), line
-        endpoint = line.split(" ", 1)[1].strip()
-        with urllib.request.urlopen(f"{endpoint}/_opsconsole/info", timeout=5) as resp:
-            listed = {a["name"]: a for a in json.loads(resp.read())["accounts"]}
+    with launcher.spawn(
+        activity=False, accounts=2, scale=3, deny_accounts=[denied], background=False
+    ) as child:
+        endpoint = child.wait()
+
+        def read_info() -> dict[str, Any]:
+            with urllib.request.urlopen(f"{endpoint}/_opsconsole/info", timeout=5) as resp:
+                return dict(json.loads(resp.read()))
+
+        info = read_info()
+        listed = {a["name"]: a for a in info["accounts"]}
         assert set(listed) == {a.name for a in SEED_ACCOUNTS} | {"fleet-01", "fleet-02"}
+        # The day of history is written behind the seed; once it is, the world is whole.
+        assert poll(read_info, lambda i: not i["filling"], timeout=60)["status"] == ""
         runtime = SimpleNamespace(endpoint=endpoint)
         fleet = listed["fleet-01"]
         for region in fleet["regions"]:
@@ -237,6 +231,4 @@ def test_demo_serve_makes_a_synthetic_fleet_with_one_account_denying_assume_role
         with pytest.raises(ClientError) as caught:
             assumed(runtime, denied)
         assert caught.value.response["Error"]["Code"] == "AccessDenied"
-    finally:
-        proc.send_signal(signal.SIGTERM)
-        proc.communicate(timeout=30)
+    assert child.proc.poll() is not None  # its stdin closed: it ended with us

@@ -1,0 +1,36 @@
+"""Import moto's models with one botocore session, not four: most of the demo's start-up.
+
+moto's EC2 models list every partition's regions at import, each time through a new
+``boto3.Session()`` (three of them, and a fourth for the backends' regions), and every new session
+parses botocore's endpoint data again. Importing them while ``boto3.Session`` hands out sessions
+over one shared botocore session parses it once (measured: about a third of the import). Called
+first by the processes that serve the demo (``demo serve``, ``opsconsole demo``'s child); anything
+importing moto some other way only misses the saving.
+"""
+
+from __future__ import annotations
+
+import sys
+from typing import Any
+
+
+def import_moto() -> None:
+    if "moto.ecs.models" in sys.modules:
+        return
+    import boto3
+    import botocore.session
+
+    shared = botocore.session.Session()
+    original = boto3.Session
+
+    class SharedSession(original):  # type: ignore[misc, valid-type]
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            if not args and "botocore_session" not in kwargs:
+                kwargs["botocore_session"] = shared
+            super().__init__(*args, **kwargs)
+
+    boto3.Session = SharedSession  # type: ignore[misc]
+    try:
+        import moto.ecs.models  # noqa: F401  (EC2's, ECS's and the backends' machinery)
+    finally:
+        boto3.Session = original  # type: ignore[misc]
