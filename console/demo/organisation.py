@@ -31,6 +31,7 @@ from typing import Any
 
 BASE_ACCOUNT = "123456789012"
 OPS_ROLE = "opsconsole-ops"
+SEED_SESSION = "opsconsole-demo-seed"  # the org's own automation: never refused (see server)
 ORGANISED = False  # the default of start_demo(organisation=None); flipped once the console reads accounts
 ORGANISATION_ENV = "OPSCONSOLE_DEMO_ORGANISATION"
 REGIONS: tuple[str, ...] = ("us-east-1", "ap-south-1", "us-east-2")
@@ -214,7 +215,7 @@ class Credentials:
         import boto3
 
         sts = boto3.client("sts", region_name="us-east-1", endpoint_url=self.endpoint, **BASE_KEYS)
-        got = sts.assume_role(RoleArn=role, RoleSessionName="opsconsole-demo-seed")["Credentials"]
+        got = sts.assume_role(RoleArn=role, RoleSessionName=SEED_SESSION)["Credentials"]
         keys = {
             "aws_access_key_id": got["AccessKeyId"],
             "aws_secret_access_key": got["SecretAccessKey"],

@@ -163,7 +163,6 @@ class DemoRuntime:
         mw.latency_ms = 0
         mw.set_faults(None)
         mw.throttle = False
-        mw.denied_accounts = set()
 
     def _apply_config(self) -> None:
         mw = self.server.middleware
@@ -345,6 +344,7 @@ def start_demo(
         seed_world=seed_world,
         _activity_enabled=activity,
     )
+    server.middleware.denied_accounts = set(runtime.config.denied)  # from the first request on
     incidents.bind(server.endpoint)
     alarms_eval.install()
 

@@ -256,6 +256,8 @@ class Middleware:
         if not self.denied_accounts or info.service != "sts" or info.op != "AssumeRole":
             return None
         form = parse_qs(info.body.decode("utf-8", "replace"))
+        if form.get("RoleSessionName", [""])[0] == organisation.SEED_SESSION:
+            return None  # the world's own seeding, as the org's automation, is trusted
         role = form.get("RoleArn", [""])[0]
         match = _ROLE_ACCOUNT.match(role)
         if match is None or match.group(1) not in self.denied_accounts:
