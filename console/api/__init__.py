@@ -9,6 +9,7 @@ the coming per-account fan-out changes this package and nothing above it.
 
 from __future__ import annotations
 
+from console.api.dlq import DlqTriage
 from console.api.incidents import Incidents
 from console.api.logs import Logs
 from console.api.operations import Operations
@@ -42,6 +43,7 @@ class ConsoleApi:
         self.incidents = Incidents(settings.endpoint_url)
         self.triage = Triage(settings, self.gateways)
         self.world = WorldNotice(settings.endpoint_url)  # a demo world still filling, for the status line
+        self.dlq = DlqTriage(self.gateways)
 
     async def close(self) -> None:
         await self.triage.close()
