@@ -41,11 +41,13 @@ def child(mode: str, endpoint: str) -> None:
     spawned = float(os.environ[SPAWNED_AT_ENV])
     figures: dict[str, float] = {}
     runtime = None
-    if mode == "demo":
-        from console.demo.runtime import start_demo
+    if mode == "demo":  # as run_demo_console: the AWS in a child, the UI imported meanwhile
+        from console.commands._default import import_ui
+        from console.demo import launcher
 
-        runtime = start_demo(background=True)
-        endpoint = runtime.endpoint
+        runtime = launcher.spawn(background=True)
+        import_ui()
+        endpoint = runtime.wait()
         figures["endpoint_up_s"] = time.time() - spawned
     from console.cli import demo_regions
     from console.config import resolve_settings

@@ -14,16 +14,20 @@ from urllib.parse import urlparse
 from console.errors import BadInput, OpsError
 
 
-def demo_regions(endpoint_url: str) -> tuple[str, ...]:
-    """The regions a `demo serve` endpoint announces; () for any other endpoint."""
+def demo_info(endpoint_url: str, timeout: float = 2.0) -> dict[str, object]:
+    """What a `demo serve` endpoint says about itself (regions, accounts, still filling); {} elsewhere."""
     try:
-        with urllib.request.urlopen(f"{endpoint_url.rstrip('/')}/_opsconsole/info", timeout=2) as resp:
+        with urllib.request.urlopen(f"{endpoint_url.rstrip('/')}/_opsconsole/info", timeout=timeout) as resp:
             info = json.loads(resp.read() or b"{}")
     except (urllib.error.URLError, OSError, ValueError):
-        return ()
-    if not isinstance(info, dict):
-        return ()
-    return tuple(str(r) for r in info.get("regions", ()) if isinstance(r, str))
+        return {}
+    return info if isinstance(info, dict) else {}
+
+
+def demo_regions(endpoint_url: str) -> tuple[str, ...]:
+    """The regions a `demo serve` endpoint announces; () for any other endpoint."""
+    regions = demo_info(endpoint_url).get("regions", ())
+    return tuple(str(r) for r in regions if isinstance(r, str)) if isinstance(regions, list) else ()
 
 
 def check_endpoint(endpoint_url: str, timeout: float = 3.0) -> None:

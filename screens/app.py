@@ -59,6 +59,7 @@ from screens.queues import QueuesScreen
 from screens.services import ServicesScreen
 from screens.tasks import TasksScreen
 from screens.widgets.bars import StatusLine, TopBar
+from screens.world_notice import watch_world
 
 if TYPE_CHECKING:
     from console.ops.plan import Plan
@@ -109,6 +110,7 @@ class OpsConsoleApp(App[int]):
         self.milestones: dict[str, float] = {}
         self.known_clusters: dict[str, Cluster] = {}
         self.errors: list[str] = []
+        self.world_notice = ""  # what api.world says while the world fills (screens.world_notice)
         theme = (settings.profile.theme or "").lower()
         self.theme = {"light": LIGHT_THEME, "dark": DARK_THEME, "": DARK_THEME}.get(
             theme, theme or DARK_THEME
@@ -141,6 +143,7 @@ class OpsConsoleApp(App[int]):
         self.push_pane(home)
         if self.start_cluster:
             self.run_command_line(f"cluster {self.start_cluster}")
+        self.run_worker(watch_world(self), group="world-notice", exit_on_error=False)
         self.milestone("mounted")
 
     async def on_unmount(self) -> None:

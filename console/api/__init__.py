@@ -15,6 +15,7 @@ from console.api.logs import Logs
 from console.api.operations import Operations
 from console.api.reads import Reads
 from console.api.triage import Triage
+from console.api.world import WorldNotice
 from console.aws.context import Gateways, make_gateways
 from console.aws.session import ClientSettings
 from console.aws.sqs import QueueMessage, binary_preview
@@ -41,6 +42,7 @@ class ConsoleApi:
         self.logs = Logs(settings, self.gateways)
         self.incidents = Incidents(settings.endpoint_url)
         self.triage = Triage(settings, self.gateways)
+        self.world = WorldNotice(settings.endpoint_url)  # a demo world still filling, for the status line
         self.dlq = DlqTriage(self.gateways)
 
     async def close(self) -> None:
@@ -59,5 +61,6 @@ __all__ = [
     "Operations",
     "QueueMessage",
     "Reads",
+    "WorldNotice",
     "binary_preview",
 ]

@@ -18,6 +18,11 @@ from console.errors import OpsError
 UI_MODULE = "screens.app"
 
 
+def import_ui() -> Any:
+    """The UI module (imported once; ``opsconsole demo`` imports it while its AWS starts)."""
+    return _import_ui()
+
+
 def _import_ui() -> Any:
     try:
         return importlib.import_module(UI_MODULE)

@@ -12,7 +12,7 @@ import sys
 from typing import Any
 
 from console.config import Settings
-from console.errors import BadInput
+from console.errors import BadInput, OpsError
 
 
 def _server_options(parser: argparse.ArgumentParser) -> None:
@@ -46,6 +46,29 @@ def _server_options(parser: argparse.ArgumentParser) -> None:
         default=0.5,
         metavar="SECONDS",
         help="scheduler tick (a rollout takes about 8 ticks)",
+    )
+    parser.add_argument(
+        "--organisation",
+        dest="organised",
+        action="store_const",
+        const=True,
+        default=None,
+        help="each system in its own AWS account, reached by AssumeRole (see profiles/demo.toml)",
+    )
+    parser.add_argument(
+        "--accounts",
+        type=int,
+        default=0,
+        metavar="K",
+        help="a synthetic fleet: K more accounts, each with --scale N services per region",
+    )
+    parser.add_argument(
+        "--deny-account",
+        dest="deny_accounts",
+        action="append",
+        default=[],
+        metavar="ID",
+        help="this account's ops role refuses AssumeRole (AccessDenied); repeatable",
     )
     parser.add_argument(
         "--time-scale",
@@ -109,6 +132,11 @@ def _check(args: argparse.Namespace) -> None:
         raise BadInput("--time-scale: must be more than 0")
     if not 0 <= args.port <= 65535:
         raise BadInput("--port: must be between 0 and 65535")
+    if args.accounts < 0:
+        raise BadInput("--accounts: must be 0 or more")
+    for account in args.deny_accounts:
+        if not (len(account) == 12 and account.isdigit()):
+            raise BadInput(f"--deny-account: '{account}' is not a 12-digit account id")
 
 
 def _world_options(args: argparse.Namespace, faults: Any) -> dict[str, Any]:
@@ -121,6 +149,9 @@ def _world_options(args: argparse.Namespace, faults: Any) -> dict[str, Any]:
         "scale": args.scale,
         "tick_s": args.tick,
         "time_scale": args.time_scale,
+        "organised": args.organised,
+        "accounts": args.accounts,
+        "deny_accounts": tuple(args.deny_accounts),
     }
 
 
@@ -134,6 +165,9 @@ def run_serve(args: argparse.Namespace, settings: Settings | None) -> int:
         except incidents.IncidentError as exc:
             raise BadInput(f"--incident: {exc}") from None
     faults = _faults(args)
+    from console.demo.moto_boot import import_moto
+
+    import_moto()
     from console.demo.runtime import serve_forever
 
     try:
@@ -143,22 +177,29 @@ def run_serve(args: argparse.Namespace, settings: Settings | None) -> int:
 
 
 def run_demo_console(args: argparse.Namespace, settings: Settings | None) -> int:
-    """Plain ``opsconsole demo``: the world in this process, the console on it, both gone on exit."""
+    """Plain ``opsconsole demo``: the world in a child process started while the console loads,
+    the console on it, both gone on exit (console.demo.launcher)."""
     _check(args)
-    faults = _faults(args)
-    from console.commands._default import launch_ui
-    from console.config import demo_profile, resolve_settings
-    from console.demo.runtime import start_demo
+    _faults(args)  # a bad spec is refused here, before anything starts
+    from console.demo import launcher
 
     print("starting the embedded demo AWS…", file=sys.stderr, flush=True)
-    runtime = start_demo(
-        args.port,
-        **_world_options(args, faults),
+    runtime = launcher.spawn(
+        port=args.port,
+        **_world_options(args, args.faults),  # the spec as given: the child parses it
         # The clusters first, the rest of the world behind the first screen; a console opened on
         # one cluster reads its services at once, so that world is made whole first.
         background=not getattr(args, "open_cluster", None),
     )
     with runtime:
+        from console.commands._default import import_ui, launch_ui
+        from console.config import demo_profile, resolve_settings
+
+        import_ui()  # while the child imports moto and makes the clusters
+        try:
+            runtime.wait()
+        except launcher.DemoStartError as exc:
+            raise OpsError(str(exc)) from None
         profile = demo_profile(runtime.endpoint)
         demo_settings = resolve_settings(
             regions=tuple(runtime.regions),

@@ -28,6 +28,7 @@ from console.demo import (
     incidents,
     limits,
     metrics,
+    organisation,
     scaling_activities,
 )
 from console.demo.clock import CLOCK, DEFAULT_SCALE, set_scale
@@ -40,6 +41,7 @@ log = logging.getLogger("opsconsole.demo")
 
 TIME_SCALE_ENV = "OPSCONSOLE_DEMO_TIME_SCALE"
 FIRST_SCREEN_WAIT_S = 4.0
+START_FILL_WAIT_S = 120.0  # an incident needs the whole world
 KEEP_TASKS_RUNNING = {"progression": "manual", "times": 1_000_000_000}
 FAKE_CREDENTIALS = {
     "AWS_ACCESS_KEY_ID": "testing",
@@ -63,7 +65,8 @@ def _keep_tasks_running() -> None:
     state_manager.set_transition(model_name="ecs::task", transition=dict(KEEP_TASKS_RUNNING))
 
 
-KEPT_ON_RESET = frozenset({"ec2"})
+# EC2: the networks (see below); IAM and STS: the ops roles' assumed keys, which consoles hold.
+KEPT_ON_RESET = frozenset({"ec2", "iam", "sts"})
 
 
 def _reset_keeping_network() -> bool:
@@ -94,6 +97,7 @@ class _Config:
     latency_ms: float
     faults: FaultSpec | None
     throttle: bool
+    denied: frozenset[str] = frozenset()  # accounts whose ops role refuses AssumeRole
 
 
 @dataclass
@@ -125,9 +129,44 @@ class DemoRuntime:
         return LABEL
 
     @property
+    def organisation(self) -> organisation.Organisation:
+        """The accounts of this world (one base account unless organised)."""
+        return organisation.current()
+
+    def deny(self, *account_ids: str) -> None:
+        """From now on the ops role of these accounts refuses AssumeRole (none: allow all again)."""
+        self.config.denied = frozenset(account_ids)
+        self.server.middleware.denied_accounts = set(account_ids)
+
+    def reorganise(self, organised: bool, *, accounts: int = 0) -> None:
+        """Re-seed the world as an organisation (or as the one base account): a reset."""
+        organisation.use(organisation.Organisation.make(organised, fleet_accounts=accounts, scale=self.scale))
+        self.reset()
+
+    def _announce(self) -> None:
+        self.server.middleware.info = {
+            "demo": True,
+            "regions": list(self.regions),
+            "label": LABEL,
+            "accounts": self.organisation.as_info(),
+        }
+        self.server.middleware.live_info = self.live_info
+
+    def live_info(self) -> dict[str, Any]:
+        """For ``/_opsconsole/info``: whether the world is still filling, and the line that says so."""
+        return {"filling": bool(self.status), "status": self.status}
+
+    def mark_filled(self) -> None:
+        self.filled.set()
+
+    @property
     def status(self) -> str:
         """For the status line: what the world is doing while the console already runs on it."""
-        return "" if self.filled.is_set() else "filling the demo world (services, tasks, logs, metrics)…"
+        if not self.filled.is_set():
+            return "demo world still filling: services, tasks, logs, metrics…"
+        if not self.history.done.is_set():
+            return "demo world still filling: the last 24 h of metrics, logs and alarms…"
+        return ""
 
     # ---- lifecycle --------------------------------------------------------------------
     def _quiet_middleware(self) -> None:
@@ -141,6 +180,7 @@ class DemoRuntime:
         mw.latency_ms = self.config.latency_ms
         mw.set_faults(self.config.faults)
         mw.throttle = self.config.throttle
+        mw.denied_accounts = set(self.config.denied)
         with mw._lock:
             mw._buckets.clear()
 
@@ -148,7 +188,8 @@ class DemoRuntime:
         self._quiet_middleware()
         if self.seed_world:
             self.world = self.builder.seed(scale=self.scale)
-            live.seed_logs_and_queues(self.regions, skip_clusters=(SCALE_CLUSTER,))
+            with organisation.acting_as(self.organisation.account_of(consumer.CLUSTER)):
+                live.seed_logs_and_queues(self.regions, skip_clusters=(SCALE_CLUSTER,))
             self.world.dlq_seeded = 25
             if self._activity_enabled or not self.async_history:
                 # live lines must come after the past's in every stream: write the past first
@@ -157,7 +198,7 @@ class DemoRuntime:
                 self.history.start(self.regions, (SCALE_CLUSTER,), self.world)
         else:
             self.world = WorldInfo()
-        self.server.middleware.info = {"demo": True, "regions": list(self.regions), "label": LABEL}
+        self._announce()
         self.server.reset_counts()
         self._apply_config()
 
@@ -166,7 +207,7 @@ class DemoRuntime:
         self._quiet_middleware()
         self.builder.info = WorldInfo()
         self.builder.clusters_first()
-        self.server.middleware.info = {"demo": True, "regions": list(self.regions), "label": LABEL}
+        self._announce()
 
     def _fill(self, first_read: threading.Event | None = None) -> None:
         if first_read is not None:
@@ -182,7 +223,7 @@ class DemoRuntime:
         self.scheduler.start()
         if self.activity is not None and self._activity_enabled:
             self.activity.start()
-        self.filled.set()
+        self.mark_filled()
 
     def reset(self) -> None:
         """Back to the world as it was at start: moto reset, the task transition, a fresh seed."""
@@ -197,6 +238,7 @@ class DemoRuntime:
                 with urllib.request.urlopen(req, timeout=30) as resp:
                     resp.read()
             _keep_tasks_running()
+            self.server.middleware.forget_keys()
             self.scheduler.forget()
             incidents.forget()
             metrics.forget()
@@ -209,6 +251,17 @@ class DemoRuntime:
             if self._activity_enabled:
                 self.resume_activity()
         self.last_reset_s = time.monotonic() - started
+
+    def deny_route(self, method: str, body: bytes) -> dict[str, Any]:
+        """POST {"accounts": [ID, …]}: those accounts refuse AssumeRole ([] allows all); GET: which do."""
+        if method == "POST":
+            import json
+
+            wanted = json.loads(body or b"{}").get("accounts", [])
+            if not isinstance(wanted, list) or not all(isinstance(a, str) for a in wanted):
+                return {"ok": False, "error": "accounts: a list of account ids is needed"}
+            self.deny(*wanted)
+        return {"ok": True, "denied": sorted(self.config.denied)}
 
     def pause_activity(self) -> None:
         if self.activity is not None:
@@ -239,8 +292,8 @@ class DemoRuntime:
         """True once every service runs its desired count with one COMPLETED deployment."""
 
         def steady() -> bool:
-            for region in self.regions:
-                for svc in backend(region).services.values():
+            for account, region in self.organisation.places():
+                for svc in backend(region, account).services.values():
                     if svc.status != "ACTIVE":
                         continue
                     deps = getattr(svc, "deployments", [])
@@ -263,6 +316,9 @@ def start_demo(
     seed_world: bool = True,
     time_scale: float | None = None,
     background: bool = False,
+    organised: bool | None = None,
+    accounts: int = 0,
+    deny_accounts: tuple[str, ...] = (),
 ) -> DemoRuntime:
     """Start the demo AWS on 127.0.0.1:``port`` (0 = any free port) and seed the world.
 
@@ -270,8 +326,14 @@ def start_demo(
     ``OPSCONSOLE_DEMO_TIME_SCALE``, else ``DEFAULT_SCALE``. ``background``: return once the
     clusters exist (what the console's first screen lists) and seed the rest in a thread;
     ``runtime.filled`` is set when it is done (``opsconsole demo`` starts this way).
+    ``organised``: each system in its own account (None: ``organisation.organised_by_default()``);
+    ``accounts``: K synthetic fleet accounts (each with ``scale`` services per region; implies
+    organised); ``deny_accounts``: accounts whose ops role refuses AssumeRole once seeded.
     """
     _fake_credentials()
+    if organised is None:
+        organised = organisation.organised_by_default()
+    organisation.use(organisation.Organisation.make(organised, fleet_accounts=accounts, scale=scale))
     set_scale(time_scale if time_scale is not None else scale_from_env())
     health.install()
     server = DemoServer(port)
@@ -290,11 +352,12 @@ def start_demo(
         scheduler=scheduler,
         builder=World(server.endpoint, scheduler),
         activity=live.Activity(REGIONS, skip_clusters=(SCALE_CLUSTER,)) if activity else None,
-        config=_Config(latency_ms, faults, throttle),
+        config=_Config(latency_ms, faults, throttle, frozenset(deny_accounts)),
         scale=scale,
         seed_world=seed_world,
         _activity_enabled=activity,
     )
+    server.middleware.denied_accounts = set(runtime.config.denied)  # from the first request on
     incidents.bind(server.endpoint)
     alarms_eval.install()
     scaling_activities.install()  # DescribeScalingActivities, which moto lacks
@@ -302,12 +365,19 @@ def start_demo(
     def world_step() -> None:
         if not runtime.history.done.is_set():
             return  # alarms are evaluated on a whole past, never half of one
-        with LOCK:
-            metrics.step(REGIONS, skip_clusters=(SCALE_CLUSTER,))
-        alarms_eval.step(REGIONS)
+        for account, regions in organisation.current().regions_by_account(REGIONS):
+            with LOCK:
+                metrics.step(regions, skip_clusters=(SCALE_CLUSTER,), account=account)
+            alarms_eval.step(regions, account=account)
 
-    scheduler.extras += [consumer.Consumer().tick, incidents.tick, world_step, autoscaling_runtime.tick]
+    lambda_consumer = consumer.Consumer()
+
+    def consume() -> None:
+        lambda_consumer.tick(organisation.current().account_of(consumer.CLUSTER))
+
+    scheduler.extras += [consume, incidents.tick, world_step, autoscaling_runtime.tick]
     server.middleware.admin_routes["/_opsconsole/incident"] = incident_route
+    server.middleware.admin_routes["/_opsconsole/deny"] = runtime.deny_route
     server.middleware.gate = runtime.history.gate
     if background and seed_world:
         try:
@@ -316,12 +386,13 @@ def start_demo(
             server.stop()
             raise
         first_read = threading.Event()
-        described: set[str] = set()
+        described: set[tuple[str, str]] = set()
+        wanted = len(organisation.current().places())
 
         def on_request(name: str, request: dict[str, Any], status: int) -> None:
             if name == "ecs.DescribeClusters" and status == 200:
-                described.add(str(request.get("region")))
-                if len(described) >= len(runtime.regions):
+                described.add((str(request.get("account")), str(request.get("region"))))
+                if len(described) >= wanted:
                     first_read.set()
 
         server.add_observer(on_request)
@@ -335,7 +406,7 @@ def start_demo(
     scheduler.start()
     if runtime.activity is not None:
         runtime.activity.start()
-    runtime.filled.set()
+    runtime.mark_filled()
     return runtime
 
 
@@ -392,10 +463,19 @@ def serve_forever(
     ready: threading.Event | None = None,
     time_scale: float | None = None,
     incident: str | None = None,
+    organised: bool | None = None,
+    accounts: int = 0,
+    deny_accounts: tuple[str, ...] = (),
+    stop: threading.Event | None = None,
+    background: bool = False,
 ) -> int:
-    """Run until SIGINT/SIGTERM; print the endpoint line first and the request counts last."""
+    """Run until SIGINT/SIGTERM (or ``stop``); print the endpoint line first and the request counts last.
+
+    ``background``: print the endpoint once the clusters exist and seed the rest behind
+    (``/_opsconsole/info`` says ``filling`` until it is done), as ``opsconsole demo`` wants.
+    """
     out = out or sys.stdout
-    stop = threading.Event()
+    stop = stop or threading.Event()
 
     def on_signal(signum: int, frame: Any) -> None:
         stop.set()
@@ -411,14 +491,23 @@ def serve_forever(
             scale=scale,
             tick_s=tick_s,
             time_scale=time_scale,
+            organised=organised,
+            accounts=accounts,
+            deny_accounts=deny_accounts,
+            background=background,
         )
         try:
             if incident:
+                runtime.filled.wait(START_FILL_WAIT_S)
                 from console.demo import incidents
 
                 incidents.start(incident)
             print(f"endpoint: {runtime.endpoint}", file=out, flush=True)
             print(f"ECS time scale: {CLOCK.scale:g}x", file=sys.stderr, flush=True)
+            org = runtime.organisation
+            if org.organised:
+                denied = f", {len(deny_accounts)} denying AssumeRole" if deny_accounts else ""
+                print(f"accounts: {len(org.accounts)}{denied}", file=sys.stderr, flush=True)
             if ready is not None:
                 ready.set()
             while not stop.wait(0.5):

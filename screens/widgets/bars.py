@@ -112,6 +112,16 @@ class StatusLine(Static):
         self.notice = ""  # what was just done or refused (screens.app.say): kept until the next
         self.notice_style = "bold"
         self.waiting = ""
+        self.world = ""  # the world behind the endpoint is still being made (screens.world_notice)
+
+    def on_mount(self) -> None:
+        self.world = str(getattr(self.app, "world_notice", "") or "")
+        if self.world:
+            self._render_line()
+
+    def set_world(self, world: str) -> None:
+        self.world = world
+        self._render_line()
 
     def set_info(self, info: str) -> None:
         self.info = info
@@ -136,6 +146,9 @@ class StatusLine(Static):
         text = Text(no_wrap=True, overflow="ellipsis", end="")
         if self.notice:
             text.append_text(aws(self.notice, self.notice_style))
+            text.append("  ·  ", style="dim")
+        if self.world:  # first: the panes look emptier than they will until it goes
+            text.append_text(aws(self.world, "italic yellow"))
             text.append("  ·  ", style="dim")
         if self.waiting:
             text.append("… ", style="bold")
