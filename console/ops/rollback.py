@@ -23,6 +23,7 @@ from console.config import Settings
 from console.errors import BadInput, NotFound, Refused, aws_error_code
 from console.model import Service, TaskDefinition, short_name
 from console.ops.guards import Guards, service_guards
+from console.ops.new_revision import service_plan
 from console.ops.plan import ApplyResult, Change, Plan
 from console.ops.redeploy import (
     FollowsRollout,
@@ -35,7 +36,7 @@ from console.ops.redeploy import (
     stop_then_start,
 )
 from console.ops.revision_diff import RevisionDiff, diff_revisions
-from console.ops.rollout import Pacing, breaker_notes, deployment_of, service_target, write_service, written
+from console.ops.rollout import Pacing, breaker_notes, deployment_of, write_service, written
 
 PICKER_LIMIT = 10
 
@@ -153,16 +154,7 @@ def rollback_plan(
         warnings = stop_first_warnings(service, rules, restart) + warnings
         details = [*stop_first_steps(service, target.family_revision, restart), *details]
     noop = f"it already runs {target.family_revision}" if target.arn == current.arn else ""
-    plan = Plan(
-        action=action,
-        target=service_target(service),
-        changes=tuple(changes),
-        warnings=tuple(warnings),
-        details=tuple(details),
-        request=request,
-        noop_reason=noop,
-    )
-    return rules.stamp(plan, service.name)
+    return service_plan(action, service, rules, (changes, warnings, details), request, noop)
 
 
 @dataclass
