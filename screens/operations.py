@@ -30,7 +30,8 @@ SERVICE_OPERATIONS = [
     mutating("s", "scale", "Scale", id="service.scale"),
     mutating("r", "redeploy", "Redeploy", id="service.redeploy"),
     mutating("R", "redeploy_stop_first", "Stop-then-start", id="service.redeploy_stop_first"),
-    mutating("b", "rollback", "Rollback", id="service.rollback"),
+    mutating("b", "rollback", "Deploy revision…", id="service.rollback"),
+    mutating("i", "deploy_image", "Deploy image…", id="service.deploy_image"),
 ]
 TASK_OPERATIONS = [mutating("k", "stop_task", "Stop task", id="task.stop")]
 
@@ -113,6 +114,12 @@ class ServiceOperations:
     def action_rollback(self) -> None:
         if service := self._service_or_say():
             start(self.app, rollback_flow(self.app, service))
+
+    def action_deploy_image(self) -> None:
+        from screens.deploys import deploy_image_flow
+
+        if service := self._service_or_say():
+            start(self.app, deploy_image_flow(self.app, service))
 
 
 class TaskOperations:

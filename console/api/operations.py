@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from console.api.deploys import DeployOperations
 from console.aws.context import Gateways
 from console.aws.sqs import QueueMessage
 from console.config import ServiceRules, Settings
@@ -35,7 +36,7 @@ from console.ops.scale import prepare_scale
 from console.ops.stoptask import prepare_stop_task
 
 
-class Operations:
+class Operations(DeployOperations):
     """Prepare and run the console's mutations; one per run, beside :class:`~console.api.reads.Reads`."""
 
     def __init__(self, settings: Settings, gateways: Gateways) -> None:

@@ -127,6 +127,14 @@ class ContainerImages:
         return uri, found
 
 
+def deploy_container(td: TaskDefinition, requested: str | None, rules: Guards) -> str:
+    """``--container``, else the profile's, else the only container whose image is in ECR, else the only one."""
+    if requested or rules.container:
+        return choose_container(td, requested, rules)
+    in_ecr = [c.name for c in td.containers if parse_image(c.image) is not None]
+    return in_ecr[0] if len(in_ecr) == 1 else choose_container(td, None, rules)
+
+
 async def container_images(gateways: Gateways, td: TaskDefinition, container: str) -> ContainerImages:
     """The ECR repository the container's image is in, read now (DescribeImages)."""
     definition = td.container(container)
@@ -285,7 +293,7 @@ async def prepare_deploy(
     ecs = gateways.ecs
     base = await ecs.task_definition(service.region, service.task_definition)
     rules = await service_guards(ecs, settings, service)
-    name = choose_container(base, container, rules)
+    name = deploy_container(base, container, rules)
     repo = await container_images(gateways, base, name)
     new_uri, new_image = repo.resolve(spec)
     remembered = await remembered_count(ecs, service, rules, stop_first=stop_first)

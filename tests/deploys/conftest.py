@@ -16,5 +16,5 @@ def settings(ops_world: DemoRuntime) -> Settings:  # noqa: F811  (the fixture, b
         profile=demo_profile(ops_world.endpoint),
         regions=tuple(ops_world.regions),
         endpoint_url=ops_world.endpoint,
-        aws_profile=None,
+        read_only=False,
     )
