@@ -8,12 +8,24 @@ and ``diff`` only read.
 from __future__ import annotations
 
 import argparse
+import json
+import sys
 
 from console.aws.context import open_gateways
-from console.commands.ops import before_any_change, drive, early_refusal, op_options, pacing_of, service_args
+from console.commands.ops import (
+    before_any_change,
+    drive,
+    early_refusal,
+    op_options,
+    out,
+    pacing_of,
+    service_args,
+)
 from console.config import Settings
-from console.ops.deploy import prepare_deploy
+from console.ops.deploy import account_of, prepare_deploy
 from console.ops.resolve import resolve_service
+from console.ops.revision_diff import diff_revisions
+from console.ops.revision_outcomes import diff_lines, line, revision_history, revision_pair
 
 
 def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
@@ -36,6 +48,35 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
     )
     p.set_defaults(func=run_deploy)
 
+    p = sub.add_parser(
+        "revisions",
+        parents=[common],
+        help="each revision with when it was deployed, its outcome, how long it ran steady, who deployed it",
+        description=(
+            "The family's newest revisions: registered, deployed (service deployments, else DescribeServices), "
+            "outcome (steady, failed, rolled back by the breaker, stopped, never deployed), steady for, "
+            "deployed by (the audit log, where opsconsole did it)."
+        ),
+    )
+    service_args(p)
+    p.add_argument(
+        "--json",
+        action="store_true",
+        help='JSON: {"account", "region", "cluster", "service", "revisions": [...]}',
+    )
+    p.set_defaults(func=run_revisions)
+
+    p = sub.add_parser(
+        "diff",
+        parents=[common],
+        help="what differs between two revisions of a service's family (secrets by name only)",
+        description="Image, environment (secret-looking values masked), secrets (by name), cpu/memory, ports, health check, logs.",
+    )
+    service_args(p)
+    p.add_argument("a", metavar="A", help="revision number, family:revision or ARN")
+    p.add_argument("b", metavar="B", help="revision number, family:revision or ARN")
+    p.set_defaults(func=run_diff)
+
 
 async def run_deploy(args: argparse.Namespace, settings: Settings | None) -> int:
     assert settings is not None
@@ -54,3 +95,42 @@ async def run_deploy(args: argparse.Namespace, settings: Settings | None) -> int
                 pacing=pacing,
             )
         return await drive(args, settings, gw, op)
+
+
+async def run_revisions(args: argparse.Namespace, settings: Settings | None) -> int:
+    assert settings is not None
+    async with open_gateways(settings) as gw:
+        with before_any_change():
+            service = await resolve_service(gw.ecs, settings.regions, args.cluster, args.service)
+            history = await revision_history(gw, service)
+    if args.json:
+        doc = {
+            "account": account_of(service.arn),
+            "region": service.region,
+            "cluster": service.cluster_name,
+            "service": service.name,
+            "source": history.source,
+            "revisions": [o.as_json() for o in history.outcomes],
+        }
+        print(json.dumps(doc, indent=2 if sys.stdout.isatty() else None, ensure_ascii=False))
+        return 0
+    out(
+        f"revisions of {service.cluster_name}/{service.name} (account {account_of(service.arn)}, {service.region}); "
+        f"* running, ! failed; from {history.source}"
+    )
+    out(f"  {'REVISION':<30} {'REGISTERED':<16} {'DEPLOYED':<16} {'OUTCOME':<26} {'STEADY':>7}")
+    for outcome in history.outcomes:
+        out(line(outcome))
+    return 0
+
+
+async def run_diff(args: argparse.Namespace, settings: Settings | None) -> int:
+    assert settings is not None
+    async with open_gateways(settings) as gw:
+        with before_any_change():
+            service = await resolve_service(gw.ecs, settings.regions, args.cluster, args.service)
+            a, b = await revision_pair(gw.ecs, service, args.a, args.b)
+    out(f"{service.cluster_name}/{service.name} (account {account_of(service.arn)}, {service.region})")
+    for text in diff_lines(diff_revisions(a, b)):
+        out(text)
+    return 0

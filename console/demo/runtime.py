@@ -19,7 +19,16 @@ from dataclasses import dataclass, field
 from typing import IO, Any
 
 from console.demo import activity as live
-from console.demo import alarms_eval, consumer, ecs_fixes, health, incidents, limits, metrics
+from console.demo import (
+    alarms_eval,
+    consumer,
+    ecs_fixes,
+    health,
+    incidents,
+    limits,
+    metrics,
+    service_deployments,
+)
 from console.demo.clock import CLOCK, DEFAULT_SCALE, set_scale
 from console.demo.history import History
 from console.demo.scheduler import LOCK, Scheduler, backend
@@ -268,6 +277,7 @@ def start_demo(
     ecs_fixes.install_patches(scheduler)
     ecs_fixes.register_overrides(server)
     limits.install(server)  # ECS's task-definition limits, which moto does not enforce
+    service_deployments.install(server)  # List/Describe/StopServiceDeployment, which moto lacks
     with contextlib.suppress(ImportError):
         from console.demo import sqs_moves
 

@@ -175,7 +175,7 @@ class RollbackOp(FollowsRollout):
         return written(svc, message, {"taskDefinition": svc.revision})
 
 
-async def _describe(ecs: EcsGateway, region: str, ref: str, family: str) -> TaskDefinition:
+async def describe_revision(ecs: EcsGateway, region: str, ref: str, family: str) -> TaskDefinition:
     try:
         return await ecs.task_definition(region, ref)
     except ClientError as exc:
@@ -198,7 +198,9 @@ async def prepare_rollback(
     pacing = pacing or Pacing()
     current = await ecs.task_definition(service.region, service.task_definition)
     if to is not None:  # an empty --to is bad input, not "the default"
-        target = await _describe(ecs, service.region, revision_ref(to, current.family), current.family)
+        target = await describe_revision(
+            ecs, service.region, revision_ref(to, current.family), current.family
+        )
     else:
         arns = await ecs.task_definition_revisions(service.region, current.family)
         previous = previous_active(current.revision, [int(a.rsplit(":", 1)[-1]) for a in arns])

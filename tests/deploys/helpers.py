@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
 from ops.support import aws
 from ops.test_cli_ops import describe
 
@@ -37,3 +38,13 @@ def running_td(runtime: DemoRuntime) -> dict[str, Any]:
 def revisions(runtime: DemoRuntime, region: str, family: str) -> list[str]:
     ecs = aws(runtime, "ecs", region)
     return list(ecs.list_task_definitions(familyPrefix=family)["taskDefinitionArns"])
+
+
+def read_cli(capsys: pytest.CaptureFixture[str], runtime: DemoRuntime, *args: str) -> tuple[int, str, str]:
+    """A command that only reads (no --poll-interval to take)."""
+    from console.cli import main
+
+    capsys.readouterr()
+    rc = main([*args, "--profile", "demo", "--endpoint-url", runtime.endpoint])
+    captured = capsys.readouterr()
+    return rc, captured.out, captured.err
