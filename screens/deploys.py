@@ -7,10 +7,14 @@ key does (screens/operations.py).
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
+from console.api.deploys import RevisionOutcome
 from console.api.operations import CANCELLED
 from console.model import Service
+from console.ops.plan import Plan
 
 if TYPE_CHECKING:
     from screens.app import OpsConsoleApp
@@ -37,3 +41,38 @@ async def deploy_image_flow(app: OpsConsoleApp, service: Service) -> None:
     await app.run_operation(
         lambda: ops.prepare_deploy(service, picked, container=repo.container, pacing=pacing_for(app))
     )
+
+
+async def revision_outcomes(app: OpsConsoleApp, service: Service) -> dict[str, RevisionOutcome]:
+    """Each revision's outcome for the picker; {} (and a line saying so) when they cannot be read."""
+    try:
+        return (await app.operations.revision_history(service)).by_arn()
+    except Exception as exc:
+        from console.errors import describe_aws_error
+
+        app.say(f"revision outcomes unknown: {describe_aws_error(exc)}", severity="warning")
+        return {}
+
+
+def again_if_failed(
+    app: OpsConsoleApp, outcome: RevisionOutcome | None
+) -> Callable[[Plan], Awaitable[bool]] | None:
+    """A failed revision's second confirmation: the plan again, with what became of it last time."""
+    if outcome is None or not outcome.marked:
+        return None
+
+    async def again(plan: Plan) -> bool:
+        from screens.modals.confirm import ConfirmPlanScreen
+
+        said = (
+            f"{outcome.family_revision} was {outcome.outcome} when last deployed"
+            if outcome.outcome != "failed"
+            else f"{outcome.family_revision} failed when last deployed"
+        )
+        if outcome.reason:
+            said += f" ({outcome.reason})"
+        second = replace(plan, warnings=(f"{said}: deploy it again?", *plan.warnings))
+        confirmed: bool = await app.push_screen_wait(ConfirmPlanScreen(second, confirm_label="Deploy anyway"))
+        return confirmed
+
+    return again

@@ -22,6 +22,7 @@ from console.api.operations import CANCELLED
 from console.model import Service, Task
 from console.ops.rollout import DEFAULT_POLL_INTERVAL, Pacing, breaker_notes
 from screens.bindings import mutating
+from screens.deploys import again_if_failed, revision_outcomes
 
 if TYPE_CHECKING:
     from screens.app import OpsConsoleApp
@@ -70,11 +71,17 @@ async def rollback_flow(app: OpsConsoleApp, service: Service) -> None:
     ops = app.operations
     service = await ops.current(service)
     choices = await ops.revision_choices(service)
-    picked = await app.push_screen_wait(RevisionPickerScreen(service, choices, breaker_notes(service)))
+    outcomes = await revision_outcomes(app, service)
+    picked = await app.push_screen_wait(
+        RevisionPickerScreen(service, choices, breaker_notes(service), outcomes)
+    )
     if picked is None:
         app.say(CANCELLED)
         return
-    await app.run_operation(lambda: ops.prepare_rollback(service, picked, pacing=pacing_for(app)))
+    await app.run_operation(
+        lambda: ops.prepare_rollback(service, picked, pacing=pacing_for(app)),
+        second_confirm=again_if_failed(app, outcomes.get(picked)),
+    )
 
 
 async def stop_task_flow(app: OpsConsoleApp, task: Task) -> None:

@@ -12,6 +12,7 @@ from console.config import Settings
 from console.model import Service
 from console.ops.deploy import ContainerImages, container_images, deploy_container, prepare_deploy, size_text
 from console.ops.guards import service_guards
+from console.ops.revision_outcomes import RevisionHistory, RevisionOutcome, revision_history
 from console.ops.rollout import Pacing
 from console.ops.runner import Operation
 
@@ -31,6 +32,10 @@ class DeployOperations:
         td = await self.gateways.ecs.task_definition(fresh.region, fresh.task_definition)
         rules = await service_guards(self.gateways.ecs, self.settings, fresh)
         return await container_images(self.gateways, td, deploy_container(td, container, rules))
+
+    async def revision_history(self, service: Service) -> RevisionHistory:
+        """Each revision's outcome (service deployments, else DescribeServices) and who deployed it."""
+        return await revision_history(self.gateways, service)
 
     async def prepare_deploy(
         self,
@@ -55,4 +60,11 @@ class DeployOperations:
 
 
 # Values a front end may name (the picker's rows).
-__all__ = ["ContainerImages", "DeployOperations", "EcrImage", "size_text"]
+__all__ = [
+    "ContainerImages",
+    "DeployOperations",
+    "EcrImage",
+    "RevisionHistory",
+    "RevisionOutcome",
+    "size_text",
+]

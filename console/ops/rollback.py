@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from botocore.exceptions import ClientError
@@ -57,6 +57,7 @@ class RevisionChoice:
     diff: RevisionDiff
     current: bool = False
     default: bool = False
+    td: TaskDefinition | None = field(default=None, compare=False, repr=False)  # to diff any two
 
     def line(self) -> str:
         mark = "*" if self.current else (">" if self.default else " ")
@@ -101,6 +102,7 @@ async def revision_choices(
             diff=diff_revisions(current, td),
             current=td.arn == current.arn,
             default=td.revision == default and td.family == current.family,
+            td=td,
         )
         for td in tds
     ]
