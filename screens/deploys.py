@@ -76,3 +76,10 @@ def again_if_failed(
         return confirmed
 
     return again
+
+
+async def abort_flow(app: OpsConsoleApp, service: Service) -> None:
+    from screens.operations import pacing_for
+
+    ops = app.operations
+    await app.run_operation(lambda: ops.prepare_abort(service, pacing=pacing_for(app)))

@@ -33,13 +33,16 @@ SERVICE_OPERATIONS = [
     mutating("R", "redeploy_stop_first", "Stop-then-start", id="service.redeploy_stop_first"),
     mutating("b", "rollback", "Deploy revision…", id="service.rollback"),
     mutating("i", "deploy_image", "Deploy image…", id="service.deploy_image"),
+    mutating("x", "abort_deployment", "Abort deployment", id="service.abort", show=False),
 ]
 TASK_OPERATIONS = [mutating("k", "stop_task", "Stop task", id="task.stop")]
 
 
 def pacing_for(app: OpsConsoleApp) -> Pacing:
     interval = app.poll_interval or DEFAULT_POLL_INTERVAL
-    return Pacing(poll_interval=min(interval, DEFAULT_POLL_INTERVAL))
+    return Pacing(
+        poll_interval=min(interval, DEFAULT_POLL_INTERVAL), fail_fast=app.settings.profile.fail_fast_stops
+    )
 
 
 def start(app: OpsConsoleApp, flow: Awaitable[Any]) -> None:
@@ -127,6 +130,12 @@ class ServiceOperations:
 
         if service := self._service_or_say():
             start(self.app, deploy_image_flow(self.app, service))
+
+    def action_abort_deployment(self) -> None:
+        from screens.deploys import abort_flow
+
+        if service := self._service_or_say():
+            start(self.app, abort_flow(self.app, service))
 
 
 class TaskOperations:

@@ -10,6 +10,7 @@ from console.aws.context import Gateways
 from console.aws.ecr import EcrImage
 from console.config import Settings
 from console.model import Service
+from console.ops.abort import prepare_abort
 from console.ops.deploy import ContainerImages, container_images, deploy_container, prepare_deploy, size_text
 from console.ops.guards import service_guards
 from console.ops.revision_outcomes import RevisionHistory, RevisionOutcome, revision_history
@@ -32,6 +33,10 @@ class DeployOperations:
         td = await self.gateways.ecs.task_definition(fresh.region, fresh.task_definition)
         rules = await service_guards(self.gateways.ecs, self.settings, fresh)
         return await container_images(self.gateways, td, deploy_container(td, container, rules))
+
+    async def prepare_abort(self, service: Service, *, pacing: Pacing | None = None) -> Operation:
+        """StopServiceDeployment (ROLLBACK) of the deployment in progress; verify: the previous one steady."""
+        return await prepare_abort(self.gateways, self.settings, service, pacing=pacing)
 
     async def revision_history(self, service: Service) -> RevisionHistory:
         """Each revision's outcome (service deployments, else DescribeServices) and who deployed it."""

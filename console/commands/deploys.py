@@ -22,6 +22,7 @@ from console.commands.ops import (
     service_args,
 )
 from console.config import Settings
+from console.ops.abort import prepare_abort
 from console.ops.deploy import account_of, prepare_deploy
 from console.ops.resolve import resolve_service
 from console.ops.revision_diff import diff_revisions
@@ -47,6 +48,18 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
         "--stop-first", action="store_true", help="stop-then-start (default for single-writer services)"
     )
     p.set_defaults(func=run_deploy)
+
+    p = sub.add_parser(
+        "abort",
+        parents=parents,
+        help="stop the deployment in progress and roll back to the previous one",
+        description=(
+            "StopServiceDeployment (stopType ROLLBACK) of the service's deployment in progress; "
+            "with --wait, follow until the previous deployment is steady."
+        ),
+    )
+    service_args(p)
+    p.set_defaults(func=run_abort)
 
     p = sub.add_parser(
         "revisions",
@@ -81,7 +94,7 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
 async def run_deploy(args: argparse.Namespace, settings: Settings | None) -> int:
     assert settings is not None
     early_refusal(args, settings, "deploy")
-    pacing = pacing_of(args)
+    pacing = pacing_of(args, settings)
     async with open_gateways(settings) as gw:
         with before_any_change():
             service = await resolve_service(gw.ecs, settings.regions, args.cluster, args.service)
@@ -94,6 +107,17 @@ async def run_deploy(args: argparse.Namespace, settings: Settings | None) -> int
                 stop_first=args.stop_first,
                 pacing=pacing,
             )
+        return await drive(args, settings, gw, op)
+
+
+async def run_abort(args: argparse.Namespace, settings: Settings | None) -> int:
+    assert settings is not None
+    early_refusal(args, settings, "abort")
+    pacing = pacing_of(args, settings)
+    async with open_gateways(settings) as gw:
+        with before_any_change():
+            service = await resolve_service(gw.ecs, settings.regions, args.cluster, args.service)
+            op = await prepare_abort(gw, settings, service, pacing=pacing)
         return await drive(args, settings, gw, op)
 
 
