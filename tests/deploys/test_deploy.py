@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import pytest
-from ops.support import Recorder
+from ops.support import AliveWatcher, Recorder
 from ops.test_cli_ops import cli, describe
 
 from console.demo.runtime import DemoRuntime
 from console.env.taskdef import unexpected_changes
 
-from .helpers import FRAMERATR, FRAMERATR_REGION, FRAMERATR_REPO, push, revisions, running_td
+from .helpers import FRAMERATR, FRAMERATR_REGION, FRAMERATR_REPO, WWHD, push, revisions, running_td
 
 
 def only_image_differs(old: dict, new: dict, container: str) -> None:
@@ -75,3 +75,27 @@ def test_a_digest_deploy_names_the_image_by_digest(
     assert new["containerDefinitions"][0]["image"].endswith(f"/frameratr-dev-backend@{digest}")
     only_image_differs(old, new, "frameratr-backend")
     assert len(recorder.of("ecs.UpdateService")) == 1
+
+
+def test_a_single_writer_deploys_stop_then_start_and_picks_the_ecr_container(
+    capsys: pytest.CaptureFixture[str], ops_world: DemoRuntime, recorder: Recorder
+) -> None:
+    push(ops_world, "us-east-1", "wwhd-dev-backend", "d3e4f5a")
+    with AliveWatcher("us-east-1", *WWHD) as watcher:
+        rc, out, err = cli(
+            capsys, ops_world, "deploy", *WWHD, "--image", "d3e4f5a", "--yes", "--wait", "--timeout", "90"
+        )
+    assert rc == 0, out + err
+    assert "deploy-stop-first service wwhd-cluster/wwhd-backend (us-east-1)" in out
+    assert "rule: single writer (service tag opsconsole:single-writer)" in out
+    assert max(watcher.samples) <= 1  # never two tasks alive at once
+    images = {c["name"]: c["image"] for c in describe_td(ops_world)["containerDefinitions"]}
+    assert any(i.endswith("/wwhd-dev-backend:d3e4f5a") for i in images.values())
+    assert any("qdrant" in i and "wwhd-dev-backend" not in i for i in images.values())  # untouched
+    assert len(recorder.of("ecs.RegisterTaskDefinition")) == 1
+
+
+def describe_td(runtime: DemoRuntime) -> dict:
+    from .helpers import task_definition
+
+    return task_definition(runtime, "us-east-1", describe(runtime, "us-east-1", *WWHD)["taskDefinition"])
