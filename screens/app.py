@@ -61,7 +61,6 @@ from screens.tasks import TasksScreen
 from screens.widgets.bars import StatusLine, TopBar
 
 if TYPE_CHECKING:
-    from console.api import Gateways
     from console.ops.plan import Plan
     from console.ops.runner import Outcome
 
@@ -119,12 +118,6 @@ class OpsConsoleApp(App[int]):
     @property
     def read_only(self) -> bool:
         return self.settings.read_only
-
-    @property
-    def gateways(self) -> Gateways:
-        """The api's gateways, for the screens that still build their own requests (logs,
-        operations, env editor): goes when they read and act through ``api`` only."""
-        return self.api.gateways
 
     @property
     def navigation(self) -> OpsConsoleApp:
@@ -332,7 +325,7 @@ class OpsConsoleApp(App[int]):
                 if len(clusters) != 1:
                     known = [s.name for s in shown]
                     raise NotFound(f"unknown service '{name}' here{did_you_mean(name, known)}")
-                hit = await self.gateways.ecs.service(clusters[0].region, clusters[0].arn, name)
+                hit = await self.api.reads.service_named(clusters[0], name)
         except Exception as exc:
             self.notify(describe_aws_error(exc), severity="error", timeout=6)
             return
@@ -343,7 +336,7 @@ class OpsConsoleApp(App[int]):
         from screens.detail.queue import QueueDetailScreen
 
         try:
-            queue = await self.gateways.sqs.resolve(name, self.regions)
+            queue = await self.api.reads.queue_named(name, self.regions)
         except Exception as exc:
             self.notify(describe_aws_error(exc), severity="error", timeout=6)
             return
@@ -518,12 +511,13 @@ class OpsConsoleApp(App[int]):
             if plan.is_noop:  # said in the plan's own modal: "a move task is already running"
                 await self.push_screen_wait(ConfirmPlanScreen(plan))
 
-        async def confirm(p: Plan) -> bool:
+        async def confirm(p: Plan) -> bool | str:
             if confirmed_by is not None:
                 return True
-            confirmed: bool = await self.push_screen_wait(ConfirmPlanScreen(p))
-            if confirmed and second_confirm is not None:
-                confirmed = await second_confirm(p)
+            # A protected service's modal answers with the name as typed (the runner checks it).
+            confirmed: bool | str = await self.push_screen_wait(ConfirmPlanScreen(p))
+            if confirmed and second_confirm is not None and not await second_confirm(p):
+                confirmed = False
             if confirmed and progress is not None:
                 await self.push_screen(progress)
             return confirmed

@@ -21,7 +21,7 @@ from console.ops.deploy import account_of
 from console.ops.guards import service_guards
 from console.ops.new_revision import service_plan
 from console.ops.plan import ApplyResult, Change, Plan, ProgressCallback, VerifyResult
-from console.ops.rollout import FAILED, Pacing, follow_rollout
+from console.ops.rollout import FAILED, Pacing, RolloutWatch, follow_watch
 
 IN_FLIGHT = ("IN_PROGRESS", "PENDING")
 
@@ -59,15 +59,15 @@ class AbortOp:
 
     async def verify(self, plan: Plan, applied: ApplyResult, progress: ProgressCallback) -> VerifyResult:
         svc = self.service
-        result = await follow_rollout(
+        watch = RolloutWatch(
             self.gateways.ecs,
             svc.region,
             svc.cluster_arn,
             svc.name,
             known_events=[e.id for e in svc.events],
             pacing=Pacing(self.pacing.timeout, self.pacing.poll_interval, fail_fast=0),
-            on_progress=progress,
         )
+        result = await follow_watch(watch, progress)
         if not result.ok or not self.previous:
             return result
         now = await self.gateways.ecs.service(svc.region, svc.cluster_arn, svc.name)
