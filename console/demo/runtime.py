@@ -21,12 +21,14 @@ from typing import IO, Any
 from console.demo import activity as live
 from console.demo import (
     alarms_eval,
+    autoscaling_runtime,
     consumer,
     ecs_fixes,
     health,
     incidents,
     limits,
     metrics,
+    scaling_activities,
     service_deployments,
 )
 from console.demo.clock import CLOCK, DEFAULT_SCALE, set_scale
@@ -200,6 +202,8 @@ class DemoRuntime:
             incidents.forget()
             metrics.forget()
             alarms_eval.forget()
+            autoscaling_runtime.forget()
+            scaling_activities.forget()
             self._seed()
         finally:
             self.scheduler.resume()
@@ -295,6 +299,7 @@ def start_demo(
     )
     incidents.bind(server.endpoint)
     alarms_eval.install()
+    scaling_activities.install()  # DescribeScalingActivities, which moto lacks
 
     def world_step() -> None:
         if not runtime.history.done.is_set():
@@ -303,7 +308,7 @@ def start_demo(
             metrics.step(REGIONS, skip_clusters=(SCALE_CLUSTER,))
         alarms_eval.step(REGIONS)
 
-    scheduler.extras += [consumer.Consumer().tick, incidents.tick, world_step]
+    scheduler.extras += [consumer.Consumer().tick, incidents.tick, world_step, autoscaling_runtime.tick]
     server.middleware.admin_routes["/_opsconsole/incident"] = incident_route
     server.middleware.gate = runtime.history.gate
     if background and seed_world:
