@@ -69,6 +69,7 @@ class Profile:
     read_only: bool = False
     log_max_lines: int = DEFAULT_LOG_MAX_LINES
     log_max_bytes: int = DEFAULT_LOG_MAX_BYTES
+    fail_fast_stops: int = 3  # verify ends after this many same-reason task stops in a row (0: never)
     rules: dict[str, ServiceRules] = field(default_factory=dict)
     keys: dict[str, str] = field(default_factory=dict)
     theme: str = ""
@@ -188,6 +189,9 @@ def parse_profile(text: str, *, name: str, path: Path | None = None) -> Profile:
     max_bytes = data.get("log_max_bytes", DEFAULT_LOG_MAX_BYTES)
     if not isinstance(max_bytes, int) or isinstance(max_bytes, bool) or max_bytes < 2**20:
         raise BadInput(f"{where}: log_max_bytes must be a whole number of bytes >= 1048576 (1 MiB)")
+    fail_fast = data.get("fail_fast_stops", 3)
+    if not isinstance(fail_fast, int) or isinstance(fail_fast, bool) or fail_fast < 0:
+        raise BadInput(f"{where}: fail_fast_stops must be a whole number >= 0 (0: wait for the breaker)")
     keys = data.get("keys", {})
     if not isinstance(keys, dict):
         raise BadInput(f"{where}: [keys] must be a table of action id = key")
@@ -203,6 +207,7 @@ def parse_profile(text: str, *, name: str, path: Path | None = None) -> Profile:
         read_only=bool(data.get("read_only", False)),
         log_max_lines=max_lines,
         log_max_bytes=max_bytes,
+        fail_fast_stops=fail_fast,
         rules=rules,
         keys={str(k): str(v) for k, v in keys.items()},
         theme=str(data.get("theme", "")),

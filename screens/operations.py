@@ -24,20 +24,25 @@ from console.api.operations import CANCELLED
 from console.model import Service, Task
 from console.ops.rollout import DEFAULT_POLL_INTERVAL, Pacing, breaker_notes
 from screens.bindings import mutating
+from screens.deploys import again_if_failed, revision_outcomes
 from screens.host import Host, host_of
 
 SERVICE_OPERATIONS = [
     mutating("s", "scale", "Scale", id="service.scale"),
     mutating("r", "redeploy", "Redeploy", id="service.redeploy"),
     mutating("R", "redeploy_stop_first", "Stop-then-start", id="service.redeploy_stop_first"),
-    mutating("b", "rollback", "Rollback", id="service.rollback"),
+    mutating("b", "rollback", "Deploy revision…", id="service.rollback"),
+    mutating("i", "deploy_image", "Deploy image…", id="service.deploy_image"),
+    mutating("x", "abort_deployment", "Abort deployment", id="service.abort", show=False),
 ]
 TASK_OPERATIONS = [mutating("k", "stop_task", "Stop task", id="task.stop")]
 
 
 def pacing_for(host: Host) -> Pacing:
     interval = host.poll_interval or DEFAULT_POLL_INTERVAL
-    return Pacing(poll_interval=min(interval, DEFAULT_POLL_INTERVAL))
+    return Pacing(
+        poll_interval=min(interval, DEFAULT_POLL_INTERVAL), fail_fast=host.settings.profile.fail_fast_stops
+    )
 
 
 def start(app: App[Any], flow: Awaitable[Any]) -> None:
@@ -72,11 +77,17 @@ async def rollback_flow(app: App[Any], service: Service) -> None:
     ops = host.operations
     service = await ops.current(service)
     choices = await ops.revision_choices(service)
-    picked = await app.push_screen_wait(RevisionPickerScreen(service, choices, breaker_notes(service)))
+    outcomes = await revision_outcomes(app, service)
+    picked = await app.push_screen_wait(
+        RevisionPickerScreen(service, choices, breaker_notes(service), outcomes)
+    )
     if picked is None:
         host.say(CANCELLED)
         return
-    await host.run_operation(lambda: ops.prepare_rollback(service, picked, pacing=pacing_for(host)))
+    await host.run_operation(
+        lambda: ops.prepare_rollback(service, picked, pacing=pacing_for(host)),
+        second_confirm=again_if_failed(app, outcomes.get(picked)),
+    )
 
 
 async def stop_task_flow(app: App[Any], task: Task) -> None:
@@ -117,6 +128,18 @@ class ServiceOperations:
     def action_rollback(self) -> None:
         if service := self._service_or_say():
             start(self.app, rollback_flow(self.app, service))
+
+    def action_deploy_image(self) -> None:
+        from screens.deploys import deploy_image_flow
+
+        if service := self._service_or_say():
+            start(self.app, deploy_image_flow(self.app, service))
+
+    def action_abort_deployment(self) -> None:
+        from screens.deploys import abort_flow
+
+        if service := self._service_or_say():
+            start(self.app, abort_flow(self.app, service))
 
 
 class TaskOperations:

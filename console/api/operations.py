@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import replace
 
+from console.api.deploys import DeployOperations
 from console.api.dlq import DlqTriage
 from console.aws.context import Gateways
 from console.aws.sqs import QueueMessage
@@ -50,7 +51,7 @@ def group_plan(op: Operation, group: str) -> Operation:
     return op
 
 
-class Operations:
+class Operations(DeployOperations):
     """Prepare and run the console's mutations; one per run, beside :class:`~console.api.reads.Reads`."""
 
     def __init__(self, settings: Settings, gateways: Gateways) -> None:

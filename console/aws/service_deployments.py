@@ -112,3 +112,14 @@ async def revision_task_definitions(
         for raw in resp.get("serviceRevisions", []):
             out[raw.get("serviceRevisionArn", "")] = raw.get("taskDefinition", "")
     return out
+
+
+async def stop_service_deployment(
+    aws: AwsContext, budget: Budget, region: str, arn: str, *, stop_type: str = "ROLLBACK"
+) -> str:
+    """StopServiceDeployment: ``ROLLBACK`` puts the last successful deployment back. Returns the ARN."""
+    client = await aws.client("ecs", region)
+    resp = await budget.call(
+        region, "update_service", client.stop_service_deployment, serviceDeploymentArn=arn, stopType=stop_type
+    )
+    return str(resp.get("serviceDeploymentArn", arn))

@@ -216,7 +216,7 @@ async def run_change(
     args: argparse.Namespace, settings: Settings, action: str, change: EditOf, *, source: str = ""
 ) -> int:
     """The writes' one flow: the service, its plan (guards read), then plan → confirm → apply → verify."""
-    pacing = pacing_of(args)
+    pacing = pacing_of(args, settings)
     async with open_gateways(settings) as gw:
         service = await open_service(gw, settings, args)
         op = await prepare_env_change(

@@ -15,6 +15,7 @@ import contextlib
 import json
 import sys
 from collections.abc import Awaitable, Callable, Iterator
+from dataclasses import replace
 from typing import Any
 
 from console.aws.context import Gateways, open_gateways
@@ -159,10 +160,12 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
 # --- shared flow ---------------------------------------------------------------------------
 
 
-def pacing_of(args: argparse.Namespace) -> Pacing:
+def pacing_of(args: argparse.Namespace, settings: Settings | None = None) -> Pacing:
+    """``--timeout``/``--poll-interval``, and the profile's ``fail_fast_stops``."""
     if args.timeout <= 0 or args.poll_interval <= 0:
         raise BadInput("--timeout and --poll-interval must be positive")
-    return Pacing(timeout=args.timeout, poll_interval=args.poll_interval)
+    pacing = Pacing(timeout=args.timeout, poll_interval=args.poll_interval)
+    return replace(pacing, fail_fast=settings.profile.fail_fast_stops) if settings else pacing
 
 
 def out(text: str = "") -> None:
@@ -316,7 +319,7 @@ async def run_scale(args: argparse.Namespace, settings: Settings | None) -> int:
     assert settings is not None
     count = whole_count(args.count)
     early_refusal(args, settings, "scale")
-    pacing = pacing_of(args)
+    pacing = pacing_of(args, settings)
     async with open_gateways(settings) as gw:
         with before_any_change():
             service = await resolve_service(gw.ecs, settings.regions, args.cluster, args.service)
@@ -327,7 +330,7 @@ async def run_scale(args: argparse.Namespace, settings: Settings | None) -> int:
 async def run_redeploy(args: argparse.Namespace, settings: Settings | None) -> int:
     assert settings is not None
     early_refusal(args, settings, "redeploy")
-    pacing = pacing_of(args)
+    pacing = pacing_of(args, settings)
     async with open_gateways(settings) as gw:
         with before_any_change():
             service = await resolve_service(gw.ecs, settings.regions, args.cluster, args.service)
@@ -339,7 +342,7 @@ async def run_rollback(args: argparse.Namespace, settings: Settings | None) -> i
     assert settings is not None
     if not args.list:
         early_refusal(args, settings, "rollback")
-    pacing = pacing_of(args)
+    pacing = pacing_of(args, settings)
     async with open_gateways(settings) as gw:
         with before_any_change():
             service = await resolve_service(gw.ecs, settings.regions, args.cluster, args.service)
@@ -372,7 +375,7 @@ async def run_stop_task(args: argparse.Namespace, settings: Settings | None) -> 
     early_refusal(args, settings, "stop-task")
     if not args.reason.strip():
         raise BadInput("--reason must not be empty")
-    pacing = pacing_of(args)
+    pacing = pacing_of(args, settings)
     async with open_gateways(settings) as gw:
         with before_any_change():
             task = await resolve_task(gw.ecs, settings.regions, args.cluster, args.task)

@@ -30,6 +30,7 @@ from console.demo import (
     metrics,
     organisation,
     scaling_activities,
+    service_deployments,
 )
 from console.demo.clock import CLOCK, DEFAULT_SCALE, set_scale
 from console.demo.history import History
@@ -342,6 +343,7 @@ def start_demo(
     ecs_fixes.install_patches(scheduler)
     ecs_fixes.register_overrides(server)
     limits.install(server)  # ECS's task-definition limits, which moto does not enforce
+    service_deployments.install(server)  # List/Describe/StopServiceDeployment, which moto lacks
     with contextlib.suppress(ImportError):
         from console.demo import sqs_moves
 

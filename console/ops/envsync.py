@@ -23,34 +23,27 @@ from typing import Any
 from console.aws.ecs import EcsGateway
 from console.config import ServiceRules, Settings
 from console.env.dotenv import NAME_RE
-from console.env.envdiff import EnvDiff, StaleDiff, apply_env, diff_env, env_mapping, one_line, plan_sync
+from console.env.envdiff import EnvDiff, apply_env, diff_env, env_mapping, one_line, plan_sync
 from console.env.taskdef import (
     ContainerEnv,
-    RevisionMismatch,
-    check_accepted,
     container_names,
     environment_files_of,
     environment_of,
     registration_request,
     secrets_of,
-    unexpected_changes,
     with_environment,
 )
 from console.errors import BadInput, Refused
 from console.model import Service, TaskDefinition
 from console.ops.guards import PROTECTED, SINGLE_WRITER, Guards, merge, profile_guards, service_guards
-from console.ops.plan import ApplyResult, Change, Plan, Progress, ProgressCallback
+from console.ops.new_revision import fresh_service, register_checked, roll_out, service_plan, stop_first_parts
+from console.ops.plan import ApplyResult, Change, Plan, ProgressCallback
 from console.ops.redeploy import (
     FollowsRollout,
     StopThenStart,
     remembered_count,
-    restart_count,
-    stop_first_for,
-    stop_first_steps,
-    stop_first_warnings,
-    stop_then_start,
 )
-from console.ops.rollout import Pacing, deployment_of, emit, service_target, write_service, written
+from console.ops.rollout import Pacing
 
 NEW_REVISION = "(new revision)"
 
@@ -232,23 +225,19 @@ def env_plan(
         )
     if not empty and (len(service.deployments) > 1 or service.rollout_state == "IN_PROGRESS"):
         warnings.append("a deployment is in progress: this one replaces it")
-    if not empty and stop_first_for(rules, stop_first):
-        action += "-stop-first"
-        restart = restart_count(service, rules, remembered)
-        if restart != service.desired:
-            changes.append(Change("desiredCount", service.desired, restart))
-        warnings = stop_first_warnings(service, rules, restart) + warnings
-        details = [*stop_first_steps(service, f"{base.family}:{NEW_REVISION}", restart), *details]
-    plan = Plan(
-        action=action,
-        target=service_target(service),
-        changes=tuple(changes),
-        warnings=tuple(warnings),
-        details=tuple(details),
-        request={"family": base.family, "containers": [e.container for e in edits if not e.is_empty]},
-        noop_reason="the environment already matches: no new revision" if empty else "",
-    )
-    return rules.stamp(plan, service.name)
+    if not empty:
+        action, changes, warnings, details = stop_first_parts(
+            action,
+            service,
+            rules,
+            f"{base.family}:{NEW_REVISION}",
+            (changes, warnings, details),
+            stop_first=stop_first,
+            remembered=remembered,
+        )
+    request = {"family": base.family, "containers": [e.container for e in edits if not e.is_empty]}
+    noop = "the environment already matches: no new revision" if empty else ""
+    return service_plan(action, service, rules, (changes, warnings, details), request, noop)
 
 
 # --- apply and verify ----------------------------------------------------------------------------
@@ -289,34 +278,34 @@ class EnvOp(FollowsRollout):
 
     async def register(self, progress: ProgressCallback) -> TaskDefinition:
         """Register the new revision and prove that only the environment changed."""
-        region = self.service.region
         envs = self.container_envs()
-        request = with_environment(registration_request(self.base.raw), envs)
-        check_accepted(request)
-        await emit(
-            progress, Progress(0, 2, "REGISTERING", f"registering a new revision of {self.base.family}")
-        )
-        created = await self.ecs.register_task_definition(region, request)
-        new = await self.ecs.task_definition(region, created.arn)
         edited = {e.container: {"environment", *(("secrets",) if e.drop_secrets else ())} for e in envs}
-        problems = unexpected_changes(self.base.raw, new.raw, edited=edited)
-        for env in envs:
-            got = [(e["name"], e["value"]) for e in environment_of(new.raw, env.container)]
-            if got != list(env.environment):
-                problems.append(f"containerDefinitions[{env.container}].environment: not what was sent")
-            names = {s["name"] for s in secrets_of(new.raw, env.container)}
-            expected = {s["name"] for s in secrets_of(self.base.raw, env.container)} - set(env.drop_secrets)
-            if names != expected:
-                problems.append(f"containerDefinitions[{env.container}].secrets: not what was sent")
-        if problems:
-            shown = "; ".join(problems[:6]) + (f"; and {len(problems) - 6} more" if len(problems) > 6 else "")
-            raise RevisionMismatch(
-                f"registered {new.family_revision} but it differs from {self.base.family_revision} beyond "
-                f"the environment ({shown}); the service was not changed and still runs "
-                f"{self.base.family_revision}"
-            )
+
+        def check(new: TaskDefinition) -> list[str]:
+            problems = []
+            for env in envs:
+                got = [(e["name"], e["value"]) for e in environment_of(new.raw, env.container)]
+                if got != list(env.environment):
+                    problems.append(f"containerDefinitions[{env.container}].environment: not what was sent")
+                names = {s["name"] for s in secrets_of(new.raw, env.container)}
+                expected = {s["name"] for s in secrets_of(self.base.raw, env.container)} - set(
+                    env.drop_secrets
+                )
+                if names != expected:
+                    problems.append(f"containerDefinitions[{env.container}].secrets: not what was sent")
+            return problems
+
+        new = await register_checked(
+            self.ecs,
+            self.service.region,
+            self.base,
+            with_environment(registration_request(self.base.raw), envs),
+            edited=edited,
+            check=check,
+            what="the environment",
+            progress=progress,
+        )
         self.registered = new
-        await emit(progress, Progress(1, 2, "REGISTERED", f"registered {new.family_revision}"))
         return new
 
     async def refuse_unseen_guards(self, svc: Service) -> None:
@@ -332,34 +321,20 @@ class EnvOp(FollowsRollout):
             )
 
     async def apply(self, plan: Plan, progress: ProgressCallback) -> ApplyResult:
-        svc = self.service
-        fresh = await self.ecs.service(svc.region, svc.cluster_arn, svc.name)
-        if fresh.task_definition != self.base.arn:
-            raise StaleDiff(
-                f"{svc.cluster_name}/{svc.name} now runs {fresh.revision}, not {self.base.family_revision} "
-                "the change was made against; reload and try again (nothing was changed)"
-            )
+        fresh = await fresh_service(self.ecs, self.service, self.base)
         if not self.rules.tags_read:
             await self.refuse_unseen_guards(fresh)
         new = await self.register(progress)
-        if self.stop_first:
-            remembered = await remembered_count(self.ecs, fresh, self.rules)
-            self.sequence = stop_then_start(
-                self.ecs, fresh, self.rules, {"taskDefinition": new.arn}, remembered, self.pacing
-            )
-            result = await self.sequence.run(progress)
-            return ApplyResult(
-                ok=result.ok,
-                message=f"registered {new.family_revision}; {result.message}",
-                after={**result.after, "taskDefinition": new.family_revision},
-                data={**result.data, "task_definition": new.arn},
-            )
-        after = await write_service(
-            self.ecs, fresh, f"deploying {new.family_revision}", taskDefinition=new.arn
+        result, self.sequence = await roll_out(
+            self.ecs,
+            fresh,
+            self.rules,
+            new,
+            stop_first=self.stop_first,
+            pacing=self.pacing,
+            progress=progress,
         )
-        await emit(progress, Progress(2, 2, "IN_PROGRESS", f"deployment {deployment_of(after)}"))
-        message = f"registered {new.family_revision}; deployment {deployment_of(after)} started"
-        return written(after, message, {"taskDefinition": new.family_revision}, task_definition=new.arn)
+        return result
 
 
 # --- preparing -----------------------------------------------------------------------------------

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from botocore.exceptions import ClientError
@@ -23,6 +23,7 @@ from console.config import Settings
 from console.errors import BadInput, NotFound, Refused, aws_error_code
 from console.model import Service, TaskDefinition, short_name
 from console.ops.guards import Guards, service_guards
+from console.ops.new_revision import service_plan
 from console.ops.plan import ApplyResult, Change, Plan
 from console.ops.redeploy import (
     FollowsRollout,
@@ -35,7 +36,7 @@ from console.ops.redeploy import (
     stop_then_start,
 )
 from console.ops.revision_diff import RevisionDiff, diff_revisions
-from console.ops.rollout import Pacing, breaker_notes, deployment_of, service_target, write_service, written
+from console.ops.rollout import Pacing, breaker_notes, deployment_of, write_service, written
 
 PICKER_LIMIT = 10
 
@@ -56,6 +57,7 @@ class RevisionChoice:
     diff: RevisionDiff
     current: bool = False
     default: bool = False
+    td: TaskDefinition | None = field(default=None, compare=False, repr=False)  # to diff any two
 
     def line(self) -> str:
         mark = "*" if self.current else (">" if self.default else " ")
@@ -100,6 +102,7 @@ async def revision_choices(
             diff=diff_revisions(current, td),
             current=td.arn == current.arn,
             default=td.revision == default and td.family == current.family,
+            td=td,
         )
         for td in tds
     ]
@@ -153,16 +156,7 @@ def rollback_plan(
         warnings = stop_first_warnings(service, rules, restart) + warnings
         details = [*stop_first_steps(service, target.family_revision, restart), *details]
     noop = f"it already runs {target.family_revision}" if target.arn == current.arn else ""
-    plan = Plan(
-        action=action,
-        target=service_target(service),
-        changes=tuple(changes),
-        warnings=tuple(warnings),
-        details=tuple(details),
-        request=request,
-        noop_reason=noop,
-    )
-    return rules.stamp(plan, service.name)
+    return service_plan(action, service, rules, (changes, warnings, details), request, noop)
 
 
 @dataclass
@@ -183,7 +177,7 @@ class RollbackOp(FollowsRollout):
         return written(svc, message, {"taskDefinition": svc.revision})
 
 
-async def _describe(ecs: EcsGateway, region: str, ref: str, family: str) -> TaskDefinition:
+async def describe_revision(ecs: EcsGateway, region: str, ref: str, family: str) -> TaskDefinition:
     try:
         return await ecs.task_definition(region, ref)
     except ClientError as exc:
@@ -206,7 +200,9 @@ async def prepare_rollback(
     pacing = pacing or Pacing()
     current = await ecs.task_definition(service.region, service.task_definition)
     if to is not None:  # an empty --to is bad input, not "the default"
-        target = await _describe(ecs, service.region, revision_ref(to, current.family), current.family)
+        target = await describe_revision(
+            ecs, service.region, revision_ref(to, current.family), current.family
+        )
     else:
         arns = await ecs.task_definition_revisions(service.region, current.family)
         previous = previous_active(current.revision, [int(a.rsplit(":", 1)[-1]) for a in arns])

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 
 from console.aws.ecs import EcsGateway
 from console.errors import NotFound, OpsError, describe_aws_error
-from console.model import Deployment, Service, ServiceEvent, short_name
+from console.model import Deployment, Service, ServiceEvent, Task, short_name
 from console.ops.plan import ApplyResult, OpTarget, Progress, ProgressCallback, VerifyResult
 
 # The count a plain stop-then-start restores, kept on the service while it is at 0 (redeploy.py).
@@ -35,6 +35,8 @@ TIMEOUT = "TIMEOUT"
 BREAKER_ROLLED_BACK = "circuit breaker rolled back"
 
 DEFAULT_TIMEOUT = 600.0
+# Fail fast: this many tasks of a new deployment stopping in a row with the same reason end the wait.
+DEFAULT_FAIL_FAST = 3
 DEFAULT_POLL_INTERVAL = 3.0  # well inside ECS's 20 describes/s, and fast enough for a person
 
 # A check run on every poll (e.g. "never two tasks of a single-writer service"): a message ends the watch.
@@ -47,6 +49,7 @@ class Pacing:
 
     timeout: float = DEFAULT_TIMEOUT
     poll_interval: float = DEFAULT_POLL_INTERVAL
+    fail_fast: int = DEFAULT_FAIL_FAST  # 0: wait for the circuit breaker (or the timeout) as before
 
 
 def _after_id(message: str, deployment_id: str) -> str:
@@ -204,6 +207,10 @@ class RolloutWatch:
                     if problem:
                         state, reason = FAILED, problem
                 dep = deployment(svc, self.deployment_id)
+                if state == IN_PROGRESS and dep is not None:
+                    streak = await same_stops(self.ecs, svc, dep, self.pacing.fail_fast)
+                    if streak:
+                        state, reason = FAILED, streak
                 running = dep.running if dep else svc.running
                 total = dep.desired if dep else svc.desired
                 message = f"{name}: running {running}/{total}, pending {dep.pending if dep else svc.pending}"
@@ -317,3 +324,41 @@ async def write_service(ecs: EcsGateway, service: Service, doing: str, **fields:
     except Exception as exc:
         state = await describe_state(ecs, service.region, service.cluster_arn, service.name)
         raise OpsError(f"{describe_aws_error(exc)} (while {doing}); the service now: {state}") from exc
+
+
+def stop_reason(task: Task) -> str:
+    """What stopped a task, as ECS words it: the stopped reason and each container's own reason."""
+    parts = [task.stopped_reason] + [c.reason for c in task.containers if c.reason]
+    return "; ".join(dict.fromkeys(p for p in parts if p))
+
+
+async def same_stops(ecs: EcsGateway, svc: Service, dep: Deployment, n: int) -> str:
+    """Fail fast: the last ``n`` stopped tasks of ``dep`` stopped with one same reason → why; else "".
+
+    Read only once the deployment counts ``n`` failed tasks (ListTasks + DescribeTasks then), so a
+    healthy rollout costs nothing more. A read that fails is no evidence: the next poll looks again.
+    """
+    if n <= 0 or dep.failed_tasks < n:
+        return ""
+    try:
+        tasks = await ecs.tasks(svc.region, svc.cluster_arn, service=svc.name, include_stopped=True)
+    except asyncio.CancelledError:
+        raise
+    except Exception:
+        return ""
+    mine = [
+        t
+        for t in tasks
+        if t.last_status == "STOPPED"
+        and t.task_definition == dep.task_definition
+        and (dep.created_at is None or t.created_at is None or t.created_at >= dep.created_at)
+    ]
+    mine.sort(key=lambda t: t.stopped_at.timestamp() if t.stopped_at else 0.0)
+    reasons = [stop_reason(t) for t in mine[-n:]]
+    if len(reasons) < n or len(set(reasons)) != 1 or not reasons[0]:
+        return ""
+    return (
+        f"fail fast: {n} tasks of deployment {dep.id} ({dep.revision}) stopped in a row with the same "
+        f"reason: {reasons[0]}; stopped waiting instead of waiting for the circuit breaker. "
+        f"Stop it and roll back now: opsconsole abort {svc.cluster_name} {svc.name}"
+    )

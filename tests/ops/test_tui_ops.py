@@ -351,7 +351,9 @@ async def test_read_only_keys_say_they_are_disabled(
             ("s", "read-only: scale is disabled"),
             ("r", "read-only: redeploy is disabled"),
             ("R", "read-only: stop-then-start is disabled"),
-            ("b", "read-only: rollback is disabled"),
+            ("b", "read-only: deploy revision… is disabled"),
+            ("i", "read-only: deploy image… is disabled"),
+            ("x", "read-only: abort deployment is disabled"),
         ):
             await pilot.press(key)
             await wait_for(pilot, lambda said=said: status_notice(pane) == said)

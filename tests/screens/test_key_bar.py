@@ -17,7 +17,7 @@ from screens.widgets.key_bar import KeyBar
 
 async def test_hints_follow_the_screen_and_a_click_presses_the_key(settings: Settings) -> None:
     app = make_app(settings)
-    async with app.run_test(size=(140, 30)) as pilot:
+    async with app.run_test(size=(175, 30)) as pilot:
         await wait_for(pilot, lambda: isinstance(app.screen, ClustersScreen) and app.screen.table.keys)
         bar = app.screen.query_one(KeyBar)
         await wait_for(pilot, lambda: "Services" in bar.hints)
@@ -74,7 +74,7 @@ async def test_read_only_dims_the_mutating_hints_in_both_themes(settings: Settin
 
 async def test_every_key_that_has_room_in_order_of_use(settings: Settings) -> None:
     app = make_app(settings)
-    async with app.run_test(size=(160, 30)) as pilot:
+    async with app.run_test(size=(190, 30)) as pilot:
         await wait_for(pilot, lambda: isinstance(app.screen, ClustersScreen) and app.screen.table.keys)
         await pilot.press("enter")
         await wait_for(pilot, lambda: isinstance(app.screen, ServicesScreen))
@@ -88,7 +88,8 @@ async def test_every_key_that_has_room_in_order_of_use(settings: Settings) -> No
             "s Scale",
             "r Redeploy",
             "R Stop-then-start",
-            "b Rollback",
+            "b Deploy revision…",
+            "i Deploy image…",
             "esc Back",
         ]
         assert [hints.index(h) for h in order] == sorted(hints.index(h) for h in order)
