@@ -38,6 +38,9 @@ def common_options() -> argparse.ArgumentParser:
     group.add_argument("--endpoint-url", default=sup, help="AWS endpoint (LocalStack, moto, `demo serve`)")
     group.add_argument("--read-only", action="store_true", default=sup, help="refuse every mutating action")
     group.add_argument("--config", default=sup, help="a profile TOML file to use")
+    group.add_argument(
+        "--account", default=sup, metavar="NAME|ID", help="only this account of the profile's [[accounts]]"
+    )
     return common
 
 
@@ -88,6 +91,7 @@ def settings_from_args(args: argparse.Namespace) -> Settings:
         endpoint_url=endpoint,
         read_only=bool(getattr(args, "read_only", False)),
         discovered_regions=discovered,
+        account=getattr(args, "account", None),
     )
 
 

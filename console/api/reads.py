@@ -242,20 +242,21 @@ class Reads:
             return await sqs.move_tasks(q.arn, MOVE_TASKS_SHOWN) if q.is_dlq else []
 
         linked, found_moves = await asyncio.gather(
-            asyncio.gather(*(self._linked_queue(a) for a in arns)), moves()
+            asyncio.gather(*(self._linked_queue(a, q.region) for a in arns)), moves()
         )
         alarms = None if firing is None else of_queue(firing, q.region, q.name)
         return QueueDetail(q, tuple(found_moves), alarms), dict(zip(arns, linked, strict=True))
 
-    async def _linked_queue(self, arn: str) -> Queue | None:
+    async def _linked_queue(self, arn: str, near: str) -> Queue | None:
+        """A queue ``near``'s queue links to (same account and region, as SQS requires)."""
         sqs = self.gateways.sqs
         try:
             url = self._linked_urls.get(arn)
             if url is None:
-                q = await sqs.resolve_arn(arn)
+                q = await sqs.resolve_arn(arn, near)
                 self._linked_urls[arn] = q.url
                 return q
-            return await sqs.queue(url, arn.split(":")[3])
+            return await sqs.queue(url, q_region(arn, near))
         except Exception:
             return None
 
@@ -274,6 +275,11 @@ class Reads:
 
     async def caller_identity(self, region: str) -> CallerIdentity:
         return await caller_identity(self.gateways.aws, region)
+
+
+def q_region(arn: str, near: str) -> str:
+    region = arn.split(":")[3]
+    return near if near == region else region
 
 
 async def _attempt(read: Awaitable[T]) -> T | Exception:
