@@ -16,6 +16,7 @@ from textual.widgets import Static
 
 from console.api.triage import AlarmDetail
 from console.triage.model import iso
+from screens import fleet
 from screens.format import aws, plain
 from screens.pane import PaneScreen, matches
 from screens.timeline import LogsWindowScreen, triage_of
@@ -60,7 +61,8 @@ class AlarmsScreen(PaneScreen):
 
     def compose_body(self) -> ComposeResult:
         table = KeyedTable(id="alarms")
-        table.set_columns(COLUMNS, drop_order=DROP_ORDER)
+        columns, drop_order = fleet.with_account(COLUMNS, DROP_ORDER, self.console_app.settings.regions)
+        table.set_columns(columns, drop_order=drop_order)
         yield table
 
     @property
@@ -78,9 +80,10 @@ class AlarmsScreen(PaneScreen):
         if view is None:
             return
         rows = []
+        regions = self.console_app.settings.regions
         for d in view.alarms:
             a = d.alarm
-            cells = (
+            cells: tuple[object, ...] = (
                 aws(a.name, "bold"),
                 plain(a.state, STATE_STYLE.get(a.state, "")),
                 plain(a.region),
@@ -89,8 +92,10 @@ class AlarmsScreen(PaneScreen):
                 plain((iso(d.updated_at or a.since) or "-")[5:16].replace("T", " ")),
                 aws(a.reason, "dim"),
             )
+            cells = fleet.with_account_cell(cells, regions, a.region, a.arn)
             if self.filter_text and not matches(
-                f"{a.name} {a.state} {a.metric} {a.reason}", self.filter_text
+                f"{a.name} {fleet.account_name(regions, a.region, a.arn)} {a.state} {a.metric} {a.reason}",
+                self.filter_text,
             ):
                 continue
             rows.append((d.key, cells))

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from textual.app import ComposeResult
 from textual.binding import Binding
 
 from console.api.views import ClustersView, RegionAlarms
 from console.model import Cluster
+from screens import fleet
 from screens.format import alarm_names, aws, plain, status
 from screens.pane import PaneScreen, matches
 from screens.widgets.keyed_table import KeyedTable
@@ -40,10 +43,12 @@ class ClustersScreen(PaneScreen):
         self.clusters: dict[str, Cluster] = {}
         self.deploying: dict[str, int] = {}
         self.alarms = RegionAlarms()  # the last read of each region (None: it failed, "?")
+        self.problems: list[Any] = []  # the fleet's accounts that failed: a row each
 
     def compose_body(self) -> ComposeResult:
         table = KeyedTable(id="clusters")
-        table.set_columns(COLUMNS, drop_order=DROP_ORDER)
+        columns, drop_order = fleet.with_account(COLUMNS, DROP_ORDER, self.host.settings.regions)
+        table.set_columns(columns, drop_order=drop_order)
         yield table
 
     @property
@@ -58,6 +63,7 @@ class ClustersScreen(PaneScreen):
             on_clusters=self._show,
             on_error=lambda exc: self.notifier.note_error(exc, quiet=True),
         )
+        self.problems = self.api.reads.account_problems()
         self._show(view)
         self.deploying = dict(view.deploying)
         self.render_rows()
@@ -76,6 +82,9 @@ class ClustersScreen(PaneScreen):
 
     def row(self, c: Cluster) -> tuple[object, ...]:
         deploying = self.deploying.get(c.arn)
+        return fleet.with_account_cell(self._row(c, deploying), self.host.settings.regions, c.region, c.arn)
+
+    def _row(self, c: Cluster, deploying: int | None) -> tuple[object, ...]:
         return (
             aws(c.name, "bold"),
             plain(c.region),
@@ -89,15 +98,21 @@ class ClustersScreen(PaneScreen):
 
     def render_rows(self) -> None:
         rows = []
-        for c in sorted(self.clusters.values(), key=lambda c: (c.region, c.name)):
+        for c in sorted(self.clusters.values(), key=lambda c: (c.account_name, c.region, c.name)):
             cells = self.row(c)
-            haystack = f"{c.name} {c.region} {c.status} {' '.join(c.alarms)}"
+            haystack = f"{c.name} {c.account_name} {c.region} {c.status} {' '.join(c.alarms)}"
             if self.filter_text and not matches(haystack, self.filter_text):
                 continue
             rows.append((c.arn, cells))
-        self.table.sync(rows)
+        shown = len(rows)
         regions = self.host.regions
-        info = f"{len(rows)} of {len(self.clusters)} clusters · {len(regions)} regions"
+        failing = fleet.problems_in_view(self.problems, regions)
+        rows += [fleet.error_row(p.account, p.message, len(self.table.column_keys)) for p in failing]
+        self.table.sync(rows)
+        info = f"{shown} of {len(self.clusters)} clusters · {len(dict.fromkeys(map(str, regions)))} regions"
+        info += fleet.per_account((c.account_name for c in self.clusters.values()), regions)
+        if failing:
+            info += f" · {len(failing)} account{'s' if len(failing) > 1 else ''} failing"
         firing = self.alarms.firing(regions)  # the regions in view only (after :region too)
         if firing:
             info += f" · {len(firing)} alarm{'s' if len(firing) > 1 else ''} firing"

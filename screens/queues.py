@@ -7,6 +7,7 @@ from textual.binding import Binding
 
 from console.api.views import RegionAlarms
 from console.model import Queue
+from screens import fleet
 from screens.bindings import mutating
 from screens.format import alarm_names, aws, plain
 from screens.pane import PaneScreen, matches
@@ -43,7 +44,8 @@ class QueuesScreen(PaneScreen):
 
     def compose_body(self) -> ComposeResult:
         table = KeyedTable(id="queues")
-        table.set_columns(COLUMNS, drop_order=DROP_ORDER)
+        columns, drop_order = fleet.with_account(COLUMNS, DROP_ORDER, self.host.settings.regions)
+        table.set_columns(columns, drop_order=drop_order)
         yield table
 
     @property
@@ -82,6 +84,11 @@ class QueuesScreen(PaneScreen):
         else:
             dlq = plain("-", "dim")
         depth_style = "bold reverse red" if q.is_dlq and q.visible else ""
+        return fleet.with_account_cell(
+            self._row(q, dlq, depth_style), self.host.settings.regions, q.region, q.url
+        )
+
+    def _row(self, q: Queue, dlq: object, depth_style: str) -> tuple[object, ...]:
         return (
             aws(q.name, "bold"),
             plain(q.region),
@@ -95,7 +102,7 @@ class QueuesScreen(PaneScreen):
 
     def render_rows(self) -> None:
         rows = []
-        for q in sorted(self.queues.values(), key=lambda q: (q.region, q.name)):
+        for q in sorted(self.queues.values(), key=lambda q: (q.account_name, q.region, q.name)):
             cells = self.row(q)
             if self.filter_text and not matches(" ".join(c.plain for c in cells), self.filter_text):  # type: ignore[attr-defined]
                 continue
@@ -109,6 +116,7 @@ class QueuesScreen(PaneScreen):
         unknown = self.alarms.unknown_regions(self.host.regions)
         if unknown:
             note += f" · alarms unknown in {', '.join(unknown)}"
+        note += fleet.per_account((q.account_name for q in self.queues.values()), self.host.regions)
         self.status.set_info(f"{len(rows)} of {len(self.queues)} queues{note}")
 
     def apply_filter(self) -> None:

@@ -9,6 +9,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 
 from console.model import Cluster, Service, Task, short_name
+from screens import fleet
 from screens.format import aws, plain, status
 from screens.operations import TASK_OPERATIONS, TaskOperations
 from screens.pane import PaneScreen, matches
@@ -49,7 +50,8 @@ class TasksScreen(TaskOperations, PaneScreen):
 
     def compose_body(self) -> ComposeResult:
         table = KeyedTable(id="tasks")
-        table.set_columns(COLUMNS, drop_order=DROP_ORDER, flex=FLEX)
+        columns, drop_order = fleet.with_account(COLUMNS, DROP_ORDER, self.host.settings.regions)
+        table.set_columns(columns, drop_order=drop_order, flex=FLEX)
         yield table
 
     @property
@@ -62,6 +64,9 @@ class TasksScreen(TaskOperations, PaneScreen):
         self.render_rows()
 
     def row(self, t: Task, now: datetime) -> tuple[object, ...]:
+        return fleet.with_account_cell(self._row(t, now), self.host.settings.regions, t.region, t.arn)
+
+    def _row(self, t: Task, now: datetime) -> tuple[object, ...]:
         present = self.presenter
         return (
             aws(present.ident(t.id), "bold"),

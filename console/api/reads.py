@@ -12,6 +12,7 @@ import asyncio
 from collections.abc import Awaitable, Callable, Sequence
 from typing import TypeVar
 
+from console.accounts import accounts_in
 from console.api.service_listing import ListingView, ServiceListing
 from console.api.views import (
     ClustersView,
@@ -23,6 +24,7 @@ from console.api.views import (
     TaskDetail,
 )
 from console.aws import logs as logs_api
+from console.aws.account_access import AccountProblem
 from console.aws.alarms import alarms_or_unknown, firing_alarms, of_queue, of_service
 from console.aws.context import Gateways
 from console.aws.elb import target_health
@@ -69,6 +71,11 @@ class Reads:
             return self.settings.endpoint_url
         profile = self.settings.aws_profile
         return f"AWS {', '.join(regions)}" + (f" as profile {profile}" if profile else "")
+
+    def account_problems(self) -> list[AccountProblem]:
+        """The fleet's accounts that failed (denied, an expired SSO session, no answer): each a
+        pane's row with its one line, read again after a backoff. Empty with no accounts."""
+        return self.gateways.aws.access.problems(accounts_in(self.settings.regions))
 
     # --- alarms -------------------------------------------------------------------------
     async def alarms(self, regions: Sequence[str], on_error: ErrorSink = _ignore) -> RegionAlarms:

@@ -8,6 +8,7 @@ only there (and the base keys, account 123456789012, do not see it). The server 
 from __future__ import annotations
 
 import logging
+import sys
 import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -16,6 +17,8 @@ from typing import Any
 
 import boto3
 import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "screens"))  # tui_helpers
 
 DOCVERIFY = "177215708218"
 FRAMERATR = "451904790164"
