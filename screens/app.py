@@ -484,10 +484,11 @@ class OpsConsoleApp(App[int]):
         own = getattr(node, "refusal_of", None)
         if callable(own) and (why := own(action_name(action))):
             return str(why)
-        if self.read_only:
+        if self.read_only or (account := fleet.read_only_account(node)):
             binding = mutating_bindings(node).get(action_name(action))
             if binding is not None:
-                return f"read-only: {binding.description.lower()} is disabled"
+                where = "read-only" if self.read_only else f"read-only account {account}"
+                return f"{where}: {binding.description.lower()} is disabled"
         return ""
 
     async def run_action(

@@ -108,3 +108,22 @@ def problems_in_view(problems: Sequence[Any], regions: Sequence[str]) -> list[An
     """The failed accounts among those in view (after ``:account``, that one's only)."""
     keys = {a.key for a in accounts_in(regions)}
     return [p for p in problems if p.account.key in keys]
+
+
+def read_only_account(node: object) -> str:
+    """The name of the read-only account the node's selected row is in ("" when it is not)."""
+    for getter in ("selected_service", "selected_task", "selected"):
+        pick = getattr(node, getter, None)
+        if callable(pick):
+            try:
+                value = pick()
+            except Exception:  # a pane not mounted yet has no table to ask
+                value = None
+            if value is not None:
+                break
+    else:
+        value = None
+    for attr in ("service", "task_", "queue"):
+        value = value or getattr(node, attr, None)
+    account = getattr(getattr(value, "region", None), "account", None)
+    return str(account.name) if account is not None and account.read_only else ""

@@ -89,3 +89,37 @@ async def test_a_narrow_terminal_hides_account_first_never_the_name(fleet: Fleet
     async with app.run_test(size=(180, 24)) as pilot:
         await wait_for(pilot, lambda: isinstance(app.screen, ClustersScreen) and len(cluster_keys(app)) == 4)
         assert "account" in app.screen.table.shown_columns
+
+
+async def test_read_only_account_disables_its_keys_where_the_other_account_scales(fleet: Fleet) -> None:
+    from screens.modals.scale import ScaleScreen
+
+    app = fleet_app(fleet)
+    async with app.run_test(size=(180, 30)) as pilot:
+        await wait_for(pilot, lambda: isinstance(app.screen, ClustersScreen) and len(cluster_keys(app)) == 4)
+        for cluster, account, refused in ((PROD_CLUSTER, PROD, True), (STAGING_CLUSTER, STAGING, False)):
+            clusters = app.screen
+            clusters.table.move_cursor(row=clusters.table.keys.index(cluster))
+            await pilot.press("enter")
+            await wait_for(pilot, lambda: isinstance(app.screen, ServicesScreen) and app.screen.services)
+            pane = app.screen
+            assert pane.selected_service().account == account
+            await pilot.press("s")
+            if refused:
+                said = "read-only account shop-prod: scale is disabled"
+                await wait_for(pilot, lambda pane=pane, said=said: str(pane.status.notice) == said)
+                assert app.screen is pane
+            else:
+                await wait_for(pilot, lambda: isinstance(app.screen, ScaleScreen))
+                await pilot.press("escape")
+                await wait_for(pilot, lambda pane=pane: app.screen is pane)
+            await pilot.press("escape")
+            await wait_for(pilot, lambda: isinstance(app.screen, ClustersScreen))
+    for account in (PROD, STAGING):  # nothing was sent to either
+        ecs = fleet.client(account, "ecs", "us-east-1")
+        assert (
+            ecs.describe_services(cluster="shop-cluster", services=["shop-api"])["services"][0][
+                "desiredCount"
+            ]
+            == 1
+        )
