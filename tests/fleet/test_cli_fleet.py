@@ -126,3 +126,17 @@ def test_an_expired_sso_account_is_its_line_and_the_others_are_listed(
     lapsed = next(a for a in doc["accounts"] if a["name"] == "lapsed")
     assert "aws sso login --profile lapsed-sso" in lapsed["error"]
     assert "account lapsed (999988887777)" in lapsed["error"]
+
+
+def test_doctor_checks_each_account(capsys: pytest.CaptureFixture[str], fleet_lapsed: Fleet) -> None:
+    rc, out, err = cli(capsys, *fleet_lapsed.args("doctor"))
+    assert rc == 1, err  # one account fails
+    lines = out.splitlines()
+    assert any(
+        line.startswith("ok") and f"account frameratr ({FRAMERATR})" in line and f":{FRAMERATR}:" in line
+        for line in lines
+    )
+    lapsed = next(line for line in lines if "account lapsed (999988887777)" in line)
+    assert lapsed.startswith("fail") and "aws sso login --profile lapsed-sso" in lapsed
+    assert any(line.startswith("ok") and "region us-east-2, account frameratr" in line for line in lines)
+    assert not any("region" in line and "lapsed" in line for line in lines)  # not read: it failed
