@@ -47,6 +47,29 @@ def _server_options(parser: argparse.ArgumentParser) -> None:
         help="scheduler tick (a rollout takes about 8 ticks)",
     )
     parser.add_argument(
+        "--organisation",
+        dest="organised",
+        action="store_const",
+        const=True,
+        default=None,
+        help="each system in its own AWS account, reached by AssumeRole (see profiles/demo.toml)",
+    )
+    parser.add_argument(
+        "--accounts",
+        type=int,
+        default=0,
+        metavar="K",
+        help="a synthetic fleet: K more accounts, each with --scale N services per region",
+    )
+    parser.add_argument(
+        "--deny-account",
+        dest="deny_accounts",
+        action="append",
+        default=[],
+        metavar="ID",
+        help="this account's ops role refuses AssumeRole (AccessDenied); repeatable",
+    )
+    parser.add_argument(
         "--time-scale",
         type=float,
         default=None,
@@ -108,6 +131,11 @@ def _check(args: argparse.Namespace) -> None:
         raise BadInput("--time-scale: must be more than 0")
     if not 0 <= args.port <= 65535:
         raise BadInput("--port: must be between 0 and 65535")
+    if args.accounts < 0:
+        raise BadInput("--accounts: must be 0 or more")
+    for account in args.deny_accounts:
+        if not (len(account) == 12 and account.isdigit()):
+            raise BadInput(f"--deny-account: '{account}' is not a 12-digit account id")
 
 
 def run_serve(args: argparse.Namespace, settings: Settings | None) -> int:
@@ -133,6 +161,9 @@ def run_serve(args: argparse.Namespace, settings: Settings | None) -> int:
             tick_s=args.tick,
             time_scale=args.time_scale,
             incident=args.incident,
+            organised=args.organised,
+            accounts=args.accounts,
+            deny_accounts=tuple(args.deny_accounts),
         )
     except OSError as exc:
         raise BadInput(f"--port {args.port}: {exc.strerror or exc}") from None
@@ -156,6 +187,9 @@ def run_demo_console(args: argparse.Namespace, settings: Settings | None) -> int
         scale=args.scale,
         tick_s=args.tick,
         time_scale=args.time_scale,
+        organised=args.organised,
+        accounts=args.accounts,
+        deny_accounts=tuple(args.deny_accounts),
         # The clusters first, the rest of the world behind the first screen; a console opened on
         # one cluster reads its services at once, so that world is made whole first.
         background=not getattr(args, "open_cluster", None),

@@ -27,12 +27,9 @@ from collections.abc import Callable, Iterable
 from datetime import datetime, timedelta
 from typing import Any
 
-from moto.cloudwatch.models import cloudwatch_backends
 from moto.ecs.models import Task
-from moto.logs.models import logs_backends
-from moto.sqs.models import sqs_backends
 
-from console.demo import consumer, fates, metrics
+from console.demo import consumer, fates, metrics, moto_access, organisation
 from console.demo.loglines import (
     METRICS_KEPT,
     PY_TRACES,
@@ -42,14 +39,14 @@ from console.demo.loglines import (
     _now,
     ms,
 )
-from console.demo.scheduler import ACCOUNT, LOCK, backend, td_of
+from console.demo.scheduler import LOCK, backend, td_of
 
 log = logging.getLogger("opsconsole.demo.activity")
 
 
 def _streams(task: Task) -> list[tuple[str, str, str, str]]:
     """(log group, stream, container name, stack) for each awslogs container of the task."""
-    be = backend(task.region_name)
+    be = backend(task.region_name, task._account_id)
     td = td_of(be, task.task_definition_arn)
     if td is None:
         return []
@@ -69,7 +66,7 @@ def _streams(task: Task) -> list[tuple[str, str, str, str]]:
 def put_lines(
     region: str, group: str, stream: str, lines: Iterable[str], at: datetime | None = None, spread_ms: int = 0
 ) -> None:
-    logs = logs_backends[ACCOUNT][region]
+    logs = moto_access.logs(region)
     log_group = logs.groups.get(group)
     if log_group is None:
         return
@@ -94,20 +91,23 @@ class LogBook:
         if what not in ("started", "crashed", "stopping"):
             return
         at = self.lines.pin(task.started_at or _now()) if what == "started" else self.lines.pin(_now())
-        try:
-            for group, stream, container, stack in _streams(task):
-                if what == "started":
-                    put_lines(task.region_name, group, stream, self.lines.startup(stack, container, task), at)
-                elif what == "crashed":
-                    if extra.get("container", container) == container:
-                        lines = self.lines.crash(
-                            str(extra.get("stack", stack)), str(extra.get("message", ""))
+        with organisation.acting_as(task._account_id):
+            try:
+                for group, stream, container, stack in _streams(task):
+                    if what == "started":
+                        put_lines(
+                            task.region_name, group, stream, self.lines.startup(stack, container, task), at
                         )
-                        put_lines(task.region_name, group, stream, lines, at)
-                else:
-                    put_lines(task.region_name, group, stream, self.lines.shutdown(stack), at)
-        finally:
-            self.lines.at = None
+                    elif what == "crashed":
+                        if extra.get("container", container) == container:
+                            lines = self.lines.crash(
+                                str(extra.get("stack", stack)), str(extra.get("message", ""))
+                            )
+                            put_lines(task.region_name, group, stream, lines, at)
+                    else:
+                        put_lines(task.region_name, group, stream, self.lines.shutdown(stack), at)
+            finally:
+                self.lines.at = None
 
 
 def _service_tasks(region: str) -> list[tuple[str, str, list[Task]]]:
@@ -175,7 +175,7 @@ def backfill_logs(
 
 def put_many(region: str, group: str, stream: str, batches: list[tuple[datetime, list[str]]]) -> None:
     """Several moments' lines in one put (chronological, as CloudWatch Logs keeps them)."""
-    logs = logs_backends[ACCOUNT][region]
+    logs = moto_access.logs(region)
     log_group = logs.groups.get(group)
     if log_group is None or not batches:
         return
@@ -200,7 +200,7 @@ def fail_documents(
     backdate: timedelta | None = None,
 ) -> int:
     """Send ``count`` documents that fail processing three times, so SQS moves them to the DLQ."""
-    sqs = sqs_backends[ACCOUNT][region]
+    sqs = moto_access.sqs(region)
     try:
         main = sqs.get_queue(queue)
     except Exception:
@@ -318,34 +318,42 @@ class Activity:
         """
         self.rounds += 1
         mono = time.monotonic()
-        for region in self.regions:
-            with LOCK:
-                services = _service_tasks(region)
-            for cluster, _service, tasks in services:
-                if cluster in self.skip:
-                    continue
-                running = [t for t in tasks if t._status == "RUNNING" and t.desired_status == "RUNNING"]
-                for task in running:
-                    health = _health_of(task)
-                    for group, stream, container, stack in _streams(task):
-                        if self.rng.random() < 0.7:
-                            when = self.lines.pin(_now())
-                            put_lines(
-                                region, group, stream, self.lines.request(stack, container, health), when
-                            )
-                self.lines.at = None
+        for account, region in self.places():
+            with organisation.acting_as(account):
+                self._requests(region)
         if mono - self._last_upload >= self.upload_every_s:
             self._last_upload = mono
-            consumer.send(self.rng, corrupt=self.rng.random() < 0.04)
+            dv = organisation.current().account_of(consumer.CLUSTER)
+            consumer.send(self.rng, corrupt=self.rng.random() < 0.04, account=dv)
         self._trim_metrics()
 
+    def places(self) -> list[tuple[str, str]]:
+        """The (account, region) pairs of the organisation within this activity's regions."""
+        return [(a, r) for a, r in organisation.current().places() if r in self.regions]
+
+    def _requests(self, region: str) -> None:
+        """Request lines of the running tasks of the acting account in ``region``."""
+        with LOCK:
+            services = _service_tasks(region)
+        for cluster, _service, tasks in services:
+            if cluster in self.skip:
+                continue
+            running = [t for t in tasks if t._status == "RUNNING" and t.desired_status == "RUNNING"]
+            for task in running:
+                health = _health_of(task)
+                for group, stream, container, stack in _streams(task):
+                    if self.rng.random() < 0.7:
+                        when = self.lines.pin(_now())
+                        put_lines(region, group, stream, self.lines.request(stack, container, health), when)
+            self.lines.at = None
+
     def _trim_metrics(self) -> None:
-        for region in self.regions:
-            data = cloudwatch_backends[ACCOUNT][region].metric_data
+        for account, region in self.places():
+            data = moto_access.cloudwatch(region, account).metric_data
             if len(data) > METRICS_KEPT:
                 cut = len(data) - METRICS_KEPT
                 del data[:cut]
-                key = (ACCOUNT, region)
+                key = (account, region)
                 if key in metrics.BACKFILL_END:  # the evaluator's bookmark moves with the list
                     metrics.BACKFILL_END[key] = max(0, metrics.BACKFILL_END[key] - cut)
 

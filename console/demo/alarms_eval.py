@@ -225,8 +225,9 @@ def _metric_alarms(backend: CloudWatchBackend) -> list[Alarm]:
     ]
 
 
-def step(regions: Iterable[str], account: str = moto_access.DEFAULT_ACCOUNT) -> None:
+def step(regions: Iterable[str], account: str | None = None) -> None:
     """Evaluate every metric alarm now (every STEP_S real seconds)."""
+    account = account or moto_access.acting()
     now = CLOCK.now()
     last = _LAST.get(account)
     if last is not None and (now - last).total_seconds() < STEP_S:
@@ -243,12 +244,13 @@ def step(regions: Iterable[str], account: str = moto_access.DEFAULT_ACCOUNT) -> 
                 _apply(account, region, alarm, verdict, now)
 
 
-def replay(regions: Iterable[str], hours: float = 24, account: str = moto_access.DEFAULT_ACCOUNT) -> None:
+def replay(regions: Iterable[str], hours: float = 24, account: str | None = None) -> None:
     """Evaluate the last ``hours`` period by period: the history and state the points imply.
 
     Each period's breach is decided once; a sliding count over the last EvaluationPeriods
     periods finds the transitions (a day of 13 alarms in a few milliseconds).
     """
+    account = account or moto_access.acting()
     now = CLOCK.now()
     start = now - timedelta(hours=hours)
     for region in regions:

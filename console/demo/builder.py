@@ -16,38 +16,51 @@ from typing import Any
 import boto3
 from botocore.config import Config
 
-from console.demo import ecr
+from console.demo import ecr, moto_access, organisation
 from console.demo.facts import (
     CLUSTERS,
     WorldInfo,
     image_uri,
     tags,
 )
-from console.demo.scheduler import ACCOUNT, LOCK, Scheduler, backend
+from console.demo.scheduler import LOCK, Scheduler, backend
 
 
 class _Clients:
-    """boto3 clients against the endpoint, made once (a client costs tens of ms)."""
+    """boto3 clients against the endpoint in the acting account, made once (a client costs tens of ms).
+
+    A member account is reached as an org's automation reaches it: with the ops role assumed
+    from the base credentials (organisation.Credentials).
+    """
 
     def __init__(self, endpoint: str) -> None:
         self.endpoint = endpoint
-        self._session = boto3.session.Session(
-            aws_access_key_id="testing", aws_secret_access_key="testing", region_name="us-east-1"
-        )
-        self._cache: dict[tuple[str, str], Any] = {}
+        self.credentials = organisation.Credentials(endpoint)
+        # One session for every account (its loader caches the service models; a session per
+        # account would parse EC2's model once per account), the keys given per client.
+        self._session = boto3.session.Session(region_name="us-east-1")
+        self._cache: dict[tuple[str, str, str], Any] = {}
         self._lock = threading.Lock()
         self._config = Config(
             retries={"max_attempts": 1, "mode": "standard"}, connect_timeout=5, read_timeout=30
         )
 
     def __call__(self, service: str, region: str) -> Any:
-        key = (service, region)
+        account = organisation.acting()
+        key = (account, service, region)
         with self._lock:
-            if key not in self._cache:
-                self._cache[key] = self._session.client(
-                    service, region_name=region, endpoint_url=self.endpoint, config=self._config
-                )
-            return self._cache[key]
+            client = self._cache.get(key)
+        if client is None:
+            client = self._session.client(
+                service,
+                region_name=region,
+                endpoint_url=self.endpoint,
+                config=self._config,
+                **self.credentials.keys(account),
+            )
+            with self._lock:
+                client = self._cache.setdefault(key, client)
+        return client
 
 
 @dataclass
@@ -60,9 +73,7 @@ class _Net:
 
 
 def _vpc_exists(region: str, vpc_id: str) -> bool:
-    from moto.ec2.models import ec2_backends
-
-    return vpc_id in ec2_backends[ACCOUNT][region].vpcs
+    return vpc_id in moto_access.ec2(region).vpcs
 
 
 class Builder:
@@ -73,16 +84,17 @@ class Builder:
         self.scheduler = scheduler
         self.info = WorldInfo()
         self.rng = random.Random(7)
-        self._nets: dict[tuple[str, str], _Net] = {}
+        self._nets: dict[tuple[str, str, str], _Net] = {}  # (account, region, name)
 
     # ---- building blocks ---------------------------------------------------------------
     def network(self, region: str, name: str, cidr: str, port: int) -> _Net:
         """The system's VPC; kept across resets (see runtime), so made once per process."""
-        known = self._nets.get((region, name))
+        key = (organisation.acting(), region, name)
+        known = self._nets.get(key)
         if known is not None and _vpc_exists(region, known.vpc):
             return known
         net = self._make_network(region, name, cidr, port)
-        self._nets[(region, name)] = net
+        self._nets[key] = net
         return net
 
     def _make_network(self, region: str, name: str, cidr: str, port: int) -> _Net:
@@ -175,11 +187,12 @@ class Builder:
     def system_cluster(self, name: str) -> None:
         """One of the systems' clusters, made once (the fast start makes them all first)."""
         region, insights, tag_values = CLUSTERS[name]
-        with LOCK:
-            if name in backend(region).clusters:
-                self.info.clusters[name] = region
-                return
-        self.cluster(region, name, insights, **tag_values)
+        with organisation.acting_as(organisation.current().account_of(name)):
+            with LOCK:
+                if name in backend(region).clusters:
+                    self.info.clusters[name] = region
+                    return
+            self.cluster(region, name, insights, **tag_values)
 
     def clusters_first(self) -> None:
         """What the console's first screen lists: every system's cluster (the rest comes behind)."""

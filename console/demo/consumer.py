@@ -22,6 +22,7 @@ from console.demo import moto_access
 from console.demo.clock import CLOCK
 
 REGION = "ap-south-1"
+CLUSTER = "document-verification-cluster"  # the system the queue and the Lambda belong to
 QUEUE = "document-verification-queue"
 GROUP = "/aws/lambda/document-processor"
 HANDLED = frozenset({"identity", "address", "income"})
@@ -43,7 +44,8 @@ class Consumer:
         """Seconds a failed message stays hidden: the queue's 900 s, scaled (moto counts whole seconds)."""
         return max(1, round(VISIBILITY_S / CLOCK.scale))
 
-    def tick(self, account: str = moto_access.DEFAULT_ACCOUNT) -> None:
+    def tick(self, account: str | None = None) -> None:
+        account = account or moto_access.acting()
         now = CLOCK.now()
         if self._last is not None and (now - self._last).total_seconds() < self.every_s:
             return
@@ -148,7 +150,7 @@ def send(
     rng: random.Random,
     kind: str | None = None,
     corrupt: bool = False,
-    account: str = moto_access.DEFAULT_ACCOUNT,
+    account: str | None = None,
 ) -> None:
     sqs = moto_access.sqs(REGION, account)
     if QUEUE in sqs.queues:

@@ -11,7 +11,6 @@ from typing import Any
 from moto.ecs.models import Service, Task
 
 from console.demo.ecs_state import (
-    ACCOUNT,
     DEFAULT_DEPLOYMENT_CONFIGURATION,
     EVENTS_KEPT,
     new_deployment_id,
@@ -33,7 +32,7 @@ def service_state(svc: Service) -> None:
         svc.deployment_configuration = {**DEFAULT_DEPLOYMENT_CONFIGURATION}
     if not getattr(svc, "created_at", None):
         svc.created_at = now()
-    svc.created_by = f"arn:aws:iam::{ACCOUNT}:role/opsconsole-demo"
+    svc.created_by = f"arn:aws:iam::{svc._account_id}:role/opsconsole-demo"
     svc.running_count = 0
     svc.pending_count = 0
     svc.deployments = [make_deployment(svc, svc.task_definition)]

@@ -64,7 +64,7 @@ def push(
     tag: str,
     pushed_at: datetime | None = None,
     annotations: dict[str, str] | None = None,
-    account: str = moto_access.DEFAULT_ACCOUNT,
+    account: str | None = None,
 ) -> str:
     """Push ``repository:tag`` (making the repository if needed) in-process; returns the digest."""
     backend = moto_access.ecr(region, account)

@@ -24,7 +24,6 @@ from moto.ecs.responses import EC2ContainerServiceResponse
 
 from console.demo import fates
 from console.demo.scheduler import (
-    ACCOUNT,
     DEFAULT_DEPLOYMENT_CONFIGURATION,
     LOCK,
     Scheduler,
@@ -65,7 +64,7 @@ def install_patches(scheduler: Scheduler) -> None:
         # moto leaves registeredAt/By out; the rollback picker shows when each revision was registered.
         orig_td_init(self, *args, **kwargs)
         self.registered_at = datetime.now(UTC)
-        self.registered_by = f"arn:aws:iam::{getattr(self, 'account_id', '123456789012')}:user/demo-deployer"
+        self.registered_by = f"arn:aws:iam::{self.arn.split(':')[4]}:user/demo-deployer"
 
     TaskDefinition.__init__ = td_init  # type: ignore[method-assign]
 
@@ -322,7 +321,7 @@ def describe_tasks(region: str, request: dict[str, Any]) -> dict[str, Any]:
                 arn = (
                     ref
                     if ref.startswith("arn:")
-                    else f"arn:aws:ecs:{region}:{ACCOUNT}:task/{cluster.name}/{ref}"
+                    else f"arn:aws:ecs:{region}:{be.account_id}:task/{cluster.name}/{ref}"
                 )
                 failures.append({"arn": arn, "reason": "MISSING"})
             else:
@@ -407,7 +406,7 @@ def describe_services(region: str, request: dict[str, Any]) -> dict[str, Any]:
                 arn = (
                     ref
                     if ref.startswith("arn:")
-                    else f"arn:aws:ecs:{region}:{ACCOUNT}:service/{cluster.name}/{ref}"
+                    else f"arn:aws:ecs:{region}:{be.account_id}:service/{cluster.name}/{ref}"
                 )
                 failures.append({"arn": arn, "reason": "MISSING"})
             else:

@@ -43,7 +43,8 @@ def short_id(task: Task) -> str:
     return str(task.id)
 
 
-def backend(region: str, account: str = ACCOUNT) -> EC2ContainerServiceBackend:
+def backend(region: str, account: str | None = None) -> EC2ContainerServiceBackend:
+    """ECS of ``account`` in ``region`` (None: the acting account, see organisation)."""
     return moto_access.ecs(region, account)
 
 

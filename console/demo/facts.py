@@ -12,10 +12,9 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from console.demo.scheduler import ACCOUNT
+from console.demo.organisation import REGIONS, acting
 
 LABEL = "demo world (moto + opsconsole scheduler)"
-REGIONS: tuple[str, ...] = ("us-east-1", "ap-south-1", "us-east-2")
 SCALE_CLUSTER = "scale-cluster"
 SCALE_REGION = "us-east-1"
 
@@ -33,7 +32,7 @@ class ServiceFacts:
     revisions: int
     broken_revision: int | None = None
     target_group: str | None = None
-    account: str = ACCOUNT  # every system lives in the one demo account for now (the fleet brings more)
+    account: str = field(default_factory=acting)  # the account the system was seeded in
 
 
 @dataclass
@@ -74,8 +73,9 @@ CLUSTERS: dict[str, tuple[str, bool, dict[str, str]]] = {
 }
 
 
-def image_uri(region: str, repo: str, tag: str, account: str = ACCOUNT) -> str:
-    return f"{account}.dkr.ecr.{region}.amazonaws.com/{repo}:{tag}"
+def image_uri(region: str, repo: str, tag: str, account: str | None = None) -> str:
+    """An image in the system's own registry (the acting account's, unless told)."""
+    return f"{account or acting()}.dkr.ecr.{region}.amazonaws.com/{repo}:{tag}"
 
 
 # The docu-cr image deployed 20 h ago leaks slowly (a cache that never evicts): its memory has
@@ -90,7 +90,7 @@ def hours_ago(hours: float) -> datetime:
 
 
 def role(name: str) -> str:
-    return f"arn:aws:iam::{ACCOUNT}:role/{name}"
+    return f"arn:aws:iam::{acting()}:role/{name}"
 
 
 def awslogs(group: str, region: str, prefix: str) -> dict[str, Any]:

@@ -14,7 +14,7 @@ import threading
 from collections.abc import Iterable
 from typing import Any
 
-from console.demo import activity, alarms_eval, metrics, moto_access
+from console.demo import activity, alarms_eval, metrics, moto_access, organisation
 from console.demo.facts import WorldInfo
 
 log = logging.getLogger("opsconsole.demo.history")
@@ -50,14 +50,18 @@ class History:
 
     def _run(self, regions: tuple[str, ...], skip: tuple[str, ...], info: WorldInfo) -> None:
         try:
-            metrics.backfill(regions, skip_clusters=skip, cancelled=self._cancel.is_set)
-            activity.backfill_logs(regions, skip_clusters=skip, cancelled=self._cancel.is_set)
+            places = organisation.current().regions_by_account(regions)
+            for account, account_regions in places:  # each account's past, in that account
+                with organisation.acting_as(account):
+                    metrics.backfill(account_regions, skip_clusters=skip, cancelled=self._cancel.is_set)
+                    activity.backfill_logs(account_regions, skip_clusters=skip, cancelled=self._cancel.is_set)
             if self._cancel.is_set():
                 return
-            alarms_eval.replay(regions)
-            for region in regions:
-                for alarm in list(moto_access.cloudwatch(region).alarms.values()):
-                    info.alarms[alarm.name] = alarm.state_value
+            for account, account_regions in places:
+                alarms_eval.replay(account_regions, account=account)
+                for region in account_regions:
+                    for alarm in list(moto_access.cloudwatch(region, account).alarms.values()):
+                        info.alarms[alarm.name] = alarm.state_value
         except Exception:  # the past is decoration: the present must go on without it
             log.exception("the demo world's history could not be written")
         finally:

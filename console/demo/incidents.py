@@ -22,11 +22,10 @@ from typing import Any
 import boto3
 from botocore.config import Config
 
-from console.demo import consumer, ecr, moto_access
+from console.demo import consumer, ecr, organisation
 from console.demo.clock import CLOCK
 
-ACCOUNT = moto_access.DEFAULT_ACCOUNT
-_STATE: dict[str, Any] = {"endpoint": None, "active": {}, "pace": 1.0}
+_STATE: dict[str, Any] = {"endpoint": None, "active": {}, "pace": 1.0, "credentials": None}
 _LOCK = threading.RLock()
 
 
@@ -48,6 +47,7 @@ def bind(endpoint: str) -> None:
     with _LOCK:
         _STATE["endpoint"] = endpoint
         _STATE["active"] = {}
+        _STATE["credentials"] = organisation.Credentials(endpoint)
 
 
 def forget() -> None:
@@ -56,16 +56,17 @@ def forget() -> None:
 
 
 def _client(service: str, region: str) -> Any:
+    """A client in the acting account (the incident's system's), as its team's ops role."""
     endpoint = _STATE["endpoint"]
     if not endpoint:
         raise IncidentError("no demo world is running in this process")
+    keys = _STATE["credentials"].keys(organisation.acting())
     return boto3.client(
         service,
         region_name=region,
         endpoint_url=endpoint,
-        aws_access_key_id="testing",
-        aws_secret_access_key="testing",
         config=Config(retries={"max_attempts": 2, "mode": "standard"}),
+        **keys,
     )
 
 
@@ -120,7 +121,7 @@ def _deploy_image(
             if "ImageAlreadyExists" not in type(exc).__name__ + str(exc):
                 raise
     family = state["before"].rsplit("/", 1)[-1].split(":")[0]
-    image = f"{ACCOUNT}.dkr.ecr.{region}.amazonaws.com/{repo}:{tag}"
+    image = f"{organisation.acting()}.dkr.ecr.{region}.amazonaws.com/{repo}:{tag}"
     state["revision"] = _revise(ecs, family, image=image)
     ecs.update_service(cluster=cluster, service=service, taskDefinition=state["revision"])
 
@@ -263,6 +264,21 @@ INCIDENTS: dict[str, Incident] = {
 }
 
 
+# incident → the cluster of the system it happens to (so, the account it happens in)
+CLUSTER_OF = {
+    "memory-leak": DOCU[1],
+    "bad-image": FRAMERATR[1],
+    "missing-secret": STAGING[1],
+    "health-check": DV[1],
+    "poison-messages": DV[1],
+    "lock-held": WWHD[1],
+}
+
+
+def _account(name: str) -> str:
+    return organisation.current().account_of(CLUSTER_OF[name])
+
+
 def names() -> list[str]:
     return list(INCIDENTS)
 
@@ -287,7 +303,8 @@ def start(name: str, *, pace: float = 1.0) -> Incident:
             raise IncidentError(f"incident '{name}' is already under way (resolve it first)")
         _STATE["pace"] = pace
         state: dict[str, Any] = {}
-        incident.start(state)
+        with organisation.acting_as(_account(name)):
+            incident.start(state)
         _STATE["active"][name] = state
     return incident
 
@@ -298,7 +315,8 @@ def resolve(name: str) -> Incident:
         state = _STATE["active"].pop(name, None)
         if state is None:
             raise IncidentError(f"incident '{name}' is not under way")
-        incident.resolve(state)
+        with organisation.acting_as(_account(name)):
+            incident.resolve(state)
     return incident
 
 
@@ -317,4 +335,4 @@ def tick() -> None:
             return
         state["last"] = now
         state["sent"] = state.get("sent", 0) + 1
-        consumer.send(state["rng"], kind="p60")
+        consumer.send(state["rng"], kind="p60", account=_account("poison-messages"))

@@ -114,10 +114,9 @@ def _running(svc: Any) -> list[Any]:
     ]
 
 
-def step(
-    regions: Iterable[str], skip_clusters: Iterable[str] = (), account: str = moto_access.DEFAULT_ACCOUNT
-) -> None:
+def step(regions: Iterable[str], skip_clusters: Iterable[str] = (), account: str | None = None) -> None:
     """Refine the current minute's points (every STEP_S real seconds)."""
+    account = account or moto_access.acting()
     now = CLOCK.now()
     last = _LAST.get(account)
     if last is not None and (now - last).total_seconds() < STEP_S:
@@ -222,10 +221,11 @@ def queues(account: str, region: str, at: datetime) -> None:
 def backfill(
     regions: Iterable[str],
     skip_clusters: Iterable[str] = (),
-    account: str = moto_access.DEFAULT_ACCOUNT,
+    account: str | None = None,
     cancelled: Callable[[], bool] = lambda: False,
 ) -> None:
     """A day of one-minute points per service (and 3 h per task where Container Insights is on)."""
+    account = account or moto_access.acting()
     now = CLOCK.now()
     skip = set(skip_clusters)
     first = minute(now - BACKFILL)

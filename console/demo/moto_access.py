@@ -2,14 +2,16 @@
 
 moto keeps each service's state in ``<service>_backends[account][region]``. The demo world reads
 and writes that state in-process (fast, and never counted as an API call). Going through these
-getters keeps the account explicit (the fleet issue brings several) and gives mypy real types.
+getters keeps the account explicit (an account of None is the acting one, see organisation) and
+gives mypy real types.
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-DEFAULT_ACCOUNT = "123456789012"
+from console.demo.organisation import BASE_ACCOUNT as DEFAULT_ACCOUNT  # noqa: F401  (re-exported)
+from console.demo.organisation import acting
 
 if TYPE_CHECKING:
     from moto.cloudwatch.models import CloudWatchBackend
@@ -22,49 +24,49 @@ if TYPE_CHECKING:
     from moto.sqs.models import SQSBackend
 
 
-def ecs(region: str, account: str = DEFAULT_ACCOUNT) -> EC2ContainerServiceBackend:
+def ecs(region: str, account: str | None = None) -> EC2ContainerServiceBackend:
     from moto.ecs.models import ecs_backends
 
-    return ecs_backends[account][region]
+    return ecs_backends[account or acting()][region]
 
 
-def ecr(region: str, account: str = DEFAULT_ACCOUNT) -> ECRBackend:
+def ecr(region: str, account: str | None = None) -> ECRBackend:
     from moto.ecr.models import ecr_backends
 
-    return ecr_backends[account][region]
+    return ecr_backends[account or acting()][region]
 
 
-def secrets(region: str, account: str = DEFAULT_ACCOUNT) -> SecretsManagerBackend:
+def secrets(region: str, account: str | None = None) -> SecretsManagerBackend:
     from moto.secretsmanager.models import secretsmanager_backends
 
-    return secretsmanager_backends[account][region]
+    return secretsmanager_backends[account or acting()][region]
 
 
-def elbv2(region: str, account: str = DEFAULT_ACCOUNT) -> ELBv2Backend:
+def elbv2(region: str, account: str | None = None) -> ELBv2Backend:
     from moto.elbv2.models import elbv2_backends
 
-    return elbv2_backends[account][region]
+    return elbv2_backends[account or acting()][region]
 
 
-def cloudwatch(region: str, account: str = DEFAULT_ACCOUNT) -> CloudWatchBackend:
+def cloudwatch(region: str, account: str | None = None) -> CloudWatchBackend:
     from moto.cloudwatch.models import cloudwatch_backends
 
-    return cloudwatch_backends[account][region]
+    return cloudwatch_backends[account or acting()][region]
 
 
-def logs(region: str, account: str = DEFAULT_ACCOUNT) -> LogsBackend:
+def logs(region: str, account: str | None = None) -> LogsBackend:
     from moto.logs.models import logs_backends
 
-    return logs_backends[account][region]
+    return logs_backends[account or acting()][region]
 
 
-def sqs(region: str, account: str = DEFAULT_ACCOUNT) -> SQSBackend:
+def sqs(region: str, account: str | None = None) -> SQSBackend:
     from moto.sqs.models import sqs_backends
 
-    return sqs_backends[account][region]
+    return sqs_backends[account or acting()][region]
 
 
-def ec2(region: str, account: str = DEFAULT_ACCOUNT) -> EC2Backend:
+def ec2(region: str, account: str | None = None) -> EC2Backend:
     from moto.ec2.models import ec2_backends
 
-    return ec2_backends[account][region]
+    return ec2_backends[account or acting()][region]

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from typing import IO, Any
 
 from console.demo import activity as live
-from console.demo import alarms_eval, consumer, ecs_fixes, health, incidents, limits, metrics
+from console.demo import alarms_eval, consumer, ecs_fixes, health, incidents, limits, metrics, organisation
 from console.demo.clock import CLOCK, DEFAULT_SCALE, set_scale
 from console.demo.history import History
 from console.demo.scheduler import LOCK, Scheduler, backend
@@ -53,7 +53,8 @@ def _keep_tasks_running() -> None:
     state_manager.set_transition(model_name="ecs::task", transition=dict(KEEP_TASKS_RUNNING))
 
 
-KEPT_ON_RESET = frozenset({"ec2"})
+# EC2: the networks (see below); IAM and STS: the ops roles' assumed keys, which consoles hold.
+KEPT_ON_RESET = frozenset({"ec2", "iam", "sts"})
 
 
 def _reset_keeping_network() -> bool:
@@ -84,6 +85,7 @@ class _Config:
     latency_ms: float
     faults: FaultSpec | None
     throttle: bool
+    denied: frozenset[str] = frozenset()  # accounts whose ops role refuses AssumeRole
 
 
 @dataclass
@@ -115,6 +117,29 @@ class DemoRuntime:
         return LABEL
 
     @property
+    def organisation(self) -> organisation.Organisation:
+        """The accounts of this world (one base account unless organised)."""
+        return organisation.current()
+
+    def deny(self, *account_ids: str) -> None:
+        """From now on the ops role of these accounts refuses AssumeRole (none: allow all again)."""
+        self.config.denied = frozenset(account_ids)
+        self.server.middleware.denied_accounts = set(account_ids)
+
+    def reorganise(self, organised: bool, *, accounts: int = 0) -> None:
+        """Re-seed the world as an organisation (or as the one base account): a reset."""
+        organisation.use(organisation.Organisation.make(organised, fleet_accounts=accounts, scale=self.scale))
+        self.reset()
+
+    def _announce(self) -> None:
+        self.server.middleware.info = {
+            "demo": True,
+            "regions": list(self.regions),
+            "label": LABEL,
+            "accounts": self.organisation.as_info(),
+        }
+
+    @property
     def status(self) -> str:
         """For the status line: what the world is doing while the console already runs on it."""
         return "" if self.filled.is_set() else "filling the demo world (services, tasks, logs, metrics)…"
@@ -125,12 +150,14 @@ class DemoRuntime:
         mw.latency_ms = 0
         mw.set_faults(None)
         mw.throttle = False
+        mw.denied_accounts = set()
 
     def _apply_config(self) -> None:
         mw = self.server.middleware
         mw.latency_ms = self.config.latency_ms
         mw.set_faults(self.config.faults)
         mw.throttle = self.config.throttle
+        mw.denied_accounts = set(self.config.denied)
         with mw._lock:
             mw._buckets.clear()
 
@@ -138,7 +165,8 @@ class DemoRuntime:
         self._quiet_middleware()
         if self.seed_world:
             self.world = self.builder.seed(scale=self.scale)
-            live.seed_logs_and_queues(self.regions, skip_clusters=(SCALE_CLUSTER,))
+            with organisation.acting_as(self.organisation.account_of(consumer.CLUSTER)):
+                live.seed_logs_and_queues(self.regions, skip_clusters=(SCALE_CLUSTER,))
             self.world.dlq_seeded = 25
             if self._activity_enabled or not self.async_history:
                 # live lines must come after the past's in every stream: write the past first
@@ -147,7 +175,7 @@ class DemoRuntime:
                 self.history.start(self.regions, (SCALE_CLUSTER,), self.world)
         else:
             self.world = WorldInfo()
-        self.server.middleware.info = {"demo": True, "regions": list(self.regions), "label": LABEL}
+        self._announce()
         self.server.reset_counts()
         self._apply_config()
 
@@ -156,7 +184,7 @@ class DemoRuntime:
         self._quiet_middleware()
         self.builder.info = WorldInfo()
         self.builder.clusters_first()
-        self.server.middleware.info = {"demo": True, "regions": list(self.regions), "label": LABEL}
+        self._announce()
 
     def _fill(self, first_read: threading.Event | None = None) -> None:
         if first_read is not None:
@@ -187,6 +215,7 @@ class DemoRuntime:
                 with urllib.request.urlopen(req, timeout=30) as resp:
                     resp.read()
             _keep_tasks_running()
+            self.server.middleware.forget_keys()
             self.scheduler.forget()
             incidents.forget()
             metrics.forget()
@@ -197,6 +226,17 @@ class DemoRuntime:
             if self._activity_enabled:
                 self.resume_activity()
         self.last_reset_s = time.monotonic() - started
+
+    def deny_route(self, method: str, body: bytes) -> dict[str, Any]:
+        """POST {"accounts": [ID, …]}: those accounts refuse AssumeRole ([] allows all); GET: which do."""
+        if method == "POST":
+            import json
+
+            wanted = json.loads(body or b"{}").get("accounts", [])
+            if not isinstance(wanted, list) or not all(isinstance(a, str) for a in wanted):
+                return {"ok": False, "error": "accounts: a list of account ids is needed"}
+            self.deny(*wanted)
+        return {"ok": True, "denied": sorted(self.config.denied)}
 
     def pause_activity(self) -> None:
         if self.activity is not None:
@@ -227,8 +267,8 @@ class DemoRuntime:
         """True once every service runs its desired count with one COMPLETED deployment."""
 
         def steady() -> bool:
-            for region in self.regions:
-                for svc in backend(region).services.values():
+            for account, region in self.organisation.places():
+                for svc in backend(region, account).services.values():
                     if svc.status != "ACTIVE":
                         continue
                     deps = getattr(svc, "deployments", [])
@@ -251,6 +291,9 @@ def start_demo(
     seed_world: bool = True,
     time_scale: float | None = None,
     background: bool = False,
+    organised: bool | None = None,
+    accounts: int = 0,
+    deny_accounts: tuple[str, ...] = (),
 ) -> DemoRuntime:
     """Start the demo AWS on 127.0.0.1:``port`` (0 = any free port) and seed the world.
 
@@ -258,8 +301,14 @@ def start_demo(
     ``OPSCONSOLE_DEMO_TIME_SCALE``, else ``DEFAULT_SCALE``. ``background``: return once the
     clusters exist (what the console's first screen lists) and seed the rest in a thread;
     ``runtime.filled`` is set when it is done (``opsconsole demo`` starts this way).
+    ``organised``: each system in its own account (None: ``organisation.organised_by_default()``);
+    ``accounts``: K synthetic fleet accounts (each with ``scale`` services per region; implies
+    organised); ``deny_accounts``: accounts whose ops role refuses AssumeRole once seeded.
     """
     _fake_credentials()
+    if organised is None:
+        organised = organisation.organised_by_default()
+    organisation.use(organisation.Organisation.make(organised, fleet_accounts=accounts, scale=scale))
     set_scale(time_scale if time_scale is not None else scale_from_env())
     health.install()
     server = DemoServer(port)
@@ -278,7 +327,7 @@ def start_demo(
         scheduler=scheduler,
         builder=World(server.endpoint, scheduler),
         activity=live.Activity(REGIONS, skip_clusters=(SCALE_CLUSTER,)) if activity else None,
-        config=_Config(latency_ms, faults, throttle),
+        config=_Config(latency_ms, faults, throttle, frozenset(deny_accounts)),
         scale=scale,
         seed_world=seed_world,
         _activity_enabled=activity,
@@ -289,12 +338,19 @@ def start_demo(
     def world_step() -> None:
         if not runtime.history.done.is_set():
             return  # alarms are evaluated on a whole past, never half of one
-        with LOCK:
-            metrics.step(REGIONS, skip_clusters=(SCALE_CLUSTER,))
-        alarms_eval.step(REGIONS)
+        for account, regions in organisation.current().regions_by_account(REGIONS):
+            with LOCK:
+                metrics.step(regions, skip_clusters=(SCALE_CLUSTER,), account=account)
+            alarms_eval.step(regions, account=account)
 
-    scheduler.extras += [consumer.Consumer().tick, incidents.tick, world_step]
+    lambda_consumer = consumer.Consumer()
+
+    def consume() -> None:
+        lambda_consumer.tick(organisation.current().account_of(consumer.CLUSTER))
+
+    scheduler.extras += [consume, incidents.tick, world_step]
     server.middleware.admin_routes["/_opsconsole/incident"] = incident_route
+    server.middleware.admin_routes["/_opsconsole/deny"] = runtime.deny_route
     server.middleware.gate = runtime.history.gate
     if background and seed_world:
         try:
@@ -303,12 +359,13 @@ def start_demo(
             server.stop()
             raise
         first_read = threading.Event()
-        described: set[str] = set()
+        described: set[tuple[str, str]] = set()
+        wanted = len(organisation.current().places())
 
         def on_request(name: str, request: dict[str, Any], status: int) -> None:
             if name == "ecs.DescribeClusters" and status == 200:
-                described.add(str(request.get("region")))
-                if len(described) >= len(runtime.regions):
+                described.add((str(request.get("account")), str(request.get("region"))))
+                if len(described) >= wanted:
                     first_read.set()
 
         server.add_observer(on_request)
@@ -379,6 +436,9 @@ def serve_forever(
     ready: threading.Event | None = None,
     time_scale: float | None = None,
     incident: str | None = None,
+    organised: bool | None = None,
+    accounts: int = 0,
+    deny_accounts: tuple[str, ...] = (),
 ) -> int:
     """Run until SIGINT/SIGTERM; print the endpoint line first and the request counts last."""
     out = out or sys.stdout
@@ -398,6 +458,9 @@ def serve_forever(
             scale=scale,
             tick_s=tick_s,
             time_scale=time_scale,
+            organised=organised,
+            accounts=accounts,
+            deny_accounts=deny_accounts,
         )
         try:
             if incident:
@@ -406,6 +469,10 @@ def serve_forever(
                 incidents.start(incident)
             print(f"endpoint: {runtime.endpoint}", file=out, flush=True)
             print(f"ECS time scale: {CLOCK.scale:g}x", file=sys.stderr, flush=True)
+            org = runtime.organisation
+            if org.organised:
+                denied = f", {len(deny_accounts)} denying AssumeRole" if deny_accounts else ""
+                print(f"accounts: {len(org.accounts)}{denied}", file=sys.stderr, flush=True)
             if ready is not None:
                 ready.set()
             while not stop.wait(0.5):

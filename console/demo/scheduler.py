@@ -25,7 +25,7 @@ from typing import Any
 
 from moto.ecs.models import EC2ContainerServiceBackend, Service, Task
 
-from console.demo import fates
+from console.demo import fates, organisation
 from console.demo.clock import CLOCK
 from console.demo.deployments import (
     _groups,
@@ -65,7 +65,7 @@ from console.demo.tasks import (
 
 @dataclass
 class Scheduler:
-    """Ticks every ``tick_s`` over every ECS service of ``regions``."""
+    """Ticks every ``tick_s`` over every ECS service of ``regions``, in every account of the organisation."""
 
     regions: tuple[str, ...]
     tick_s: float = 0.5
@@ -75,7 +75,7 @@ class Scheduler:
     _thread: threading.Thread | None = None
     _stop: threading.Event = field(default_factory=threading.Event)
     _paused: threading.Event = field(default_factory=threading.Event)
-    _stopped: dict[str, deque[Task]] = field(default_factory=dict)
+    _stopped: dict[tuple[str, str], deque[Task]] = field(default_factory=dict)  # (account, region)
     _tick_lock: threading.Lock = field(default_factory=threading.Lock)
     # The rest of the world that moves with ECS's clock (the queue's consumer, incidents, alarms).
     extras: list[Callable[[], None]] = field(default_factory=list)
@@ -118,19 +118,23 @@ class Scheduler:
     # ---- one tick ------------------------------------------------------------------
     def tick(self) -> None:
         self.tick_count += 1
-        for region in self.regions:
+        for account, region in self.places():
             try:
-                with LOCK:
+                with LOCK, organisation.acting_as(account):
                     self._tick_region(region)
             except Exception:  # the scheduler must never die
                 self.errors += 1
-                log.exception("demo scheduler tick failed in %s", region)
+                log.exception("demo scheduler tick failed in %s %s", account, region)
         for extra in list(self.extras):
             try:
                 extra()
             except Exception:
                 self.errors += 1
                 log.exception("demo world step failed")
+
+    def places(self) -> list[tuple[str, str]]:
+        """The (account, region) pairs to tick: the organisation's, within ``regions``."""
+        return [(a, r) for a, r in organisation.current().places() if r in self.regions]
 
     def _tick_region(self, region: str) -> None:
         be = backend(region)
@@ -145,7 +149,7 @@ class Scheduler:
             if task.last_status == "STOPPED":
                 be._demo_loose.remove(task)
         self.recount(be)
-        self._prune(region, be)
+        self._prune(be)
 
     def recount(self, be: EC2ContainerServiceBackend) -> None:
         counts: dict[str, list[int]] = {name: [0, 0, 0] for name in be.clusters}
@@ -167,8 +171,8 @@ class Scheduler:
             cluster.pending_tasks_count = pending
             cluster.active_services_count = services
 
-    def _prune(self, region: str, be: EC2ContainerServiceBackend) -> None:
-        stopped = self._stopped.get(region)
+    def _prune(self, be: EC2ContainerServiceBackend) -> None:
+        stopped = self._stopped.get((be.account_id, be.region_name))
         if not stopped:
             return
         cutoff = now() - STOPPED_TTL
@@ -315,7 +319,7 @@ class Scheduler:
         fates.release(task.id)
         if svc is not None and task in svc._demo_tasks:
             svc._demo_tasks.remove(task)
-        self._stopped.setdefault(task.region_name, deque()).append(task)
+        self._stopped.setdefault((task._account_id, task.region_name), deque()).append(task)
         self._emit("stopped", task)
 
     def launch(

@@ -33,7 +33,11 @@ from moto.moto_server.werkzeug_app import (
 )
 from werkzeug.serving import BaseWSGIServer
 
+from console.demo import organisation
+
 _SCOPE = re.compile(r"Credential=[^/]+/\d{8}/([^/]+)/([^/]+)/aws4_request")
+_ACCESS_KEY = re.compile(r"Credential=([^/]+)/")
+_ROLE_ACCOUNT = re.compile(r"^arn:aws[\w-]*:iam::(\d{12}):role/")
 _CBOR_PATH = re.compile(r"/service/[^/]+/operation/([^/?]+)")
 
 JSON_SERVICES = {"ecs", "sqs", "logs", "secretsmanager", "events"}
@@ -163,6 +167,7 @@ class RequestInfo:
     op: str
     region: str
     body: bytes
+    account: str = organisation.BASE_ACCOUNT  # whose keys signed it (moto's mapping of access keys)
 
     def json(self) -> dict[str, Any]:
         try:
@@ -181,7 +186,7 @@ class Middleware:
     overrides: dict[tuple[str, str], Override] = field(default_factory=dict)
     observers: list[Observer] = field(default_factory=list)
     _lock: threading.Lock = field(default_factory=threading.Lock)
-    _buckets: dict[tuple[str, str], _Bucket] = field(default_factory=dict)
+    _buckets: dict[tuple[str, str, str], _Bucket] = field(default_factory=dict)
     _rng: random.Random = field(default_factory=random.Random)
     call_log: list[tuple[float, str]] = field(default_factory=list)
     keep_call_log: bool = False
@@ -190,6 +195,9 @@ class Middleware:
     admin_routes: dict[str, Callable[[str, bytes], Any]] = field(default_factory=dict)
     # Called with the signing name before a request is answered (the world may make it wait).
     gate: Callable[[str], None] | None = None
+    # Accounts whose ops role refuses AssumeRole (``--deny-account``): the org's trust policy says no.
+    denied_accounts: set[str] = field(default_factory=set)
+    _key_accounts: dict[str, str] = field(default_factory=dict)
 
     def set_faults(self, faults: FaultSpec | None) -> None:
         self.faults = faults
@@ -221,6 +229,40 @@ class Middleware:
             op = f"{environ.get('REQUEST_METHOD', '')} {environ.get('PATH_INFO', '')}"
         return RequestInfo(service or "unknown", op, region, body)
 
+    def account_of(self, environ: dict[str, Any]) -> str:
+        """The account a request acts in: the one moto maps its access key to (cached per key)."""
+        match = _ACCESS_KEY.search(environ.get("HTTP_AUTHORIZATION", ""))
+        if not match:
+            return organisation.BASE_ACCOUNT
+        key = match.group(1)
+        with self._lock:
+            known = self._key_accounts.get(key)
+        if known is None:
+            from moto.iam.models import get_account_id_from
+
+            known = get_account_id_from(key)
+            with self._lock:
+                self._key_accounts[key] = known
+        return known
+
+    def forget_keys(self) -> None:
+        with self._lock:
+            self._key_accounts.clear()
+
+    def _denied(self, info: RequestInfo) -> str | None:
+        """AccessDenied's message when ``info`` assumes a role in a denied account, else None."""
+        if not self.denied_accounts or info.service != "sts" or info.op != "AssumeRole":
+            return None
+        form = parse_qs(info.body.decode("utf-8", "replace"))
+        role = form.get("RoleArn", [""])[0]
+        match = _ROLE_ACCOUNT.match(role)
+        if match is None or match.group(1) not in self.denied_accounts:
+            return None
+        return (
+            f"User: arn:aws:iam::{info.account}:user/opsconsole-demo is not authorized to perform: "
+            f"sts:AssumeRole on resource: {role}"
+        )
+
     # --- responses ----------------------------------------------------------------
     @staticmethod
     def _error(
@@ -238,9 +280,12 @@ class Middleware:
                 "</Error><RequestId>demo</RequestId></ErrorResponse>"
             ).encode()
             headers = [("Content-Type", "text/xml")]
-        reason = {400: "Bad Request", 500: "Internal Server Error", 503: "Service Unavailable"}.get(
-            status, "Error"
-        )
+        reason = {
+            400: "Bad Request",
+            403: "Forbidden",
+            500: "Internal Server Error",
+            503: "Service Unavailable",
+        }.get(status, "Error")
         start_response(f"{status} {reason}", [*headers, ("Content-Length", str(len(body)))])
         return [body]
 
@@ -248,7 +293,7 @@ class Middleware:
         if not self.throttle or info.service != "ecs" or info.op not in ECS_THROTTLE:
             return False
         bucket_name = ECS_BUCKET_OF.get(info.op, info.op)
-        key = (info.region, bucket_name)
+        key = (info.account, info.region, bucket_name)  # AWS throttles per account and region
         with self._lock:
             bucket = self._buckets.get(key)
             if bucket is None:
@@ -281,6 +326,7 @@ class Middleware:
         if path.startswith("/moto-api"):
             return self.app(environ, start_response)
         info = self.identify(environ, body)
+        info.account = self.account_of(environ)
         name = f"{info.service}.{info.op}"
         with self._lock:
             self.counts[name] += 1
@@ -290,6 +336,9 @@ class Middleware:
             time.sleep(self.latency_ms / 1000)
         if self._throttled(info):
             return self._error(info, 400, "ThrottlingException", "Rate exceeded", start_response)
+        denied = self._denied(info)
+        if denied is not None:
+            return self._error(info, 403, "AccessDenied", denied, start_response)
         drop_after = False
         faults = self.faults
         if faults and faults.applies(info.service, info.op):
@@ -324,7 +373,8 @@ class Middleware:
         override = self.overrides.get((info.service, info.op))
         if override is not None:
             try:
-                answer = override(info.region, info.json())
+                with organisation.acting_as(info.account):  # the override reads the caller's account
+                    answer = override(info.region, info.json())
             except DemoApiError as exc:
                 return self._error(info, exc.status, exc.code, exc.message, start_response)
             if answer is not None:
@@ -341,7 +391,8 @@ class Middleware:
             status_box[0] = int(status.split()[0])
             return start_response(status, headers, exc_info) if exc_info else start_response(status, headers)
 
-        result = self.app(environ, capture)
+        with organisation.acting_as(info.account):  # the world's patches of moto act in it too
+            result = self.app(environ, capture)
         if self.observers:
             result = list(result)
             self._observe(info, status_box[0])
@@ -350,7 +401,11 @@ class Middleware:
     def _observe(self, info: RequestInfo, status: int) -> None:
         for observer in self.observers:
             try:
-                observer(f"{info.service}.{info.op}", {"region": info.region, **info.json()}, status)
+                observer(
+                    f"{info.service}.{info.op}",
+                    {"region": info.region, "account": info.account, **info.json()},
+                    status,
+                )
             except Exception:  # an observer must never break a request
                 pass
 

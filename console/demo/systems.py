@@ -19,7 +19,7 @@ from console.demo.facts import (
     secret_refs,
     tags,
 )
-from console.demo.scheduler import ACCOUNT
+from console.demo.organisation import acting
 
 
 class Systems(Builder):
@@ -188,7 +188,7 @@ class Systems(Builder):
             values = {
                 "DATABASE_URL": "postgresql://docverify:Dv-2025-pgS3cret@document-verification-db.cz8k1x0ab9ef"
                 ".ap-south-1.rds.amazonaws.com:5432/document_verification",
-                "SQS_QUEUE_URL": f"https://sqs.{region}.amazonaws.com/{ACCOUNT}/document-verification-queue",
+                "SQS_QUEUE_URL": f"https://sqs.{region}.amazonaws.com/{acting()}/document-verification-queue",
                 "USE_SQS": "false",
                 "AWS_REGION": region,
                 "OPENAI_API_KEY": "sk-proj-demo7Hq2Xv9LmN4pR8sT1uW6yZ3aB5cD0eF",

@@ -12,7 +12,7 @@ from moto.ecs.models import EC2ContainerServiceBackend, Task, TaskDefinition
 from moto.moto_api._internal.managed_state_model import ManagedState
 
 from console.demo import fates, moto_access
-from console.demo.ecs_state import ACCOUNT, log, now
+from console.demo.ecs_state import log, now
 
 
 def _fake_ip(subnet_cidr: str | None) -> str:
@@ -23,16 +23,14 @@ def _fake_ip(subnet_cidr: str | None) -> str:
         return f"10.0.{random.randint(0, 255)}.{random.randint(4, 250)}"
 
 
-_SUBNET_CIDRS: dict[tuple[str, str], str] = {}
+_SUBNET_CIDRS: dict[tuple[str, str, str], str] = {}
 
 
-def _subnet_cidr(region: str, subnet_id: str) -> str | None:
-    key = (region, subnet_id)
+def _subnet_cidr(account: str, region: str, subnet_id: str) -> str | None:
+    key = (account, region, subnet_id)
     if key not in _SUBNET_CIDRS:
         try:
-            from moto.ec2.models import ec2_backends
-
-            subnet = ec2_backends[ACCOUNT][region].get_subnet(subnet_id)
+            subnet = moto_access.ec2(region, account).get_subnet(subnet_id)
             _SUBNET_CIDRS[key] = subnet.cidr_block
         except Exception:
             return None
@@ -99,7 +97,7 @@ def new_task(
     task.network_configuration = network_configuration or {}
     subnets = (network_configuration or {}).get("awsvpcConfiguration", {}).get("subnets") or []
     subnet = subnets[0] if subnets else "subnet-00000000"
-    ip = _fake_ip(_subnet_cidr(region, subnet))
+    ip = _fake_ip(_subnet_cidr(be.account_id, region, subnet))
     attachment_id = str(uuid.uuid4())
     eni = f"eni-{uuid.uuid4().hex[:17]}"
     task.attachments = [

@@ -10,10 +10,11 @@ Facts the tests and the UI rely on are in ``WorldInfo``.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 
-from console.demo import ecr, moto_access
+from console.demo import ecr, moto_access, organisation
 from console.demo.facts import (  # noqa: F401  (re-exported: the tests and the runtime import them from here)
     LABEL,
     REGIONS,
@@ -27,7 +28,8 @@ from console.demo.facts import (  # noqa: F401  (re-exported: the tests and the 
     role,
     tags,
 )
-from console.demo.scheduler import ACCOUNT, LOCK, backend, service_state
+from console.demo.organisation import acting, acting_as
+from console.demo.scheduler import LOCK, backend, service_state
 from console.demo.systems import Systems
 
 
@@ -101,19 +103,27 @@ class World(Systems):
                 (80, 85),
             ),
         ]
+        org = organisation.current()
         for region, cluster, service, prefix, (cpu, memory) in ecs_alarms:
-            dims = {"ClusterName": cluster, "ServiceName": service}
-            topic = [f"arn:aws:sns:{region}:{ACCOUNT}:{prefix.split('-backend')[0]}-alerts"]
-            self.alarm(region, f"{prefix}-cpu-high", "AWS/ECS", "CPUUtilization", dims, cpu, actions=topic)
-            self.alarm(
-                region,
-                f"{prefix}-memory-high",
-                "AWS/ECS",
-                "MemoryUtilization",
-                dims,
-                memory,
-                actions=topic,
-            )
+            with acting_as(org.account_of(cluster)):  # each team's alarms in its own account
+                dims = {"ClusterName": cluster, "ServiceName": service}
+                topic = [f"arn:aws:sns:{region}:{acting()}:{prefix.split('-backend')[0]}-alerts"]
+                self.alarm(
+                    region, f"{prefix}-cpu-high", "AWS/ECS", "CPUUtilization", dims, cpu, actions=topic
+                )
+                self.alarm(
+                    region,
+                    f"{prefix}-memory-high",
+                    "AWS/ECS",
+                    "MemoryUtilization",
+                    dims,
+                    memory,
+                    actions=topic,
+                )
+        with acting_as(org.account_of("document-verification-cluster")):
+            self.dlq_alarm()
+
+    def dlq_alarm(self) -> None:
         self.alarm(
             "ap-south-1",
             "document-verification-dlq-not-empty",
@@ -122,7 +132,7 @@ class World(Systems):
             {"QueueName": "document-verification-dlq"},
             0,
             periods=1,
-            actions=[f"arn:aws:sns:ap-south-1:{ACCOUNT}:document-verification-alerts"],
+            actions=[f"arn:aws:sns:ap-south-1:{acting()}:document-verification-alerts"],
             description="documents that failed 3 times wait in the DLQ: peek, fix, redrive",
         )
 
@@ -176,10 +186,30 @@ class World(Systems):
 
     # ---- scale --------------------------------------------------------------------------
     def scale(self, count: int) -> None:
-        """N synthetic services of about 2 tasks each, made in moto's backend directly (fast)."""
+        """N synthetic services of about 2 tasks each, made in moto's backend directly (fast).
+
+        In a synthetic fleet (``demo serve --accounts K``) every fleet account gets N in each of
+        its regions; otherwise one scale-cluster in ``SCALE_REGION`` of the scale account.
+        """
         if count <= 0:
             return
-        region = SCALE_REGION
+        org = organisation.current()
+        if org.fleet:
+            jobs = [(a.id, region) for a in org.fleet for region in a.regions]
+            with ThreadPoolExecutor(max_workers=3, thread_name_prefix="demo-fleet") as pool:
+                for job in [pool.submit(self._scale_in, account, region, count) for account, region in jobs]:
+                    job.result()
+        else:
+            self._scale_in(org.scale_account, SCALE_REGION, count)
+        self.info.scale = count
+        self.info.scale_cluster = SCALE_CLUSTER
+        self.info.clusters[SCALE_CLUSTER] = SCALE_REGION
+
+    def _scale_in(self, account: str, region: str, count: int) -> None:
+        with acting_as(account):
+            self._scale_cluster(region, count)
+
+    def _scale_cluster(self, region: str, count: int) -> None:
         net = self.network(region, "scale-vpc", "10.90.0.0/16", 8080)
         self.cluster(region, SCALE_CLUSTER, Purpose="scale-test")
         network = {
@@ -228,30 +258,34 @@ class World(Systems):
                 service_state(svc)
                 self.scheduler.settle_now(be, svc, age=timedelta(hours=2 + i % 48))
             self.scheduler.recount(be)
-        self.info.scale = count
-        self.info.scale_cluster = SCALE_CLUSTER
-        self.info.clusters[SCALE_CLUSTER] = region
 
     # ---- everything -----------------------------------------------------------------------
     def seed(self, scale: int = 0) -> WorldInfo:
         self.info = WorldInfo()
+        org = organisation.current()
         # The systems are independent: seeding them side by side halves the wait on the server.
+        # Each is made in its own account (the alarms job names each team's account itself).
         with ThreadPoolExecutor(max_workers=3, thread_name_prefix="demo-seed") as pool:
             jobs = [
-                pool.submit(fn)
-                for fn in (
-                    self.document_verification,
-                    self.asharvi,
-                    self.docu_cr,
-                    self.frameratr,
-                    self.wwhd,
-                    self.alarms,  # by name: needs none of the others to exist
+                pool.submit(self._in_account, org.account_of(cluster), fn)
+                for cluster, fn in (
+                    ("document-verification-cluster", self.document_verification),
+                    ("asharvi-backend-cluster", self.asharvi),
+                    ("docu-cr-backend-cluster", self.docu_cr),
+                    ("frameratr-dev-cluster", self.frameratr),
+                    ("wwhd-cluster", self.wwhd),
+                    ("docu-cr-backend-cluster", self.alarms),  # by name: needs none of the others to exist
                 )
             ]
             for job in jobs:
                 job.result()
         self.scale(scale)
         with LOCK:
-            for region in REGIONS:
-                self.scheduler.recount(backend(region))
+            for account, region in org.places():
+                self.scheduler.recount(backend(region, account))
         return self.info
+
+    @staticmethod
+    def _in_account(account: str, fn: Callable[[], None]) -> None:
+        with acting_as(account):
+            fn()

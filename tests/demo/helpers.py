@@ -39,3 +39,8 @@ def service(ecs: Any, cluster: str, name: str) -> dict[str, Any]:
 
 def messages(svc: dict[str, Any]) -> list[str]:
     return [e["message"] for e in svc["events"]]
+
+
+def ecs_dimensions(cluster: str, name: str) -> list[dict[str, str]]:
+    """The AWS/ECS metric dimensions of a service."""
+    return [{"Name": "ClusterName", "Value": cluster}, {"Name": "ServiceName", "Value": name}]
