@@ -345,6 +345,7 @@ def resolve_settings(
     read_only: bool = False,
     discovered_regions: tuple[str, ...] = (),
     account: str | None = None,
+    discovered_accounts: tuple[Account, ...] | None = None,
 ) -> Settings:
     """Profile + command line -> Settings.
 
@@ -367,6 +368,8 @@ def resolve_settings(
     else:
         env_profile = os.environ.get("AWS_PROFILE")
         profile = Profile(name=env_profile or "default", aws_profile=env_profile)
+    if profile.is_demo:  # the demo's accounts are the world's: as organised, or one account
+        profile = replace(profile, accounts=discovered_accounts or ())
     endpoint = endpoint_url or profile.endpoint_url
     chosen = regions or discovered_regions or profile.regions
     if not chosen and profile.accounts and all(a.regions for a in profile.accounts):
@@ -393,6 +396,13 @@ def resolve_settings(
     return Settings(
         profile=profile, regions=chosen, endpoint_url=endpoint, read_only=read_only or profile.read_only
     )
+
+
+def with_accounts(settings: Settings, accounts: tuple[Account, ...]) -> Settings:
+    """``settings`` over ``accounts`` (a demo world's, known once it runs): each region a place."""
+    plain = tuple(dict.fromkeys(str(r) for r in settings.regions))
+    profile = replace(settings.profile, accounts=accounts)
+    return replace(settings, profile=profile, regions=places(accounts, plain))
 
 
 def _aws_config_region(aws_profile: str) -> str | None:

@@ -9,21 +9,34 @@ import json
 import socket
 import urllib.error
 import urllib.request
+from typing import Any
 from urllib.parse import urlparse
 
+from console.accounts import Account, parse_accounts
 from console.errors import BadInput, OpsError
 
 
-def demo_regions(endpoint_url: str) -> tuple[str, ...]:
-    """The regions a `demo serve` endpoint announces; () for any other endpoint."""
+def demo_info(endpoint_url: str) -> dict[str, Any]:
+    """What a `demo serve` endpoint announces (regions, accounts); {} for any other endpoint."""
     try:
         with urllib.request.urlopen(f"{endpoint_url.rstrip('/')}/_opsconsole/info", timeout=2) as resp:
             info = json.loads(resp.read() or b"{}")
     except (urllib.error.URLError, OSError, ValueError):
-        return ()
-    if not isinstance(info, dict):
-        return ()
+        return {}
+    return info if isinstance(info, dict) else {}
+
+
+def demo_regions(endpoint_url: str, info: dict[str, Any] | None = None) -> tuple[str, ...]:
+    """The regions a `demo serve` endpoint announces; () for any other endpoint."""
+    info = demo_info(endpoint_url) if info is None else info
     return tuple(str(r) for r in info.get("regions", ()) if isinstance(r, str))
+
+
+def demo_accounts(endpoint_url: str, info: dict[str, Any] | None = None) -> tuple[Account, ...]:
+    """The accounts a demo organised as an organisation announces (none: one account)."""
+    info = demo_info(endpoint_url) if info is None else info
+    raw = info.get("accounts") or []
+    return parse_accounts(raw, f"{endpoint_url}/_opsconsole/info") if isinstance(raw, list) else ()
 
 
 def check_endpoint(endpoint_url: str, timeout: float = 3.0) -> None:

@@ -174,8 +174,9 @@ def run_demo_console(args: argparse.Namespace, settings: Settings | None) -> int
     _check(args)
     faults = _faults(args)
     from console.commands._default import launch_ui
-    from console.config import demo_profile, resolve_settings
+    from console.config import demo_profile, resolve_settings, with_accounts
     from console.demo.runtime import start_demo
+    from console.endpoints import demo_accounts
 
     print("starting the embedded demo AWS…", file=sys.stderr, flush=True)
     runtime = start_demo(
@@ -207,6 +208,9 @@ def run_demo_console(args: argparse.Namespace, settings: Settings | None) -> int
             endpoint_url=runtime.endpoint,
             read_only=demo_settings.read_only or profile.read_only,
         )
+        demo_settings = with_accounts(
+            demo_settings, demo_accounts(runtime.endpoint)
+        )  # organised: its accounts
         cluster = getattr(args, "open_cluster", None)
         return launch_ui(demo_settings, demo_label=runtime.label, **({"cluster": cluster} if cluster else {}))
 
