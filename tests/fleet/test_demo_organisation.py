@@ -4,7 +4,6 @@ by AssumeRole from the demo's base credentials; one account's role can be made t
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 
 import boto3
 import pytest
@@ -14,6 +13,7 @@ from console.config import resolve_settings
 from console.demo.runtime import DemoRuntime
 from console.endpoints import demo_accounts, demo_regions
 from console.ops import audit
+from tests.demo.test_organisation import org  # noqa: F401  (the demo re-seeded as an organisation)
 
 FRAMERATR = "451904790164"
 ACCOUNTS = {
@@ -26,19 +26,8 @@ ACCOUNTS = {
 FR = ("frameratr-dev-cluster", "frameratr-dev-backend-service")
 
 
-@pytest.fixture(scope="module")
-def org(demo: DemoRuntime) -> Iterator[DemoRuntime]:
-    """The session's demo re-seeded as an organisation, and back to one account after."""
-    demo.reorganise(True)
-    try:
-        yield demo
-    finally:
-        demo.deny()
-        demo.reorganise(False)
-
-
 @pytest.fixture
-def org_world(org: DemoRuntime, tmp_path, monkeypatch: pytest.MonkeyPatch) -> DemoRuntime:  # type: ignore[no-untyped-def]
+def org_world(org: DemoRuntime, tmp_path, monkeypatch: pytest.MonkeyPatch) -> DemoRuntime:  # type: ignore[no-untyped-def]  # noqa: F811
     monkeypatch.setenv("OPSCONSOLE_DATA_DIR", str(tmp_path / "data"))
     monkeypatch.setenv("OPSCONSOLE_CONFIG_DIR", str(tmp_path / "config"))
     org.deny()
