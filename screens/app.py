@@ -536,12 +536,13 @@ class OpsConsoleApp(App[int]):
             if plan.is_noop:  # said in the plan's own modal: "a move task is already running"
                 await self.push_screen_wait(ConfirmPlanScreen(plan))
 
-        async def confirm(p: Plan) -> bool:
+        async def confirm(p: Plan) -> bool | str:
             if confirmed_by is not None:
                 return True
-            confirmed: bool = await self.push_screen_wait(ConfirmPlanScreen(p))
-            if confirmed and second_confirm is not None:
-                confirmed = await second_confirm(p)
+            # A protected service's modal answers with the name as typed (the runner checks it).
+            confirmed: bool | str = await self.push_screen_wait(ConfirmPlanScreen(p))
+            if confirmed and second_confirm is not None and not await second_confirm(p):
+                confirmed = False
             if confirmed and progress is not None:
                 await self.push_screen(progress)
             return confirmed

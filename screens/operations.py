@@ -49,7 +49,7 @@ async def scale_flow(app: OpsConsoleApp, service: Service) -> None:
 
     ops = app.operations
     service = await ops.current(service)
-    count = await app.push_screen_wait(ScaleScreen(service, ops.rules_for(service)))
+    count = await app.push_screen_wait(ScaleScreen(service, await ops.guards_for(service)))
     if count is None:
         app.say(CANCELLED)
         return

@@ -18,6 +18,7 @@ from console.config import ServiceRules, Settings
 from console.model import Queue, Service, Task, TaskDefinition
 from console.ops import redrive
 from console.ops.envsync import ContainerEdit, EnvOp, current_task_definition, prepare_env_edit
+from console.ops.guards import Guards, service_guards
 from console.ops.plan import ProgressCallback
 from console.ops.redeploy import prepare_redeploy
 from console.ops.rollback import RevisionChoice, prepare_rollback, revision_choices
@@ -47,6 +48,10 @@ class Operations:
     # --- what a front end asks before preparing ---------------------------------------------
     def rules_for(self, service: Service) -> ServiceRules:
         return self.settings.rules_for(service.cluster_name, service.name)
+
+    async def guards_for(self, service: Service) -> Guards:
+        """The rules ``service`` is held to now: its tags tightened by the profile (what the plan uses)."""
+        return await service_guards(self.gateways.ecs, self.settings, service)
 
     async def current(self, service: Service) -> Service:
         """The service as it is now: plans are made against the current count and revision."""

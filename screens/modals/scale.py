@@ -1,6 +1,9 @@
-"""Ask for a service's new desired count, within the profile's bounds.
+"""Ask for a service's new desired count, within the bounds the service is held to.
 
-The bounds are checked as the number is typed (and again by the plan): a
+The bounds are the service's guard tags tightened by the profile (the same
+:class:`~console.ops.guards.Guards` the plan uses, so the modal never offers
+what the plan refuses nor refuses what it allows); each shows where it comes
+from. They are checked as the number is typed (and again by the plan): a
 single-writer service offers 0 or 1 and nothing else.
 """
 
@@ -14,14 +17,14 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Static
 
-from console.config import ServiceRules
 from console.model import Service
+from console.ops.guards import MAX, MIN, SINGLE_WRITER, Guards
 from screens.format import aws
 from screens.modals import key_label
 
 
-def bounds(rules: ServiceRules) -> tuple[int, int | None]:
-    """(lowest, highest or None) the profile allows."""
+def bounds(rules: Guards) -> tuple[int, int | None]:
+    """(lowest, highest or None) the service's rules allow."""
     low = rules.min_count or 0
     high = rules.max_count
     if rules.single_writer:
@@ -29,7 +32,7 @@ def bounds(rules: ServiceRules) -> tuple[int, int | None]:
     return low, high
 
 
-def check_count(text: str, rules: ServiceRules) -> tuple[int | None, str]:
+def check_count(text: str, rules: Guards) -> tuple[int | None, str]:
     """(count, "") when ``text`` is an allowed count, else (None, why not)."""
     text = text.strip()
     if not text or not text.lstrip("-").isdigit():
@@ -39,13 +42,24 @@ def check_count(text: str, rules: ServiceRules) -> tuple[int | None, str]:
     if count < 0:
         return None, "the count cannot be negative"
     if count < low:
-        return None, f"the profile's minimum is {low}"
+        return None, f"below the rule {rules.describe(MIN)}"
     if high is not None and count > high:
-        why = (
-            "single-writer service: at most 1" if rules.single_writer else f"the profile's maximum is {high}"
-        )
-        return None, why
+        if rules.single_writer and (rules.max_count is None or rules.max_count > 1):
+            return None, f"at most 1: rule {rules.describe(SINGLE_WRITER)}"
+        return None, f"above the rule {rules.describe(MAX)}"
     return count, ""
+
+
+def limits_text(rules: Guards) -> str:
+    """``allowed: 1-4`` (an en dash) and, one per line, each rule that sets a bound, with its source."""
+    low, high = bounds(rules)
+    lines = [f"allowed: {low}–{high if high is not None else 'any'}"]
+    present = {SINGLE_WRITER: rules.single_writer, MIN: rules.min_count is not None}
+    present[MAX] = rules.max_count is not None
+    lines += [f"  rule: {rules.describe(kind)}" for kind, on in present.items() if on]
+    if rules.single_writer:
+        lines.append("  single-writer: never two tasks")
+    return "\n".join(lines)
 
 
 class ScaleScreen(ModalScreen[int | None]):
@@ -60,24 +74,20 @@ class ScaleScreen(ModalScreen[int | None]):
     """
     BINDINGS = [Binding("escape", "cancel", "Cancel", id="scale.cancel")]
 
-    def __init__(self, service: Service, rules: ServiceRules) -> None:
+    def __init__(self, service: Service, rules: Guards) -> None:
         super().__init__()
         self.service = service
         self.rules = rules
 
     def compose(self) -> ComposeResult:
         s = self.service
-        low, high = bounds(self.rules)
         head = Text(end="")
         head.append("Scale ", style="bold")
         head.append_text(aws(f"{s.cluster_name}/{s.name}", "bold"))
         head.append(f"\ndesired {s.desired}, running {s.running}, pending {s.pending}")
-        limits = f"allowed: {low}–{high if high is not None else 'any'}"
-        if self.rules.single_writer:
-            limits += " (single-writer: never two tasks)"
         with Vertical():
             yield Static(head, id="scale-head")
-            yield Static(limits, id="scale-bounds")
+            yield Static(aws(limits_text(self.rules)), id="scale-bounds")
             yield Input(value=str(s.desired), type="integer", id="scale-input", select_on_focus=True)
             yield Static("", id="scale-error")
             with Horizontal():

@@ -116,7 +116,7 @@ async def test_scale_cancel_path_and_bounds(
         await wait_for(pilot, lambda: isinstance(app.screen, ScaleScreen))
         await pilot.press("9")
         await pilot.pause()
-        assert "maximum is 4" in str(app.screen.query_one("#scale-error").render())
+        assert "above the rule max 4" in str(app.screen.query_one("#scale-error").render())
         assert app.screen.query_one("#scale-ok", Button).disabled
         await pilot.press("enter")
         assert isinstance(app.screen, ScaleScreen)  # not accepted
