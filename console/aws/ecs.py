@@ -228,7 +228,7 @@ class EcsGateway:
             return await self.describe_clusters(region, arns) if arns else []
 
         # In a fleet an account that fails is its row state (aws.access.problems()), not the read's.
-        return await per_place(self.aws.access, list(regions), one, timeout=self.aws.settings.connect_timeout)
+        return await per_place(self.aws.access, list(regions), one, timeout=self.aws.account_deadline)
 
     async def find_cluster(self, regions: Sequence[str], name: str) -> Cluster:
         """A cluster by name or ARN across the regions; NotFound lists close matches.

@@ -107,8 +107,20 @@ class AwsContext:
         if self._access is None:
             from console.aws.account_access import AccountAccess
 
-            self._access = AccountAccess(self.settings.connect_timeout)
+            self._access = AccountAccess(self.account_deadline)
         return self._access
+
+    @property
+    def account_deadline(self) -> float:
+        """How long a fleet account may take to answer before it is a row state: the connect
+        timeout; against a local endpoint (the demo, moto) a slow answer means a busy machine,
+        not an unreachable account, so the read timeout."""
+        local = bool(self.endpoint_url and _is_local(self.endpoint_url))
+        return (
+            max(self.settings.connect_timeout, self.settings.read_timeout)
+            if local
+            else self.settings.connect_timeout
+        )
 
     def target(self, region: str) -> Target:
         return Target(self.profile, region, self.endpoint_url, account_of(region))

@@ -232,7 +232,7 @@ class SqsGateway:
 
         # In a fleet an account that fails is its row state (aws.access.problems()), not the read's.
         listed = await per_place(
-            self.aws.access, list(regions), region_queues, timeout=self.aws.settings.connect_timeout
+            self.aws.access, list(regions), region_queues, timeout=self.aws.account_deadline
         )
         return sorted(with_sources(listed), key=lambda q: (q.region, q.name))
 
