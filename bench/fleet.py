@@ -55,9 +55,11 @@ async def first_screenful(settings: Settings) -> float:
     start = time.perf_counter()
     try:
         read = asyncio.ensure_future(api.reads.clusters_view(settings.regions, on_clusters=on_clusters))
-        at = await shown
+        await asyncio.wait({read, shown}, return_when=asyncio.FIRST_COMPLETED)
+        if not shown.done():
+            read.result()  # the read failed before any row: its error, not a hang
         read.cancel()
-        return at - start
+        return float(shown.result()) - start
     finally:
         await api.close()
 

@@ -173,6 +173,12 @@ def ask_account(what: str, hits: Sequence[str]) -> None:
         raise BadInput(f"{what} exists in accounts {names}: choose one with --account NAME")
 
 
+def near(region: str | None, place: str) -> str:
+    """A region a resource names (a task definition's ``awslogs-region``) read from ``place``: the
+    place itself when it is that region (same account), else the region as written."""
+    return place if not region or region == place else region
+
+
 def parse_accounts(raw: object, where: str) -> tuple[Account, ...]:
     """``[[accounts]]`` of a profile; bad input is one line naming the account and the field."""
     if raw is None:

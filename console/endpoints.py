@@ -19,7 +19,7 @@ from console.errors import BadInput, OpsError
 def demo_info(endpoint_url: str) -> dict[str, Any]:
     """What a `demo serve` endpoint announces (regions, accounts); {} for any other endpoint."""
     try:
-        with urllib.request.urlopen(f"{endpoint_url.rstrip('/')}/_opsconsole/info", timeout=2) as resp:
+        with urllib.request.urlopen(f"{endpoint_url.rstrip('/')}/_opsconsole/info", timeout=5) as resp:
             info = json.loads(resp.read() or b"{}")
     except (urllib.error.URLError, OSError, ValueError):
         return {}

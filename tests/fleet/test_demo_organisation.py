@@ -146,3 +146,19 @@ async def test_console_shows_the_denied_account_row_while_the_others_load(org_wo
         assert len(clusters) == 4 and not any(FRAMERATR in k for k in clusters)
         assert "AssumeRole" in table.plain_row(key)[0] and "denied" in table.plain_row(key)[0]
         assert {table.plain_row(k)[1] for k in clusters} == {"docu-cr", "docverify", "asharvi", "wwhd"}
+
+
+def test_logs_timeline_and_why_of_a_service_in_its_own_account(
+    capsys: pytest.CaptureFixture[str], org_world: DemoRuntime
+) -> None:
+    service = "/".join(FR)
+    rc, out, err = cli(capsys, org_world, "logs", "--service", service, "--since", "2h", "--json")
+    assert rc == 0, err
+    lines = [json.loads(line) for line in out.splitlines() if line.strip()]
+    assert lines and all("frameratr" in entry["group"] for entry in lines)
+    rc, out, err = cli(capsys, org_world, "timeline", *FR, "--since", "24h")
+    assert rc == 0, err
+    assert "deploy" in out.lower() or "revision" in out.lower()
+    rc, out, err = cli(capsys, org_world, "why", *FR)
+    assert rc in (0, 1), err  # a report either way (1: something is wrong), never an error line
+    assert "opsconsole: error" not in err
