@@ -109,6 +109,10 @@ def run(accounts: int, scale: int, latency_ms: int, repeats: int) -> list[str]:
         "--no-activity",
     ]
     with demo_serve(*args) as endpoint:
+        for _ in range(60):  # the organisation is announced once the server answers
+            if len(demo_accounts(endpoint)) > accounts:
+                break
+            time.sleep(1)
         fleet = fleet_settings(endpoint)
         one = fleet_settings(endpoint, account="fleet-01")
         ids = [a.id for a in fleet.profile.accounts if a.name.startswith("fleet-")]

@@ -6,10 +6,10 @@ of the alarmed service for the chart's window.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
-from textual.app import ComposeResult
+from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.widgets import Static
@@ -18,14 +18,14 @@ from console.api.triage import AlarmDetail
 from console.triage.model import iso
 from screens import fleet
 from screens.format import aws, plain
+from screens.host import host_of
 from screens.pane import PaneScreen, matches
-from screens.timeline import LogsWindowScreen, triage_of
+from screens.table_pane import TablePane, TableSpec
+from screens.timeline import LogsWindowScreen
 from screens.widgets.chart import MetricChart
-from screens.widgets.keyed_table import KeyedTable
 
 if TYPE_CHECKING:
     from console.api.triage import AlarmChart, AlarmsView
-    from screens.app import OpsConsoleApp
 
 COLUMNS = [
     ("name", "ALARM"),
@@ -48,7 +48,9 @@ def rule_of(d: AlarmDetail) -> str:
     return f"{d.statistic} {d.operator} {d.threshold:g} for {d.periods}×{d.period}s"
 
 
-class AlarmsScreen(PaneScreen):
+class AlarmsScreen(TablePane):
+    spec = TableSpec("alarms", COLUMNS, DROP_ORDER)
+    account_column = True
     CSS_PATH = "alarms.tcss"
     crumb = "alarms"
     poll_interval = 20.0
@@ -59,18 +61,8 @@ class AlarmsScreen(PaneScreen):
         self.view: AlarmsView | None = None
         self.details: dict[str, AlarmDetail] = {}
 
-    def compose_body(self) -> ComposeResult:
-        table = KeyedTable(id="alarms")
-        columns, drop_order = fleet.with_account(COLUMNS, DROP_ORDER, self.console_app.settings.regions)
-        table.set_columns(columns, drop_order=drop_order)
-        yield table
-
-    @property
-    def table(self) -> KeyedTable:
-        return self.query_one("#alarms", KeyedTable)
-
     async def load(self) -> None:
-        self.view = await triage_of(self.console_app).alarms()
+        self.view = await self.api.triage.alarms()
         self.details = {d.key: d for d in self.view.alarms}
         self.render_rows()
         self.set_focus(self.table)
@@ -80,7 +72,7 @@ class AlarmsScreen(PaneScreen):
         if view is None:
             return
         rows = []
-        regions = self.console_app.settings.regions
+        regions = self.host.settings.regions
         for d in view.alarms:
             a = d.alarm
             cells: tuple[object, ...] = (
@@ -105,19 +97,15 @@ class AlarmsScreen(PaneScreen):
         info = f"{firing} firing, {len(view.alarms) - firing} changed in 24 h · Enter: chart"
         self.status.set_info(info + (f" · degraded: {degraded}" if degraded else ""))
 
-    def apply_filter(self) -> None:
-        self.render_rows()
-
     def selected(self) -> AlarmDetail | None:
-        key = self.table.cursor_key
-        return self.details.get(key) if key else None
+        return self.under_cursor(self.details)
 
     def action_open(self) -> None:
         detail = self.selected()
         if detail is None:
             self.notify("no alarm selected", severity="warning")
             return
-        self.console_app.push_pane(AlarmDetailScreen(detail))
+        self.navigation.push_pane(AlarmDetailScreen(detail))
 
 
 class AlarmDetailScreen(PaneScreen):
@@ -146,7 +134,7 @@ class AlarmDetailScreen(PaneScreen):
                 yield Static(id="alarm-side-body")
 
     async def load(self) -> None:
-        self.chart = await triage_of(self.console_app).alarm_chart(self.detail, hours=self.hours)
+        self.chart = await self.api.triage.alarm_chart(self.detail, hours=self.hours)
         self.render_chart()
 
     def render_chart(self) -> None:
@@ -212,23 +200,23 @@ class AlarmDetailScreen(PaneScreen):
 
     async def _open_logs(self) -> None:
         a = self.detail.alarm
-        service = await triage_of(self.console_app).service_named(a.region, a.cluster, a.service)
+        service = await self.api.triage.service_named(a.region, a.cluster, a.service)
         end = self.chart.end if self.chart else None
         start = self.chart.start if self.chart else None
         if start is None or end is None:
             return
-        self.console_app.push_pane(
+        self.navigation.push_pane(
             LogsWindowScreen(
                 since_ms=int(start.timestamp() * 1000), until_ms=int(end.timestamp() * 1000), service=service
             )
         )
 
 
-async def open_alarm(app: OpsConsoleApp, region: str, name: str) -> None:
+async def open_alarm(app: App[Any], region: str, name: str) -> None:
     """The chart of the alarm named ``name`` in ``region`` (from a timeline or a finding)."""
-    view = await triage_of(app).alarms()
+    view = await host_of(app).api.triage.alarms()
     found = next((d for d in view.alarms if d.alarm.name == name and d.alarm.region == region), None)
     if found is None:
         app.notify(f"alarm {name} is neither firing nor changed in 24 h: see :alarms", severity="warning")
         return
-    app.push_pane(AlarmDetailScreen(found))
+    host_of(app).navigation.push_pane(AlarmDetailScreen(found))

@@ -62,7 +62,6 @@ from screens.tasks import TasksScreen
 from screens.widgets.bars import StatusLine, TopBar
 
 if TYPE_CHECKING:
-    from console.api import Gateways
     from console.ops.plan import Plan
     from console.ops.runner import Outcome
 
@@ -120,12 +119,6 @@ class OpsConsoleApp(App[int]):
     @property
     def read_only(self) -> bool:
         return self.settings.read_only
-
-    @property
-    def gateways(self) -> Gateways:
-        """The api's gateways, for the screens that still build their own requests (logs,
-        operations, env editor): goes when they read and act through ``api`` only."""
-        return self.api.gateways
 
     @property
     def navigation(self) -> OpsConsoleApp:
@@ -335,7 +328,7 @@ class OpsConsoleApp(App[int]):
                 if len(clusters) != 1:
                     known = [s.name for s in shown]
                     raise NotFound(f"unknown service '{name}' here{did_you_mean(name, known)}")
-                hit = await self.gateways.ecs.service(clusters[0].region, clusters[0].arn, name)
+                hit = await self.api.reads.service_named(clusters[0], name)
         except Exception as exc:
             self.notify(describe_aws_error(exc), severity="error", timeout=6)
             return
@@ -346,7 +339,7 @@ class OpsConsoleApp(App[int]):
         from screens.detail.queue import QueueDetailScreen
 
         try:
-            queue = await self.gateways.sqs.resolve(name, self.regions)
+            queue = await self.api.reads.queue_named(name, self.regions)
         except Exception as exc:
             self.notify(describe_aws_error(exc), severity="error", timeout=6)
             return

@@ -4,15 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from textual.app import ComposeResult
 from textual.binding import Binding
 
 from console.api.views import ClustersView, RegionAlarms
 from console.model import Cluster
 from screens import fleet
 from screens.format import alarm_names, aws, plain, status
-from screens.pane import PaneScreen, matches
-from screens.widgets.keyed_table import KeyedTable
+from screens.pane import matches
+from screens.table_pane import TablePane, TableSpec
 
 ALARM_NAMES_SHOWN = 2  # then "+N"
 
@@ -30,7 +29,9 @@ COLUMNS = [
 DROP_ORDER = ("status", "pending", "deploying", "services", "region", "running", "alarms")
 
 
-class ClustersScreen(PaneScreen):
+class ClustersScreen(TablePane):
+    spec = TableSpec("clusters", COLUMNS, DROP_ORDER)
+    account_column = True
     crumb = "clusters"
     BINDINGS = [
         Binding("enter", "open", "Services", id="clusters.open"),
@@ -44,16 +45,6 @@ class ClustersScreen(PaneScreen):
         self.deploying: dict[str, int] = {}
         self.alarms = RegionAlarms()  # the last read of each region (None: it failed, "?")
         self.problems: list[Any] = []  # the fleet's accounts that failed: a row each
-
-    def compose_body(self) -> ComposeResult:
-        table = KeyedTable(id="clusters")
-        columns, drop_order = fleet.with_account(COLUMNS, DROP_ORDER, self.host.settings.regions)
-        table.set_columns(columns, drop_order=drop_order)
-        yield table
-
-    @property
-    def table(self) -> KeyedTable:
-        return self.query_one("#clusters", KeyedTable)
 
     async def load(self) -> None:
         host = self.host
@@ -124,12 +115,8 @@ class ClustersScreen(PaneScreen):
             info += f" · alarms unknown in {', '.join(unknown)}"
         self.status.set_info(info)
 
-    def apply_filter(self) -> None:
-        self.render_rows()
-
     def selected(self) -> Cluster | None:
-        key = self.table.cursor_key
-        return self.clusters.get(key) if key else None
+        return self.under_cursor(self.clusters)
 
     def action_open(self) -> None:
         cluster = self.selected()
@@ -146,4 +133,4 @@ class ClustersScreen(PaneScreen):
         if cluster is not None:
             from screens.timeline import TimelineScreen
 
-            self.console_app.push_pane(TimelineScreen([], label=cluster.name, cluster=cluster))
+            self.navigation.push_pane(TimelineScreen([], label=cluster.name, cluster=cluster))

@@ -54,15 +54,15 @@ async def read_names(app: OpsConsoleApp, kind: str) -> list[str]:
     from console.api import names
 
     if kind == "cluster":
-        return await names.cluster_names(app.gateways, app.regions, app.settings.profile.clusters)
+        return await names.cluster_names(app.api, app.regions, app.settings.profile.clusters)
     clusters, service = app._nav_context()
     if kind == "services":
         clusters = clusters or list(app.known_clusters.values())
-        return await names.service_names(app.gateways, clusters) if clusters else []
+        return await names.service_names(app.api, clusters) if clusters else []
     if kind == "queues":
-        return await names.queue_names(app.gateways, app.regions)
+        return await names.queue_names(app.api, app.regions)
     return await names.log_groups_of_place(
-        app.gateways,
+        app.api,
         app.regions,
         services=place_services(app, clusters, service),
         profile_groups=app.settings.profile.log_groups,

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from rich.text import Text
 from textual import on, work
@@ -37,12 +37,10 @@ from console.model import Service, TaskDefinition
 from console.ops.envsync import ContainerEdit, ContainerView, EnvOp, container_views, editor_edit
 from screens.bindings import mutating
 from screens.format import aws, plain
+from screens.host import Host, host_of
 from screens.modals import key_label
 from screens.widgets.bars import StatusLine
 from screens.widgets.key_bar import KeyBar
-
-if TYPE_CHECKING:
-    from screens.app import OpsConsoleApp
 
 MODAL_CSS = """
 {name} {{ align: center middle; background: $background 60%; }}
@@ -264,8 +262,8 @@ class EnvEditorScreen(Screen[None]):
         self.saving = False
 
     @property
-    def console_app(self) -> OpsConsoleApp:
-        return self.app  # type: ignore[return-value]
+    def host(self) -> Host:
+        return host_of(self.app)
 
     # --- layout ----------------------------------------------------------------------
     def compose(self) -> ComposeResult:
@@ -279,7 +277,7 @@ class EnvEditorScreen(Screen[None]):
 
     def _title(self) -> Text:
         head = Text(end="")
-        if self.console_app.read_only:
+        if self.host.read_only:
             head.append("Env viewer (read-only)  ", style="bold")
         else:
             head.append("Env editor  ", style="bold")
@@ -300,7 +298,7 @@ class EnvEditorScreen(Screen[None]):
     @work(group="env-load", exclusive=True, exit_on_error=False)
     async def load(self) -> None:
         try:
-            self.service, self.base = await self.console_app.operations.env_base(self.service)
+            self.service, self.base = await self.host.operations.env_base(self.service)
         except Exception as exc:
             self.query_one("#env-diff", Static).update(aws(describe_aws_error(exc), "red"))
             self.notify(describe_aws_error(exc), severity="error", timeout=6)
@@ -424,12 +422,12 @@ class EnvEditorScreen(Screen[None]):
 
     # --- actions ---------------------------------------------------------------------
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if self.console_app.refusal(self, action):
+        if self.host.refusal(self, action):
             return None  # shown disabled; pressed, it says why
         return True
 
     def refusal_of(self, action: str) -> str:
-        if action in EDIT_ACTIONS and self.console_app.read_only:
+        if action in EDIT_ACTIONS and self.host.read_only:
             return f"read-only: {action.replace('_', ' ')} is disabled (the env editor is a viewer)"
         return ""
 
@@ -516,7 +514,7 @@ class EnvEditorScreen(Screen[None]):
         pending = self.current
         if pending is None:
             return
-        rules = self.console_app.settings.rules_for(self.service.cluster_name, self.service.name)
+        rules = self.host.settings.rules_for(self.service.cluster_name, self.service.name)
 
         def done(answer: tuple[str, bool] | None) -> None:
             if not answer:
@@ -567,16 +565,16 @@ class EnvEditorScreen(Screen[None]):
     async def _save(self, base: TaskDefinition, edits: list[ContainerEdit]) -> None:
         from screens.operations import pacing_for
 
-        app = self.console_app
+        host = self.host
         prepared: list[EnvOp] = []
 
         async def prepare() -> EnvOp:
-            op = await app.operations.prepare_env_save(self.service, base, edits, pacing=pacing_for(app))
+            op = await host.operations.prepare_env_save(self.service, base, edits, pacing=pacing_for(host))
             prepared.append(op)
             return op
 
         try:
-            outcome = await app.run_operation(prepare)
+            outcome = await host.run_operation(prepare)
         finally:
             self.saving = False
         if outcome is not None and outcome.confirmed and prepared and prepared[0].registered is not None:

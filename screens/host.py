@@ -7,18 +7,23 @@ host in the console, a test may host a screen in an App of its own that offers t
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import TYPE_CHECKING, Protocol
+from collections.abc import Awaitable, Callable, Sequence
+from typing import TYPE_CHECKING, Any, Protocol, cast
 
 from console.api import ConsoleApi
+from console.api.operations import Operation, Operations, Outcome
 from console.api.views import FirstView
 from console.config import Settings
 from console.model import Cluster, Service, Task
 from screens.format import Presenter
 
 if TYPE_CHECKING:
+    from textual.app import App
     from textual.dom import DOMNode
+    from textual.notifications import SeverityLevel
 
+    from console.ops.plan import Plan
+    from screens.modals.messages import MoveProgressScreen
     from screens.pane import PaneScreen
     from screens.widgets.bars import TopBar
 
@@ -94,3 +99,30 @@ class Host(Protocol):
         ...
 
     def remember_clusters(self, clusters: Sequence[Cluster]) -> None: ...
+
+    # --- operations: the facade's, run through the app's one path ---------------------------
+    @property
+    def operations(self) -> Operations: ...
+
+    @property
+    def poll_interval(self) -> float | None: ...
+
+    def say(self, message: str, *, severity: SeverityLevel = "information", timeout: float = 6) -> None:
+        """What just happened: the status line under the modals, and a toast."""
+        ...
+
+    async def run_operation(
+        self,
+        prepare: Callable[[], Awaitable[Operation]],
+        *,
+        second_confirm: Callable[[Plan], Awaitable[bool]] | None = None,
+        on_cancel: Callable[[MoveProgressScreen], None] | None = None,
+        confirmed_by: Callable[[str], None] | None = None,
+    ) -> Outcome | None:
+        """prepare → plan modal → apply + audit → progress modal (screens.app)."""
+        ...
+
+
+def host_of(app: App[Any]) -> Host:
+    """The host a screen's ``app`` is (the App, or a test's App offering the same)."""
+    return cast(Host, app)

@@ -160,11 +160,10 @@ class LogsScreen(PaneScreen):
         self._errors_only = False
         self._filter_error = ""
         self._history_exhausted = False
-        self._logs_api: Logs | None = None  # until the app holds the facade: this pane's own
 
     # --- layout ----------------------------------------------------------------------
     def compose_body(self) -> ComposeResult:
-        profile = self.console_app.settings.profile
+        profile = self.host.settings.profile
         yield LogView(profile.log_max_lines, max_bytes=profile.log_max_bytes, id="log-view")
 
     @property
@@ -212,24 +211,18 @@ class LogsScreen(PaneScreen):
 
     @property
     def logs_api(self) -> Logs:
-        """The facade's logs part (the app's facade once it holds one; its gateways meanwhile)."""
-        app = self.console_app
-        api = getattr(app, "api", None)
-        if api is not None and getattr(api, "logs", None) is not None:
-            return api.logs  # type: ignore[no-any-return]
-        if self._logs_api is None or self._logs_api.gateways is not app.gateways:
-            self._logs_api = Logs(app.settings, app.gateways)
-        return self._logs_api
+        """The facade's logs part (the host's api: a :profile switch replaces it)."""
+        return self.api.logs
 
     async def resolve_sources(self) -> list[LogSource]:
         """What this pane follows, by the resolver the CLI uses too (close matches, each source once)."""
         groups = re.split(r"[\s,]+", self.group.strip()) if self.group else []
         if not (groups or self.service or self.task_):
-            groups = list(self.console_app.settings.profile.log_groups)
+            groups = list(self.host.settings.profile.log_groups)
         if not (groups or self.service or self.task_):
             raise BadInput("nothing to follow: :logs GROUP, or l on a service, task or container")
         return await self.logs_api.sources(
-            list(self.console_app.regions) or ["us-east-1"],
+            list(self.host.regions) or ["us-east-1"],
             groups=[g for g in groups if g],
             service=self.service,
             task=self.task_,

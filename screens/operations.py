@@ -16,15 +16,15 @@ A pane takes them by listing the bindings and mixing in the actions::
 from __future__ import annotations
 
 from collections.abc import Awaitable
-from typing import TYPE_CHECKING, Any
+from typing import Any
+
+from textual.app import App
 
 from console.api.operations import CANCELLED
 from console.model import Service, Task
 from console.ops.rollout import DEFAULT_POLL_INTERVAL, Pacing, breaker_notes
 from screens.bindings import mutating
-
-if TYPE_CHECKING:
-    from screens.app import OpsConsoleApp
+from screens.host import Host, host_of
 
 SERVICE_OPERATIONS = [
     mutating("s", "scale", "Scale", id="service.scale"),
@@ -35,56 +35,60 @@ SERVICE_OPERATIONS = [
 TASK_OPERATIONS = [mutating("k", "stop_task", "Stop task", id="task.stop")]
 
 
-def pacing_for(app: OpsConsoleApp) -> Pacing:
-    interval = app.poll_interval or DEFAULT_POLL_INTERVAL
+def pacing_for(host: Host) -> Pacing:
+    interval = host.poll_interval or DEFAULT_POLL_INTERVAL
     return Pacing(poll_interval=min(interval, DEFAULT_POLL_INTERVAL))
 
 
-def start(app: OpsConsoleApp, flow: Awaitable[Any]) -> None:
+def start(app: App[Any], flow: Awaitable[Any]) -> None:
     app.run_worker(flow, group="operation", exclusive=True, exit_on_error=False)
 
 
-async def scale_flow(app: OpsConsoleApp, service: Service) -> None:
+async def scale_flow(app: App[Any], service: Service) -> None:
     from screens.modals.scale import ScaleScreen
 
-    ops = app.operations
+    host = host_of(app)
+    ops = host.operations
     service = await ops.current(service)
     count = await app.push_screen_wait(ScaleScreen(service, await ops.guards_for(service)))
     if count is None:
-        app.say(CANCELLED)
+        host.say(CANCELLED)
         return
-    await app.run_operation(lambda: ops.prepare_scale(service, count, pacing=pacing_for(app)))
+    await host.run_operation(lambda: ops.prepare_scale(service, count, pacing=pacing_for(host)))
 
 
-async def redeploy_flow(app: OpsConsoleApp, service: Service, *, stop_first: bool = False) -> None:
-    ops = app.operations
-    await app.run_operation(
-        lambda: ops.prepare_redeploy(service, stop_first=stop_first, pacing=pacing_for(app))
+async def redeploy_flow(app: App[Any], service: Service, *, stop_first: bool = False) -> None:
+    host = host_of(app)
+    ops = host.operations
+    await host.run_operation(
+        lambda: ops.prepare_redeploy(service, stop_first=stop_first, pacing=pacing_for(host))
     )
 
 
-async def rollback_flow(app: OpsConsoleApp, service: Service) -> None:
+async def rollback_flow(app: App[Any], service: Service) -> None:
     from screens.modals.revisions import RevisionPickerScreen
 
-    ops = app.operations
+    host = host_of(app)
+    ops = host.operations
     service = await ops.current(service)
     choices = await ops.revision_choices(service)
     picked = await app.push_screen_wait(RevisionPickerScreen(service, choices, breaker_notes(service)))
     if picked is None:
-        app.say(CANCELLED)
+        host.say(CANCELLED)
         return
-    await app.run_operation(lambda: ops.prepare_rollback(service, picked, pacing=pacing_for(app)))
+    await host.run_operation(lambda: ops.prepare_rollback(service, picked, pacing=pacing_for(host)))
 
 
-async def stop_task_flow(app: OpsConsoleApp, task: Task) -> None:
+async def stop_task_flow(app: App[Any], task: Task) -> None:
     from screens.modals.reason import StopReasonScreen
 
+    host = host_of(app)
     reason = await app.push_screen_wait(StopReasonScreen(task))
     if reason is None:
-        app.say(CANCELLED)
+        host.say(CANCELLED)
         return
-    ops = app.operations
-    await app.run_operation(lambda: ops.prepare_stop_task(task, reason, pacing=pacing_for(app)))
+    ops = host.operations
+    await host.run_operation(lambda: ops.prepare_stop_task(task, reason, pacing=pacing_for(host)))
 
 
 class ServiceOperations:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from typing import Any, ClassVar, cast
+from typing import ClassVar
 
 from textual import events, on
 from textual.app import ComposeResult
@@ -27,7 +27,7 @@ from console.errors import describe_aws_error
 from console.logs.filter import matches as text_matches
 from screens.format import Presenter
 from screens.heap import freeze_startup_heap
-from screens.host import Host, Navigation, Notifier
+from screens.host import Host, Navigation, Notifier, host_of
 from screens.widgets.bars import StatusLine, TopBar
 from screens.widgets.key_bar import KeyBar
 from screens.widgets.keyed_table import KeyedTable
@@ -75,7 +75,7 @@ class PaneScreen(Screen[None]):
     # --- what the pane gets from its host (screens.host), never the App itself ----------
     @property
     def host(self) -> Host:
-        return cast(Host, self.app)
+        return host_of(self.app)
 
     @property
     def api(self) -> ConsoleApi:
@@ -92,12 +92,6 @@ class PaneScreen(Screen[None]):
     @property
     def presenter(self) -> Presenter:
         return self.host.presenter
-
-    @property
-    def console_app(self) -> Any:
-        """The App, for the screens not moved to ``api``/``navigation``/``notifier`` yet
-        (logs, queue detail, operations): goes when they have."""
-        return self.app
 
     # --- layout ------------------------------------------------------------------
     def compose(self) -> ComposeResult:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from textual.app import ComposeResult
 from textual.binding import Binding
 
 from console.api.views import RegionAlarms
@@ -10,8 +9,8 @@ from console.model import Queue
 from screens import fleet
 from screens.bindings import mutating
 from screens.format import alarm_names, aws, plain
-from screens.pane import PaneScreen, matches
-from screens.widgets.keyed_table import KeyedTable
+from screens.pane import matches
+from screens.table_pane import TablePane, TableSpec
 
 COLUMNS = [
     ("name", "QUEUE"),
@@ -29,7 +28,9 @@ DROP_ORDER = ("alarms", "delayed", "in_flight", "region", "oldest", "dlq", "visi
 ALARM_NAMES_SHOWN = 1  # then "+N"
 
 
-class QueuesScreen(PaneScreen):
+class QueuesScreen(TablePane):
+    spec = TableSpec("queues", COLUMNS, DROP_ORDER)
+    account_column = True
     crumb = "queues"
     poll_interval = 10.0
     BINDINGS = [
@@ -41,16 +42,6 @@ class QueuesScreen(PaneScreen):
         super().__init__()
         self.queues: dict[str, Queue] = {}
         self.alarms = RegionAlarms()  # the last read of each region (None: it failed, "?")
-
-    def compose_body(self) -> ComposeResult:
-        table = KeyedTable(id="queues")
-        columns, drop_order = fleet.with_account(COLUMNS, DROP_ORDER, self.host.settings.regions)
-        table.set_columns(columns, drop_order=drop_order)
-        yield table
-
-    @property
-    def table(self) -> KeyedTable:
-        return self.query_one("#queues", KeyedTable)
 
     async def load(self) -> None:
         view = await self.api.reads.queues_view(
@@ -119,12 +110,8 @@ class QueuesScreen(PaneScreen):
         note += fleet.per_account((q.account_name for q in self.queues.values()), self.host.regions)
         self.status.set_info(f"{len(rows)} of {len(self.queues)} queues{note}")
 
-    def apply_filter(self) -> None:
-        self.render_rows()
-
     def selected_queue(self) -> Queue | None:
-        key = self.table.cursor_key
-        return self.queues.get(key) if key else None
+        return self.under_cursor(self.queues)
 
     def action_open(self) -> None:
         queue = self.selected_queue()
@@ -144,5 +131,5 @@ class QueuesScreen(PaneScreen):
         from screens.detail.queue import redrive_all_flow
 
         self.app.run_worker(
-            redrive_all_flow(self.console_app, queue), group="operation", exclusive=True, exit_on_error=False
+            redrive_all_flow(self.app, queue), group="operation", exclusive=True, exit_on_error=False
         )

@@ -328,14 +328,14 @@ class ServicesScreen(ServiceOperations, PaneScreen):
         if service is not None:
             from screens.timeline import TimelineScreen
 
-            self.console_app.push_pane(TimelineScreen([service], label=service.name))
+            self.navigation.push_pane(TimelineScreen([service], label=service.name))
 
     def action_why(self) -> None:
         service = self._selected_or_warn()
         if service is not None:
             from screens.timeline import WhyScreen
 
-            self.console_app.push_pane(WhyScreen(service))
+            self.navigation.push_pane(WhyScreen(service))
 
     def action_env_editor(self) -> None:
         service = self._selected_or_warn()

@@ -5,15 +5,14 @@ from __future__ import annotations
 from datetime import datetime
 
 from rich.text import Text
-from textual.app import ComposeResult
 from textual.binding import Binding
 
 from console.model import Cluster, Service, Task, short_name
 from screens import fleet
 from screens.format import aws, plain, status
 from screens.operations import TASK_OPERATIONS, TaskOperations
-from screens.pane import PaneScreen, matches
-from screens.widgets.keyed_table import KeyedTable
+from screens.pane import matches
+from screens.table_pane import TablePane, TableSpec
 
 COLUMNS = [
     ("id", "TASK"),
@@ -32,7 +31,9 @@ DROP_ORDER = ("desired", "stopped", "revision", "started", "health", "service", 
 FLEX = "reason"
 
 
-class TasksScreen(TaskOperations, PaneScreen):
+class TasksScreen(TaskOperations, TablePane):
+    spec = TableSpec("tasks", COLUMNS, DROP_ORDER, flex=FLEX)
+    account_column = True
     BINDINGS = [
         Binding("enter", "open", "Containers", id="tasks.open"),
         Binding("a", "toggle_stopped", "Stopped too", id="tasks.toggle_stopped"),
@@ -47,16 +48,6 @@ class TasksScreen(TaskOperations, PaneScreen):
         self.crumb = f"{service.name} tasks" if service else f"{cluster.name} tasks"
         self.include_stopped = False
         self.tasks: dict[str, Task] = {}
-
-    def compose_body(self) -> ComposeResult:
-        table = KeyedTable(id="tasks")
-        columns, drop_order = fleet.with_account(COLUMNS, DROP_ORDER, self.host.settings.regions)
-        table.set_columns(columns, drop_order=drop_order, flex=FLEX)
-        yield table
-
-    @property
-    def table(self) -> KeyedTable:
-        return self.query_one("#tasks", KeyedTable)
 
     async def load(self) -> None:
         found = await self.api.reads.tasks(self.cluster, self.service, include_stopped=self.include_stopped)
@@ -96,12 +87,8 @@ class TasksScreen(TaskOperations, PaneScreen):
         shown = "running and stopped" if self.include_stopped else "running"
         self.status.set_info(f"{len(rows)} of {len(self.tasks)} tasks ({shown}; a toggles stopped)")
 
-    def apply_filter(self) -> None:
-        self.render_rows()
-
     def selected_task(self) -> Task | None:
-        key = self.table.cursor_key
-        return self.tasks.get(key) if key else None
+        return self.under_cursor(self.tasks)
 
     def action_open(self) -> None:
         task = self.selected_task()

@@ -13,7 +13,7 @@ from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
-from textual.app import ComposeResult
+from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
@@ -22,13 +22,13 @@ from textual.widgets import Static
 from console.model import Cluster, Service, short_name
 from console.triage.model import Finding, Ref, TimelineEntry, WhyReport, iso
 from screens.format import aws, plain
+from screens.host import host_of
 from screens.logs import LogsScreen
 from screens.pane import PaneScreen, matches
-from screens.widgets.keyed_table import KeyedTable
+from screens.table_pane import TablePane, TableSpec
 
 if TYPE_CHECKING:
     from console.api.triage import Triage
-    from screens.app import OpsConsoleApp
 
 WINDOW_MS = 2 * 60_000  # the logs around an entry: ±2 min
 COLUMNS = [("at", "AT (UTC)"), ("kind", "KIND"), ("source", "SOURCE"), ("summary", "WHAT")]
@@ -37,17 +37,9 @@ SEVERITY_STYLE = {"critical": "bold red", "warning": "yellow", "info": ""}
 WINDOWS = (timedelta(hours=6), timedelta(hours=24), timedelta(hours=1))
 
 
-def triage_of(app: Any) -> Triage:
-    """The facade's triage reads: the app's ``api`` when it has one (the facade engineer's), else one
-    made once over the app's gateways."""
-    api = getattr(app, "api", None)
-    if api is None:  # an app without a facade of its own (the app now holds one, and swaps it on :profile)
-        from console.api import ConsoleApi
-
-        api = ConsoleApi(app.settings, app.gateways)
-        app.api = api
-    triage: Triage = api.triage
-    return triage
+def triage_of(app: App[Any]) -> Triage:
+    """The facade's triage reads (the host's ``api``: a :profile switch replaces it)."""
+    return host_of(app).api.triage
 
 
 class LogsWindowScreen(LogsScreen):
@@ -97,9 +89,10 @@ class TextScreen(ModalScreen[None]):
         self.dismiss(result)
 
 
-async def open_ref(app: OpsConsoleApp, ref: Ref, *, logs: bool = False, title: str = "") -> None:
+async def open_ref(app: App[Any], ref: Ref, *, logs: bool = False, title: str = "") -> None:
     """Go to where ``ref``'s evidence is (inside a worker: it may read the task or the diff first)."""
     triage = triage_of(app)
+    navigation = host_of(app).navigation
     if (logs or ref.type == "logs") and (ref.group or ref.task) and ref.at_ms is not None:
         task = await triage.task(ref.region, ref.cluster, ref.task) if ref.task else None
         pane = LogsWindowScreen(
@@ -109,7 +102,7 @@ async def open_ref(app: OpsConsoleApp, ref: Ref, *, logs: bool = False, title: s
             task=task,
             container=ref.container or None,
         )
-        app.push_pane(pane)
+        navigation.push_pane(pane)
     elif ref.type == "task" and ref.task:
         task = await triage.task(ref.region, ref.cluster, ref.task)
         if task is None:
@@ -118,7 +111,7 @@ async def open_ref(app: OpsConsoleApp, ref: Ref, *, logs: bool = False, title: s
                 severity="warning",
             )
             return
-        app.open_task_detail(task)
+        navigation.open_task_detail(task)
     elif ref.type == "revision" and ref.revision:
         if not ref.previous:
             app.push_screen(
@@ -132,12 +125,13 @@ async def open_ref(app: OpsConsoleApp, ref: Ref, *, logs: bool = False, title: s
 
         await open_alarm(app, ref.region, ref.alarm)
     elif ref.type == "queue" and ref.queue:
-        app.open_queues()
+        navigation.open_queues()
     else:
         app.push_screen(TextScreen(title or ref.type, []))
 
 
-class TimelineScreen(PaneScreen):
+class TimelineScreen(TablePane):
+    spec = TableSpec("timeline", COLUMNS, DROP_ORDER)
     CSS_PATH = "timeline.tcss"
     """One time axis for a service (or every service of a cluster), newest at the bottom."""
 
@@ -163,17 +157,8 @@ class TimelineScreen(PaneScreen):
     def since(self) -> timedelta:
         return WINDOWS[self.window_index]
 
-    def compose_body(self) -> ComposeResult:
-        table = KeyedTable(id="timeline")
-        table.set_columns(COLUMNS, drop_order=DROP_ORDER)
-        yield table
-
-    @property
-    def table(self) -> KeyedTable:
-        return self.query_one("#timeline", KeyedTable)
-
     async def load(self) -> None:
-        triage = triage_of(self.console_app)
+        triage = self.api.triage
         if self.cluster is not None and not self.services:
             self.services = await triage.cluster_services(self.cluster.region, self.cluster.arn)
         timeline = await triage.services_timeline(self.services, since=self.since)
@@ -202,12 +187,8 @@ class TimelineScreen(PaneScreen):
         if rows and self.table.cursor_key is None:
             self.table.select_key(rows[-1][0])
 
-    def apply_filter(self) -> None:
-        self.render_rows()
-
     def selected_entry(self) -> TimelineEntry | None:
-        key = self.table.cursor_key
-        return self.entries.get(key) if key else None
+        return self.under_cursor(self.entries)
 
     def _go(self, *, logs: bool) -> None:
         entry = self.selected_entry()
@@ -220,7 +201,7 @@ class TimelineScreen(PaneScreen):
             )
             return
         self.app.run_worker(
-            open_ref(self.console_app, entry.ref, logs=logs, title=entry.summary),
+            open_ref(self.app, entry.ref, logs=logs, title=entry.summary),
             group="evidence",
             exclusive=True,
             exit_on_error=False,
@@ -241,7 +222,7 @@ class TimelineScreen(PaneScreen):
         if len(self.services) != 1:
             self.notify("D works on one service: open the timeline of a service", severity="warning")
             return
-        self.console_app.push_pane(WhyScreen(self.services[0]))
+        self.navigation.push_pane(WhyScreen(self.services[0]))
 
 
 def finding_text(f: Finding, index: int) -> Text:
@@ -286,7 +267,7 @@ class WhyScreen(PaneScreen):
             yield Static(Text("reading the service's signals…", style="dim"), id="why-body")
 
     async def load(self) -> None:
-        self.report = await triage_of(self.console_app).why_of(self.service)
+        self.report = await self.api.triage.why_of(self.service)
         self.render_report()
 
     def render_report(self) -> None:
@@ -332,11 +313,11 @@ class WhyScreen(PaneScreen):
             self.notify(f"{f.code}: its evidence is all on this screen", severity="information")
             return
         self.app.run_worker(
-            open_ref(self.console_app, ref, title=f.summary),
+            open_ref(self.app, ref, title=f.summary),
             group="evidence",
             exclusive=True,
             exit_on_error=False,
         )
 
     def action_timeline(self) -> None:
-        self.console_app.push_pane(TimelineScreen([self.service], label=self.service.name))
+        self.navigation.push_pane(TimelineScreen([self.service], label=self.service.name))

@@ -42,10 +42,18 @@ class Logs:
         )
 
     async def groups_of(
-        self, regions: Sequence[str], *, cluster: Cluster | None = None, service: Service | None = None
+        self,
+        regions: Sequence[str],
+        *,
+        cluster: Cluster | None = None,
+        service: Service | None = None,
+        services: Sequence[Service] = (),
     ) -> list[LogGroup]:
-        """The log groups of a place: a service's, a cluster's, or (neither) every group of ``regions``."""
-        return await resolver.place_groups(self.gateways, regions, cluster=cluster, service=service)
+        """The log groups of a place: a service's (or ``services``'), a cluster's, or (none of them)
+        every group of ``regions``."""
+        return await resolver.place_groups(
+            self.gateways, regions, cluster=cluster, service=service, services=services
+        )
 
     def follower(self, sources: Sequence[LogSource], **options: Any) -> Follower:
         """A follow (or a range read) of ``sources`` on this run's clients and FilterLogEvents budget."""

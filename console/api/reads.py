@@ -159,6 +159,14 @@ class Reads:
         """The service read again (NotFound with close matches when it is gone)."""
         return await self.gateways.ecs.service(service.region, service.cluster_arn, service.name)
 
+    async def service_named(self, cluster: Cluster, name: str) -> Service:
+        """``:svc NAME`` in one cluster (NotFound with close matches)."""
+        return await self.gateways.ecs.service(cluster.region, cluster.arn, name)
+
+    async def queue_named(self, name: str, regions: Sequence[str]) -> Queue:
+        """``:queues NAME``: the queue of that name (or URL/ARN) in ``regions``."""
+        return await self.gateways.sqs.resolve(name, regions)
+
     async def service_detail(self, service: Service, *, on_error: ErrorSink = _ignore) -> ServiceDetail:
         """The service read again, its task definition, target health and alarms, concurrently.
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from console.aws.alarms import PAGE_SIZE, _alarm
+from console.aws.alarms import _alarm, metric_alarm_pages
 from console.aws.paging import Budget, pages
 from console.aws.session import AwsContext
 from console.model import Alarm, MetricSeries
@@ -98,19 +98,9 @@ def to_detail(raw: dict[str, Any], region: str) -> AlarmDetail:
 
 async def all_alarms(aws: AwsContext, budget: Budget, region: str) -> list[AlarmDetail]:
     """Every metric alarm of the region, whatever its state."""
-    client = await aws.client("cloudwatch", region)
     out: list[AlarmDetail] = []
-    async for page in pages(
-        budget,
-        region,
-        "alarms",
-        client.describe_alarms,
-        token_in="NextToken",
-        token_out="NextToken",
-        AlarmTypes=["MetricAlarm"],
-        MaxRecords=PAGE_SIZE,
-    ):
-        out += [to_detail(raw, region) for raw in page.get("MetricAlarms", [])]
+    async for page in metric_alarm_pages(aws, budget, region, AlarmTypes=["MetricAlarm"]):
+        out += [to_detail(raw, region) for raw in page]
     return sorted(out, key=lambda d: d.alarm.name)
 
 

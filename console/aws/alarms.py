@@ -9,7 +9,7 @@ are not "of note": a target-tracking AlarmLow sits in ALARM whenever load is low
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import AsyncIterator, Callable, Iterable, Sequence
 from typing import Any
 
 from console.aws.account_access import AccountUnavailable
@@ -20,10 +20,11 @@ from console.model import Alarm
 PAGE_SIZE = 100  # DescribeAlarms' MaxRecords limit
 
 
-async def firing_alarms(aws: AwsContext, budget: Budget, region: str) -> tuple[Alarm, ...]:
-    """The region's metric alarms in ALARM state, by name."""
+async def metric_alarm_pages(
+    aws: AwsContext, budget: Budget, region: str, **filters: Any
+) -> AsyncIterator[list[dict[str, Any]]]:
+    """DescribeAlarms' metric alarms of ``region``, a page at a time (``filters``: StateValue, AlarmTypes)."""
     client = await aws.client("cloudwatch", region)
-    found: list[Alarm] = []
     async for page in pages(
         budget,
         region,
@@ -31,10 +32,17 @@ async def firing_alarms(aws: AwsContext, budget: Budget, region: str) -> tuple[A
         client.describe_alarms,
         token_in="NextToken",
         token_out="NextToken",
-        StateValue="ALARM",
         MaxRecords=PAGE_SIZE,
+        **filters,
     ):
-        for raw in page.get("MetricAlarms", []):
+        yield list(page.get("MetricAlarms", []))
+
+
+async def firing_alarms(aws: AwsContext, budget: Budget, region: str) -> tuple[Alarm, ...]:
+    """The region's metric alarms in ALARM state, by name."""
+    found: list[Alarm] = []
+    async for page in metric_alarm_pages(aws, budget, region, StateValue="ALARM"):
+        for raw in page:
             # An endpoint that ignores the filter (or a state change between pages) must not
             # turn an OK alarm red.
             if raw.get("StateValue") == "ALARM":

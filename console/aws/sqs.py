@@ -173,6 +173,16 @@ def _replace(queue: Queue, **changes: Any) -> Queue:
     return replace(queue, **changes)
 
 
+def by_message_id(out: BatchOutcome, batch: Sequence[QueueMessage]) -> BatchOutcome:
+    """A batch's outcome keyed by message id instead of its entry ids (the batch's positions)."""
+    ids = {str(i): m.message_id for i, m in enumerate(batch)}
+    return BatchOutcome(
+        tuple(ids[i] for i in out.ok if i in ids),
+        tuple((ids.get(i, i), why) for i, why in out.failed),
+        out.retried,
+    )
+
+
 class SqsGateway:
     """Every SQS (and SQS-metric) call of the console."""
 
@@ -473,13 +483,7 @@ class SqsGateway:
 
         async def one(batch: Sequence[QueueMessage]) -> BatchOutcome:
             entries = [m.send_entry(str(i), fifo=queue.fifo) for i, m in enumerate(batch)]
-            out = await self.send_batch(queue, entries)
-            ids = {str(i): m.message_id for i, m in enumerate(batch)}
-            return BatchOutcome(
-                tuple(ids[i] for i in out.ok if i in ids),
-                tuple((ids.get(i, i), why) for i, why in out.failed),
-                out.retried,
-            )
+            return by_message_id(await self.send_batch(queue, entries), batch)
 
         return merge_outcomes(await asyncio.gather(*(one(b) for b in chunks(list(messages), MAX_BATCH))))
 
@@ -491,13 +495,7 @@ class SqsGateway:
             resp = await self._call(
                 queue.region, "delete_message_batch", fifo=queue.fifo, QueueUrl=queue.url, Entries=entries
             )
-            out = batch_outcome(resp)
-            ids = {str(i): m.message_id for i, m in enumerate(batch)}
-            return BatchOutcome(
-                tuple(ids[i] for i in out.ok if i in ids),
-                tuple((ids.get(i, i), why) for i, why in out.failed),
-                out.retried,
-            )
+            return by_message_id(batch_outcome(resp), batch)
 
         return merge_outcomes(await asyncio.gather(*(one(b) for b in chunks(list(messages), MAX_BATCH))))
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from typing import Any
 
 from console.config import Settings
 from console.errors import BadInput
@@ -138,6 +139,22 @@ def _check(args: argparse.Namespace) -> None:
             raise BadInput(f"--deny-account: '{account}' is not a 12-digit account id")
 
 
+def _world_options(args: argparse.Namespace, faults: Any) -> dict[str, Any]:
+    """What ``demo`` and ``demo serve`` both hand the embedded AWS: its delays, faults and pace."""
+    return {
+        "latency_ms": args.latency_ms,
+        "faults": faults,
+        "throttle": args.throttle,
+        "activity": args.activity,
+        "scale": args.scale,
+        "tick_s": args.tick,
+        "time_scale": args.time_scale,
+        "organised": args.organised,
+        "accounts": args.accounts,
+        "deny_accounts": tuple(args.deny_accounts),
+    }
+
+
 def run_serve(args: argparse.Namespace, settings: Settings | None) -> int:
     _check(args)
     if args.incident:
@@ -151,20 +168,7 @@ def run_serve(args: argparse.Namespace, settings: Settings | None) -> int:
     from console.demo.runtime import serve_forever
 
     try:
-        return serve_forever(
-            args.port,
-            latency_ms=args.latency_ms,
-            faults=faults,
-            throttle=args.throttle,
-            activity=args.activity,
-            scale=args.scale,
-            tick_s=args.tick,
-            time_scale=args.time_scale,
-            incident=args.incident,
-            organised=args.organised,
-            accounts=args.accounts,
-            deny_accounts=tuple(args.deny_accounts),
-        )
+        return serve_forever(args.port, **_world_options(args, faults), incident=args.incident)
     except OSError as exc:
         raise BadInput(f"--port {args.port}: {exc.strerror or exc}") from None
 
@@ -181,16 +185,7 @@ def run_demo_console(args: argparse.Namespace, settings: Settings | None) -> int
     print("starting the embedded demo AWS…", file=sys.stderr, flush=True)
     runtime = start_demo(
         args.port,
-        latency_ms=args.latency_ms,
-        faults=faults,
-        throttle=args.throttle,
-        activity=args.activity,
-        scale=args.scale,
-        tick_s=args.tick,
-        time_scale=args.time_scale,
-        organised=args.organised,
-        accounts=args.accounts,
-        deny_accounts=tuple(args.deny_accounts),
+        **_world_options(args, faults),
         # The clusters first, the rest of the world behind the first screen; a console opened on
         # one cluster reads its services at once, so that world is made whole first.
         background=not getattr(args, "open_cluster", None),

@@ -232,18 +232,31 @@ def before_any_change() -> Iterator[None]:
 
 def early_refusal(args: argparse.Namespace, settings: Settings, action: str) -> None:
     """Read-only mode refuses before anything is read: a dry run is still allowed (it changes nothing)."""
-    if not args.dry_run:
+    if not getattr(args, "dry_run", False):
         refuse_if_read_only(settings, action)
 
 
 async def drive(
-    args: argparse.Namespace, settings: Settings, gw: Gateways, op: Operation, *, wait: bool | None = None
+    args: argparse.Namespace,
+    settings: Settings,
+    gw: Gateways,
+    op: Operation,
+    *,
+    wait: bool | None = None,
+    progress: Callable[[Progress], None] | None = None,
+    say: Callable[[str], None] = out,
+    service: bool = True,
 ) -> int:
+    """The CLI's side of the one runner: the plan printed, y/N (or --yes), apply, verify, exit code.
+
+    ``service``: a service operation (the rollout it did not wait for is named, a failed one's
+    events and the triage findings are printed); the queue commands drive theirs with False.
+    """
     plan = op.plan
     for line in plan.lines():
-        out(line)
+        say(line)
     if args.dry_run:
-        out("dry run: nothing was sent")
+        say("dry run: nothing was sent")
         return 0
     if plan.is_noop:
         return 0
@@ -254,28 +267,33 @@ async def drive(
         confirm=confirmer(args.yes, getattr(args, "confirm_name", None)),
         caller=caller_arn(gw.aws, plan.target.region),
         wait=args.wait if wait is None else wait,
-        on_progress=printer,
+        on_progress=progress or printer,
     )
     if not outcome.confirmed:
-        out("cancelled: nothing was sent")
+        say("cancelled: nothing was sent")
         return CANCELLED
     applied = outcome.applied
     assert applied is not None
+    if applied.data.get("duplicates_possible"):
+        say("warning: duplicates possible (a send's outcome was unknown or retried)")
     if not applied.ok:
         raise OpsError(f"{plan.title}: {applied.message}")
-    out(f"applied: {applied.message}")
+    say(f"applied: {applied.message}")
     verified = outcome.verified
     if verified is None:
-        out("not waiting for the rollout (use --wait to follow it)")
+        if service:
+            say("not waiting for the rollout (use --wait to follow it)")
         return 0
     if verified.ok:
-        out(f"done: {verified.message}")
+        say(f"done: {verified.message}")
         return 0
+    if not service:
+        raise OpsError(f"{plan.title}: {verified.state}: {verified.message}")
     unseen = [e for e in verified.events if e not in printer.shown]  # printed as they came, not twice
     if unseen:
-        out("service events since the change:")
+        say("service events since the change:")
         for event in unseen:
-            out(f"  {event}")
+            say(f"  {event}")
     from console.commands.why import explain_failure  # triage (issue 17): the findings, right here
 
     await explain_failure(settings, gw, plan.target)

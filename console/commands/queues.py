@@ -22,7 +22,8 @@ from typing import Any
 
 from console.aws.context import Gateways, open_gateways
 from console.aws.sqs import QueueMessage, SqsGateway, binary_preview
-from console.commands.ops import confirmer
+from console.commands.ops import drive as drive_operation
+from console.commands.ops import early_refusal
 from console.config import Settings
 from console.errors import BadInput, OpsError
 from console.model import MessageMoveTask, Queue
@@ -30,10 +31,7 @@ from console.ops import redrive as ops
 from console.ops.plan import Progress
 from console.ops.runner import (
     Operation,
-    caller_arn,
-    refuse_if_read_only,
     refuse_peek_if_read_only,
-    run_operation,
 )
 
 CANCELLED = 2
@@ -159,47 +157,13 @@ class ProgressLine:
             self.last, self.last_at = line, now
 
 
-def early_refusal(args: argparse.Namespace, settings: Settings, action: str) -> None:
-    if not getattr(args, "dry_run", False):
-        refuse_if_read_only(settings, action)
-
-
 async def drive(
     args: argparse.Namespace, settings: Settings, gw: Gateways, op: Operation, *, wait: bool = True
 ) -> int:
-    plan = op.plan
-    for line in plan.lines():
-        out(line)
-    if args.dry_run:
-        out("dry run: nothing was sent")
-        return 0
-    if plan.is_noop:
-        return 0
-    outcome = await run_operation(
-        settings,
-        op,
-        confirm=confirmer(args.yes),
-        caller=caller_arn(gw.aws, plan.target.region),
-        wait=wait,
-        on_progress=ProgressLine(),
+    """The one CLI path (console.commands.ops.drive), with a queue's progress line."""
+    return await drive_operation(
+        args, settings, gw, op, wait=wait, progress=ProgressLine(), say=out, service=False
     )
-    if not outcome.confirmed:
-        out("cancelled: nothing was sent")
-        return CANCELLED
-    applied = outcome.applied
-    assert applied is not None
-    if applied.data.get("duplicates_possible"):
-        out("warning: duplicates possible (a send's outcome was unknown or retried)")
-    if not applied.ok:
-        raise OpsError(f"{plan.title}: {applied.message}")
-    out(f"applied: {applied.message}")
-    verified = outcome.verified
-    if verified is None:
-        return 0
-    if verified.ok:
-        out(f"done: {verified.message}")
-        return 0
-    raise OpsError(f"{plan.title}: {verified.state}: {verified.message}")
 
 
 def _iso(value: datetime | None) -> str | None:

@@ -192,24 +192,35 @@ async def place_groups(
     *,
     cluster: Cluster | None = None,
     service: Service | None = None,
+    services: Sequence[Service] = (),
 ) -> list[LogGroup]:
-    """The log groups of a place: a service's, a cluster's services', or (neither) every group.
+    """The log groups of a place: a service's (or ``services``'), a cluster's services', or (none
+    of them) every group of ``regions`` (at most MAX_PLACE_GROUPS a region).
 
     What ``:logs`` with no group offers: the groups of the place the user is in.
     """
     if service is not None:
-        definitions = await _task_definitions(gw, service.region, _service_definitions(service))
-        return _groups_of_definitions(definitions, service.region)
-    if cluster is not None:
+        services = [service]
+    elif cluster is not None:
         services = await gw.ecs.services(cluster.region, cluster.arn)
-        arns = [a for s in services for a in _service_definitions(s)]
-        definitions = await _task_definitions(gw, cluster.region, arns)
-        found = _groups_of_definitions(definitions, cluster.region)
-        return sorted(found, key=lambda g: (g.name, g.region))
+    if services:
+        return await _groups_of_services(gw, services)
     listed = await asyncio.gather(
         *(logs_api.list_log_groups(gw.aws, gw.budget, r, limit=MAX_PLACE_GROUPS) for r in regions)
     )
     return sorted((g for groups in listed for g in groups), key=lambda g: (g.name, g.region))
+
+
+async def _groups_of_services(gw: Gateways, services: Sequence[Service]) -> list[LogGroup]:
+    """Every deployment's task definition of ``services``, each read once, for their awslogs groups."""
+    wanted = list(dict.fromkeys((s.region, a) for s in services for a in _service_definitions(s) if a))
+    definitions = await asyncio.gather(*(gw.ecs.task_definition(r, a) for r, a in wanted))
+    found = dict.fromkeys(
+        g
+        for (region, _), td in zip(wanted, definitions, strict=True)
+        for g in _groups_of_definitions([td], region)
+    )
+    return sorted(found, key=lambda g: (g.name, g.region))
 
 
 __all__ = [

@@ -254,7 +254,7 @@ async def follow_applied(
     check: PollCheck | None = None,
 ) -> VerifyResult:
     """Verify an applied write to ``service``: follow the deployment apply reported, past the events seen at plan time."""
-    return await follow_rollout(
+    watch = RolloutWatch(
         ecs,
         service.region,
         service.cluster_arn,
@@ -263,36 +263,13 @@ async def follow_applied(
         desired=desired,
         known_events=[e.id for e in service.events],
         pacing=pacing,
-        on_progress=on_progress,
         check=check,
     )
+    return await follow_watch(watch, on_progress)
 
 
-async def follow_rollout(
-    ecs: EcsGateway,
-    region: str,
-    cluster: str,
-    service: str,
-    *,
-    deployment_id: str | None = None,
-    desired: int | None = None,
-    known_events: Iterable[str] = (),
-    pacing: Pacing | None = None,
-    on_progress: ProgressCallback | None = None,
-    check: PollCheck | None = None,
-) -> VerifyResult:
+async def follow_watch(watch: RolloutWatch, on_progress: ProgressCallback | None) -> VerifyResult:
     """Follow until COMPLETED, FAILED or TIMEOUT, calling ``on_progress`` at every poll."""
-    watch = RolloutWatch(
-        ecs,
-        region,
-        cluster,
-        service,
-        deployment_id=deployment_id,
-        desired=desired,
-        known_events=known_events,
-        pacing=pacing,
-        check=check,
-    )
     async for step in watch.steps():
         await emit(on_progress, step)
     assert watch.result is not None

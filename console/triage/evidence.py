@@ -51,12 +51,8 @@ def _task_ref(s: Signals, task: Task, container: str = "") -> Ref:
     if cdef is not None and cdef.log_option("awslogs-group"):
         group = cdef.log_option("awslogs-group")
         stream = f"{cdef.log_option('awslogs-stream-prefix')}/{name}/{task.id}"
-    return Ref(
-        type="task",
-        region=s.region,
-        account=s.account,
-        cluster=s.cluster,
-        service=s.name,
+    return s.ref(
+        "task",
         task=task.arn,
         revision=short_name(task.task_definition),
         group=group,
@@ -95,12 +91,8 @@ def _tail_evidence(
         ]
         telling = [e for e in lines if not NOISE.match(e.message)] or lines
         for event in telling[-n:]:
-            ref = Ref(
-                type="logs",
-                region=s.region,
-                account=s.account,
-                cluster=s.cluster,
-                service=s.name,
+            ref = s.ref(
+                "logs",
                 task=task.arn,
                 group=tail.group,
                 stream=tail.stream,

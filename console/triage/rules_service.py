@@ -58,7 +58,7 @@ def health_check_failing(s: Signals) -> list[Finding]:
                 "target-health",
                 f"target {t.target_id}:{t.port} unhealthy: {t.reason} {t.description}".strip(),
                 s.now,
-                Ref(type="service", region=s.region, account=s.account, cluster=s.cluster, service=s.name),
+                s.ref("service"),
             )
         )
     if paths:
@@ -125,12 +125,8 @@ def circuit_breaker_rolled_back(s: Signals) -> list[Finding]:
                 "event",
                 f"deployment {d.id} ({d.revision}) FAILED: {d.rollout_reason}",
                 d.updated_at,
-                Ref(
-                    type="revision",
-                    region=s.region,
-                    account=s.account,
-                    cluster=s.cluster,
-                    service=s.name,
+                s.ref(
+                    "revision",
                     revision=d.revision,
                     deployment=d.id,
                 ),
@@ -212,12 +208,8 @@ def alarm_firing(s: Signals) -> list[Finding]:
                 "alarm",
                 f"{a.name} {a.namespace}/{a.metric}{crossing}: {a.reason}",
                 since,
-                Ref(
-                    type="alarm",
-                    region=s.region,
-                    account=s.account,
-                    cluster=s.cluster,
-                    service=s.name,
+                s.ref(
+                    "alarm",
                     alarm=a.name,
                 ),
             )
@@ -335,12 +327,8 @@ def error_spike_after_deploy(s: Signals) -> list[Finding]:
             "log",
             e.message.strip()[:300],
             datetime.fromtimestamp(e.timestamp / 1000, UTC),
-            Ref(
-                type="logs",
-                region=s.region,
-                account=s.account,
-                cluster=s.cluster,
-                service=s.name,
+            s.ref(
+                "logs",
                 group=e.group,
                 stream=e.stream,
                 at_ms=e.timestamp,

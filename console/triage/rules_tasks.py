@@ -32,7 +32,6 @@ from console.triage.model import (
     Evidence,
     Finding,
     Next,
-    Ref,
     iso,
     utc,
 )
@@ -56,12 +55,8 @@ def image_pull_failed(s: Signals) -> list[Finding]:
                 "revision",
                 f"{revision} uses image {image}",
                 None,
-                Ref(
-                    type="revision",
-                    region=s.region,
-                    account=s.account,
-                    cluster=s.cluster,
-                    service=s.name,
+                s.ref(
+                    "revision",
                     revision=revision,
                 ),
             ),
@@ -150,12 +145,8 @@ def oom_killed(s: Signals) -> list[Finding]:
                     "alarm",
                     f"{detail.alarm.name} is {detail.alarm.state}: {detail.alarm.reason}",
                     detail.updated_at,
-                    Ref(
-                        type="alarm",
-                        region=s.region,
-                        account=s.account,
-                        cluster=s.cluster,
-                        service=s.name,
+                    s.ref(
+                        "alarm",
                         alarm=detail.alarm.name,
                     ),
                 )

@@ -15,7 +15,7 @@ from console.aws.scaling import ScalableTarget, ScalingActivity
 from console.aws.service_deployments import ServiceDeploymentRecord
 from console.aws.target_groups import HealthCheck
 from console.model import LogEvent, MetricSeries, Queue, Service, TargetHealth, Task, TaskDefinition
-from console.triage.model import SourceNote
+from console.triage.model import Ref, SourceNote
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,6 +92,17 @@ class Signals:
     @property
     def name(self) -> str:
         return self.service.name
+
+    def ref(self, type_: str, **fields: Any) -> Ref:
+        """A :class:`Ref` of ``type_`` in this service (its account, region, cluster and name)."""
+        return Ref(
+            type=type_,
+            region=self.region,
+            account=self.account,
+            cluster=self.cluster,
+            service=self.name,
+            **fields,
+        )
 
     def task_definition(self, ref: str) -> TaskDefinition | None:
         """By ARN or family:revision."""

@@ -33,14 +33,7 @@ def _in(s: Signals, at: datetime | None) -> bool:
 
 
 def _ref(s: Signals, type_: str, **fields: object) -> Ref:
-    return Ref(
-        type=type_,
-        region=s.region,
-        account=s.account,
-        cluster=s.cluster,
-        service=s.name,
-        **fields,  # type: ignore[arg-type]
-    )
+    return s.ref(type_, **fields)
 
 
 def revision_number(ref: str) -> int | None:

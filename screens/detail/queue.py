@@ -19,7 +19,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
-from textual.app import ComposeResult
+from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.widgets import ProgressBar, Static
@@ -30,14 +30,15 @@ from console.model import Alarm, MessageMoveTask, Queue
 from console.ops import redrive as ops
 from console.ops.plan import Plan
 from screens.bindings import mutating
+from screens.detail.tables import detail_table
 from screens.format import alarm_lines, aws, plain
+from screens.host import host_of
 from screens.modals.messages import MoveProgressScreen, TypeNameScreen, first_line, message_text
 from screens.pane import PaneScreen, matches
 from screens.widgets.keyed_table import KeyedTable
 
 if TYPE_CHECKING:
     from console.ops.runner import Operation, Outcome
-    from screens.app import OpsConsoleApp
 
 PEEK_N = 50
 PEEK_NOTE = (
@@ -67,23 +68,25 @@ def _start(app: Any, flow: Awaitable[Any]) -> None:
     app.run_worker(flow, group="operation", exclusive=True, exit_on_error=False)
 
 
-async def redrive_all_flow(app: OpsConsoleApp, dlq: Queue) -> Outcome | None:
+async def redrive_all_flow(app: App[Any], dlq: Queue) -> Outcome | None:
     """``R``: StartMessageMoveTask to the source queues, followed with moved/total and a Cancel button."""
-    ops = app.operations
+    host = host_of(app)
+    ops = host.operations
 
     def cancel(screen: MoveProgressScreen) -> None:
         """The progress modal's Cancel: the press is the confirmation, its lines go to the modal."""
         app.run_worker(
-            app.run_operation(lambda: ops.prepare_cancel_redrive(dlq), confirmed_by=screen.note),
+            host.run_operation(lambda: ops.prepare_cancel_redrive(dlq), confirmed_by=screen.note),
             group="move-cancel",
             exit_on_error=False,
         )
 
-    return await app.run_operation(lambda: ops.prepare_redrive(dlq), on_cancel=cancel)
+    return await host.run_operation(lambda: ops.prepare_redrive(dlq), on_cancel=cancel)
 
 
-async def purge_flow(app: OpsConsoleApp, queue: Queue) -> Outcome | None:
-    ops = app.operations
+async def purge_flow(app: App[Any], queue: Queue) -> Outcome | None:
+    host = host_of(app)
+    ops = host.operations
 
     async def typed_name(_plan: Plan) -> bool:
         typed = await app.push_screen_wait(TypeNameScreen(queue.name))
@@ -96,7 +99,7 @@ async def purge_flow(app: OpsConsoleApp, queue: Queue) -> Outcome | None:
             return False
         return True
 
-    return await app.run_operation(lambda: ops.prepare_purge(queue), second_confirm=typed_name)
+    return await host.run_operation(lambda: ops.prepare_purge(queue), second_confirm=typed_name)
 
 
 # --- the screen ---------------------------------------------------------------------------------------
@@ -135,39 +138,17 @@ class QueueDetailScreen(PaneScreen):
         with VerticalScroll(id="detail"):
             yield Static(id="summary", classes="section")
             yield Static("Dead-letter links", classes="heading")
-            links = KeyedTable(id="links", classes="auto")
-            links.set_columns(
-                [("role", "LINK"), ("name", "QUEUE"), ("visible", "VISIBLE"), ("in_flight", "IN FLIGHT")]
-            )
-            yield links
+            yield detail_table("links", "role=LINK, name=QUEUE, visible=VISIBLE, in_flight=IN FLIGHT")
             yield Static("Redrive (message move tasks)", classes="heading", id="moves-heading")
             yield Static(id="move-state", classes="section")
             yield ProgressBar(total=None, show_eta=False, id="move-bar")
-            moves = KeyedTable(id="moves", classes="auto")
-            moves.set_columns(
-                [
-                    ("status", "STATUS"),
-                    ("moved", "MOVED/TOTAL"),
-                    ("rate", "MAX RATE"),
-                    ("destination", "DESTINATION"),
-                    ("started", "STARTED"),
-                    ("reason", "FAILURE"),
-                ]
+            yield detail_table(
+                "moves",
+                "status=STATUS, moved=MOVED/TOTAL, rate=MAX RATE, destination=DESTINATION, started=STARTED, reason=FAILURE",
             )
-            yield moves
             yield Static("Messages (peek)", classes="heading")
             yield Static(PEEK_NOTE, id="peek-note")
-            messages = KeyedTable(id="messages", classes="auto")
-            messages.set_columns(
-                [
-                    ("sel", "SEL"),
-                    ("sent", "SENT"),
-                    ("receives", "RECEIVES"),
-                    ("group", "GROUP"),
-                    ("body", "BODY"),
-                ]
-            )
-            yield messages
+            yield detail_table("messages", "sel=SEL, sent=SENT, receives=RECEIVES, group=GROUP, body=BODY")
             yield Static(id="message-body")
 
     # --- polling ---------------------------------------------------------------------------
@@ -345,14 +326,14 @@ class QueueDetailScreen(PaneScreen):
         """Read-only peeks only a queue without a redrive policy: a peek raises receive counts."""
         if action == "peek":
             try:
-                self.console_app.operations.check_peek(self.queue)
+                self.host.operations.check_peek(self.queue)
             except Refused as exc:
                 return str(exc)
         return ""
 
     def action_peek(self) -> None:
         if why := self.refusal_of("peek"):
-            self.console_app.say(why, severity="warning")
+            self.host.say(why, severity="warning")
             return
         self.run_worker(self._peek(), group="peek", exclusive=True, exit_on_error=False)
 
@@ -390,36 +371,32 @@ class QueueDetailScreen(PaneScreen):
         if not self.queue.is_dlq:
             self.notify(f"{self.queue.name} is no queue's DLQ: nothing to redrive", severity="warning")
             return
-        _start(self.app, redrive_all_flow(self.console_app, self.queue))
+        _start(self.app, redrive_all_flow(self.app, self.queue))
 
     def action_cancel_move(self) -> None:
-        app = self.console_app
-        _start(app, app.run_operation(lambda: app.operations.prepare_cancel_redrive(self.queue)))
+        host = self.host
+        _start(self.app, host.run_operation(lambda: host.operations.prepare_cancel_redrive(self.queue)))
 
     def action_redrive_selected(self) -> None:
-        chosen = self.chosen()
-        if not chosen:
-            self.notify("select messages first: p peeks, space selects", severity="warning", timeout=4)
-            return
-        operations = self.console_app.operations
-        _start(
-            self.app, self._on_chosen(lambda: operations.prepare_redrive_selected(self.queue, chosen), chosen)
-        )
+        self._act_on_chosen(self.host.operations.prepare_redrive_selected)
 
     def action_delete_selected(self) -> None:
+        self._act_on_chosen(self.host.operations.prepare_delete_selected)
+
+    def _act_on_chosen(
+        self, prepare: Callable[[Queue, Sequence[QueueMessage]], Awaitable[Operation]]
+    ) -> None:
+        """``M``/``D``: the operation on the selected messages (the peek's), through the one path."""
         chosen = self.chosen()
         if not chosen:
             self.notify("select messages first: p peeks, space selects", severity="warning", timeout=4)
             return
-        operations = self.console_app.operations
-        _start(
-            self.app, self._on_chosen(lambda: operations.prepare_delete_selected(self.queue, chosen), chosen)
-        )
+        _start(self.app, self._on_chosen(lambda: prepare(self.queue, chosen), chosen))
 
     async def _on_chosen(
         self, prepare: Callable[[], Awaitable[Operation]], chosen: Sequence[QueueMessage]
     ) -> None:
-        outcome = await self.console_app.run_operation(prepare)
+        outcome = await self.host.run_operation(prepare)
         if outcome is not None and outcome.confirmed:
             # Their receipt handles are spent and they left this queue: a new peek shows what is left.
             for m in chosen:
@@ -428,4 +405,4 @@ class QueueDetailScreen(PaneScreen):
             self._render_messages()
 
     def action_purge(self) -> None:
-        _start(self.app, purge_flow(self.console_app, self.queue))
+        _start(self.app, purge_flow(self.app, self.queue))

@@ -10,6 +10,7 @@ from textual.widgets import Static
 
 from console.model import Alarm, Cluster, Service, TargetHealth, TaskDefinition
 from screens.detail.containers import container_block
+from screens.detail.tables import detail_table
 from screens.format import ROLLOUT_STYLE, alarm_lines, aws, bar, plain, status
 from screens.operations import SERVICE_OPERATIONS, ServiceOperations
 from screens.pane import PaneScreen, matches
@@ -39,35 +40,14 @@ class ServiceDetailScreen(ServiceOperations, PaneScreen):
         with VerticalScroll(id="detail"):
             yield Static(id="summary", classes="section")
             yield Static("Deployments", classes="heading")
-            deployments = KeyedTable(id="deployments", classes="auto")
-            deployments.set_columns(
-                [
-                    ("status", "STATUS"),
-                    ("revision", "TASK DEF"),
-                    ("rollout", "ROLLOUT"),
-                    ("counts", "DESIRED/RUNNING/PENDING"),
-                    ("failed", "FAILED"),
-                    ("created", "CREATED"),
-                    ("reason", "REASON"),
-                ]
+            yield detail_table(
+                "deployments",
+                "status=STATUS, revision=TASK DEF, rollout=ROLLOUT, counts=DESIRED/RUNNING/PENDING, failed=FAILED, created=CREATED, reason=REASON",
             )
-            yield deployments
             yield Static("Events (newest first)", classes="heading")
-            events = KeyedTable(id="events", classes="auto")
-            events.set_columns([("age", "AGE"), ("message", "MESSAGE")])
-            yield events
+            yield detail_table("events", "age=AGE, message=MESSAGE")
             yield Static("Load balancer targets", classes="heading")
-            targets = KeyedTable(id="targets", classes="auto")
-            targets.set_columns(
-                [
-                    ("target", "TARGET"),
-                    ("port", "PORT"),
-                    ("state", "STATE"),
-                    ("reason", "REASON"),
-                    ("group", "GROUP"),
-                ]
-            )
-            yield targets
+            yield detail_table("targets", "target=TARGET, port=PORT, state=STATE, reason=REASON, group=GROUP")
             yield Static("Containers", classes="heading")
             yield Static(id="containers", classes="section")
 

@@ -10,6 +10,7 @@ from textual.widgets import Static
 
 from console.model import Task, TaskDefinition, short_name
 from screens.detail.containers import container_block
+from screens.detail.tables import detail_table
 from screens.format import aws, plain, status
 from screens.operations import TASK_OPERATIONS, TaskOperations
 from screens.pane import PaneScreen
@@ -50,18 +51,10 @@ class TaskDetailScreen(TaskOperations, TaskPane):
         with VerticalScroll(id="detail"):
             yield Static(id="summary", classes="section")
             yield Static("Containers", classes="heading")
-            table = KeyedTable(id="containers", classes="auto")
-            table.set_columns(
-                [
-                    ("name", "CONTAINER"),
-                    ("status", "STATUS"),
-                    ("exit", "EXIT"),
-                    ("health", "HEALTH"),
-                    ("reason", "REASON"),
-                    ("image", "IMAGE"),
-                ]
+            yield detail_table(
+                "containers",
+                "name=CONTAINER, status=STATUS, exit=EXIT, health=HEALTH, reason=REASON, image=IMAGE",
             )
-            yield table
 
     def render_all(self) -> None:
         t = self.task_

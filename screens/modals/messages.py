@@ -15,13 +15,13 @@ from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical
-from textual.screen import ModalScreen
+from textual.containers import Vertical
 from textual.widgets import Button, Input, Static
 
 from console.api import QueueMessage, binary_preview
 from screens.format import aws
 from screens.modals import key_label
+from screens.modals.input_row import InputRowScreen
 from screens.modals.progress import ProgressScreen
 
 if TYPE_CHECKING:
@@ -124,43 +124,33 @@ class MoveProgressScreen(ProgressScreen):
             button.display = False
 
 
-class TypeNameScreen(ModalScreen[str | None]):
+class TypeNameScreen(InputRowScreen[str]):
     """The second confirmation of a purge: the queue's name, typed."""
 
     DEFAULT_CSS = """
-    TypeNameScreen { align: center middle; background: $background 60%; }
-    TypeNameScreen > Vertical {
-        width: 80; height: auto; border: round $error; background: $surface; padding: 0 1;
-    }
-    TypeNameScreen Horizontal { height: 3; align: center middle; }
-    TypeNameScreen Button { margin: 0 2; }
+    TypeNameScreen > Vertical { border: round $error; }
     """
     BINDINGS = [Binding("escape", "cancel", "Cancel", id="type_name.cancel")]
+    prefix = "type-name"
+    ok_variant = "error"
+    error_line = False
 
     def __init__(self, name: str, what: str = "purge") -> None:
         super().__init__()
         self.expected = name
         self.what = what
 
-    def compose(self) -> ComposeResult:
+    def compose_head(self) -> ComposeResult:
         head = Text(end="")
         head.append(f"Type the queue's name to {self.what} it: ", style="bold")
         head.append_text(aws(self.expected, "bold red"))
-        with Vertical():
-            yield Static(head, id="type-name-head")
-            yield Input(placeholder="queue name", id="type-name-input")
-            with Horizontal():
-                yield Button(key_label("Enter", self.what.capitalize()), id="type-name-ok", variant="error")
-                yield Button(key_label("Esc", "Cancel"), id="type-name-cancel")
+        yield Static(head, id="type-name-head")
 
-    def on_mount(self) -> None:
-        self.query_one("#type-name-input", Input).focus()
+    def make_input(self) -> Input:
+        return Input(placeholder="queue name")
 
-    @on(Input.Submitted, "#type-name-input")
-    @on(Button.Pressed, "#type-name-ok")
-    def _submit(self) -> None:
-        self.dismiss(self.query_one("#type-name-input", Input).value)
+    def ok_text(self) -> str:
+        return self.what.capitalize()
 
-    @on(Button.Pressed, "#type-name-cancel")
-    def action_cancel(self) -> None:
-        self.dismiss(None)
+    def check(self, text: str) -> tuple[str | None, str]:
+        return text, ""  # compared with the name by the caller, which says what differs

@@ -13,14 +13,12 @@ from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical
-from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Static
 
 from console.model import Service
 from console.ops.guards import MAX, MIN, SINGLE_WRITER, Guards
 from screens.format import aws
-from screens.modals import key_label
+from screens.modals.input_row import InputRowScreen
 
 
 def bounds(rules: Guards) -> tuple[int, int | None]:
@@ -62,56 +60,36 @@ def limits_text(rules: Guards) -> str:
     return "\n".join(lines)
 
 
-class ScaleScreen(ModalScreen[int | None]):
+class ScaleScreen(InputRowScreen[int]):
     DEFAULT_CSS = """
-    ScaleScreen { align: center middle; background: $background 60%; }
-    ScaleScreen > Vertical {
-        width: 64; height: auto; border: round $accent; background: $surface; padding: 0 1;
-    }
+    ScaleScreen > Vertical { width: 64; }
     ScaleScreen #scale-error { color: $error; height: auto; }
-    ScaleScreen Horizontal { height: 3; align: center middle; }
-    ScaleScreen Button { margin: 0 2; }
     """
     BINDINGS = [Binding("escape", "cancel", "Cancel", id="scale.cancel")]
+    prefix = "scale"
 
     def __init__(self, service: Service, rules: Guards) -> None:
         super().__init__()
         self.service = service
         self.rules = rules
 
-    def compose(self) -> ComposeResult:
+    def compose_head(self) -> ComposeResult:
         s = self.service
         head = Text(end="")
         head.append("Scale ", style="bold")
         head.append_text(aws(f"{s.cluster_name}/{s.name}", "bold"))
         head.append(f"\ndesired {s.desired}, running {s.running}, pending {s.pending}")
-        with Vertical():
-            yield Static(head, id="scale-head")
-            yield Static(aws(limits_text(self.rules)), id="scale-bounds")
-            yield Input(value=str(s.desired), type="integer", id="scale-input", select_on_focus=True)
-            yield Static("", id="scale-error")
-            with Horizontal():
-                yield Button(key_label("Enter", "Plan"), id="scale-ok", variant="primary")
-                yield Button(key_label("Esc", "Cancel"), id="scale-cancel")
+        yield Static(head, id="scale-head")
+        yield Static(aws(limits_text(self.rules)), id="scale-bounds")
 
-    def on_mount(self) -> None:
-        self.query_one("#scale-input", Input).focus()
+    def make_input(self) -> Input:
+        return Input(value=str(self.service.desired), type="integer", select_on_focus=True)
+
+    def check(self, text: str) -> tuple[int | None, str]:
+        return check_count(text, self.rules)
 
     @on(Input.Changed, "#scale-input")
     def _changed(self, event: Input.Changed) -> None:
         _count, why = check_count(event.value, self.rules)
-        self.query_one("#scale-error", Static).update(why)
+        self.show_why(why)
         self.query_one("#scale-ok", Button).disabled = bool(why)
-
-    @on(Input.Submitted, "#scale-input")
-    @on(Button.Pressed, "#scale-ok")
-    def _submit(self) -> None:
-        count, why = check_count(self.query_one("#scale-input", Input).value, self.rules)
-        if count is None:
-            self.query_one("#scale-error", Static).update(why)
-            return
-        self.dismiss(count)
-
-    @on(Button.Pressed, "#scale-cancel")
-    def action_cancel(self) -> None:
-        self.dismiss(None)

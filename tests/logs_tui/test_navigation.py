@@ -99,7 +99,7 @@ async def test_l_on_a_task_follows_each_containers_own_stream(world: DemoRuntime
     app = LogsApp(make_settings(world), no_poll=True)
     async with app.run_test(size=(140, 30)) as pilot:
         await pilot.pause()
-        cluster = await app.gateways.ecs.find_cluster(app.regions, "wwhd-cluster")
+        cluster = await app.api.reads.find_cluster(app.regions, "wwhd-cluster")
         app.open_tasks(cluster)
 
         def listed() -> bool:
