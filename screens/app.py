@@ -562,6 +562,12 @@ class OpsConsoleApp(App[int]):
             message = "done"
         if progress is not None:
             progress.finish(outcome.ok, message)
+            if not outcome.ok and outcome.verified is not None:  # a deployment that ended failed: why
+                from screens.modals.why_failed import explain_failure
+
+                self.run_worker(
+                    explain_failure(self.api, progress, plan), group="why-failed", exit_on_error=False
+                )
         self._report(message, confirmed_by, severity="information" if outcome.ok else "error")
         below = [s for s in self.screen_stack if not isinstance(s, ModalScreen)]
         if below and isinstance(below[-1], PaneScreen):

@@ -40,6 +40,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, Static
 from textual.worker import Worker, get_current_worker
 
+from console import memory
 from console.api.logs import Logs, ThreadedFollower
 from console.errors import BadInput, OpsError, describe_aws_error
 from console.literal import literal_text
@@ -56,7 +57,10 @@ from screens.widgets.prompt import Prompt
 
 DEFAULT_SINCE = "10m"  # as aws logs tail
 HISTORY_PAGE = 500  # lines per "older" page
-UI_SLICE = 500  # lines handed to the view at a time (each slice is a short turn of the UI loop)
+UI_SLICE = 250  # lines handed to the view at a time (each slice is a short turn of the UI loop)
+# Between slices the worker sleeps this long: a key is several hops through the message queues, and
+# sleep(0) would let a slice run between each two of them.
+SLICE_PAUSE = 0.002
 JSON_MAX_CHARS = 200_000  # a modal never lays out more than this
 FILTER_HELP = 'filter: words (all), !word excludes, /regex/, "a phrase"; Enter keeps, Esc clears'
 
@@ -160,6 +164,8 @@ class LogsScreen(PaneScreen):
         self._errors_only = False
         self._filter_error = ""
         self._history_exhausted = False
+        self._trimmer = memory.Trimmer()
+        memory.tune()
 
     # --- layout ----------------------------------------------------------------------
     def compose_body(self) -> ComposeResult:
@@ -273,12 +279,17 @@ class LogsScreen(PaneScreen):
                 freeze_startup_heap()
                 if worker.is_cancelled or generation != self._generation or not self.is_attached:
                     break
-                for offset in range(0, len(batch), UI_SLICE):  # a turn for keys between slices
+                for more in follower.ready():  # behind: what the bound drops at once is never built
+                    batch.extend(more)
+                events = self.view.skip_unkept(batch)
+                for offset in range(0, len(events), UI_SLICE):  # a turn for keys between slices
                     if offset:
-                        await asyncio.sleep(0)
+                        await asyncio.sleep(SLICE_PAUSE)
                     if worker.is_cancelled or generation != self._generation:
                         return
-                    self.view.add(batch[offset : offset + UI_SLICE])
+                    self.view.add(events[offset : offset + UI_SLICE])
+                if self._trimmer.due(self.view.buffer.dropped_bytes):  # the bound in bytes, in RSS too
+                    await asyncio.to_thread(memory.trim)
         except OpsError as exc:
             if generation == self._generation:
                 self.state = "stopped"

@@ -25,6 +25,7 @@ from textual.widgets import Input
 from console.api import ConsoleApi
 from console.errors import describe_aws_error
 from console.logs.filter import matches as text_matches
+from screens.copy_open import COPY_OPEN_BINDINGS, CopyOpen
 from screens.format import Presenter
 from screens.heap import freeze_startup_heap
 from screens.host import Host, Navigation, Notifier, host_of
@@ -48,7 +49,7 @@ def matches(text: str, query: str) -> bool:
     return text_matches(text, query)
 
 
-class PaneScreen(Screen[None]):
+class PaneScreen(CopyOpen, Screen[None]):
     """A screen that shows one noun and keeps it fresh."""
 
     crumb: str = ""
@@ -59,6 +60,7 @@ class PaneScreen(Screen[None]):
         Binding("escape", "back", "Back", id="pane.back"),
         Binding("slash", "filter", "Filter", id="pane.filter", key_display="/"),
         Binding("ctrl+r", "refresh", "Refresh", id="pane.refresh", show=False),
+        *COPY_OPEN_BINDINGS,
     ]
 
     def __init__(self) -> None:

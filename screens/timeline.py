@@ -45,9 +45,11 @@ def triage_of(app: App[Any]) -> Triage:
 class LogsWindowScreen(LogsScreen):
     """The logs pane opened on a time range (``since_ms``..``until_ms``) instead of following."""
 
-    def __init__(self, *, since_ms: int, until_ms: int, **kwargs: Any) -> None:
+    def __init__(self, *, since_ms: int, until_ms: int, mention: str = "", **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.window = (since_ms, until_ms)
+        self.mention = mention  # a message id: the lines naming it come first, as they arrive
+        self.mention_shown = False
 
     async def load(self) -> None:
         if self.sources is None:
@@ -56,6 +58,31 @@ class LogsWindowScreen(LogsScreen):
             self.view.set_groups(s.group for s in self.sources)
             self.since, self.until = self.window
             self.start_follow()
+
+    def on_mount(self) -> None:  # Textual runs LogsScreen's on_mount too (one handler per class)
+        if self.mention:  # the pane follows rather than polls: look at the lines as they arrive
+            self.set_interval(0.5, self.show_mentions)
+
+    async def _follow(self, follower: Any, generation: int) -> None:
+        await super()._follow(follower, generation)
+        if self.mention and self.state == "range loaded":
+            self.show_mentions(final=True)
+
+    def show_mentions(self, *, final: bool = False) -> None:
+        """Once a line names ``mention``, those lines come first (as the filter, which ``/`` then
+        Esc clears); when the whole window is read and none does, a line says so."""
+        if not self.mention or self.mention_shown:
+            return
+        found = sum(1 for line in self.view.lines() if self.mention in line.event.message)
+        if found:
+            self.mention_shown = True
+            self._set_filter(self.mention)
+            self.notify(f"lines mentioning {self.mention} (filtered; / then Esc shows all)", timeout=8)
+        elif final:
+            self.mention_shown = True
+            self.notify(
+                f"no line of this window mentions {self.mention}: the whole window is shown", timeout=8
+            )
 
 
 class TextScreen(ModalScreen[None]):

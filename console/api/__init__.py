@@ -9,6 +9,7 @@ the coming per-account fan-out changes this package and nothing above it.
 
 from __future__ import annotations
 
+from console.api.dlq import DlqTriage
 from console.api.incidents import Incidents
 from console.api.logs import Logs
 from console.api.operations import Operations
@@ -40,6 +41,7 @@ class ConsoleApi:
         self.logs = Logs(settings, self.gateways)
         self.incidents = Incidents(settings.endpoint_url)
         self.triage = Triage(settings, self.gateways)
+        self.dlq = DlqTriage(self.gateways)
 
     async def close(self) -> None:
         await self.triage.close()

@@ -10,13 +10,16 @@ resource again first: a plan is made against what AWS holds now, not what a pane
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 
 from console.accounts import account_of
+from console.api.dlq import DlqTriage
 from console.aws.context import Gateways
 from console.aws.sqs import QueueMessage
 from console.config import ServiceRules, Settings
 from console.model import Queue, Service, Task, TaskDefinition
 from console.ops import redrive
+from console.ops.autoscaling import TargetChange, prepare_target_change
 from console.ops.envsync import ContainerEdit, EnvOp, current_task_definition, prepare_env_edit
 from console.ops.guards import Guards, service_guards
 from console.ops.plan import ProgressCallback
@@ -35,6 +38,17 @@ from console.ops.runner import (
 )
 from console.ops.scale import prepare_scale
 from console.ops.stoptask import prepare_stop_task
+
+
+def group_plan(op: Operation, group: str) -> Operation:
+    """A group's redrive or delete: the plan names the group (its key) and says it is one group."""
+    if group:
+        n = len(op.plan.request.get("message_ids", ()))
+        line = f"the group '{group}' of the DLQ triage: {n} peeked messages with this key"
+        op.plan = replace(
+            op.plan, details=(line, *op.plan.details), request={**op.plan.request, "group": group}
+        )
+    return op
 
 
 class Operations:
@@ -108,22 +122,38 @@ class Operations:
             self.gateways.ecs, self.settings, current, base, changed, action="env-edit", pacing=pacing
         )
 
+    async def prepare_autoscaling(self, service: Service, change: TargetChange) -> Operation:
+        """RegisterScalableTarget: the target's min/max, scale-in suspended or resumed."""
+        current = await self.current(service)
+        return await prepare_target_change(self.gateways.ecs, self.settings, current, change)
+
     async def prepare_stop_task(self, task: Task, reason: str, *, pacing: Pacing | None = None) -> Operation:
         return await prepare_stop_task(self.gateways.ecs, self.settings, task, reason, pacing=pacing)
 
     # --- queues -------------------------------------------------------------------------------
     async def prepare_redrive(self, dlq: Queue) -> Operation:
         """StartMessageMoveTask from the DLQ to its source queues."""
-        return await redrive.prepare_native(self.gateways.sqs, dlq)
+        return await self._warned(await redrive.prepare_native(self.gateways.sqs, dlq))
+
+    async def _warned(self, op: Operation) -> Operation:
+        """A redrive's plan warns when its destination has an enabled consumer (console.api.dlq)."""
+        dlq = DlqTriage(self.gateways)
+        warned: Operation = await dlq.warn_if_consumed(op, await dlq.destinations_of(op))
+        return warned
 
     async def prepare_cancel_redrive(self, dlq: Queue) -> Operation:
         return await redrive.prepare_cancel(self.gateways.sqs, dlq)
 
-    async def prepare_redrive_selected(self, dlq: Queue, messages: Sequence[QueueMessage]) -> Operation:
-        return await redrive.prepare_selected_redrive(self.gateways.sqs, dlq, messages)
+    async def prepare_redrive_selected(
+        self, dlq: Queue, messages: Sequence[QueueMessage], *, group: str = ""
+    ) -> Operation:
+        op = await redrive.prepare_selected_redrive(self.gateways.sqs, dlq, messages)
+        return await self._warned(group_plan(op, group))
 
-    async def prepare_delete_selected(self, queue: Queue, messages: Sequence[QueueMessage]) -> Operation:
-        return await redrive.prepare_selected_delete(self.gateways.sqs, queue, messages)
+    async def prepare_delete_selected(
+        self, queue: Queue, messages: Sequence[QueueMessage], *, group: str = ""
+    ) -> Operation:
+        return group_plan(await redrive.prepare_selected_delete(self.gateways.sqs, queue, messages), group)
 
     async def prepare_purge(self, queue: Queue) -> Operation:
         return await redrive.prepare_purge(self.gateways.sqs, queue)

@@ -13,6 +13,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from typing import TypeVar
 
 from console.accounts import accounts_in
+from console.api.autoscaling import AutoScalingView, read_autoscaling
 from console.api.service_listing import ListingView, ServiceListing
 from console.api.views import (
     ClustersView,
@@ -192,6 +193,10 @@ class Reads:
             alarms=None if firing is None else of_service(firing, fresh.cluster_name, fresh.name),
             errors=[r for r in (td, found_targets) if isinstance(r, Exception)],
         )
+
+    async def autoscaling(self, service: Service) -> AutoScalingView:
+        """The service's Application Auto Scaling target, policies and recent activities."""
+        return await read_autoscaling(self.gateways, service)
 
     async def _firing(self, region: str, on_error: ErrorSink) -> tuple[Alarm, ...] | None:
         """The region's alarms in ALARM state; None (and told) when the read fails: a detail's line."""

@@ -19,7 +19,18 @@ from dataclasses import dataclass, field
 from typing import IO, Any
 
 from console.demo import activity as live
-from console.demo import alarms_eval, consumer, ecs_fixes, health, incidents, limits, metrics, organisation
+from console.demo import (
+    alarms_eval,
+    autoscaling_runtime,
+    consumer,
+    ecs_fixes,
+    health,
+    incidents,
+    limits,
+    metrics,
+    organisation,
+    scaling_activities,
+)
 from console.demo.clock import CLOCK, DEFAULT_SCALE, set_scale
 from console.demo.history import History
 from console.demo.scheduler import LOCK, Scheduler, backend
@@ -220,6 +231,8 @@ class DemoRuntime:
             incidents.forget()
             metrics.forget()
             alarms_eval.forget()
+            autoscaling_runtime.forget()
+            scaling_activities.forget()
             self._seed()
         finally:
             self.scheduler.resume()
@@ -334,6 +347,7 @@ def start_demo(
     )
     incidents.bind(server.endpoint)
     alarms_eval.install()
+    scaling_activities.install()  # DescribeScalingActivities, which moto lacks
 
     def world_step() -> None:
         if not runtime.history.done.is_set():
@@ -348,7 +362,7 @@ def start_demo(
     def consume() -> None:
         lambda_consumer.tick(organisation.current().account_of(consumer.CLUSTER))
 
-    scheduler.extras += [consume, incidents.tick, world_step]
+    scheduler.extras += [consume, incidents.tick, world_step, autoscaling_runtime.tick]
     server.middleware.admin_routes["/_opsconsole/incident"] = incident_route
     server.middleware.admin_routes["/_opsconsole/deny"] = runtime.deny_route
     server.middleware.gate = runtime.history.gate

@@ -70,6 +70,7 @@ class FaultSpec:
     drop: float = 0.0
     stall: float = 0.0
     stall_seconds: float = 2.0
+    stall_after: bool = False  # the stalled call takes effect first; only its answer is held
     only: frozenset[str] = frozenset()
     ops: frozenset[str] = frozenset()
     seed: int | None = None
@@ -339,7 +340,7 @@ class Middleware:
         denied = self._denied(info)
         if denied is not None:
             return self._error(info, 403, "AccessDenied", denied, start_response)
-        drop_after = False
+        drop_after = hold_after = False
         faults = self.faults
         if faults and faults.applies(info.service, info.op):
             roll = self._rng.random()
@@ -359,14 +360,19 @@ class Middleware:
                     return []
                 drop_after = True  # the call takes effect, the caller never hears of it
             roll -= faults.drop
-            if roll < faults.stall:
+            if roll < faults.stall and not faults.stall_after:
                 time.sleep(faults.stall_seconds)
+            elif roll < faults.stall:
+                hold_after = True
         if self.gate is not None:
             self.gate(info.service)
         result = self._dispatch(info, environ, start_response)
         if drop_after:
             result = list(result)
             self._drop(environ)
+        if hold_after and faults is not None:
+            result = list(result)
+            time.sleep(faults.stall_seconds)
         return result
 
     def _dispatch(self, info: RequestInfo, environ: dict[str, Any], start_response: Any) -> Iterable[bytes]:

@@ -16,6 +16,7 @@ from typing import Generic, TypeVar
 from console.errors import BadInput
 
 T = TypeVar("T")
+U = TypeVar("U")
 DEFAULT_MAX_LINES = 10_000
 DEFAULT_MAX_BYTES = 64 * 2**20
 ITEM_OVERHEAD = 400  # bytes an event costs beside its message (the objects, ids, stream name)
@@ -52,7 +53,8 @@ class LogBuffer(Generic[T]):
         self._size = size
         self.bytes = 0  # the size of what is kept (0 without ``size``)
         self.dropped = 0  # items pushed out at the old end since the start (or clear())
-        self.appended = 0  # items ever appended at the new end
+        self.appended = 0  # items appended at the new end since the start (or clear())
+        self.dropped_bytes = 0  # the size of what was dropped, ever (when to give memory back)
 
     @property
     def max_lines(self) -> int:
@@ -68,7 +70,9 @@ class LogBuffer(Generic[T]):
         while self._over():
             gone = self._lines.popleft()
             if size is not None:
-                self.bytes -= size(gone)
+                lost = size(gone)
+                self.bytes -= lost
+                self.dropped_bytes += lost
             self.dropped += 1
 
     def append(self, line: T) -> None:
@@ -89,6 +93,28 @@ class LogBuffer(Generic[T]):
             self.appended += 1
         self._drop_old()
         return self.dropped - before
+
+    def kept_of(self, items: Sequence[U], size: Callable[[U], int] | None = None) -> int:
+        """How many of ``items`` (oldest first) an extend with all of them would keep: the newest
+        that fit both bounds (``size`` measures them as this buffer's ``size`` measures its own)."""
+        count = total = 0
+        limit = self.max_bytes if size is not None else None
+        for item in reversed(items):
+            if count >= self._max_lines:
+                break
+            if limit is not None and size is not None:
+                total += size(item)
+                if total > limit and count:
+                    break
+            count += 1
+        return count
+
+    def skip(self, count: int, size: int = 0) -> None:
+        """``count`` items (of ``size`` in all) appended and dropped at once: newer ones fill the bound,
+        so they were never built (the counters stay what an append of each would have made them)."""
+        self.appended += count
+        self.dropped += count
+        self.dropped_bytes += size
 
     def room(self, older: Sequence[T]) -> int:
         """How many of ``older`` (oldest first) fit before the current items, newest of them first."""
@@ -118,9 +144,11 @@ class LogBuffer(Generic[T]):
         return len(take)
 
     def clear(self) -> None:
+        self.dropped_bytes += self.bytes
         self._lines.clear()
         self.bytes = 0
         self.dropped = 0
+        self.appended = 0
 
     def resize(self, max_lines: int) -> None:
         self._max_lines = max_lines

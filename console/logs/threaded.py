@@ -97,6 +97,7 @@ class ThreadedFollower:
         self._handing: Future[None] | None = None
         self._queue: asyncio.Queue[object] | None = None
         self._caller: asyncio.AbstractEventLoop | None = None
+        self._held: object | None = None  # an end or error met by ready(), given by the next get
 
     @property
     def stats(self) -> FollowStats:
@@ -143,7 +144,9 @@ class ThreadedFollower:
         self._future = asyncio.run_coroutine_threadsafe(self._follow(), self._reader.loop())
         try:
             while True:
-                item = await self._queue.get()
+                item, self._held = (self._held, None) if self._held is not None else (None, None)
+                if item is None:
+                    item = await self._queue.get()
                 if item is _END or self._stop.is_set():
                     return
                 if isinstance(item, BaseException):
@@ -152,6 +155,19 @@ class ThreadedFollower:
                 yield item
         finally:
             self.stop()
+
+    def ready(self) -> list[Batch]:
+        """The batches already waiting, taken without waiting (a caller that fell behind takes them at
+        once: what its bound would drop at once need not be handled line by line)."""
+        out: list[Batch] = []
+        queue = self._queue
+        while queue is not None and self._held is None and not queue.empty():
+            item = queue.get_nowait()
+            if isinstance(item, list):
+                out.append(item)
+            else:
+                self._held = item  # the end, or an error: handed on after these batches
+        return out
 
     @property
     def done(self) -> bool:

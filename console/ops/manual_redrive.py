@@ -35,6 +35,7 @@ from console.ops.plan import (
     VerifyResult,
 )
 from console.ops.redrive_journal import Journal, plan_lines
+from console.ops.redrive_settle import settle_in_doubt
 
 
 def remaining(visible: int, *, limit: int | None, match: str | None) -> int | str:
@@ -109,6 +110,8 @@ class ManualRedrive:
             await move_batch(self.gw, self.dlq, self.destination, batch, tally, journal=journal)
 
         try:
+            if journal is not None:  # before anything is sent: in-doubt sends whose copy arrived
+                await settle_in_doubt(self.gw, self.destination, journal)
             self.tally = tally = await select_and_handle(
                 self.gw,
                 self.dlq,
@@ -183,6 +186,8 @@ class SelectedRedrive:
         tally = self.tally
         total = len(self.messages)
         try:
+            if self.journal is not None:
+                await settle_in_doubt(self.gw, self.destination, self.journal)
             for batch in chunks(list(self.messages), MAX_BATCH):
                 await move_batch(self.gw, self.dlq, self.destination, batch, tally, journal=self.journal)
                 progress(Progress(len(tally.moved), total, "IN_PROGRESS", f"to {self.destination.name}"))

@@ -14,11 +14,12 @@ worthless once the messages became visible again, so the rerun deletes with the
 handle of its own receive.
 
 A message journalled as ``sending`` (the run died while that send was in flight)
-may or may not have reached the destination: SQS cannot be asked.  The rerun sends
-it again; a FIFO destination drops the copy by its deduplication id (kept from the
-original) if the first send was less than 5 minutes ago, a standard queue may then
-hold it twice, and the run says so.  So: exactly once unless the journal is lost,
-but for a send that was in flight at the moment of the crash.
+may or may not have reached the destination: SQS cannot be asked by id.  Before it
+sends anything the rerun reads the destination for copies with the same digest
+(console.ops.redrive_settle) and treats those found as sent; the others are sent
+again (a FIFO destination also drops a copy by its deduplication id within 5
+minutes).  So: exactly once unless the journal is lost, or a consumer took an
+in-doubt copy from the destination before the rerun looked.
 
 Each event is one ``os.write`` of one JSON line to a file opened O_APPEND: a killed
 process loses no event it wrote (only the machine losing power can, and then the
@@ -139,8 +140,10 @@ class Journal:
     # --- writing ----------------------------------------------------------------------
     def _write(self, state: str, messages: Iterable[QueueMessage]) -> None:
         ids = [[m.message_id, digest(m)] for m in messages]
-        if not ids:
-            return
+        if ids:
+            self._append(state, ids)
+
+    def _append(self, state: str, ids: list[list[str]]) -> None:
         now = time.time()
         for mid, dg in ids:
             if state == DELETED:
@@ -152,6 +155,12 @@ class Journal:
             self._fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
         line = json.dumps({"e": state, "t": round(now, 3), "m": ids}, separators=(",", ":")) + "\n"
         os.write(self._fd, line.encode())
+
+    def settled(self, message_ids: Sequence[str]) -> None:
+        """In-doubt entries whose copy was found in the destination: sent (console.ops.redrive_settle)."""
+        ids = [[mid, self.entries[mid].digest] for mid in message_ids if mid in self.entries]
+        if ids:
+            self._append(SENT, ids)
 
     def sending(self, messages: Sequence[QueueMessage]) -> None:
         self._write(SENDING, messages)
@@ -210,9 +219,13 @@ def plan_lines(journal: Journal, *, fifo: bool) -> tuple[str, ...]:
         )
     if pending.sending:
         repeat = (
-            "sent again; the destination drops a copy by its deduplication id within 5 minutes"
+            "the destination also drops a copy by its deduplication id within 5 minutes"
             if fifo
-            else "sent again: possible duplicates (SQS cannot say whether that send arrived)"
+            else "a copy a consumer already took cannot be seen, and may arrive twice"
         )
-        lines.append(f"{pending.sending} message(s) were being sent when that run stopped: {repeat}")
+        lines.append(
+            f"{pending.sending} message(s) were being sent when that run stopped: the destination is "
+            "read first (never deleted from; receive counts rise by one) and those whose copy is there "
+            f"are deleted from the DLQ, the others sent again ({repeat})"
+        )
     return tuple(lines)

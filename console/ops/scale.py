@@ -16,6 +16,7 @@ from console.aws.ecs import EcsGateway
 from console.config import Settings
 from console.errors import BadInput, Refused
 from console.model import Service
+from console.ops.autoscaling import with_scaling_warnings
 from console.ops.guards import MAX, MIN, SINGLE_WRITER, Guards, service_guards
 from console.ops.plan import ApplyResult, Change, Plan, ProgressCallback, VerifyResult
 from console.ops.rollout import RESTORE_TAG, Pacing, follow_applied, service_target, write_service, written
@@ -115,4 +116,5 @@ async def prepare_scale(
 ) -> ScaleOp:
     rules = await service_guards(ecs, settings, service)
     plan = scale_plan(service, count, rules, revision_status=await revision_status(ecs, service))
+    plan = await with_scaling_warnings(ecs, service, plan, count)  # auto scaling may undo it
     return ScaleOp(ecs=ecs, service=service, plan=plan, pacing=pacing or Pacing())

@@ -10,7 +10,6 @@ wrapped in :class:`~console.triage.sources.Notes`, so a failing source is a note
 from __future__ import annotations
 
 import asyncio
-import json
 import re
 from collections import Counter
 from collections.abc import Awaitable
@@ -31,6 +30,7 @@ from console.logs.loglevel import Level, detect_level
 from console.model import LogEvent, MetricSeries, Queue, Service, Task, TaskDefinition, short_name
 from console.ops import audit
 from console.ops.guards import profile_guards, service_guards
+from console.triage.dlq_groups import body_key
 from console.triage.model import PARTIAL, SourceNote, utc
 from console.triage.signals import ErrorCounts, QueueSignal, Signals, TaskTail
 from console.triage.sources import Notes
@@ -90,18 +90,8 @@ def queue_refs(tds: list[TaskDefinition]) -> list[tuple[str, str, str]]:
 
 
 def group_key(body: str) -> str:
-    """A DLQ message's group: its ``error_type`` (or ``error``) JSON field, else its first line."""
-    try:
-        data = json.loads(body)
-    except ValueError:
-        data = None
-    if isinstance(data, dict):
-        for key in ("error_type", "errorType", "error_code", "error"):
-            value = data.get(key)
-            if isinstance(value, str) and value:
-                return value
-    first = (body.strip().splitlines() or [""])[0]
-    return re.sub(r"\d+", "N", first)[:80] or "(empty)"
+    """A DLQ message's group, from its body (console.triage.dlq_groups, the queue detail's groups)."""
+    return body_key(body)
 
 
 class Gatherer:

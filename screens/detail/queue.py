@@ -30,6 +30,7 @@ from console.model import Alarm, MessageMoveTask, Queue
 from console.ops import redrive as ops
 from console.ops.plan import Plan
 from screens.bindings import mutating
+from screens.detail import queue_groups as groups
 from screens.detail.tables import detail_table
 from screens.format import alarm_lines, aws, plain
 from screens.host import host_of
@@ -118,6 +119,9 @@ class QueueDetailScreen(PaneScreen):
         mutating("M", "redrive_selected", "Move selected", id="queue_detail.redrive_selected"),
         mutating("D", "delete_selected", "Delete selected", id="queue_detail.delete_selected"),
         mutating("P", "purge", "Purge", id="queue_detail.purge"),
+        mutating("m", "redrive_group", "Redrive group", id="queue_detail.redrive_group"),
+        mutating("X", "delete_group", "Delete group", id="queue_detail.delete_group"),
+        Binding("l", "consumer_logs", "Consumer logs", id="queue_detail.consumer_logs"),
         mutating("c", "cancel_move", "Cancel move", id="queue_detail.cancel_move", show=False),
     ]
 
@@ -148,6 +152,10 @@ class QueueDetailScreen(PaneScreen):
             )
             yield Static("Messages (peek)", classes="heading")
             yield Static(PEEK_NOTE, id="peek-note")
+            yield Static(
+                "Error groups (m redrives, X deletes one group)", classes="heading", id="groups-heading"
+            )
+            yield groups.groups_table()
             yield detail_table("messages", "sel=SEL, sent=SENT, receives=RECEIVES, group=GROUP, body=BODY")
             yield Static(id="message-body")
 
@@ -288,6 +296,7 @@ class QueueDetailScreen(PaneScreen):
             )
         table.sync(rows)
         table.display = bool(rows) or self.peeked
+        groups.render_groups(self)
         self._render_body()
         info = f"{self.queue.visible} visible"
         if self.peeked:
@@ -406,3 +415,16 @@ class QueueDetailScreen(PaneScreen):
 
     def action_purge(self) -> None:
         _start(self.app, purge_flow(self.app, self.queue))
+
+    def action_redrive_group(self) -> None:
+        groups.group_action(self, "redrive")
+
+    def action_delete_group(self) -> None:
+        groups.group_action(self, "delete")
+
+    def action_consumer_logs(self) -> None:
+        message = self.current_message()
+        if message is None:
+            self.notify("peek first (p), then choose a message", severity="warning", timeout=4)
+            return
+        self.run_worker(groups.open_consumer_logs(self, message), group="consumer-logs", exit_on_error=False)

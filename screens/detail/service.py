@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -9,6 +11,7 @@ from textual.containers import VerticalScroll
 from textual.widgets import Static
 
 from console.model import Alarm, Cluster, Service, TargetHealth, TaskDefinition
+from screens.autoscaling import AUTOSCALING_OPERATIONS, AutoScalingOperations, autoscaling_text
 from screens.detail.containers import container_block
 from screens.detail.tables import detail_table
 from screens.format import ROLLOUT_STYLE, alarm_lines, aws, bar, plain, status
@@ -19,12 +22,13 @@ from screens.widgets.keyed_table import KeyedTable
 MAX_EVENTS = 50
 
 
-class ServiceDetailScreen(ServiceOperations, PaneScreen):
+class ServiceDetailScreen(AutoScalingOperations, ServiceOperations, PaneScreen):
     BINDINGS = [
         Binding("t", "tasks", "Tasks", id="service_detail.tasks"),
         Binding("l", "logs", "Logs", id="service_detail.logs"),
         Binding("v", "reveal", "Reveal secrets", id="service_detail.reveal"),
         *SERVICE_OPERATIONS,
+        *AUTOSCALING_OPERATIONS,
     ]
 
     def __init__(self, service: Service) -> None:
@@ -48,12 +52,23 @@ class ServiceDetailScreen(ServiceOperations, PaneScreen):
             yield detail_table("events", "age=AGE, message=MESSAGE")
             yield Static("Load balancer targets", classes="heading")
             yield detail_table("targets", "target=TARGET, port=PORT, state=STATE, reason=REASON, group=GROUP")
+            yield Static("Auto scaling", classes="heading")
+            yield Static(id="autoscaling", classes="section")
             yield Static("Containers", classes="heading")
             yield Static(id="containers", classes="section")
 
     async def load(self) -> None:
-        detail = await self.api.reads.service_detail(
-            self.service, on_error=lambda exc: self.notifier.note_error(exc, quiet=True)
+        detail, scaling = await asyncio.gather(
+            self.api.reads.service_detail(
+                self.service, on_error=lambda exc: self.notifier.note_error(exc, quiet=True)
+            ),
+            self.api.reads.autoscaling(self.service),
+            return_exceptions=True,
+        )
+        if isinstance(detail, BaseException):
+            raise detail
+        self.query_one("#autoscaling", Static).update(
+            autoscaling_text(None if isinstance(scaling, BaseException) else scaling)
         )
         self.service = detail.service
         if detail.task_definition is not None:

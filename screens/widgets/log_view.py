@@ -32,15 +32,13 @@ from textual.geometry import Region, Size
 from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
+from textual.timer import Timer
 
-from console.literal import MAX_DISPLAY, literal_text
+from console.literal import MAX_DISPLAY
 from console.logs.buffer import DEFAULT_MAX_BYTES, LogBuffer
-from console.logs.loglevel import continues
-from console.logs.sources import stream_label
-from console.model import LogEvent, short_name
+from console.model import LogEvent
 from screens.widgets.log_line import (
     CUT_MARK,
-    STREAM_COLOURS,
     LogLine,
     RowStyles,
     ViewFilter,
@@ -52,12 +50,11 @@ from screens.widgets.log_line import (
     shown_message,
     today_start_ms,
 )
+from screens.widgets.log_lines import LineMaker, Links
 
-MAX_LABEL = 32
 STRIP_CACHE = 512  # rendered rows kept (a screen shows ~100; a row holds up to 16,384 characters)
-
-
-LABEL_CACHE = 4096  # distinct streams remembered for their labels (bounded: streams come and go)
+LINK_WINDOW = 256  # skipped lines still read for the links of the first kept ones (tracebacks)
+ARRIVAL_FRAME = 0.1  # seconds between repaints that only scroll new lines in (keys repaint at once)
 
 
 class LogView(ScrollView, can_focus=True):
@@ -98,11 +95,7 @@ class LogView(ScrollView, can_focus=True):
         self._filter = ViewFilter()
         self._next_seq = 0
         self._prev_seq = -1
-        self._labels: dict[tuple[str, str], tuple[str, int]] = {}
-        self._last: dict[tuple[str, str], LogLine] = {}  # each stream's newest line (tracebacks)
-        self._slots_used = 0
-        self._groups: set[str] = set()
-        self._label_width = 8
+        self._maker = LineMaker()  # labels, colours, traceback links
         self._max_width = 0
         self._strips: LRUCache[int, Strip] = LRUCache(STRIP_CACHE)
         self._heights: dict[int, int] = {}  # wrap mode: rows per line at _wrap_width
@@ -116,6 +109,8 @@ class LogView(ScrollView, can_focus=True):
         self._pending: LogBuffer[LogEvent] = LogBuffer(max_lines, max_bytes=max_bytes, size=event_size)
         self.arrived_paused = 0  # lines that arrived while paused (some may have dropped off _pending)
         self._tail_pending = False
+        self._tail_painted = 0.0  # when arrivals last scrolled the tail in (see _tail_soon)
+        self._tail_timer: Timer | None = None
         self.render_count = 0  # rows rendered (tests and the benchmark read it)
         self.last_render = 0.0
         self.painted_seq = -1  # the selected line when it was last drawn, and when (key-to-paint latency)
@@ -155,41 +150,16 @@ class LogView(ScrollView, can_focus=True):
     def oldest(self) -> LogLine | None:
         return self.buffer[0] if len(self.buffer) else None
 
-    def _line(self, event: LogEvent, seq: int, last: dict[tuple[str, str], LogLine] | None = None) -> LogLine:
-        """A line for ``event``, linked to the line it continues in ``last`` (the stream's previous)."""
-        key = (event.group, event.stream)
-        found = self._labels.get(key)
-        if found is None:
-            if len(self._labels) >= LABEL_CACHE:
-                self._labels.clear()
-            label = stream_label(event.stream)
-            if len(self._groups) > 1:
-                label = f"{short_name(event.group)}:{label}"
-            label = literal_text(label, max_len=MAX_LABEL)
-            # In order of appearance: the first streams on screen never share a colour (a hash may).
-            found = (label, self._slots_used % len(STREAM_COLOURS))
-            self._slots_used += 1
-            self._labels[key] = found
-            if len(label) > self._label_width:
-                self._label_width = len(label)
-                self._strips.clear()
-        last = self._last if last is None else last
-        before = last.get(key)
-        link = None
-        if before is not None and continues(
-            event.message, before.event.message, event.timestamp - before.event.timestamp
-        ):
-            link = before
-        line = LogLine(seq, event, found[0], found[1], link)
-        if len(last) >= LABEL_CACHE and key not in last:
-            last.clear()
-        last[key] = line
+    def _line(self, event: LogEvent, seq: int, last: Links | None = None) -> LogLine:
+        width = self._maker.label_width
+        line = self._maker.line(event, seq, last)
+        if self._maker.label_width != width:  # a wider label: every row's columns move
+            self._strips.clear()
         return line
 
     def set_groups(self, groups: Iterable[str]) -> None:
         """Which groups are followed: with more than one, each line's label names its group."""
-        self._groups = set(groups)
-        self._labels.clear()
+        self._maker.set_groups(groups)
 
     def add(self, events: Sequence[LogEvent]) -> None:
         """New lines at the bottom (held back while paused, and counted)."""
@@ -200,6 +170,19 @@ class LogView(ScrollView, can_focus=True):
             self.arrived_paused += len(events)
             return
         self._append(events)
+
+    def skip_unkept(self, events: Sequence[LogEvent]) -> Sequence[LogEvent]:
+        """Of ``events``, those an add of them all would keep; the rest (newer ones fill the bound) are
+        counted as added and dropped, never built or drawn (the last few give tracebacks their links)."""
+        if self.paused or not events:
+            return events
+        skipped = len(events) - self.buffer.kept_of(events, event_size)
+        if skipped <= 0:
+            return events
+        for event in events[max(0, skipped - LINK_WINDOW) : skipped]:
+            self._line(event, self._next_seq)
+        self.buffer.skip(skipped, sum(event_size(e) for e in events[:skipped]))
+        return events[skipped:]
 
     def _append(self, events: Iterable[LogEvent]) -> None:
         new: list[LogLine] = []
@@ -219,13 +202,13 @@ class LogView(ScrollView, can_focus=True):
         added = [line for line in new if line.seq >= oldest and (not keep or keep.matches(line))]
         view.extend(added)
         self._grow_width(added)
-        self._changed(removed_front=removed, added_front=0)
+        self._changed(removed_front=removed, added_front=0, arrival=True)
 
     def prepend(self, events: Sequence[LogEvent]) -> int:
         """Older lines (oldest first) at the top, as many as fit without pushing out newer ones."""
         if not events:
             return 0
-        older: dict[tuple[str, str], LogLine] = {}  # tracebacks within the page
+        older: Links = {}  # tracebacks within the page
         candidates = [self._line(event, 0, older) for event in events]
         count = self.buffer.room(candidates)  # within both bounds, the newest of them first
         lines = candidates[len(candidates) - count :] if count else []
@@ -268,8 +251,7 @@ class LogView(ScrollView, can_focus=True):
         self.arrived_paused = 0
         self._strips.clear()
         self._heights.clear()
-        self._labels.clear()
-        self._last.clear()
+        self._maker.clear()
         self._max_width = 0
         self.cursor = -1
         self.tail = True
@@ -290,15 +272,11 @@ class LogView(ScrollView, can_focus=True):
         if self.tail or selected is None:
             self.cursor = len(self._view) - 1
         else:
-            self.cursor = self._index_of(selected.seq)
+            self.cursor = index_of_seq(self._view, selected.seq)
         self._resize()
         self._follow_cursor(center=True)
         self.refresh()
         self.post_message(self.Selected())
-
-    def _index_of(self, seq: int) -> int:
-        """The shown line at ``seq``, or the nearest after it (the view is sorted by seq)."""
-        return index_of_seq(self._view, seq)
 
     # --- pause -------------------------------------------------------------------------------
     def pause(self) -> None:
@@ -317,7 +295,7 @@ class LogView(ScrollView, can_focus=True):
 
     # --- size and scrolling ------------------------------------------------------------------
     def _prefix_width(self) -> int:
-        return (24 if self.dated else 13) + self._label_width + 1
+        return (24 if self.dated else 13) + self._maker.label_width + 1
 
     def _grow_width(self, lines: Iterable[LogLine]) -> None:
         if self.wrap:
@@ -335,13 +313,8 @@ class LogView(ScrollView, can_focus=True):
         return len(self._wrap_rows())
 
     def _resize(self) -> None:
-        """A new virtual size, without a layout of the screen unless a scrollbar comes or goes.
-
-        ``virtual_size`` is a layout reactive: assigning it reflows the whole screen
-        (tens of ms), and while lines arrive the row count changes with every slice.
-        The view's own box never depends on it, only its scrollbars do, so they are
-        updated here and the screen is laid out only when one appears or disappears.
-        """
+        """A new virtual size, without a layout of the screen unless a scrollbar comes or goes
+        (``virtual_size`` is a layout reactive: assigning it reflows the whole screen, tens of ms)."""
         width = 0 if self.wrap else self._max_width + self._prefix_width()
         size = Size(width, self._row_count())
         if size == self.virtual_size:
@@ -355,8 +328,9 @@ class LogView(ScrollView, can_focus=True):
         if (self.show_horizontal_scrollbar, self.show_vertical_scrollbar) != bars:
             self.refresh(layout=True)
 
-    def _changed(self, *, removed_front: int, added_front: int) -> None:
-        """Keep the cursor on its line (and the rows on screen where they were) as lines come and go."""
+    def _changed(self, *, removed_front: int, added_front: int, arrival: bool = False) -> None:
+        """Keep the cursor on its line (and the rows on screen where they were) as lines come and go;
+        arrivals are drawn at most every :data:`ARRIVAL_FRAME` (a repaint is a turn a key waits behind)."""
         shift = added_front - removed_front
         old_rows = self._row_count() if self.wrap and self._rows is not None else None
         self._rows = None
@@ -368,15 +342,25 @@ class LogView(ScrollView, can_focus=True):
         else:
             self.cursor = -1
         self._resize()
-        if self.tail:
+        if self.tail and not arrival:
             self._scroll_tail()
-        elif shift:
+        elif shift and not self.tail:
             if self.wrap and old_rows is not None:
                 rows_shift = self._row_count() - old_rows if added_front or removed_front else 0
             else:
                 rows_shift = shift
-            self.scroll_to(y=max(0, self.scroll_y + rows_shift), animate=False, immediate=True)
-        self.refresh()
+            y = max(0, self.scroll_y + rows_shift)
+            if arrival:  # the same lines stay on the same rows: no repaint (scroll_to makes one)
+                self.set_reactive(LogView.scroll_y, y)
+                self.set_reactive(LogView.scroll_target_y, y)
+                if self.show_vertical_scrollbar:
+                    self.vertical_scrollbar.position = y
+            else:
+                self.scroll_to(y=y, animate=False, immediate=True)
+        if arrival:
+            self._tail_soon()
+        else:
+            self.refresh()
 
     def _wrap_rows(self) -> list[tuple[LogLine, int]]:
         width = max(1, self.scrollable_content_region.width or self.size.width or 80)
@@ -455,6 +439,21 @@ class LogView(ScrollView, can_focus=True):
             self._tail_pending = True
             self.call_after_refresh(self._tail_after_layout)
 
+    def _tail_soon(self) -> None:
+        """Draw what arrived (tailing: scrolled in) now if the last such repaint is a frame old, else later."""
+        wait = self._tail_painted + ARRIVAL_FRAME - time.monotonic()
+        if wait <= 0:
+            self._tail_now()
+        elif self._tail_timer is None:
+            self._tail_timer = self.set_timer(wait, self._tail_now)
+
+    def _tail_now(self) -> None:
+        self._tail_timer = None
+        self._tail_painted = time.monotonic()
+        if self.tail:
+            self._scroll_tail()
+            self.refresh()
+
     def _tail_after_layout(self) -> None:
         self._tail_pending = False
         if self.tail and self.scroll_y != self.max_scroll_y:
@@ -520,7 +519,7 @@ class LogView(ScrollView, can_focus=True):
         if self.wrap:
             rows = self._wrap_rows()
             if 0 <= row < len(rows):
-                self.cursor = self._index_of(rows[row][0].seq)
+                self.cursor = index_of_seq(self._view, rows[row][0].seq)
         elif 0 <= row < len(self._view):
             self.cursor = row
         self.tail = self.cursor == len(self._view) - 1
@@ -530,7 +529,7 @@ class LogView(ScrollView, can_focus=True):
     # --- rendering ---------------------------------------------------------------------------
     def line_text(self, line: LogLine) -> Text:
         """The row of one line: time, stream (its own colour), message (its level's colour), literally."""
-        return row_text(line, self._label_width, dated=self.dated, view_filter=self._filter)
+        return row_text(line, self._maker.label_width, dated=self.dated, view_filter=self._filter)
 
     def _row_styles(self) -> RowStyles:
         """Each part's style on top of the view's own, worked out once until the styles change.
@@ -551,7 +550,7 @@ class LogView(ScrollView, can_focus=True):
             text = self.line_text(line)
             text.stylize_before(self.rich_style)
             return Strip(text.render(self.app.console), text.cell_len)
-        return row_strip(line, self._label_width, dated=self.dated, styles=self._row_styles())
+        return row_strip(line, self._maker.label_width, dated=self.dated, styles=self._row_styles())
 
     def _strip(self, line: LogLine) -> Strip:
         strip = self._strips.get(line.seq)

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from console.demo.runtime import DemoRuntime
+from tests.ops.scaling_support import hold_scale_in
 
 
 @pytest.fixture(autouse=True)
@@ -23,6 +24,7 @@ def chaos_world(world: DemoRuntime) -> Iterator[DemoRuntime]:
     """The seeded world, steady, no faults; faults and observers left by the test are removed after it."""
     mw = world.server.middleware
     mw.set_faults(None)
+    hold_scale_in(world)  # the scale operations' counts stay (see tests/ops/test_autoscaling.py)
     world.wait_steady(15)
     world.server.reset_counts()
     observers = list(mw.observers)

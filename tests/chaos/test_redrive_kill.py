@@ -14,6 +14,8 @@ from __future__ import annotations
 import json
 import signal
 import time
+from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -32,6 +34,10 @@ HELD_DELETE_S = 20.0  # far longer than the few ms between the last journalled s
 
 def journal_sent(data: Path) -> int:
     """Messages the killed run's journal holds as sent and not deleted."""
+    return sum(1 for s in journal_states(data).values() if s == "sent")
+
+
+def journal_states(data: Path) -> dict[str, str]:
     state: dict[str, str] = {}
     for path in (data / "redrive").glob("*.jsonl"):
         for line in path.read_text(encoding="utf-8").splitlines():
@@ -41,7 +47,76 @@ def journal_sent(data: Path) -> int:
                 continue
             for mid, _digest in event["m"]:
                 state[mid] = event["e"]
-    return sum(1 for s in state.values() if s == "sent")
+    return state
+
+
+def assert_exactly_once(pair: Pair, data: Path) -> None:
+    in_dlq, in_source = pair.accounting()
+    assert not in_dlq, "the rerun left messages in the DLQ"
+    missing = set(pair.bodies) - set(in_source)
+    duplicates = sum(in_source.values()) - len(set(in_source))
+    assert (len(missing), duplicates) == (0, 0)
+    assert not list((data / "redrive").glob("*.jsonl")), "a drained DLQ leaves no journal behind"
+
+
+def kill_when(argv: list[str], data: Path, ready: Callable[[], bool], timeout: float = 60) -> None:
+    """Run the CLI and SIGKILL it once ``ready()`` (or at the deadline, or when it ended by itself)."""
+    proc = cli_process(argv, str(data))
+    try:
+        deadline = time.monotonic() + timeout
+        while not ready() and time.monotonic() < deadline and proc.poll() is None:
+            time.sleep(0.01)
+        proc.send_signal(signal.SIGKILL)
+        proc.wait(10)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+
+
+def redrive_argv(pair: Pair, runtime: DemoRuntime) -> list[str]:
+    common = ["--region", "us-east-1", "--endpoint-url", runtime.endpoint]
+    return [
+        "redrive",
+        pair.dlq_name,
+        "--manual",
+        "--yes",
+        "--concurrency",
+        str(WORKERS),
+        "--visibility-timeout",
+        "2",
+        *common,
+    ]
+
+
+def test_kill_with_sends_in_flight_at_1000_messages_no_duplicate(
+    capsys: pytest.CaptureFixture[str], chaos_world: DemoRuntime, user_dirs: Path
+) -> None:
+    """Every worker's SendMessageBatch has taken effect and its answer is held when the kill comes:
+    each of those messages is journalled as being sent and is in both queues.  The rerun reads the
+    destination before it sends anything, finds their copies, and deletes them from the DLQ."""
+    data = user_dirs / "data"
+    pair = Pair.make(chaos_world, MESSAGES)
+    mw = chaos_world.server.middleware
+    try:
+        argv = redrive_argv(pair, chaos_world)
+        hold = FaultSpec(stall=1.0, stall_seconds=HELD_DELETE_S, stall_after=True, only=frozenset({"sqs"}))
+        mw.set_faults(replace(hold, ops=frozenset({"SendMessageBatch"})))
+        kill_when(argv, data, lambda: pair.counts(pair.source_url)[0] >= WORKERS * 10)
+        mw.set_faults(None)
+        states = journal_states(data)
+        in_doubt = sum(1 for s in states.values() if s == "sending")
+        assert in_doubt >= WORKERS * 10, f"the sends in flight at the kill are in doubt ({in_doubt})"
+        assert pair.counts(pair.source_url)[0] >= WORKERS * 10, "and their copies arrived"
+        pair.wait_visible(pair.dlq_url)
+
+        rc, out, err = run_cli(capsys, argv)
+        assert rc == 0, err + out
+        assert f"{in_doubt} message(s) were being sent when that run stopped" in out
+        assert_exactly_once(pair, data)
+    finally:
+        mw.set_faults(None)
+        pair.delete()
 
 
 def test_kill_between_send_and_delete_at_1000_messages_no_duplicate(
@@ -51,18 +126,7 @@ def test_kill_between_send_and_delete_at_1000_messages_no_duplicate(
     pair = Pair.make(chaos_world, MESSAGES)
     mw = chaos_world.server.middleware
     try:
-        common = ["--region", "us-east-1", "--endpoint-url", chaos_world.endpoint]
-        argv = [
-            "redrive",
-            pair.dlq_name,
-            "--manual",
-            "--yes",
-            "--concurrency",
-            str(WORKERS),
-            "--visibility-timeout",
-            "2",
-            *common,
-        ]
+        argv = redrive_argv(pair, chaos_world)
         mw.set_faults(
             FaultSpec(
                 stall=1.0,
@@ -71,18 +135,8 @@ def test_kill_between_send_and_delete_at_1000_messages_no_duplicate(
                 ops=frozenset({"DeleteMessageBatch"}),
             )
         )
-        proc = cli_process(argv, str(data))
-        try:
-            deadline = time.monotonic() + 60
-            while journal_sent(data) < WORKERS * 10 and time.monotonic() < deadline and proc.poll() is None:
-                time.sleep(0.01)
-            assert journal_sent(data) >= WORKERS * 10, "the run never sent a batch per worker"
-            proc.send_signal(signal.SIGKILL)
-            proc.wait(10)
-        finally:
-            if proc.poll() is None:
-                proc.kill()
-                proc.wait()
+        kill_when(argv, data, lambda: journal_sent(data) >= WORKERS * 10)
+        assert journal_sent(data) >= WORKERS * 10, "the run never sent a batch per worker"
         mw.set_faults(None)
         in_both = journal_sent(data)
         sent_before = pair.counts(pair.source_url)[0]
@@ -94,12 +148,7 @@ def test_kill_between_send_and_delete_at_1000_messages_no_duplicate(
         assert "exactly once unless the journal is lost" in out  # the plan states the guarantee
         assert f"{in_both} message(s) it sent and had not deleted" in out
         assert "not sent again" in out
-        in_dlq, in_source = pair.accounting()
-        assert not in_dlq, "the rerun left messages in the DLQ"
-        missing = set(pair.bodies) - set(in_source)
-        duplicates = sum(in_source.values()) - len(set(in_source))
-        assert (len(missing), duplicates) == (0, 0)
-        assert not list((data / "redrive").glob("*.jsonl")), "a drained DLQ leaves no journal behind"
+        assert_exactly_once(pair, data)
     finally:
         mw.set_faults(None)
         pair.delete()

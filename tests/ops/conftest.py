@@ -9,13 +9,16 @@ import pytest
 
 from console.demo.runtime import DemoRuntime
 
+from .scaling_support import hold_scale_in
 from .support import Recorder
 
 
 @pytest.fixture
 def ops_world(world: DemoRuntime) -> Iterator[DemoRuntime]:
-    """The demo reset to its seeded state (tests/conftest.py's ``world``), steady, with faults off."""
+    """The demo reset to its seeded state (tests/conftest.py's ``world``), steady, with faults off;
+    frameratr's scale-in suspended, so a count the tests set stays (tests/ops/test_autoscaling.py resumes it)."""
     world.server.middleware.set_faults(None)
+    hold_scale_in(world)
     world.wait_steady(15)
     world.server.reset_counts()
     yield world

@@ -75,6 +75,9 @@ def test_profile_demo_works_for_inventory_scale_and_logs(serve: str, tmp_path: P
     done = opsconsole(tmp_path, "inventory", *at)
     assert done.returncode == 0, done.stderr
     assert "wwhd-backend" in done.stdout and "frameratr-dev-backend-service" in done.stdout
+    # frameratr scales itself (target tracking on CPU): hold its scale-in so that the 2 stays
+    done = opsconsole(tmp_path, "autoscaling", *FRAMERATR, "--suspend-scale-in", "--yes", *at)
+    assert done.returncode == 0, done.stderr
     done = opsconsole(tmp_path, "scale", *FRAMERATR, "2", "--yes", "--wait", "--poll-interval", "0.2", *at)
     assert done.returncode == 0, done.stderr
     assert "rule: max 4 (service tag opsconsole:max-count)" in done.stdout and "2/2 running" in done.stdout

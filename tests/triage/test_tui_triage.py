@@ -26,6 +26,14 @@ async def open_services(pilot, app, cluster: str) -> ServicesScreen:  # type: ig
     return app.screen
 
 
+async def on_service(pilot, app, cluster: str, arn: str) -> ServicesScreen:  # type: ignore[no-untyped-def]
+    """The services pane of ``cluster`` with the cursor on the service ``arn``."""
+    services = await open_services(pilot, app, cluster)
+    await wait_for(pilot, lambda: arn in services.services)
+    assert services.table.select_key(arn)
+    return services
+
+
 def deploy_broken(runtime: DemoRuntime) -> None:
     from console.cli import main
 
@@ -55,9 +63,7 @@ async def test_timeline_of_a_service_and_its_jumps(settings: Settings, triage_wo
     await asyncio.to_thread(deploy_broken, triage_world)
     app = make_app(settings)
     async with app.run_test(size=(160, 40)) as pilot:
-        services = await open_services(pilot, app, "asharvi-backend-cluster")
-        await wait_for(pilot, lambda: ASHARVI_PROD in services.services)
-        assert services.table.select_key(ASHARVI_PROD)
+        await on_service(pilot, app, "asharvi-backend-cluster", ASHARVI_PROD)
         await pilot.press("T")
         await wait_for(pilot, lambda: isinstance(app.screen, TimelineScreen) and app.screen.entries)
         timeline = app.screen
@@ -116,9 +122,7 @@ async def test_timeline_of_a_service_and_its_jumps(settings: Settings, triage_wo
 async def test_d_on_a_service_shows_why(settings: Settings, triage_world: DemoRuntime) -> None:
     app = make_app(settings)
     async with app.run_test(size=(160, 40)) as pilot:
-        services = await open_services(pilot, app, "docu-cr-backend-cluster")
-        await wait_for(pilot, lambda: DOCU in services.services)
-        assert services.table.select_key(DOCU)
+        await on_service(pilot, app, "docu-cr-backend-cluster", DOCU)
         await pilot.press("D")
         await wait_for(pilot, lambda: isinstance(app.screen, WhyScreen) and app.screen.report is not None)
         text = screen_text(app)
