@@ -23,7 +23,7 @@ from typing import Any
 
 from console import __version__
 from console.config import DEMO, Settings, resolve_settings, split_regions
-from console.endpoints import check_endpoint, demo_regions
+from console.endpoints import check_endpoint, demo_accounts, demo_info, demo_regions
 from console.errors import OpsError, describe_aws_error
 
 
@@ -38,6 +38,9 @@ def common_options() -> argparse.ArgumentParser:
     group.add_argument("--endpoint-url", default=sup, help="AWS endpoint (LocalStack, moto, `demo serve`)")
     group.add_argument("--read-only", action="store_true", default=sup, help="refuse every mutating action")
     group.add_argument("--config", default=sup, help="a profile TOML file to use")
+    group.add_argument(
+        "--account", default=sup, metavar="NAME|ID", help="only this account of the profile's [[accounts]]"
+    )
     return common
 
 
@@ -78,7 +81,8 @@ def settings_from_args(args: argparse.Namespace) -> Settings:
     config_file = getattr(args, "config", None)
     if endpoint:
         check_endpoint(endpoint)
-    discovered: tuple[str, ...] = demo_regions(endpoint) if endpoint else ()
+    info = demo_info(endpoint) if endpoint else {}
+    discovered: tuple[str, ...] = demo_regions(endpoint, info) if endpoint else ()
     if discovered and not profile_name and not config_file:
         profile_name = DEMO
     return resolve_settings(
@@ -88,6 +92,8 @@ def settings_from_args(args: argparse.Namespace) -> Settings:
         endpoint_url=endpoint,
         read_only=bool(getattr(args, "read_only", False)),
         discovered_regions=discovered,
+        discovered_accounts=demo_accounts(endpoint, info) if endpoint and discovered else None,
+        account=getattr(args, "account", None),
     )
 
 

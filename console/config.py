@@ -17,6 +17,7 @@ from typing import Any
 
 import platformdirs
 
+from console.accounts import Account, account_of, accounts_toml, narrow, parse_accounts, places
 from console.errors import BadInput, NotFound
 
 APP = "opsconsole"
@@ -74,6 +75,7 @@ class Profile:
     keys: dict[str, str] = field(default_factory=dict)
     theme: str = ""
     path: Path | None = None
+    accounts: tuple[Account, ...] = ()  # none: one account, the profile's own credentials
 
     @property
     def is_demo(self) -> bool:
@@ -128,6 +130,7 @@ class Profile:
                 lines.append(f"min = {rule.min_count}")
             if rule.max_count is not None:
                 lines.append(f"max = {rule.max_count}")
+        lines += accounts_toml(self.accounts)
         if self.keys:
             lines += ["", "[keys]"] + [
                 f"{_toml_str(k)} = {_toml_str(v)}" for k, v in sorted(self.keys.items())
@@ -212,6 +215,7 @@ def parse_profile(text: str, *, name: str, path: Path | None = None) -> Profile:
         keys={str(k): str(v) for k, v in keys.items()},
         theme=str(data.get("theme", "")),
         path=path,
+        accounts=parse_accounts(data.get("accounts"), where),
     )
 
 
@@ -295,6 +299,11 @@ class Settings:
     def rules_for(self, cluster: str, service: str) -> ServiceRules:
         return self.profile.rules_for(cluster, service)
 
+    def read_only_at(self, region: str) -> bool:
+        """Read-only for a place: the run's, or its account's (an account may only tighten)."""
+        account = account_of(region)
+        return self.read_only or (account is not None and account.read_only)
+
 
 def known_regions() -> set[str]:
     import botocore.session
@@ -340,13 +349,16 @@ def resolve_settings(
     endpoint_url: str | None = None,
     read_only: bool = False,
     discovered_regions: tuple[str, ...] = (),
+    account: str | None = None,
+    discovered_accounts: tuple[Account, ...] | None = None,
 ) -> Settings:
     """Profile + command line -> Settings.
 
     With no profile named: the default one setup wrote (not when an endpoint or AWS_PROFILE
     says where to connect), else the AWS default chain (``AWS_PROFILE`` or ``default``).
     ``discovered_regions`` are the regions a demo endpoint announced: used when
-    neither the command line nor the profile names any.
+    neither the command line nor the profile names any. A profile's accounts make each region a
+    :class:`~console.accounts.Place` per account (``account``: only that one's, by name or id).
     """
     default = None if endpoint_url or os.environ.get("AWS_PROFILE") else default_profile_name()
     if config_file:
@@ -361,8 +373,12 @@ def resolve_settings(
     else:
         env_profile = os.environ.get("AWS_PROFILE")
         profile = Profile(name=env_profile or "default", aws_profile=env_profile)
+    if profile.is_demo:  # the demo's accounts are the world's: as organised, or one account
+        profile = replace(profile, accounts=discovered_accounts or ())
     endpoint = endpoint_url or profile.endpoint_url
     chosen = regions or discovered_regions or profile.regions
+    if not chosen and profile.accounts and all(a.regions for a in profile.accounts):
+        chosen = tuple(dict.fromkeys(r for a in profile.accounts for r in a.regions))
     if not chosen:
         env_region = os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION")
         if not env_region and profile.aws_profile and profile.aws_profile != DEMO:
@@ -376,9 +392,22 @@ def resolve_settings(
     # LocalStack, moto and `demo serve` use real region names too: a typo fails here, not as an
     # empty inventory (or a botocore error about a malformed host) later.
     validate_regions(chosen)
+    if profile.accounts:
+        validate_regions(tuple(r for a in profile.accounts for r in a.regions))
+        # --region narrows every account to the regions it names; else each reads its own.
+        chosen = places(profile.accounts, chosen, only=regions)
+    if account:
+        chosen = narrow(chosen, account)
     return Settings(
         profile=profile, regions=chosen, endpoint_url=endpoint, read_only=read_only or profile.read_only
     )
+
+
+def with_accounts(settings: Settings, accounts: tuple[Account, ...]) -> Settings:
+    """``settings`` over ``accounts`` (a demo world's, known once it runs): each region a place."""
+    plain = tuple(dict.fromkeys(str(r) for r in settings.regions))
+    profile = replace(settings.profile, accounts=accounts)
+    return replace(settings, profile=profile, regions=places(accounts, plain))
 
 
 def _aws_config_region(aws_profile: str) -> str | None:

@@ -9,12 +9,14 @@ import json
 import socket
 import urllib.error
 import urllib.request
+from typing import Any
 from urllib.parse import urlparse
 
+from console.accounts import Account, parse_accounts
 from console.errors import BadInput, OpsError
 
 
-def demo_info(endpoint_url: str, timeout: float = 2.0) -> dict[str, object]:
+def demo_info(endpoint_url: str, timeout: float = 2.0) -> dict[str, Any]:
     """What a `demo serve` endpoint says about itself (regions, accounts, still filling); {} elsewhere."""
     try:
         with urllib.request.urlopen(f"{endpoint_url.rstrip('/')}/_opsconsole/info", timeout=timeout) as resp:
@@ -24,10 +26,18 @@ def demo_info(endpoint_url: str, timeout: float = 2.0) -> dict[str, object]:
     return info if isinstance(info, dict) else {}
 
 
-def demo_regions(endpoint_url: str) -> tuple[str, ...]:
+def demo_regions(endpoint_url: str, info: dict[str, Any] | None = None) -> tuple[str, ...]:
     """The regions a `demo serve` endpoint announces; () for any other endpoint."""
-    regions = demo_info(endpoint_url).get("regions", ())
+    info = demo_info(endpoint_url) if info is None else info
+    regions = info.get("regions", ())
     return tuple(str(r) for r in regions if isinstance(r, str)) if isinstance(regions, list) else ()
+
+
+def demo_accounts(endpoint_url: str, info: dict[str, Any] | None = None) -> tuple[Account, ...]:
+    """The accounts a demo organised as an organisation announces (none: one account)."""
+    info = demo_info(endpoint_url) if info is None else info
+    raw = info.get("accounts") or []
+    return parse_accounts(raw, f"{endpoint_url}/_opsconsole/info") if isinstance(raw, list) else ()
 
 
 def check_endpoint(endpoint_url: str, timeout: float = 3.0) -> None:

@@ -10,6 +10,8 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
+from console.accounts import account_of, accounts_in
+from console.aws.account_access import AccountProblem
 from console.aws.ecs import ClusterInventory, EcsGateway
 from console.model import Deployment, Service, Task
 
@@ -62,15 +64,19 @@ def _service(s: Service, tasks: list[Task]) -> dict[str, Any]:
     }
 
 
-def inventory_json(items: Sequence[ClusterInventory], regions: Sequence[str]) -> dict[str, Any]:
+def inventory_json(
+    items: Sequence[ClusterInventory], regions: Sequence[str], problems: Sequence[AccountProblem] = ()
+) -> dict[str, Any]:
     clusters = []
-    for inv in sorted(items, key=lambda i: (i.cluster.region, i.cluster.name)):
+    for inv in sorted(items, key=lambda i: (i.cluster.account_name, i.cluster.region, i.cluster.name)):
         known = {f"service:{s.name}" for s in inv.services}
         clusters.append(
             {
                 "name": inv.cluster.name,
                 "arn": inv.cluster.arn,
-                "region": inv.cluster.region,
+                "region": str(inv.cluster.region),
+                "account": inv.cluster.account,
+                "account_name": inv.cluster.account_name,
                 "status": inv.cluster.status,
                 "running_tasks": sum(1 for t in inv.tasks if t.last_status == "RUNNING"),
                 "pending_tasks": sum(1 for t in inv.tasks if t.last_status in ("PENDING", "PROVISIONING")),
@@ -80,11 +86,41 @@ def inventory_json(items: Sequence[ClusterInventory], regions: Sequence[str]) ->
                 "other_tasks": [_task(t) for t in inv.tasks if t.group not in known],
             }
         )
-    return {"format": FORMAT, "regions": list(regions), "clusters": clusters}
+    return {
+        "format": FORMAT,
+        "regions": list(dict.fromkeys(str(r) for r in regions)),
+        "accounts": accounts_json(regions, clusters, problems),
+        "clusters": clusters,
+    }
+
+
+def accounts_json(
+    regions: Sequence[str], clusters: Sequence[dict[str, Any]], problems: Sequence[AccountProblem] = ()
+) -> list[dict[str, Any]]:
+    """The accounts read: a fleet's (each with its regions and the error that kept it out, or
+    None), else the one account the clusters are in."""
+    fleet = accounts_in(regions)
+    if not fleet:
+        ids = sorted({c["account"] for c in clusters if c["account"]})
+        return [
+            {"id": i, "name": "", "regions": list(dict.fromkeys(map(str, regions))), "error": None}
+            for i in ids
+        ]
+    failed = {p.account.key: p.message for p in problems}
+    return [
+        {
+            "id": a.id,
+            "name": a.name,
+            "regions": [str(r) for r in regions if account_of(r) == a],
+            "error": failed.get(a.key),
+        }
+        for a in fleet
+    ]
 
 
 async def collect(ecs: EcsGateway, regions: Sequence[str], clusters: Sequence[str] = ()) -> dict[str, Any]:
-    return inventory_json(await ecs.inventory(regions, clusters=clusters), regions)
+    found = await ecs.inventory(regions, clusters=clusters)
+    return inventory_json(found, regions, ecs.aws.access.problems(accounts_in(regions)))
 
 
 def render_text(doc: dict[str, Any]) -> str:
@@ -93,8 +129,13 @@ def render_text(doc: dict[str, Any]) -> str:
 
     lines: list[str] = []
     for cluster in doc["clusters"]:
+        where = (
+            f"{cluster['region']}, {cluster['account_name']}"
+            if cluster.get("account_name")
+            else cluster["region"]
+        )
         lines.append(
-            f"{inert(cluster['name'])}  ({cluster['region']})  services={len(cluster['services'])} "
+            f"{inert(cluster['name'])}  ({where})  services={len(cluster['services'])} "
             f"running={cluster['running_tasks']} pending={cluster['pending_tasks']}"
         )
         for s in cluster["services"]:
@@ -103,6 +144,9 @@ def render_text(doc: dict[str, Any]) -> str:
                 f"  {inert(s['name']):<44} {s['running']}/{s['desired']} run/desired  pending={s['pending']}"
                 f"  {rollout:<12} {inert(s['task_definition'])}"
             )
+    for account in doc.get("accounts", []):
+        if account.get("error"):
+            lines.append(f"! {inert(account['error'])}")
     if not doc["clusters"]:
         lines.append(f"no ECS clusters in {', '.join(doc['regions'])}")
     return "\n".join(lines)

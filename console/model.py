@@ -11,14 +11,33 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from console.accounts import account_id_of, account_name_of
+
 
 def short_name(arn_or_name: str) -> str:
     """The last path segment of an ARN (``.../cluster/name`` -> ``name``)."""
     return arn_or_name.rsplit("/", 1)[-1] if arn_or_name else arn_or_name
 
 
+class InAccount:
+    """Every resource carries its account: id (its place's, or its ARN's) and name (the fleet's)."""
+
+    __slots__ = ()
+    region: str
+    arn: str
+
+    @property
+    def account(self) -> str:
+        return account_id_of(self.region, self.arn)
+
+    @property
+    def account_name(self) -> str:
+        """The fleet's name for the account ("" with no accounts in the profile)."""
+        return account_name_of(self.region)
+
+
 @dataclass(frozen=True, slots=True)
-class Cluster:
+class Cluster(InAccount):
     arn: str
     name: str
     region: str
@@ -61,7 +80,7 @@ class ServiceEvent:
 
 
 @dataclass(frozen=True, slots=True)
-class Service:
+class Service(InAccount):
     arn: str
     name: str
     cluster_arn: str
@@ -122,7 +141,7 @@ class Container:
 
 
 @dataclass(frozen=True, slots=True)
-class Task:
+class Task(InAccount):
     arn: str
     cluster_arn: str
     region: str
@@ -213,7 +232,7 @@ class TaskDefinition:
 
 
 @dataclass(frozen=True, slots=True)
-class Queue:
+class Queue(InAccount):
     url: str
     name: str
     region: str
@@ -234,6 +253,10 @@ class Queue:
     @property
     def key(self) -> str:
         return self.url
+
+    @property
+    def account(self) -> str:
+        return account_id_of(self.region, self.arn or self.url)
 
     @property
     def is_dlq(self) -> bool:
@@ -276,7 +299,7 @@ class MetricSeries:
 
 
 @dataclass(frozen=True, slots=True)
-class Alarm:
+class Alarm(InAccount):
     """A CloudWatch metric alarm, tied to ECS by its dimensions (``ClusterName``, ``ServiceName``)."""
 
     name: str

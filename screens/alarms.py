@@ -16,6 +16,7 @@ from textual.widgets import Static
 
 from console.api.triage import AlarmDetail
 from console.triage.model import iso
+from screens import fleet
 from screens.format import aws, plain
 from screens.host import host_of
 from screens.pane import PaneScreen, matches
@@ -49,6 +50,7 @@ def rule_of(d: AlarmDetail) -> str:
 
 class AlarmsScreen(TablePane):
     spec = TableSpec("alarms", COLUMNS, DROP_ORDER)
+    account_column = True
     CSS_PATH = "alarms.tcss"
     crumb = "alarms"
     poll_interval = 20.0
@@ -70,9 +72,10 @@ class AlarmsScreen(TablePane):
         if view is None:
             return
         rows = []
+        regions = self.host.settings.regions
         for d in view.alarms:
             a = d.alarm
-            cells = (
+            cells: tuple[object, ...] = (
                 aws(a.name, "bold"),
                 plain(a.state, STATE_STYLE.get(a.state, "")),
                 plain(a.region),
@@ -81,8 +84,10 @@ class AlarmsScreen(TablePane):
                 plain((iso(d.updated_at or a.since) or "-")[5:16].replace("T", " ")),
                 aws(a.reason, "dim"),
             )
+            cells = fleet.with_account_cell(cells, regions, a.region, a.arn)
             if self.filter_text and not matches(
-                f"{a.name} {a.state} {a.metric} {a.reason}", self.filter_text
+                f"{a.name} {fleet.account_name(regions, a.region, a.arn)} {a.state} {a.metric} {a.reason}",
+                self.filter_text,
             ):
                 continue
             rows.append((d.key, cells))

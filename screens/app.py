@@ -41,6 +41,7 @@ from console.config import Settings
 from console.errors import NotFound, OpsError, describe_aws_error
 from console.model import Cluster, Service, Task, short_name
 from console.names import did_you_mean
+from screens import fleet
 from screens.bindings import action_name, mutating_bindings
 from screens.clusters import ClustersScreen
 from screens.command_names import command_names, pane_in_stack
@@ -175,7 +176,7 @@ class OpsConsoleApp(App[int]):
         return [s.crumb for s in self.screen_stack if isinstance(s, PaneScreen) and s.crumb]
 
     def show_top_bar(self, bar: TopBar) -> None:
-        regions = ", ".join(self.regions)
+        regions = fleet.where_label(self.regions)
         bar.show(
             self.breadcrumb(),
             profile=self.settings.profile.name,
@@ -293,6 +294,8 @@ class OpsConsoleApp(App[int]):
             self.open_logs(group=arg or None, service=service)
         elif verb == "region":
             self._set_region(arg)
+        elif verb == "account":
+            self._set_account(arg)
         elif verb == "profile":
             self._switch_profile(arg)
         elif verb == "incident":
@@ -377,11 +380,26 @@ class OpsConsoleApp(App[int]):
         self.remember_clusters(found)
         self.open_services(found)
 
+    def _set_account(self, account: str) -> None:
+        """``:account NAME|ID`` narrows every pane to one account of the fleet; alone, all again."""
+        try:
+            self.regions = fleet.narrow_account(self.settings.regions, account)
+        except OpsError as exc:
+            self.notify(str(exc), severity="error", timeout=6)
+            return
+        self._show_regions()
+        self.notify(f"accounts: {', '.join(fleet.account_names(self.regions)) or 'all'}", timeout=3)
+
     def _set_region(self, region: str) -> None:
         if not region or region == "all":
             self.regions = tuple(self.settings.regions)
         else:
-            self.regions = tuple(r.strip() for r in region.split(",") if r.strip())
+            self.regions = fleet.narrow_regions(self.settings.regions, region)
+        self._show_regions()
+        self.notify(f"regions: {', '.join(dict.fromkeys(map(str, self.regions)))}", timeout=3)
+
+    def _show_regions(self) -> None:
+        """Every pane again from the clusters, on the places now in view."""
         self.known_clusters.clear()
         self.go_home()
         home = self.screen_stack[1] if len(self.screen_stack) > 1 else None
@@ -389,7 +407,6 @@ class OpsConsoleApp(App[int]):
             home.clusters.clear()
             home.refresh_top_bar()
             home.action_refresh()
-        self.notify(f"regions: {', '.join(self.regions)}", timeout=3)
 
     def _switch_profile(self, name: str) -> None:
         if not name:
@@ -463,10 +480,11 @@ class OpsConsoleApp(App[int]):
         own = getattr(node, "refusal_of", None)
         if callable(own) and (why := own(action_name(action))):
             return str(why)
-        if self.read_only:
+        if self.read_only or (account := fleet.read_only_account(node)):
             binding = mutating_bindings(node).get(action_name(action))
             if binding is not None:
-                return f"read-only: {binding.description.lower()} is disabled"
+                where = "read-only" if self.read_only else f"read-only account {account}"
+                return f"{where}: {binding.description.lower()} is disabled"
         return ""
 
     async def run_action(

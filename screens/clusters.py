@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from textual.binding import Binding
 
 from console.api.views import ClustersView, RegionAlarms
 from console.model import Cluster
+from screens import fleet
 from screens.format import alarm_names, aws, plain, status
 from screens.pane import matches
 from screens.table_pane import TablePane, TableSpec
@@ -28,6 +31,7 @@ DROP_ORDER = ("status", "pending", "deploying", "services", "region", "running",
 
 class ClustersScreen(TablePane):
     spec = TableSpec("clusters", COLUMNS, DROP_ORDER)
+    account_column = True
     crumb = "clusters"
     BINDINGS = [
         Binding("enter", "open", "Services", id="clusters.open"),
@@ -40,6 +44,7 @@ class ClustersScreen(TablePane):
         self.clusters: dict[str, Cluster] = {}
         self.deploying: dict[str, int] = {}
         self.alarms = RegionAlarms()  # the last read of each region (None: it failed, "?")
+        self.problems: list[Any] = []  # the fleet's accounts that failed: a row each
 
     async def load(self) -> None:
         host = self.host
@@ -49,6 +54,7 @@ class ClustersScreen(TablePane):
             on_clusters=self._show,
             on_error=lambda exc: self.notifier.note_error(exc, quiet=True),
         )
+        self.problems = self.api.reads.account_problems()
         self._show(view)
         self.deploying = dict(view.deploying)
         self.render_rows()
@@ -67,6 +73,9 @@ class ClustersScreen(TablePane):
 
     def row(self, c: Cluster) -> tuple[object, ...]:
         deploying = self.deploying.get(c.arn)
+        return fleet.with_account_cell(self._row(c, deploying), self.host.settings.regions, c.region, c.arn)
+
+    def _row(self, c: Cluster, deploying: int | None) -> tuple[object, ...]:
         return (
             aws(c.name, "bold"),
             plain(c.region),
@@ -80,15 +89,21 @@ class ClustersScreen(TablePane):
 
     def render_rows(self) -> None:
         rows = []
-        for c in sorted(self.clusters.values(), key=lambda c: (c.region, c.name)):
+        for c in sorted(self.clusters.values(), key=lambda c: (c.account_name, c.region, c.name)):
             cells = self.row(c)
-            haystack = f"{c.name} {c.region} {c.status} {' '.join(c.alarms)}"
+            haystack = f"{c.name} {c.account_name} {c.region} {c.status} {' '.join(c.alarms)}"
             if self.filter_text and not matches(haystack, self.filter_text):
                 continue
             rows.append((c.arn, cells))
-        self.table.sync(rows)
+        shown = len(rows)
         regions = self.host.regions
-        info = f"{len(rows)} of {len(self.clusters)} clusters · {len(regions)} regions"
+        failing = fleet.problems_in_view(self.problems, regions)
+        rows += [fleet.error_row(p.account, p.message, len(self.table.column_keys)) for p in failing]
+        self.table.sync(rows)
+        info = f"{shown} of {len(self.clusters)} clusters · {len(dict.fromkeys(map(str, regions)))} regions"
+        info += fleet.per_account((c.account_name for c in self.clusters.values()), regions)
+        if failing:
+            info += f" · {len(failing)} account{'s' if len(failing) > 1 else ''} failing"
         firing = self.alarms.firing(regions)  # the regions in view only (after :region too)
         if firing:
             info += f" · {len(firing)} alarm{'s' if len(firing) > 1 else ''} firing"

@@ -44,6 +44,12 @@ VERBS: tuple[Verb, ...] = (
     Verb("alarms", ("alarm", "al"), "CloudWatch alarms: firing and changed in 24 h"),
     Verb("logs", ("log", "l"), "Logs (`:logs GROUP`)", True),
     Verb("region", ("regions", "reg"), "Look at one region (`:region us-east-1`, `:region all`)", True),
+    Verb(
+        "account",
+        ("accounts", "acct"),
+        "Look at one account of the fleet (`:account NAME`, `:account` all)",
+        True,
+    ),
     Verb("profile", ("prof", "p"), "Switch to another opsconsole profile (`:profile NAME`)", True),
     Verb(
         "incident",

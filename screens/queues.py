@@ -6,6 +6,7 @@ from textual.binding import Binding
 
 from console.api.views import RegionAlarms
 from console.model import Queue
+from screens import fleet
 from screens.bindings import mutating
 from screens.format import alarm_names, aws, plain
 from screens.pane import matches
@@ -29,6 +30,7 @@ ALARM_NAMES_SHOWN = 1  # then "+N"
 
 class QueuesScreen(TablePane):
     spec = TableSpec("queues", COLUMNS, DROP_ORDER)
+    account_column = True
     crumb = "queues"
     poll_interval = 10.0
     BINDINGS = [
@@ -73,6 +75,11 @@ class QueuesScreen(TablePane):
         else:
             dlq = plain("-", "dim")
         depth_style = "bold reverse red" if q.is_dlq and q.visible else ""
+        return fleet.with_account_cell(
+            self._row(q, dlq, depth_style), self.host.settings.regions, q.region, q.url
+        )
+
+    def _row(self, q: Queue, dlq: object, depth_style: str) -> tuple[object, ...]:
         return (
             aws(q.name, "bold"),
             plain(q.region),
@@ -86,7 +93,7 @@ class QueuesScreen(TablePane):
 
     def render_rows(self) -> None:
         rows = []
-        for q in sorted(self.queues.values(), key=lambda q: (q.region, q.name)):
+        for q in sorted(self.queues.values(), key=lambda q: (q.account_name, q.region, q.name)):
             cells = self.row(q)
             if self.filter_text and not matches(" ".join(c.plain for c in cells), self.filter_text):  # type: ignore[attr-defined]
                 continue
@@ -100,6 +107,7 @@ class QueuesScreen(TablePane):
         unknown = self.alarms.unknown_regions(self.host.regions)
         if unknown:
             note += f" · alarms unknown in {', '.join(unknown)}"
+        note += fleet.per_account((q.account_name for q in self.queues.values()), self.host.regions)
         self.status.set_info(f"{len(rows)} of {len(self.queues)} queues{note}")
 
     def selected_queue(self) -> Queue | None:

@@ -18,6 +18,7 @@ from textual.widgets import DataTable
 from console.api.service_listing import ServiceListing
 from console.api.views import FirstView, RegionAlarms, ServiceMetrics
 from console.model import Cluster, Service, short_name
+from screens import fleet
 from screens.format import (
     PLACEHOLDER,
     ROLLOUT_STYLE,
@@ -93,10 +94,14 @@ class ServicesScreen(ServiceOperations, PaneScreen):
         if len(self.clusters) > 1:
             columns.insert(1, CLUSTER_COLUMN)
         self.columns = columns
+        self.drop_order: tuple[str, ...] = DROP_ORDER
 
     def compose_body(self) -> ComposeResult:
         table = KeyedTable(id="services")
-        table.set_columns(self.columns, drop_order=DROP_ORDER)
+        self.columns, self.drop_order = fleet.with_account(
+            self.columns, DROP_ORDER, self.host.settings.regions
+        )
+        table.set_columns(self.columns, drop_order=self.drop_order)
         yield table
 
     @property
@@ -163,8 +168,9 @@ class ServicesScreen(ServiceOperations, PaneScreen):
     def row(self, arn: str, now: datetime) -> tuple[tuple[object, ...], tuple[object, ...]]:
         """(cells, sort values) of one service; placeholders while it is only listed."""
         service = self.services.get(arn)
-        _region, cluster_arn = self.listed.get(arn, ("", ""))
+        region, cluster_arn = self.listed.get(arn, ("", ""))
         cluster = short_name(cluster_arn)
+        account = fleet.account_name(self.host.settings.regions, region, arn)
         name = short_name(arn)
         present = self.presenter
         if service is None:
@@ -172,9 +178,18 @@ class ServicesScreen(ServiceOperations, PaneScreen):
             cells: dict[str, object] = {c: dots for c, _ in self.columns}
             cells["name"] = aws(name)
             cells["cluster"] = aws(cluster, "dim")
+            cells["account"] = fleet.account_cell(account)
             sort_values: dict[str, object] = {c: "" for c, _ in self.columns}
             sort_values.update(
-                name=name, cluster=cluster, desired=-1, running=-1, pending=-1, alarms=-1, cpu=-1.0, mem=-1.0
+                name=name,
+                cluster=cluster,
+                account=account,
+                desired=-1,
+                running=-1,
+                pending=-1,
+                alarms=-1,
+                cpu=-1.0,
+                mem=-1.0,
             )
             sort_values["event"] = float("inf")
         else:
@@ -189,6 +204,7 @@ class ServicesScreen(ServiceOperations, PaneScreen):
             cells = {
                 "name": aws(service.name, "bold"),
                 "cluster": aws(cluster, "dim"),
+                "account": fleet.account_cell(account),
                 "desired": plain(service.desired),
                 "running": plain(service.running, health),
                 "pending": plain(service.pending, "yellow" if service.pending else ""),
@@ -203,6 +219,7 @@ class ServicesScreen(ServiceOperations, PaneScreen):
             sort_values = {
                 "name": service.name,
                 "cluster": cluster,
+                "account": account,
                 "desired": service.desired,
                 "running": service.running,
                 "pending": service.pending,
@@ -266,6 +283,11 @@ class ServicesScreen(ServiceOperations, PaneScreen):
         self.table.sync([(arn, cells) for arn, cells, _ in built])
         described = sum(1 for a in self.listed if a in self.services)
         info = f"{len(built)} of {len(self.listed)} services"
+        regions = self.host.settings.regions
+        if fleet.is_fleet(regions):
+            info += fleet.per_account(
+                (fleet.account_name(regions, r, a) for a, (r, _c) in self.listed.items()), regions
+            )
         if described < len(self.listed):
             info += f" · described {described}/{len(self.listed)}"
         arrow = "↓" if self.sort_reverse else "↑"

@@ -12,6 +12,7 @@ from typing import ClassVar, TypeVar
 
 from textual.app import ComposeResult
 
+from screens import fleet
 from screens.pane import PaneScreen
 from screens.widgets.keyed_table import KeyedTable
 
@@ -31,11 +32,15 @@ class TableSpec:
 
 class TablePane(PaneScreen):
     spec: ClassVar[TableSpec]
+    account_column: ClassVar[bool] = False  # a fleet's ACCOUNT column (screens.fleet) after the name
 
     def compose_body(self) -> ComposeResult:
         spec = self.spec
         table = KeyedTable(id=spec.id)
-        table.set_columns(spec.columns, drop_order=spec.drop_order, flex=spec.flex)
+        columns, drop_order = spec.columns, spec.drop_order
+        if self.account_column:
+            columns, drop_order = fleet.with_account(columns, drop_order, self.host.settings.regions)
+        table.set_columns(columns, drop_order=drop_order, flex=spec.flex)
         yield table
 
     @property

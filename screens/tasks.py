@@ -8,6 +8,7 @@ from rich.text import Text
 from textual.binding import Binding
 
 from console.model import Cluster, Service, Task, short_name
+from screens import fleet
 from screens.format import aws, plain, status
 from screens.operations import TASK_OPERATIONS, TaskOperations
 from screens.pane import matches
@@ -32,6 +33,7 @@ FLEX = "reason"
 
 class TasksScreen(TaskOperations, TablePane):
     spec = TableSpec("tasks", COLUMNS, DROP_ORDER, flex=FLEX)
+    account_column = True
     BINDINGS = [
         Binding("enter", "open", "Containers", id="tasks.open"),
         Binding("a", "toggle_stopped", "Stopped too", id="tasks.toggle_stopped"),
@@ -53,6 +55,9 @@ class TasksScreen(TaskOperations, TablePane):
         self.render_rows()
 
     def row(self, t: Task, now: datetime) -> tuple[object, ...]:
+        return fleet.with_account_cell(self._row(t, now), self.host.settings.regions, t.region, t.arn)
+
+    def _row(self, t: Task, now: datetime) -> tuple[object, ...]:
         present = self.presenter
         return (
             aws(present.ident(t.id), "bold"),

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import replace
 
+from console.accounts import account_of
 from console.api.deploys import DeployOperations
 from console.api.dlq import DlqTriage
 from console.aws.context import Gateways
@@ -57,7 +58,7 @@ class Operations(DeployOperations):
     def __init__(self, settings: Settings, gateways: Gateways) -> None:
         self.settings = settings
         self.gateways = gateways
-        self._caller: str | None = None
+        self._callers: dict[str, str] = {}  # per account: the audit's "who" there
 
     # --- what a front end asks before preparing ---------------------------------------------
     def rules_for(self, service: Service) -> ServiceRules:
@@ -80,9 +81,10 @@ class Operations(DeployOperations):
         fresh = await self.current(service)
         return fresh, await current_task_definition(self.gateways.ecs, fresh)
 
-    def check_writable(self, action: str = "operation") -> None:
-        """Refused in read-only mode, before a plan is even read (the runner refuses again)."""
-        refuse_if_read_only(self.settings, action)
+    def check_writable(self, action: str = "operation", at: str | None = None) -> None:
+        """Refused in read-only mode (or in ``at``'s read-only account), before a plan is even
+        read (the runner refuses again)."""
+        refuse_if_read_only(self.settings, action, at)
 
     def check_peek(self, queue: Queue) -> None:
         """Refused (read-only) when peeking could move the queue's messages to its DLQ."""
@@ -163,11 +165,15 @@ class Operations(DeployOperations):
         redrive.check_purge_confirmation(queue, yes=False, i_mean_purge=False, typed=typed)
 
     # --- running ------------------------------------------------------------------------------
-    async def caller(self) -> str:
-        """The audit line's "who" (STS), asked once per run and only once a plan is confirmed."""
-        if self._caller is None:
-            self._caller = await caller_arn(self.gateways.aws, self.settings.regions[0])()
-        return self._caller
+    async def caller(self, at: str | None = None) -> str:
+        """The audit line's "who" (STS) in ``at``'s account (the first place's when None), asked once
+        per account and run, and only once a plan is confirmed."""
+        place = at if at is not None else self.settings.regions[0]
+        key = account_of(place)
+        who = self._callers.get(key.key if key else "")
+        if who is None:
+            who = self._callers[key.key if key else ""] = await caller_arn(self.gateways.aws, place)()
+        return who
 
     async def run(
         self,
@@ -178,8 +184,13 @@ class Operations(DeployOperations):
         wait: bool = True,
     ) -> Outcome:
         """plan -> ``confirm`` -> apply (audited) -> verify (``progress`` each step), or refused."""
+        at = operation.plan.target.region
+
+        async def caller() -> str:
+            return await self.caller(at)
+
         return await run_operation(
-            self.settings, operation, confirm=confirm, caller=self.caller, wait=wait, on_progress=progress
+            self.settings, operation, confirm=confirm, caller=caller, wait=wait, on_progress=progress
         )
 
 

@@ -12,6 +12,7 @@ import asyncio
 from collections.abc import Awaitable, Callable, Sequence
 from typing import TypeVar
 
+from console.accounts import accounts_in
 from console.api.autoscaling import AutoScalingView, read_autoscaling
 from console.api.service_listing import ListingView, ServiceListing
 from console.api.views import (
@@ -24,6 +25,7 @@ from console.api.views import (
     TaskDetail,
 )
 from console.aws import logs as logs_api
+from console.aws.account_access import AccountProblem
 from console.aws.alarms import alarms_or_unknown, firing_alarms, of_queue, of_service
 from console.aws.context import Gateways
 from console.aws.elb import target_health
@@ -70,6 +72,11 @@ class Reads:
             return self.settings.endpoint_url
         profile = self.settings.aws_profile
         return f"AWS {', '.join(regions)}" + (f" as profile {profile}" if profile else "")
+
+    def account_problems(self) -> list[AccountProblem]:
+        """The fleet's accounts that failed (denied, an expired SSO session, no answer): each a
+        pane's row with its one line, read again after a backoff. Empty with no accounts."""
+        return self.gateways.aws.access.problems(accounts_in(self.settings.regions))
 
     # --- alarms -------------------------------------------------------------------------
     async def alarms(self, regions: Sequence[str], on_error: ErrorSink = _ignore) -> RegionAlarms:
@@ -255,20 +262,21 @@ class Reads:
             return await sqs.move_tasks(q.arn, MOVE_TASKS_SHOWN) if q.is_dlq else []
 
         linked, found_moves = await asyncio.gather(
-            asyncio.gather(*(self._linked_queue(a) for a in arns)), moves()
+            asyncio.gather(*(self._linked_queue(a, q.region) for a in arns)), moves()
         )
         alarms = None if firing is None else of_queue(firing, q.region, q.name)
         return QueueDetail(q, tuple(found_moves), alarms), dict(zip(arns, linked, strict=True))
 
-    async def _linked_queue(self, arn: str) -> Queue | None:
+    async def _linked_queue(self, arn: str, near: str) -> Queue | None:
+        """A queue ``near``'s queue links to (same account and region, as SQS requires)."""
         sqs = self.gateways.sqs
         try:
             url = self._linked_urls.get(arn)
             if url is None:
-                q = await sqs.resolve_arn(arn)
+                q = await sqs.resolve_arn(arn, near)
                 self._linked_urls[arn] = q.url
                 return q
-            return await sqs.queue(url, arn.split(":")[3])
+            return await sqs.queue(url, q_region(arn, near))
         except Exception:
             return None
 
@@ -287,6 +295,11 @@ class Reads:
 
     async def caller_identity(self, region: str) -> CallerIdentity:
         return await caller_identity(self.gateways.aws, region)
+
+
+def q_region(arn: str, near: str) -> str:
+    region = arn.split(":")[3]
+    return near if near == region else region
 
 
 async def _attempt(read: Awaitable[T]) -> T | Exception:

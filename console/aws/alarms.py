@@ -12,6 +12,7 @@ import asyncio
 from collections.abc import AsyncIterator, Callable, Iterable, Sequence
 from typing import Any
 
+from console.aws.account_access import AccountUnavailable
 from console.aws.paging import Budget, pages
 from console.aws.session import AwsContext
 from console.model import Alarm
@@ -74,7 +75,8 @@ async def alarms_or_unknown(
     out: dict[str, tuple[Alarm, ...] | None] = {}
     for region, result in (await firing_alarms_by_region(aws, budget, regions)).items():
         if isinstance(result, Exception):
-            on_error(result)
+            if not isinstance(result, AccountUnavailable):  # the account's row says it once
+                on_error(result)
             out[region] = None
         else:
             out[region] = result

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from console.aws.account_access import per_place
 from console.aws.paging import Budget, chunks, gather_batches, pages
 from console.aws.session import AwsContext
 from console.errors import NotFound
@@ -226,8 +227,8 @@ class EcsGateway:
                 arns = [a for a in arns if short_name(a) in names or a in names]
             return await self.describe_clusters(region, arns) if arns else []
 
-        results = await asyncio.gather(*(one(r) for r in regions))
-        return [c for batch in results for c in batch]
+        # In a fleet an account that fails is its row state (aws.access.problems()), not the read's.
+        return await per_place(self.aws.access, list(regions), one, timeout=self.aws.account_deadline)
 
     async def find_cluster(self, regions: Sequence[str], name: str) -> Cluster:
         """A cluster by name or ARN across the regions; NotFound lists close matches.

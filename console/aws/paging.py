@@ -82,15 +82,19 @@ ECS_BUCKETS: dict[str, tuple[float, int]] = {
 
 
 class Budget:
-    """Token buckets keyed by (region, bucket name): AWS throttles per account and region."""
+    """Token buckets keyed by (account, region, bucket name): AWS throttles per account and region.
+
+    The account is the place's (console.accounts.Place) in a fleet, "" for the profile's own.
+    """
 
     def __init__(self, concurrency: int = 10, buckets: dict[str, tuple[float, int]] | None = None) -> None:
         self.concurrency = concurrency
         self.specs = dict(ECS_BUCKETS if buckets is None else buckets)
-        self._buckets: dict[tuple[str, str], TokenBucket] = {}
+        self._buckets: dict[tuple[str, str, str], TokenBucket] = {}
 
     def bucket(self, region: str, name: str) -> TokenBucket:
-        key = (region, name)
+        account = getattr(region, "account", None)
+        key = (account.key if account is not None else "", str(region), name)
         if key not in self._buckets:
             rate, burst = self.specs.get(name, self.specs["default"])
             self._buckets[key] = TokenBucket(rate, burst, self.concurrency)

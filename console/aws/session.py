@@ -23,6 +23,7 @@ from aiobotocore.session import AioSession, get_session
 from botocore.context import get_context
 from botocore.utils import parse_timestamp as _default_timestamp_parser
 
+from console.accounts import Account, account_of
 from console.aws.fastparse import CompiledParserFactory
 
 # aiobotocore logs a failed credential refresh (an expired SSO session) as a warning with its
@@ -57,11 +58,13 @@ def _env_credentials() -> bool:
 
 @dataclass(frozen=True, slots=True)
 class Target:
-    """Where calls go: an AWS profile (None for the default chain), a region, an endpoint."""
+    """Where calls go: an AWS profile (None for the default chain), a region, an endpoint, and
+    the account of a fleet (None: the profile's own credentials)."""
 
     profile: str | None
     region: str
     endpoint_url: str | None = None
+    account: Account | None = None
 
 
 @dataclass
@@ -93,16 +96,38 @@ class AwsContext:
     endpoint_url: str | None = None
     settings: ClientSettings = field(default_factory=ClientSettings)
     _sessions: dict[str | None, AioSession] = field(default_factory=dict, init=False, repr=False)
-    _clients: dict[tuple[str, str], Any] = field(default_factory=dict, init=False, repr=False)
+    _clients: dict[tuple[str, str, str], Any] = field(default_factory=dict, init=False, repr=False)
     _stack: contextlib.AsyncExitStack = field(default_factory=contextlib.AsyncExitStack, init=False)
     _lock: asyncio.Lock | None = field(default=None, init=False, repr=False)
+    _access: Any = field(default=None, init=False, repr=False)
+
+    @property
+    def access(self) -> Any:
+        """Each fleet account's session and state (console.aws.account_access.AccountAccess)."""
+        if self._access is None:
+            from console.aws.account_access import AccountAccess
+
+            self._access = AccountAccess(self.account_deadline)
+        return self._access
+
+    @property
+    def account_deadline(self) -> float:
+        """How long a fleet account may take to answer before it is a row state: the connect
+        timeout; against a local endpoint (the demo, moto) a slow answer means a busy machine,
+        not an unreachable account, so the read timeout."""
+        local = bool(self.endpoint_url and _is_local(self.endpoint_url))
+        return (
+            max(self.settings.connect_timeout, self.settings.read_timeout)
+            if local
+            else self.settings.connect_timeout
+        )
+
+    def target(self, region: str) -> Target:
+        return Target(self.profile, region, self.endpoint_url, account_of(region))
 
     def session(self) -> AioSession:
         if self.profile not in self._sessions:
-            session = get_session()
-            parsers = CompiledParserFactory()
-            parsers.set_parser_defaults(timestamp_parser=parse_timestamp)
-            session.register_component("response_parser_factory", parsers)
+            session = _new_session()
             if self.profile:
                 session.set_config_variable("profile", self.profile)
             elif self.endpoint_url and _is_local(self.endpoint_url) and not _env_credentials():
@@ -111,12 +136,29 @@ class AwsContext:
             self._sessions[self.profile] = session
         return self._sessions[self.profile]
 
+    async def account_session(self, account: Account) -> AioSession:
+        """The session of a fleet account (its role assumed, or its AWS profile), made once."""
+        from console.aws import account_access
+
+        async def make(acct: Account) -> AioSession:
+            if acct.aws_profile:
+                return await account_access.profile_session(acct, _new_session)
+            region = acct.regions[0] if acct.regions else "us-east-1"
+            sts = await self.client("sts", str(region))  # the profile's own credentials
+            return await account_access.assumed_session(sts, acct, _new_session)
+
+        return await self.access.session(account, make)  # type: ignore[no-any-return]
+
     async def client(self, service: str, region: str) -> Any:
-        """The cached client for ``service`` in ``region``, created on first use."""
-        key = (service, region)
+        """The cached client for ``service`` in ``region`` (of the place's account), made on first use."""
+        account = account_of(region)
+        key = (service, str(region), account.key if account else "")
         client = self._clients.get(key)
         if client is not None:
+            if account is not None:
+                self.access.check(account)  # an account in its backoff fails at once
             return client
+        session = self.session() if account is None else await self.account_session(account)
         if self._lock is None:
             self._lock = asyncio.Lock()
         async with self._lock:
@@ -130,9 +172,9 @@ class AwsContext:
                 # skip building an SSL context per client (tens of ms of CPU each).
                 plain_http = bool(self.endpoint_url and self.endpoint_url.startswith("http://"))
                 client = await self._stack.enter_async_context(
-                    self.session().create_client(
+                    session.create_client(
                         service,
-                        region_name=region,
+                        region_name=str(region),
                         endpoint_url=self.endpoint_url,
                         config=self.settings.config(**extra),
                         **({"verify": False} if plain_http else {}),
@@ -144,6 +186,7 @@ class AwsContext:
 
     async def close(self) -> None:
         self._clients.clear()
+        self._access = None  # assumed roles refresh through clients closed here
         await self._stack.aclose()
         self._stack = contextlib.AsyncExitStack()
 
@@ -152,6 +195,24 @@ class AwsContext:
 
     async def __aexit__(self, *exc: object) -> None:
         await self.close()
+
+
+_SHARED: dict[str, Any] = {}
+
+
+def _new_session() -> AioSession:
+    """A session with the run's fast parsers; every session of the process shares one data loader,
+    so a fleet of 20 accounts parses each service's model once, not 20 times."""
+    session = get_session()
+    parsers = CompiledParserFactory()
+    parsers.set_parser_defaults(timestamp_parser=parse_timestamp)
+    session.register_component("response_parser_factory", parsers)
+    loader = _SHARED.get("data_loader")
+    if loader is None:
+        _SHARED["data_loader"] = session.get_component("data_loader")
+    else:
+        session.register_component("data_loader", loader)
+    return session
 
 
 def cache_user_agent(client: Any) -> None:

@@ -21,6 +21,8 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import urlparse
 
+from console.accounts import account_id_of, ask_account, in_place
+from console.aws.account_access import per_place
 from console.aws.paging import Budget, chunks, pages
 from console.aws.session import AwsContext
 from console.aws.sqs_messages import (
@@ -238,8 +240,10 @@ class SqsGateway:
                 found = [_replace(q, oldest_age_s=age_of.get(q.name)) for q in found]
             return found
 
-        per_region = await asyncio.gather(*(region_queues(r) for r in regions))
-        listed = [q for qs in per_region for q in qs]
+        # In a fleet an account that fails is its row state (aws.access.problems()), not the read's.
+        listed = await per_place(
+            self.aws.access, list(regions), region_queues, timeout=self.aws.account_deadline
+        )
         return sorted(with_sources(listed), key=lambda q: (q.region, q.name))
 
     async def _queue_or_none(self, url: str, region: str) -> Queue | None:
@@ -344,8 +348,8 @@ class SqsGateway:
         if not ref:
             raise BadInput("no queue given")
         if ref.startswith("arn:"):
-            region, _, name = parse_arn(ref)
-            search_regions: Sequence[str] = [region]
+            region, account, name = parse_arn(ref)
+            search_regions: Sequence[str] = [in_place(regions, region, account)]
             match_key = "arn"
         elif ref.startswith(("http://", "https://")):
             url_region = region_of_url(ref)
@@ -367,6 +371,7 @@ class SqsGateway:
             where = ", ".join(search_regions)
             raise NotFound(f"no queue '{name}' in {where}{did_you_mean(name, names)}")
         if len(hits) > 1 and match_key != "arn":
+            ask_account(f"queue '{name}'", [r for r, _ in hits])
             regions_hit = ", ".join(sorted(r for r, _ in hits))
             raise BadInput(
                 f"queue '{name}' exists in several regions ({regions_hit}): give its ARN or --region"
@@ -377,9 +382,14 @@ class SqsGateway:
             raise NotFound(f"no queue {ref}")
         return q
 
-    async def resolve_arn(self, arn: str) -> Queue:
-        region, _, _ = parse_arn(arn)
-        return await self.resolve(arn, [region])
+    async def resolve_arn(self, arn: str, near: str | None = None) -> Queue:
+        """The queue of ``arn``; ``near``: the place of the queue that names it (its DLQ or source
+        is in the same account and region, so it is read with that account's credentials)."""
+        region, account, _ = parse_arn(arn)
+        here = (
+            near if near is not None and near == region and account_id_of(near) in ("", account) else region
+        )
+        return await self.resolve(arn, [here])
 
     # --- messages -----------------------------------------------------------------
     async def receive(

@@ -70,10 +70,13 @@ def open_demo_profile(settings: Settings) -> int:
     """A profile with ``aws_profile = "demo"`` (e.g. written by setup): the console on a fresh demo world."""
     from dataclasses import replace
 
+    from console.config import with_accounts
     from console.demo.runtime import start_demo
+    from console.endpoints import demo_accounts
 
     runtime = start_demo()
     try:
+        settings = with_accounts(settings, demo_accounts(runtime.endpoint))  # as the world is organised
         return launch_ui(replace(settings, endpoint_url=runtime.endpoint))
     finally:
         runtime.stop()

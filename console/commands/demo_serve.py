@@ -193,7 +193,8 @@ def run_demo_console(args: argparse.Namespace, settings: Settings | None) -> int
     )
     with runtime:
         from console.commands._default import import_ui, launch_ui
-        from console.config import demo_profile, resolve_settings
+        from console.config import demo_profile, resolve_settings, with_accounts
+        from console.endpoints import demo_accounts
 
         import_ui()  # while the child imports moto and makes the clusters
         try:
@@ -212,6 +213,9 @@ def run_demo_console(args: argparse.Namespace, settings: Settings | None) -> int
             endpoint_url=runtime.endpoint,
             read_only=demo_settings.read_only or profile.read_only,
         )
+        demo_settings = with_accounts(
+            demo_settings, demo_accounts(runtime.endpoint)
+        )  # organised: its accounts
         cluster = getattr(args, "open_cluster", None)
         return launch_ui(demo_settings, demo_label=runtime.label, **({"cluster": cluster} if cluster else {}))
 

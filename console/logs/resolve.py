@@ -12,6 +12,7 @@ import asyncio
 import difflib
 from collections.abc import Iterable, Sequence
 
+from console.accounts import near
 from console.aws import logs as logs_api
 from console.aws.context import Gateways
 from console.aws.logs import LogGroup
@@ -181,7 +182,7 @@ def _groups_of_definitions(definitions: Iterable[TaskDefinition], region: str) -
         for c in td.containers:
             group = c.log_option("awslogs-group") if c.log_driver == "awslogs" else ""
             if group:
-                seen[(c.log_option("awslogs-region") or region, group)] = None
+                seen[(near(c.log_option("awslogs-region"), region), group)] = None
     return [LogGroup(name=name, region=reg) for reg, name in seen]
 
 

@@ -12,6 +12,7 @@ import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from console.accounts import near
 from console.errors import BadInput
 from console.model import LogEvent, TaskDefinition, short_name
 
@@ -145,7 +146,7 @@ def sources_for_task(task_definition: TaskDefinition, task_id: str, region: str)
     """The task's streams as LogSources, one per (region, group) of its containers."""
     by_group: dict[tuple[str, str], list[str]] = {}
     for group, stream, log_region, _name in _task_streams(task_definition, task_id):
-        by_group.setdefault((log_region or region, group), []).append(stream)
+        by_group.setdefault((near(log_region, region), group), []).append(stream)
     return [
         LogSource(group=group, region=reg, streams=tuple(streams), label=f"{group} {_task_id(task_id)[:8]}")
         for (reg, group), streams in by_group.items()
@@ -169,7 +170,7 @@ def groups_for_service(
         group = c.log_option("awslogs-group")
         if not group:
             continue
-        key = (c.log_option("awslogs-region") or region, group)
+        key = (near(c.log_option("awslogs-region"), region), group)  # a place keeps its account
         by_group.setdefault(key, []).append((c.log_option("awslogs-stream-prefix"), c.name))
     out: list[LogSource] = []
     for (reg, group), containers in by_group.items():

@@ -19,6 +19,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from console.accounts import account_name_of
 from console.config import data_dir
 from console.ops.plan import Plan, VerifyResult
 from console.ops.rollout import BREAKER_ROLLED_BACK, TIMEOUT
@@ -49,7 +50,8 @@ def record(
         "time": datetime.now(UTC).isoformat(timespec="milliseconds"),
         "caller": caller,
         "profile": profile,
-        "region": plan.target.region,
+        "region": str(plan.target.region),
+        **_account(plan),
         "action": plan.action,
         "target": str(plan.target),
         "before": before,
@@ -61,6 +63,17 @@ def record(
         entry.update(extra)
     _append(entry)
     return entry
+
+
+def _account(plan: Plan) -> dict[str, str]:
+    """The account the change was made in: its id (the place's, or the ARN's) and fleet name."""
+    out = {}
+    if plan.target.account:
+        out["account"] = plan.target.account
+    name = account_name_of(plan.target.region)
+    if name:
+        out["account_name"] = name
+    return out
 
 
 def outcome_word(verified: VerifyResult) -> str:

@@ -164,7 +164,7 @@ async def prepare_manual(
         if len(sources) > 1:
             names = ", ".join(s.rsplit(":", 1)[-1] for s in sources)
             raise BadInput(f"{dlq.name} is the DLQ of several queues ({names}): choose one with --to")
-        destination = await gw.resolve_arn(sources[0])
+        destination = await gw.resolve_arn(sources[0], dlq.region)
     journal = Journal.open(dlq, destination)
     plan = manual_plan(dlq, destination, limit=limit, match=match, journal=journal)
     return ManualRedrive(gw, dlq, destination, plan, concurrency, visibility_timeout, journal=journal)

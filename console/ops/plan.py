@@ -14,6 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from console.accounts import account_id_of, account_of
 from console.env.secrets_mask import mask
 
 
@@ -52,7 +53,13 @@ class OpTarget:
 
     def __str__(self) -> str:
         where = f"{self.cluster}/" if self.cluster else ""
-        return f"{self.kind} {where}{self.name} ({self.region})"
+        account = account_of(self.region)  # a fleet's plan names the account, by name and id
+        place = f"{self.region}, account {account.label}" if account is not None else self.region
+        return f"{self.kind} {where}{self.name} ({place})"
+
+    @property
+    def account(self) -> str:
+        return account_id_of(self.region, self.arn)
 
 
 @dataclass(frozen=True)

@@ -8,11 +8,12 @@ profile (concurrently, one paginated list per region).
 
 from __future__ import annotations
 
-import asyncio
 import difflib
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from console.accounts import ask_account, in_place
+from console.aws.account_access import per_place
 from console.aws.ecs import EcsGateway
 from console.errors import BadInput, NotFound
 from console.model import Service, Task, short_name
@@ -23,6 +24,11 @@ class Arn:
     region: str
     resource: str  # "cluster", "service", "task", "task-definition"
     path: tuple[str, ...]  # the parts after the resource type
+    account: str = ""
+
+    def place(self, regions: Sequence[str]) -> str:
+        """The place of ``regions`` this ARN is in (its account's), else its plain region."""
+        return in_place(regions, self.region, self.account)
 
 
 def parse_arn(text: str) -> Arn | None:
@@ -33,7 +39,7 @@ def parse_arn(text: str) -> Arn | None:
     if len(parts) != 6 or parts[2] != "ecs" or not parts[3]:
         raise BadInput(f"not an ECS ARN: '{text}'")
     kind, _, rest = parts[5].partition("/")
-    return Arn(region=parts[3], resource=kind, path=tuple(p for p in rest.split("/") if p))
+    return Arn(region=parts[3], resource=kind, path=tuple(p for p in rest.split("/") if p), account=parts[4])
 
 
 @dataclass(frozen=True)
@@ -63,21 +69,23 @@ async def resolve_cluster(ecs: EcsGateway, regions: Sequence[str], cluster: str)
     if arn is not None:
         if arn.resource != "cluster" or not arn.path:
             raise BadInput(f"not a cluster ARN: '{cluster}'")
-        return ClusterRef(region=arn.region, arn=cluster)
-    listed = await asyncio.gather(*(ecs.list_cluster_arns(r) for r in regions))
-    hits = [
-        ClusterRef(r, a)
-        for r, arns in zip(regions, listed, strict=True)
-        for a in arns
-        if short_name(a) == cluster
-    ]
+        return ClusterRef(region=arn.place(regions), arn=cluster)
+
+    async def listed_in(region: str) -> list[tuple[str, str]]:
+        return [(region, a) for a in await ecs.list_cluster_arns(region)]
+
+    # In a fleet an account that fails is left out (and named by aws.access), as in every listing.
+    listed = await per_place(ecs.aws.access, list(regions), listed_in)
+    hits = [ClusterRef(r, a) for r, a in listed if short_name(a) == cluster]
     if len(hits) == 1:
         return hits[0]
     if len(hits) > 1:
+        ask_account(f"cluster '{cluster}'", [h.region for h in hits])
         where = ", ".join(h.region for h in hits)
         raise BadInput(f"cluster '{cluster}' exists in {where}: choose one with --region")
-    known = sorted({short_name(a) for arns in listed for a in arns})
-    raise NotFound(f"unknown cluster '{cluster}' in {', '.join(regions)}{_hint(cluster, known)}")
+    known = sorted({short_name(a) for _, a in listed})
+    where = ", ".join(dict.fromkeys(str(r) for r in regions))
+    raise NotFound(f"unknown cluster '{cluster}' in {where}{_hint(cluster, known)}")
 
 
 async def resolve_service(ecs: EcsGateway, regions: Sequence[str], cluster: str, service: str) -> Service:
@@ -87,8 +95,8 @@ async def resolve_service(ecs: EcsGateway, regions: Sequence[str], cluster: str,
         if arn.resource != "service" or not arn.path:
             raise BadInput(f"not a service ARN: '{service}'")
         if len(arn.path) >= 2:  # the long ARN format names its cluster
-            return await ecs.service(arn.region, arn.path[0], service)
-        ref = await resolve_cluster(ecs, (arn.region,), cluster)
+            return await ecs.service(arn.place(regions), arn.path[0], service)
+        ref = await resolve_cluster(ecs, (arn.place(regions),), cluster)
         return await ecs.service(ref.region, ref.arn, service)
     ref = await resolve_cluster(ecs, regions, cluster)
     return await ecs.service(ref.region, ref.arn, service)
@@ -100,7 +108,7 @@ async def resolve_task(ecs: EcsGateway, regions: Sequence[str], cluster: str, ta
     if arn is not None:
         if arn.resource != "task" or not arn.path:
             raise BadInput(f"not a task ARN: '{task}'")
-        region = arn.region
+        region = arn.place(regions)
         cluster_ref = (
             arn.path[0] if len(arn.path) >= 2 else (await resolve_cluster(ecs, (region,), cluster)).arn
         )

@@ -12,6 +12,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Protocol
 
+from console.accounts import account_of
 from console.aws.session import AwsContext
 from console.aws.sts import caller_identity
 from console.config import Settings
@@ -49,16 +50,22 @@ class Outcome:
         return 0 if self.ok else 1
 
 
-def refuse_if_read_only(settings: Settings, action: str) -> None:
+def refuse_if_read_only(settings: Settings, action: str, at: str | None = None) -> None:
+    """Refused in read-only mode, or in an account the profile marks read-only (``at``: the place)."""
     if settings.read_only:
         raise Refused(f"read-only mode: '{action}' is a mutating action and is disabled")
+    account = account_of(at)
+    if account is not None and account.read_only:
+        raise Refused(
+            f"read-only account {account.label}: '{action}' is a mutating action and is disabled there"
+        )
 
 
 def refuse_peek_if_read_only(settings: Settings, queue: Queue) -> None:
     """A peek is a receive: it raises each message's receive count, and on a queue with a redrive
     policy that count is what moves a message to the DLQ. Read-only mode changes nothing, so it
     peeks only queues without one (a DLQ, typically)."""
-    if settings.read_only and queue.dlq_arn:
+    if settings.read_only_at(queue.region) and queue.dlq_arn:
         dlq = queue.dlq_arn.rsplit(":", 1)[-1]
         raise Refused(
             f"read-only: peek is disabled on {queue.name}: a peek raises each message's receive count"
@@ -91,7 +98,7 @@ async def execute(
     verify: Verify | None = None,
     on_progress: ProgressCallback | None = None,
 ) -> Outcome:
-    refuse_if_read_only(settings, plan.action)
+    refuse_if_read_only(settings, plan.action, plan.target.region)
     if plan.is_noop:
         return Outcome(plan, confirmed=False)
     if not confirmed(plan, await confirm(plan)):

@@ -33,6 +33,7 @@ class AwsProfile:
     region: str | None = None
     sso_session: str | None = None
     sso_start_url: str | None = None
+    account_id: str | None = None  # the account it points at (sso_account_id, or its role_arn's)
 
     @property
     def is_sso(self) -> bool:
@@ -40,10 +41,12 @@ class AwsProfile:
 
     @property
     def label(self) -> str:
-        """One line for a chooser: name, how it signs in, its region."""
+        """One line for a chooser: name, how it signs in, its region (and the account it points at)."""
         details = [self.kind]
         if self.region:
             details.append(self.region)
+        if self.account_id:
+            details.append(f"account {self.account_id}")
         return f"{self.name}  ({', '.join(details)})"
 
 
@@ -70,6 +73,13 @@ def _kind(values: dict[str, Any]) -> str:
     return "config"
 
 
+def _account_of(values: dict[str, Any]) -> str | None:
+    account = str(values.get("sso_account_id") or "")
+    if not account and str(values.get("role_arn", "")).startswith("arn:"):
+        account = str(values["role_arn"]).split(":")[4]
+    return account if account.isdigit() and len(account) == 12 else None
+
+
 def list_aws_profiles() -> list[AwsProfile]:
     """Every profile of both files, config-file order first, credentials-only ones after."""
     parsed = build_profile_map(_parse(config_file()))
@@ -91,6 +101,7 @@ def list_aws_profiles() -> list[AwsProfile]:
                 region=values.get("region") or None,
                 sso_session=sso_session or None,
                 sso_start_url=start_url or None,
+                account_id=_account_of(values),
             )
         )
     return out

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from console.accounts import Account, account_of, accounts_in
 from console.aws.session import AwsContext
 from console.config import Settings
 from console.errors import describe_aws_error
@@ -97,8 +98,9 @@ class Doctor:
         ecs = await self.aws.client("ecs", region)
         started = time.monotonic()
         resp = await self._try("ecs:ListClusters", region, lambda: ecs.list_clusters(maxResults=100))
+        name = f"region {getattr(region, 'where', region)}"  # and its account, in a fleet
         if resp is None:
-            return Check(f"region {region}", "fail", self.results["ecs:ListClusters"][region] or "")
+            return Check(name, "fail", self.results["ecs:ListClusters"][region] or "")
         elapsed = (time.monotonic() - started) * 1000
         arns = resp.get("clusterArns", [])
         watched = self.settings.profile.clusters
@@ -110,7 +112,7 @@ class Doctor:
             self._sqs_reads(region, sample), self._logs_reads(region, sample), self._other_reads(region)
         )
         return Check(
-            f"region {region}",
+            name,
             "ok",
             f"reachable in {elapsed:.0f} ms, {len(arns)} cluster{'' if len(arns) == 1 else 's'}",
         )
@@ -252,15 +254,33 @@ class Doctor:
         return out
 
     async def run(self) -> list[Check]:
-        region0 = self.settings.regions[0]
-        who = await check_identity(self.aws, region0, self.settings.aws_profile, self.timeout)
-        if not who.ok:
-            return [Check("credentials", "fail", who.problem)]
-        checks = [Check("credentials", "ok", f"account {who.account} as {who.arn}")]
-        checks += list(await asyncio.gather(*(self._region(r) for r in self.settings.regions)))
+        region0 = str(self.settings.regions[0])  # the profile's own credentials (a fleet's base)
+        fleet = accounts_in(self.settings.regions)
+        needs_base = not fleet or any(a.role_arn for a in fleet)
+        checks: list[Check] = []
+        if needs_base:
+            who = await check_identity(self.aws, region0, self.settings.aws_profile, self.timeout)
+            if not who.ok:
+                return [Check("credentials", "fail", who.problem)]
+            checks.append(Check("credentials", "ok", f"account {who.account} as {who.arn}"))
+        places = list(self.settings.regions)
+        if fleet:  # each account on its own: one that fails is its line, the others are checked
+            found = await asyncio.gather(*(self._account(a) for a in fleet))
+            checks += [check for check, _ok in found]
+            reached = {a.key for a, (_check, ok) in zip(fleet, found, strict=True) if ok}
+            places = [p for p in places if (a := account_of(p)) is None or a.key in reached]
+        checks += list(await asyncio.gather(*(self._region(r) for r in places)))
         checks += self._permission_checks()
         checks.append(self._mutating())
         return checks
+
+    async def _account(self, account: Account) -> tuple[Check, bool]:
+        """One account of a fleet: reached (its role assumed, its profile's session valid) and as whom."""
+        place = next(p for p in self.settings.regions if account_of(p) == account)
+        who = await check_identity(self.aws, place, account.aws_profile, self.timeout)
+        if not who.ok:
+            return Check(f"account {account.label}", "fail", who.problem), False
+        return Check(f"account {account.label}", "ok", f"as {who.arn}"), True
 
     def _mutating(self) -> Check:
         if self.settings.read_only:

@@ -22,6 +22,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import IO, Any, Protocol, TypeVar
 
+from console.accounts import Account
 from console.aws.session import AwsContext
 from console.config import (
     DEMO,
@@ -45,6 +46,7 @@ T = TypeVar("T")
 DEMO_CHOICE = "demo"
 ENDPOINT_CHOICE = "endpoint"
 ENV_CHOICE = "env"
+FLEET_CHOICE = "fleet"
 NEW_PROFILE = "\x00new"
 DEFAULT_ENDPOINT = "http://localhost:4566"
 # The embedded demo or a local endpoint has no region that is "not enabled": a slow answer there
@@ -60,9 +62,10 @@ DemoStarter = Callable[[], Awaitable["DemoHandle"]]
 class Connection:
     """Where the profile connects: an AWS profile, the environment's credentials, the demo or an endpoint."""
 
-    choice: str  # "aws:<name>", ENV_CHOICE, DEMO_CHOICE or ENDPOINT_CHOICE
+    choice: str  # "aws:<name>", FLEET_CHOICE, ENV_CHOICE, DEMO_CHOICE or ENDPOINT_CHOICE
     aws_profile: str | None = None
     endpoint_url: str | None = None
+    fleet: tuple[AwsProfile, ...] = ()  # FLEET_CHOICE: the profiles picked, each an account
 
     @property
     def is_demo(self) -> bool:
@@ -213,6 +216,8 @@ class SetupWizard:
     # --- where to connect --------------------------------------------------------------
     def _connection_choices(self, aws: list[AwsProfile]) -> list[tuple[str, str]]:
         choices = [(f"AWS profile {p.label}", f"aws:{p.name}") for p in aws]
+        if len(aws) > 1:
+            choices.append(("several AWS profiles: one console over their accounts (a fleet)", FLEET_CHOICE))
         found = environment_credentials()
         if found:
             choices.append((f"the default credential chain ({found} in the environment)", ENV_CHOICE))
@@ -224,6 +229,8 @@ class SetupWizard:
         if base is not None:
             if base.is_demo:
                 return DEMO_CHOICE
+            if base.accounts and FLEET_CHOICE in values:
+                return FLEET_CHOICE
             if base.aws_profile and f"aws:{base.aws_profile}" in values:
                 return f"aws:{base.aws_profile}"
             if base.endpoint_url:
@@ -249,6 +256,8 @@ class SetupWizard:
             return Connection(DEMO_CHOICE, aws_profile=DEMO)
         if picked == ENV_CHOICE:
             return Connection(ENV_CHOICE)
+        if picked == FLEET_CHOICE:
+            return await self._choose_fleet(base, aws)
         if picked == ENDPOINT_CHOICE:
             url = await self.ask.text(
                 "Endpoint URL",
@@ -257,6 +266,18 @@ class SetupWizard:
             )
             return Connection(ENDPOINT_CHOICE, endpoint_url=url)
         return Connection(picked, aws_profile=picked.split(":", 1)[1])
+
+    async def _choose_fleet(self, base: Profile | None, aws: list[AwsProfile]) -> Connection:
+        """Several AWS profiles, each an account of the fleet (SSO ones and their accounts marked);
+        the first is the one the wizard discovers with."""
+        before = {a.aws_profile for a in base.accounts} if base is not None else set()
+        choices = [
+            (f"{p.label}{'  [SSO: aws sso login]' if p.is_sso else ''}", p.name, p.name in before)
+            for p in aws
+        ]
+        names = await self.ask.checkbox("Which profiles (each an account; space toggles)?", choices)
+        picked = tuple(p for p in aws if p.name in names)
+        return Connection(FLEET_CHOICE, aws_profile=picked[0].name, fleet=picked)
 
     # --- the demo ------------------------------------------------------------------------
     async def _demo_flow(self, conn: Connection, base: Profile) -> SetupResult:
@@ -337,6 +358,7 @@ class SetupWizard:
         profile = replace(
             start, aws_profile=conn.aws_profile, endpoint_url=conn.endpoint_url, regions=regions
         )
+        profile = with_fleet(profile, conn)
         return await self._finish(conn, base, profile, Found(), known=False)
 
     # --- discovery -------------------------------------------------------------------------
@@ -383,6 +405,7 @@ class SetupWizard:
         )
         if conn.is_demo:
             profile = replace(profile, endpoint_url=None)
+        profile = with_fleet(profile, conn)
         return await self._finish(conn, base, profile, found, known=True)
 
     async def _pick(
@@ -496,6 +519,14 @@ CREDENTIAL_VARIABLES = (
     "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI",
     "AWS_CONTAINER_CREDENTIALS_FULL_URI",
 )
+
+
+def with_fleet(profile: Profile, conn: Connection) -> Profile:
+    """The profile's ``[[accounts]]``: one per AWS profile picked (none: one account, as before)."""
+    if not conn.fleet:
+        return profile
+    accounts = tuple(Account(name=p.name, id=p.account_id or "", aws_profile=p.name) for p in conn.fleet)
+    return replace(profile, accounts=accounts)
 
 
 def environment_credentials() -> str:

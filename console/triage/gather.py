@@ -248,12 +248,14 @@ class Gatherer:
             if not queue.dlq_arn:
                 return QueueSignal(queue=queue)
             d_region, d_account, d_name = [*queue.dlq_arn.split(":"), "", "", "", "", ""][3:6]
+            if queue.region == d_region:  # a DLQ is in its source's account and region
+                d_region = queue.region
             try:
                 dlq = await self.gw.sqs.queue(
                     f"https://sqs.{d_region}.amazonaws.com/{d_account}/{d_name}", d_region
                 )
             except Exception:
-                dlq = await self.gw.sqs.resolve_arn(queue.dlq_arn)
+                dlq = await self.gw.sqs.resolve_arn(queue.dlq_arn, queue.region)
             depth: MetricSeries | None = await self.notes.run(
                 "cloudwatch.GetMetricData (DLQ depth)",
                 metric_window(
