@@ -176,13 +176,9 @@ class OpsConsoleApp(App[int]):
         return [s.crumb for s in self.screen_stack if isinstance(s, PaneScreen) and s.crumb]
 
     def show_top_bar(self, bar: TopBar) -> None:
-        regions = fleet.where_label(self.regions)
+        where, profile = fleet.where_label(self.regions), self.settings.profile.name
         bar.show(
-            self.breadcrumb(),
-            profile=self.settings.profile.name,
-            regions=regions,
-            demo=self.demo_label,
-            read_only=self.read_only,
+            self.breadcrumb(), profile=profile, regions=where, demo=self.demo_label, read_only=self.read_only
         )
 
     # --- navigation --------------------------------------------------------------------
@@ -292,10 +288,8 @@ class OpsConsoleApp(App[int]):
             self.open_alarms()
         elif verb == "logs":
             self.open_logs(group=arg or None, service=service)
-        elif verb == "region":
-            self._set_region(arg)
-        elif verb == "account":
-            self._set_account(arg)
+        elif verb in ("region", "account"):
+            self._narrow(verb, arg)
         elif verb == "profile":
             self._switch_profile(arg)
         elif verb == "incident":
@@ -333,8 +327,7 @@ class OpsConsoleApp(App[int]):
                     raise NotFound(f"unknown service '{name}' here{did_you_mean(name, known)}")
                 hit = await self.api.reads.service_named(clusters[0], name)
         except Exception as exc:
-            self.notify(describe_aws_error(exc), severity="error", timeout=6)
-            return
+            return self._failed(exc)
         self.open_service_detail(hit)
 
     @work(group="navigate", exclusive=True, exit_on_error=False)
@@ -344,8 +337,7 @@ class OpsConsoleApp(App[int]):
         try:
             queue = await self.api.reads.queue_named(name, self.regions)
         except Exception as exc:
-            self.notify(describe_aws_error(exc), severity="error", timeout=6)
-            return
+            return self._failed(exc)
         self.push_pane(QueueDetailScreen(queue))
 
     @work(group="navigate", exclusive=True, exit_on_error=False)
@@ -375,28 +367,31 @@ class OpsConsoleApp(App[int]):
         try:
             found = await self.api.reads.clusters(self.regions, self.settings.profile.clusters)
         except Exception as exc:
-            self.notify(describe_aws_error(exc), severity="error", timeout=6)
-            return
+            return self._failed(exc)
         self.remember_clusters(found)
         self.open_services(found)
 
-    def _set_account(self, account: str) -> None:
-        """``:account NAME|ID`` narrows every pane to one account of the fleet; alone, all again."""
-        try:
-            self.regions = fleet.narrow_account(self.settings.regions, account)
-        except OpsError as exc:
-            self.notify(str(exc), severity="error", timeout=6)
-            return
-        self._show_regions()
-        self.notify(f"accounts: {', '.join(fleet.account_names(self.regions)) or 'all'}", timeout=3)
+    def _failed(self, exc: BaseException) -> None:
+        """A navigation that could not be made: one line, the place unchanged."""
+        self.notify(describe_aws_error(exc), severity="error", timeout=6)
 
-    def _set_region(self, region: str) -> None:
-        if not region or region == "all":
-            self.regions = tuple(self.settings.regions)
-        else:
-            self.regions = fleet.narrow_regions(self.settings.regions, region)
+    def _narrow(self, verb: str, text: str) -> None:
+        """``:account NAME|ID`` or ``:region NAME``: every pane again on those places; alone, all."""
+        everywhere = tuple(self.settings.regions)
+        try:
+            if verb == "account":
+                self.regions = fleet.narrow_account(everywhere, text)
+            else:
+                self.regions = (
+                    fleet.narrow_regions(everywhere, text) if text not in ("", "all") else everywhere
+                )
+        except OpsError as exc:
+            return self._failed(exc)
         self._show_regions()
-        self.notify(f"regions: {', '.join(dict.fromkeys(map(str, self.regions)))}", timeout=3)
+        shown = (
+            fleet.account_names(self.regions) if verb == "account" else dict.fromkeys(map(str, self.regions))
+        )
+        self.notify(f"{verb}s: {', '.join(shown) or 'all'}", timeout=3)
 
     def _show_regions(self) -> None:
         """Every pane again from the clusters, on the places now in view."""
@@ -423,18 +418,12 @@ class OpsConsoleApp(App[int]):
 
     @work(group="navigate", exclusive=True, exit_on_error=False)
     async def _replace_api(self, settings: Settings) -> None:
-        self.go_home()
         old = self.api
         self.settings = settings
         self.regions = tuple(settings.regions)
         self.api = ConsoleApi(settings)
-        self.known_clusters.clear()
+        self._show_regions()
         await old.close()
-        home = self.screen_stack[1]
-        if isinstance(home, ClustersScreen):
-            home.clusters.clear()
-            home.refresh_top_bar()
-            home.action_refresh()
         self.notify(f"profile {settings.profile.name}", timeout=3)
 
     # --- help, palette -----------------------------------------------------------------
