@@ -109,3 +109,32 @@ async def test_revision_picker_marks_a_failed_revision_diffs_any_two_and_asks_tw
         await pilot.press("n")
         await wait_for(pilot, lambda: not isinstance(app.screen, ConfirmPlanScreen))
     assert recorder.mutations() == []
+
+
+async def test_x_aborts_a_deployment_in_progress_and_the_previous_revision_is_steady(
+    settings: Settings, ops_world: DemoRuntime, recorder: Recorder
+) -> None:
+    from ops.support import aws as boto
+
+    from .test_abort_fail_fast import register_bad_image
+
+    before = running_td(ops_world)["revision"]
+    bad = register_bad_image(ops_world)
+    ecs = boto(ops_world, "ecs", FRAMERATR_REGION)
+    # A deploy of a build that was never pushed, started as a script would (boto3).
+    ecs.update_service(cluster=FRAMERATR[0], service=FRAMERATR[1], taskDefinition=f"{FRAMERATR_REPO}:{bad}")
+    app = make_app(settings, FRAMERATR[0])
+    async with app.run_test(size=SIZE) as pilot:
+        await services_pane(pilot, app, FRAMERATR[1])
+        await pilot.press("x")
+        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmPlanScreen))
+        plan = plan_shown(app)
+        assert "abort service frameratr-dev-cluster/frameratr-dev-backend-service (us-east-2)" in plan
+        assert f"rolled back to frameratr-dev-backend:{before}" in plan
+        await pilot.press("y")
+        progress = await finished(pilot, app)
+        assert progress.ok, progress.query_one("#progress-state").render()
+    stops = recorder.of("ecs.StopServiceDeployment")
+    assert len(stops) == 1 and stops[0]["stopType"] == "ROLLBACK"
+    svc = ecs.describe_services(cluster=FRAMERATR[0], services=[FRAMERATR[1]])["services"][0]
+    assert svc["taskDefinition"].endswith(f":{before}") and len(svc["deployments"]) == 1
