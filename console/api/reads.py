@@ -14,6 +14,7 @@ from typing import TypeVar
 
 from console.accounts import accounts_in
 from console.api.autoscaling import AutoScalingView, read_autoscaling
+from console.api.charts import ServiceCharts, service_charts
 from console.api.service_listing import ListingView, ServiceListing
 from console.api.views import (
     ClustersView,
@@ -193,6 +194,10 @@ class Reads:
             alarms=None if firing is None else of_service(firing, fresh.cluster_name, fresh.name),
             errors=[r for r in (td, found_targets) if isinstance(r, Exception)],
         )
+
+    async def service_charts(self, service: Service, *, hours: int = 3) -> ServiceCharts:
+        """The service's CPU and memory over ``hours`` (per task where Container Insights has it)."""
+        return await service_charts(self.gateways, service, hours=hours)
 
     async def autoscaling(self, service: Service) -> AutoScalingView:
         """The service's Application Auto Scaling target, policies and recent activities."""

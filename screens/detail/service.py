@@ -27,6 +27,7 @@ class ServiceDetailScreen(AutoScalingOperations, ServiceOperations, PaneScreen):
         Binding("t", "tasks", "Tasks", id="service_detail.tasks"),
         Binding("l", "logs", "Logs", id="service_detail.logs"),
         Binding("v", "reveal", "Reveal secrets", id="service_detail.reveal"),
+        Binding("g", "charts", "Charts", id="service_detail.charts", show=False),
         *SERVICE_OPERATIONS,
         *AUTOSCALING_OPERATIONS,
     ]
@@ -100,6 +101,7 @@ class ServiceDetailScreen(AutoScalingOperations, ServiceOperations, PaneScreen):
         summary.append_text(aws(s.cluster_name))
         summary.append(f"  {s.region}", style="dim")
         summary.append_text(alarm_lines(self.alarms))
+        summary.append("\ng: CPU and memory charts, per task where Container Insights has them", style="dim")
         self.query_one("#summary", Static).update(summary)
 
         rows = []
@@ -175,6 +177,11 @@ class ServiceDetailScreen(AutoScalingOperations, ServiceOperations, PaneScreen):
 
     def action_logs(self) -> None:
         self.navigation.open_logs(service=self.service)
+
+    def action_charts(self) -> None:
+        from screens.detail.service_charts import ServiceChartsScreen
+
+        self.navigation.push_pane(ServiceChartsScreen(self.service))
 
     def selected_service(self) -> Service:
         return self.service
