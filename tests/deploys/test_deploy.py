@@ -41,7 +41,9 @@ def test_deploy_of_a_pushed_tag_changes_only_the_image_in_one_deployment(
     only_image_differs(old, new, "frameratr-backend")
     assert len(recorder.of("ecs.RegisterTaskDefinition")) == 1
     updates = recorder.of("ecs.UpdateService")
-    assert len(updates) == 1 and set(updates[0]) - {"region", "cluster", "service"} == {"taskDefinition"}
+    assert len(updates) == 1 and set(updates[0]) - {"account", "region", "cluster", "service"} == {
+        "taskDefinition"
+    }
     assert len(after["deployments"]) == 1 and after["deployments"][0]["rolloutState"] == "COMPLETED"
 
 

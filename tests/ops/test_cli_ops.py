@@ -51,7 +51,7 @@ def test_scale_sends_only_desired_count_and_waits_until_steady(
     assert "done: " in out and "3/3 running" in out
     updates = recorder.of("ecs.UpdateService")
     assert len(updates) == 1
-    sent = {k: v for k, v in updates[0].items() if k != "region"}
+    sent = {k: v for k, v in updates[0].items() if k not in ("account", "region")}
     assert sent == {"cluster": sent["cluster"], "service": "frameratr-dev-backend-service", "desiredCount": 3}
     svc = describe(ops_world, "us-east-2", *FRAMERATR)
     assert (svc["desiredCount"], svc["runningCount"]) == (3, 3)
@@ -114,9 +114,9 @@ def test_redeploy_forces_a_new_deployment_only(
     assert rc == 0, err
     assert "[COMPLETED]" in out and "deployment completed" in out
     updates = recorder.of("ecs.UpdateService")
-    assert [{k: v for k, v in u.items() if k not in ("region", "cluster", "service")} for u in updates] == [
-        {"forceNewDeployment": True}
-    ]
+    assert [
+        {k: v for k, v in u.items() if k not in ("account", "region", "cluster", "service")} for u in updates
+    ] == [{"forceNewDeployment": True}]
     after = describe(ops_world, "us-east-1", *DOCU)
     assert after["taskDefinition"] == before["taskDefinition"]
     assert after["deployments"][0]["id"] != before["deployments"][0]["id"]
@@ -135,7 +135,7 @@ def test_stop_then_start_never_has_two_tasks_alive(
     assert watcher.samples
     assert max(watcher.samples) <= 1, "two wwhd tasks were alive at once"
     updates = [
-        {k: v for k, v in u.items() if k not in ("region", "cluster", "service")}
+        {k: v for k, v in u.items() if k not in ("account", "region", "cluster", "service")}
         for u in recorder.of("ecs.UpdateService")
     ]
     assert updates == [{"desiredCount": 0}, {"forceNewDeployment": True, "desiredCount": 1}]

@@ -98,7 +98,7 @@ async def test_scale_confirm_path(settings: Settings, ops_world: DemoRuntime, re
     svc = desired(ops_world, "us-east-2", "frameratr-dev-cluster", "frameratr-dev-backend-service")
     assert (svc["desiredCount"], svc["runningCount"]) == (3, 3)
     assert [
-        {k: v for k, v in u.items() if k not in ("region", "cluster", "service")}
+        {k: v for k, v in u.items() if k not in ("account", "region", "cluster", "service")}
         for u in recorder.of("ecs.UpdateService")
     ] == [{"desiredCount": 3}]
     entry, outcome = list(audit.entries())
