@@ -32,6 +32,9 @@ def frozen_app(settings: Settings, **options: Any):  # type: ignore[no-untyped-d
 
 async def clusters_loaded(pilot: Pilot[Any]) -> None:
     app = pilot.app
+    # A session world may still be back-filling its day of metrics: the status line says so
+    # until it is whole, so the screen is still only once the facade has nothing more to say.
+    await wait_for(pilot, lambda: app.api.world.done, timeout=120)
     await wait_for(pilot, lambda: len(app.screen.table.keys) == 5)
     await wait_for(
         pilot, lambda: "…" not in [app.screen.table.plain_row(k)[6] for k in app.screen.table.keys]
