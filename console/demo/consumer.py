@@ -18,7 +18,7 @@ import uuid
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from console.demo import moto_access
+from console.demo import lambdas, moto_access
 from console.demo.clock import CLOCK
 
 REGION = "ap-south-1"
@@ -52,8 +52,12 @@ class Consumer:
         self._last = now
         try:
             sqs = moto_access.sqs(REGION, account)
-            if QUEUE not in sqs.queues:
+            queue = sqs.queues.get(QUEUE)
+            if queue is None:
                 return
+            lambdas.detach(queue)  # a mapping made with boto3 since: this poller is Lambda's
+            if not lambdas.enabled(REGION, account, queue.queue_arn):
+                return  # the mapping is disabled or gone: nothing consumes the queue
             batch = sqs.receive_message(QUEUE, 10, 0, self.visibility())
         except Exception:
             return

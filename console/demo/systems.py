@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from console.demo import lambdas, moto_access
 from console.demo.builder import Builder
 from console.demo.facts import (
     ASHARVI_MISSING_MODULE,
@@ -169,6 +170,11 @@ class Systems(Builder):
             },
         )["QueueUrl"]
         self.info.queues["document-verification-queue"] = queue_url
+        queue_arn = sqs.get_queue_attributes(QueueUrl=queue_url, AttributeNames=["QueueArn"])["Attributes"][
+            "QueueArn"
+        ]
+        lambdas.seed(self.clients, region, queue_arn)  # the Lambda that consumes it, by its mapping
+        lambdas.detach(moto_access.sqs(region).queues["document-verification-queue"])
         self.info.queues["document-verification-dlq"] = dlq_url
         self.log_group(region, "/ecs/document-verification")
         self.log_group(region, "/aws/lambda/document-processor", 14)

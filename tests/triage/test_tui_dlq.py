@@ -39,7 +39,7 @@ def dlq_visible(runtime: DemoRuntime) -> int:
 
 def say_in_logs(runtime: DemoRuntime, group: str, at_ms: int, line: str) -> None:
     logs = client(runtime, "logs")
-    stream = f"ecs/document-verification-backend/{uuid.uuid4().hex}"
+    stream = f"2026/12/02/[$LATEST]{uuid.uuid4().hex}"  # a Lambda stream
     logs.create_log_stream(logGroupName=group, logStreamName=stream)
     logs.put_log_events(
         logGroupName=group, logStreamName=stream, logEvents=[{"timestamp": at_ms, "message": line}]
@@ -88,10 +88,12 @@ async def test_one_group_is_redriven_or_deleted_on_its_own(
         plan_text = app.screen.plan.render()
         assert f"the group '{key}'" in plan_text and f"{group.count} peeked messages" in plan_text
         if verb == "redrive":
-            # document-verification-service names the source queue in its task definition: it reads it now
+            # The document-processor Lambda reads the source queue by its event source mapping, and
+            # document-verification-service names it in its task definition: both read it now.
+            warning = " ".join(plan_text.split())
             assert (
-                "document-verification-queue is consumed now by ECS service document-verification-service"
-                in (" ".join(plan_text.split()))
+                "document-verification-queue is consumed now by Lambda document-processor "
+                "(enabled event source mapping), ECS service document-verification-service" in warning
             )
         await pilot.press("y")
         await wait_for(pilot, lambda: any(e.get("outcome_of") for e in audit.entries()), timeout=30)
@@ -111,19 +113,24 @@ async def test_l_on_a_message_opens_its_consumers_logs_at_its_first_receive(
         message = detail.current_message()
         assert message is not None
         first = int(message.attributes["ApproximateFirstReceiveTimestamp"])
-        # The consumer logged a line naming the message (as a worker that logs its ids would).
+        # The Lambda logged its failure on the message's first receive (a seeded DLQ message's
+        # first receive is older than the live poller's stream, so its line is written here).
         say_in_logs(
-            triage_world, "/ecs/document-verification", first, f"processing {message.message_id}: failed"
+            triage_world,
+            "/aws/lambda/document-processor",
+            first,
+            f"[ERROR]\tFailed to process message {message.message_id}: KeyError: 'p60'",
         )
         await pilot.press("l")
         await wait_for(pilot, lambda: isinstance(app.screen, LogsWindowScreen), timeout=20)
         logs = app.screen
         assert isinstance(logs, LogsWindowScreen)
-        assert logs.service is not None and logs.service.name == "document-verification-service"
+        # The Lambda behind the source queue's event source mapping comes before the ECS service.
+        assert logs.service is None
         assert logs.window == (first - 120_000, first + 120_000)
         assert logs.mention == message.message_id
         await wait_for(pilot, lambda: bool(logs.sources), timeout=30)
-        assert {s.group for s in logs.sources} == {"/ecs/document-verification"}
+        assert {s.group for s in logs.sources} == {"/aws/lambda/document-processor"}
         assert (logs.since, logs.until) == logs.window
         await wait_for(pilot, lambda: logs.filter_text == message.message_id, timeout=40)
         assert message.message_id in screen_text(app)
