@@ -76,15 +76,13 @@ class Triage:
         """Clients with few retries for the APIs an endpoint may lack (alarm history, service
         deployments, scaling activities): their absence costs one quick error, not six retries."""
         if self._optional is None:
-            self._optional = AwsContext(
-                profile=self.gateways.aws.profile,
-                endpoint_url=self.gateways.aws.endpoint_url,
-                settings=ClientSettings(
+            self._optional = self.gateways.aws.sibling(
+                ClientSettings(
                     connect_timeout=self.gateways.aws.settings.connect_timeout,
                     read_timeout=10.0,
                     max_attempts=OPTIONAL_ATTEMPTS,
                     retry_mode="standard",
-                ),
+                )
             )
         return self._optional
 

@@ -37,6 +37,7 @@ from console.aws import logs as logs_api
 from console.aws.paging import Budget
 from console.aws.session import AwsContext
 from console.errors import THROTTLE_CODES, BadInput, OpsError, describe_aws_error
+from console.logs.buffer import message_size
 from console.logs.filter import LineFilter
 from console.logs.ranges import read_range
 from console.logs.sources import LogSource
@@ -50,6 +51,9 @@ LAG_MARGIN_MS = 1_000
 LAG_DECAY = 0.99  # per completed poll: a slow stream's delay is remembered for a few minutes
 MAX_BACKOFF = 30.0
 MAX_BATCH = 10_000  # events per source per round; the rest follows in the next round at once
+# ... and bytes per source per round: with 1 MB events a round of 10,000 would hold gigabytes
+# between the reader and the pane (a few rounds wait in the threaded reader's queue).
+MAX_BATCH_BYTES = 2**20
 PRUNE_AT = 5_000  # remembered ids before a mid-poll prune
 YIELD_EVERY = 500  # events handled between turns of the event loop (a page holds up to 10,000)
 HISTORY_FLOOR_MS = 30 * 86_400_000  # how far back fetch_before looks when the group's age is unknown
@@ -159,6 +163,7 @@ class Follower:
         max_backoff: float = MAX_BACKOFF,
         page_size: int | None = None,
         max_batch: int = MAX_BATCH,
+        max_batch_bytes: int = MAX_BATCH_BYTES,
         on_status: Callable[[FollowStats], None] | None = None,
     ) -> None:
         if not sources:
@@ -175,6 +180,7 @@ class Follower:
         self.max_backoff = max_backoff
         self.page_size = page_size
         self.max_batch = max_batch
+        self.max_batch_bytes = max_batch_bytes
         self.on_status = on_status
         self.stats = FollowStats()
         self._cursors: dict[LogSource, _Cursor] = {}
@@ -249,7 +255,8 @@ class Follower:
                 del seen[key]
 
     async def _poll_source(self, source: LogSource) -> tuple[Batch, BaseException | None]:
-        """New events of one source since its cursor (at most ``max_batch`` per round).
+        """New events of one source since its cursor (at most ``max_batch`` events or, at a page's
+        end, ``max_batch_bytes`` of messages per round).
 
         On error, the events read before it are returned with the error, and
         the cursor keeps the nextToken so that the next round resumes there.
@@ -258,6 +265,7 @@ class Follower:
         if cursor.token is None:
             cursor.poll_start = self._next_start(cursor)
         fresh: Batch = []
+        size = 0
         try:
             while True:
                 self.stats.calls += 1
@@ -291,9 +299,10 @@ class Follower:
                         self.stats.filtered += 1
                         continue
                     fresh.append(event)
+                    size += message_size(event.message)
                 cursor.token = page.next_token
                 self._prune(cursor)
-                if not cursor.token or len(fresh) >= self.max_batch:
+                if not cursor.token or len(fresh) >= self.max_batch or size >= self.max_batch_bytes:
                     break
         except Exception as exc:
             return fresh, exc
@@ -375,6 +384,7 @@ class Follower:
                 self.on_status(self.stats)
             if batch:
                 yield batch
+            del batch  # not held through the sleep: the pane keeps what it keeps, in its bound
             pending = any(c.token for c in self._cursors.values())
             if self._stopping.is_set() or (not pending and self._complete(started)):
                 return

@@ -362,3 +362,31 @@ async def test_overlap_grows_to_cover_late_streams(writer: LogWriter, logs_endpo
     assert [e.message for e in got] == ["slow warm-up", "fast line", "slow line"]
     cursor = next(iter(follower._cursors.values()))
     assert follower.overlap(cursor) > 2_000 + 1_000  # grew past the least overlap with the delay seen
+
+
+async def test_a_round_of_large_events_is_bounded_in_bytes(writer: LogWriter, logs_endpoint: str) -> None:
+    """CloudWatch events reach 1 MB: a round holds about ``max_batch_bytes`` (and one page), not
+    ``max_batch`` events, so what waits between the reader and the pane stays small; nothing is lost."""
+    group = writer.group("large")
+    big = [f"event {i} " + "x" * 100_000 for i in range(40)]  # 4 MB in all
+    sizes: list[int] = []
+    async with AwsContext(endpoint_url=logs_endpoint) as aws:
+        follower = Follower(
+            aws, budget=fast(), sources=[LogSource(group, REGION)], interval=0.05, page_size=4
+        )
+        assert follower.max_batch_bytes == 2**20
+        got: list[LogEvent] = []
+
+        async def run() -> None:
+            async for batch in follower:
+                sizes.append(sum(len(e.message) for e in batch))
+                got.extend(batch)
+                if len(got) >= len(big):
+                    follower.stop()
+
+        reading = asyncio.ensure_future(run())
+        await asyncio.sleep(0)  # the first poll's window is open before anything is written
+        await asyncio.to_thread(writer.put, group, "app/web/task1", big)
+        await asyncio.wait_for(reading, 60)
+    assert [e.message for e in got] == big
+    assert len(sizes) >= 3 and max(sizes) <= 2**20 + 4 * 100_010, sizes
