@@ -228,6 +228,11 @@ def demo_task(task: Task) -> DemoTask:
     return cast("DemoTask", task)
 
 
+def moto_task(task: DemoTask) -> Task:
+    """The same object as moto's own type, for the patched moto calls that return it."""
+    return cast("Task", task)
+
+
 def demo_service(svc: Service | DemoService) -> DemoService:
     """A service moto hands back; its ``_demo_*`` state is there once service_state has run."""
     return cast("DemoService", svc)
