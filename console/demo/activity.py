@@ -27,8 +27,6 @@ from collections.abc import Callable, Iterable
 from datetime import datetime, timedelta
 from typing import Any
 
-from moto.ecs.models import Task
-
 from console.demo import consumer, fates, metrics, moto_access, organisation
 from console.demo.loglines import (
     METRICS_KEPT,
@@ -39,12 +37,13 @@ from console.demo.loglines import (
     _now,
     ms,
 )
+from console.demo.moto_access import DemoTask
 from console.demo.scheduler import LOCK, backend, td_of
 
 log = logging.getLogger("opsconsole.demo.activity")
 
 
-def _streams(task: Task) -> list[tuple[str, str, str, str]]:
+def _streams(task: DemoTask) -> list[tuple[str, str, str, str]]:
     """(log group, stream, container name, stack) for each awslogs container of the task."""
     be = backend(task.region_name, task._account_id)
     td = td_of(be, task.task_definition_arn)
@@ -87,7 +86,7 @@ class LogBook:
     def __init__(self, seed: int = 11) -> None:
         self.lines = Lines(random.Random(seed))
 
-    def __call__(self, what: str, task: Task, extra: dict[str, Any]) -> None:
+    def __call__(self, what: str, task: DemoTask, extra: dict[str, Any]) -> None:
         if what not in ("started", "crashed", "stopping"):
             return
         at = self.lines.pin(task.started_at or _now()) if what == "started" else self.lines.pin(_now())
@@ -110,15 +109,15 @@ class LogBook:
                 self.lines.at = None
 
 
-def _service_tasks(region: str) -> list[tuple[str, str, list[Task]]]:
+def _service_tasks(region: str) -> list[tuple[str, str, list[DemoTask]]]:
     be = backend(region)
     return [
         (svc.cluster_name, svc.name, list(getattr(svc, "_demo_tasks", [])))
-        for svc in list(be.services.values())
+        for svc in list(moto_access.services_of(be).values())
     ]
 
 
-def _health_of(task: Task) -> dict[str, int]:
+def _health_of(task: DemoTask) -> dict[str, int]:
     """What the task's app answers on its health paths (so access logs agree with the ELB)."""
     run = fates.RUNS.get(task.id)
     app = next((c.app for c in run.containers if c.app is not None), None) if run else None
@@ -244,7 +243,7 @@ def fail_documents(
         for message in sent:
             ago = timedelta(seconds=rng.uniform(0, backdate.total_seconds()))
             stamp = int((_now() - ago).timestamp() * 1000)
-            message.sent_timestamp = stamp
+            message.sent_timestamp = stamp  # type: ignore[assignment]  # moto types it None until sent
     return len(sent)
 
 

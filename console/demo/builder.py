@@ -115,7 +115,8 @@ class Builder:
         )["Vpc"]["VpcId"]
         ec2.modify_vpc_attribute(VpcId=vpc, EnableDnsHostnames={"Value": True})
         base = cidr.split(".")
-        private, public = [], []
+        private: list[str] = []
+        public: list[str] = []
         for i, (kind, third) in enumerate((("private", 10), ("private", 11), ("public", 1), ("public", 2))):
             subnet = ec2.create_subnet(
                 VpcId=vpc,
@@ -259,7 +260,7 @@ class Builder:
         arn = str(td["taskDefinitionArn"])
         if at is not None:
             with LOCK:
-                registered = backend(region).describe_task_definition(arn)
+                registered = moto_access.demo_task_definition(backend(region).describe_task_definition(arn))
                 registered.registered_at = at
         return arn
 

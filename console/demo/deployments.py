@@ -6,10 +6,10 @@ import math
 import uuid
 from collections.abc import Iterable
 from datetime import datetime
-from typing import Any
 
-from moto.ecs.models import Service, Task
+from moto.ecs.models import Service
 
+from console.demo import moto_access
 from console.demo.ecs_state import (
     DEFAULT_DEPLOYMENT_CONFIGURATION,
     EVENTS_KEPT,
@@ -17,12 +17,14 @@ from console.demo.ecs_state import (
     now,
     short_id,
 )
+from console.demo.moto_access import DemoService, DemoTask, Deployment
 
 
-def service_state(svc: Service) -> None:
-    """Give a moto Service what the demo needs (idempotent)."""
+def service_state(moto_svc: Service | DemoService) -> DemoService:
+    """Give a moto Service what the demo needs (idempotent), and return it as the demo sees it."""
+    svc = moto_access.demo_service(moto_svc)
     if getattr(svc, "_demo_ready", False):
-        return
+        return svc
     svc._demo_tasks = []
     svc._demo_steady = False
     svc._demo_last_good = None  # (deployment id, task definition arn) of the last COMPLETED deployment
@@ -38,9 +40,10 @@ def service_state(svc: Service) -> None:
     svc.deployments = [make_deployment(svc, svc.task_definition)]
     svc.events = []
     svc._demo_ready = True
+    return svc
 
 
-def make_deployment(svc: Service, task_definition: str | None) -> dict[str, Any]:
+def make_deployment(svc: DemoService, task_definition: str | None) -> Deployment:
     stamp = now()
     dep_id = new_deployment_id()
     return {
@@ -62,16 +65,16 @@ def make_deployment(svc: Service, task_definition: str | None) -> dict[str, Any]
     }
 
 
-def add_event(svc: Service, message: str, at: datetime | None = None) -> None:
+def add_event(svc: DemoService, message: str, at: datetime | None = None) -> None:
     event = {"id": str(uuid.uuid4()), "createdAt": at or now(), "message": message}
     svc.events = [event, *svc.events[: EVENTS_KEPT - 1]]
 
 
-def _ids(tasks: Iterable[Task]) -> str:
+def _ids(tasks: Iterable[DemoTask]) -> str:
     return " ".join(f"(task {short_id(t)})" for t in tasks)
 
 
-def start_deployment(svc: Service, task_definition: str | None) -> dict[str, Any]:
+def start_deployment(svc: DemoService, task_definition: str | None) -> Deployment:
     """A new PRIMARY deployment; the previous ones become ACTIVE (they drain as the new one rolls)."""
     service_state(svc)
     dep = make_deployment(svc, task_definition)
@@ -87,7 +90,7 @@ def start_deployment(svc: Service, task_definition: str | None) -> dict[str, Any
     return dep
 
 
-def _groups(svc: Service) -> list[tuple[str, int]]:
+def _groups(svc: DemoService) -> list[tuple[str, int]]:
     return [
         (lb["targetGroupArn"], int(lb.get("containerPort") or 80))
         for lb in svc.load_balancers or []

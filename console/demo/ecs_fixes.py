@@ -22,7 +22,8 @@ from typing import Any
 from moto.ecs.models import EC2ContainerServiceBackend, Service, Task, TaskDefinition
 from moto.ecs.responses import EC2ContainerServiceResponse
 
-from console.demo import fates
+from console.demo import fates, moto_access
+from console.demo.moto_access import DemoService, DemoTask
 from console.demo.scheduler import (
     DEFAULT_DEPLOYMENT_CONFIGURATION,
     LOCK,
@@ -63,8 +64,9 @@ def install_patches(scheduler: Scheduler) -> None:
     def td_init(self: TaskDefinition, *args: Any, **kwargs: Any) -> None:
         # moto leaves registeredAt/By out; the rollback picker shows when each revision was registered.
         orig_td_init(self, *args, **kwargs)
-        self.registered_at = datetime.now(UTC)
-        self.registered_by = f"arn:aws:iam::{self.arn.split(':')[4]}:user/demo-deployer"
+        td = moto_access.demo_task_definition(self)
+        td.registered_at = datetime.now(UTC)
+        td.registered_by = f"arn:aws:iam::{td.arn.split(':')[4]}:user/demo-deployer"
 
     TaskDefinition.__init__ = td_init  # type: ignore[method-assign]
 
@@ -72,7 +74,9 @@ def install_patches(scheduler: Scheduler) -> None:
         with LOCK:
             result = orig_create(self)
             be = self.ecs_backend
-            svc = be._get_service(self._get_param("cluster", "default"), self._get_param("serviceName"))
+            svc = moto_access.demo_service(
+                be._get_service(self._get_param("cluster", "default"), self._get_param("serviceName"))
+            )
             cfg = self._get_param("deploymentConfiguration") or {}
             svc.deployment_configuration = {**DEFAULT_DEPLOYMENT_CONFIGURATION, **cfg}
             svc.health_check_grace_period_seconds = self._get_param("healthCheckGracePeriodSeconds")
@@ -86,12 +90,12 @@ def install_patches(scheduler: Scheduler) -> None:
             service_state(svc)
             return result
 
-    def update_service(self: EC2ContainerServiceBackend, props: dict[str, Any]) -> Service:
+    def update_service(self: EC2ContainerServiceBackend, service_properties: dict[str, Any]) -> Service:
+        props = service_properties
         with LOCK:
             cluster = props.get("cluster", "default")
             name = str(props.get("service", "")).split("/")[-1]
-            svc = self._get_service(cluster, name)
-            service_state(svc)
+            svc = service_state(self._get_service(cluster, name))
             before_td = svc.task_definition
             force = bool(props.get("force_new_deployment"))
             deployments = [dict(d) for d in svc.deployments]  # moto rewrites the first one in place
@@ -124,7 +128,7 @@ def install_patches(scheduler: Scheduler) -> None:
             if task is None or sched is None:
                 return orig_stop(self, cluster_str, task_str, reason)
             sched.stop_task(task, reason or "Task stopped by user", "UserInitiated")
-            return task
+            return moto_access.moto_task(task)
 
     def run_task(self: EC2ContainerServiceBackend, *args: Any, **kwargs: Any) -> list[Task]:
         with LOCK:
@@ -133,7 +137,7 @@ def install_patches(scheduler: Scheduler) -> None:
             for task in tasks:
                 _dress_loose_task(self, task)
                 if sched is not None:
-                    sched.adopt_loose(self, task)
+                    sched.adopt_loose(self, moto_access.demo_task(task))
             return tasks
 
     def delete_service(
@@ -182,13 +186,14 @@ def _dress_loose_task(be: EC2ContainerServiceBackend, task: Task) -> None:
     keep_id = task.id
     task.__dict__.update({k: v for k, v in twin.__dict__.items() if k not in ("id",)})
     task.id = keep_id
+    dressed = moto_access.demo_task(task)
     run = fates.RUNS.pop(twin.id, None)
     if run is not None:
         run.task_id = keep_id
         fates.RUNS[keep_id] = run
-    for container in task.containers:
+    for container in dressed.containers:
         container["taskArn"] = old_arn
-    index_of(be)[old_arn.rsplit("/", 1)[-1]] = task
+    index_of(be)[old_arn.rsplit("/", 1)[-1]] = dressed
 
 
 # --------------------------------------------------------------------------- overrides
@@ -231,7 +236,7 @@ def list_tasks(region: str, request: dict[str, Any]) -> dict[str, Any]:
     be = backend(region)
     with LOCK:
         cluster = _cluster(be, request.get("cluster"))
-        tasks = list(be.tasks.get(cluster.name, {}).values())
+        tasks = list(moto_access.tasks_of(be).get(cluster.name, {}).values())
         service = request.get("serviceName")
         if service:
             name = service.split("/")[-1]
@@ -257,7 +262,7 @@ def list_tasks(region: str, request: dict[str, Any]) -> dict[str, Any]:
     return _page(arns, request, 100, "taskArns")
 
 
-def task_json(task: Task, include_tags: bool) -> dict[str, Any]:
+def task_json(task: DemoTask, include_tags: bool) -> dict[str, Any]:
     out: dict[str, Any] = {
         "attachments": task.attachments,
         "attributes": [{"name": "ecs.cpu-architecture", "value": "x86_64"}],
@@ -346,7 +351,7 @@ def list_services(region: str, request: dict[str, Any]) -> dict[str, Any]:
     return _page(arns, request, 10, "serviceArns")
 
 
-def service_json(svc: Service, include_tags: bool) -> dict[str, Any]:
+def service_json(svc: DemoService, include_tags: bool) -> dict[str, Any]:
     """A service as DescribeServices shows it (moto's own serialiser takes ~15 ms for ten)."""
     out: dict[str, Any] = {
         "serviceArn": svc.arn,
@@ -410,8 +415,7 @@ def describe_services(region: str, request: dict[str, Any]) -> dict[str, Any]:
                 )
                 failures.append({"arn": arn, "reason": "MISSING"})
             else:
-                service_state(svc)
-                found.append(service_json(svc, include_tags))
+                found.append(service_json(service_state(svc), include_tags))
         # Serialise under the lock: the scheduler edits these lists between ticks.
         return json.loads(json.dumps({"services": found, "failures": failures}, default=_stamp))
 

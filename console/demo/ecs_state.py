@@ -9,9 +9,10 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from moto.ecs.models import EC2ContainerServiceBackend, Task, TaskDefinition
+from moto.ecs.models import EC2ContainerServiceBackend
 
 from console.demo import moto_access
+from console.demo.moto_access import DemoTask, DemoTaskDefinition
 
 log = logging.getLogger("opsconsole.demo.scheduler")
 
@@ -28,7 +29,7 @@ DEFAULT_DEPLOYMENT_CONFIGURATION: dict[str, Any] = {
     "minimumHealthyPercent": 100,
 }
 
-TaskHook = Callable[[str, "Task", dict[str, Any]], None]
+TaskHook = Callable[[str, DemoTask, dict[str, Any]], None]
 
 
 def now() -> datetime:
@@ -39,7 +40,7 @@ def new_deployment_id() -> str:
     return f"ecs-svc/{random.randint(10**18, 10**19 - 1)}"
 
 
-def short_id(task: Task) -> str:
+def short_id(task: DemoTask) -> str:
     return str(task.id)
 
 
@@ -48,10 +49,10 @@ def backend(region: str, account: str | None = None) -> EC2ContainerServiceBacke
     return moto_access.ecs(region, account)
 
 
-def td_of(be: EC2ContainerServiceBackend, ref: str | None) -> TaskDefinition | None:
+def td_of(be: EC2ContainerServiceBackend, ref: str | None) -> DemoTaskDefinition | None:
     if not ref:
         return None
     try:
-        return be.describe_task_definition(ref)
+        return moto_access.demo_task_definition(be.describe_task_definition(ref))
     except Exception:
         return None

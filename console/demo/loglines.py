@@ -8,7 +8,7 @@ import uuid
 from datetime import UTC, datetime
 from typing import Any
 
-from moto.ecs.models import Task
+from console.demo.moto_access import DemoTask
 
 STREAM_EVENTS_KEPT = 5000
 METRICS_KEPT = 200_000
@@ -143,7 +143,7 @@ class Lines:
         path = self.rng.choice(PATHS.get(container, ["/health"]))
         return path.replace("{id}", uuid.UUID(int=self.rng.getrandbits(128)).hex[:12])
 
-    def startup(self, stack: str, container: str, task: Task) -> list[str]:
+    def startup(self, stack: str, container: str, task: DemoTask) -> list[str]:
         if stack == "fastapi":
             return [
                 "INFO:     Started server process [1]",

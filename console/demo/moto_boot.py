@@ -46,7 +46,7 @@ def import_moto() -> None:
         return load(filename, *args, **kwargs)
 
     boto3.Session = SharedSession  # type: ignore[misc]
-    moto_utils.load_resource = load_demo_offerings
+    moto_utils.load_resource = load_demo_offerings  # type: ignore[assignment]  # passes moto's extra args on
     try:
         import moto.ecs.models  # noqa: F401  (EC2's, ECS's and the backends' machinery)
     finally:

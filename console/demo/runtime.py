@@ -84,11 +84,12 @@ def _reset_keeping_network() -> bool:
     except ImportError:
         return False
     with backend_lock:
-        for backends in list(BackendDict._instances):
+        instances = BackendDict._instances  # type: ignore[misc]  # moto's registry of every service's backends
+        for backends in list(instances):
             if backends.service_name in KEPT_ON_RESET:
                 continue
             backends.clear()
-            BackendDict._instances.remove(backends)
+            instances.remove(backends)
     reset_model_data()
     return True
 

@@ -23,9 +23,9 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from moto.ecs.models import EC2ContainerServiceBackend, Service, Task
+from moto.ecs.models import EC2ContainerServiceBackend, Service
 
-from console.demo import fates, organisation
+from console.demo import fates, moto_access, organisation
 from console.demo.clock import CLOCK
 from console.demo.deployments import (
     _groups,
@@ -52,6 +52,7 @@ from console.demo.ecs_state import (  # noqa: F401  (re-exported)
     short_id,
     td_of,
 )
+from console.demo.moto_access import DemoService, DemoTask, Deployment
 from console.demo.tasks import (
     _SUBNET_CIDRS,
     drain,
@@ -75,7 +76,7 @@ class Scheduler:
     _thread: threading.Thread | None = None
     _stop: threading.Event = field(default_factory=threading.Event)
     _paused: threading.Event = field(default_factory=threading.Event)
-    _stopped: dict[tuple[str, str], deque[Task]] = field(default_factory=dict)  # (account, region)
+    _stopped: dict[tuple[str, str], deque[DemoTask]] = field(default_factory=dict)  # (account, region)
     _tick_lock: threading.Lock = field(default_factory=threading.Lock)
     # The rest of the world that moves with ECS's clock (the queue's consumer, incidents, alarms).
     extras: list[Callable[[], None]] = field(default_factory=list)
@@ -138,16 +139,17 @@ class Scheduler:
 
     def _tick_region(self, region: str) -> None:
         be = backend(region)
-        for svc in list(be.services.values()):
+        for svc in list(moto_access.services_of(be).values()):
             try:
                 self.step_service(be, svc)
             except Exception:
                 self.errors += 1
                 log.exception("demo scheduler failed on service %s", getattr(svc, "name", "?"))
-        for task in list(getattr(be, "_demo_loose", ())):
+        demo = moto_access.demo_ecs(be)
+        for task in list(getattr(demo, "_demo_loose", ())):
             self._advance(task, None)
             if task.last_status == "STOPPED":
-                be._demo_loose.remove(task)
+                demo._demo_loose.remove(task)
         self.recount(be)
         self._prune(be)
 
@@ -156,7 +158,7 @@ class Scheduler:
         for svc in be.services.values():
             if svc.status == "ACTIVE" and svc.cluster_name in counts:
                 counts[svc.cluster_name][2] += 1
-        for cluster_name, tasks in be.tasks.items():
+        for cluster_name, tasks in moto_access.tasks_of(be).items():
             if cluster_name not in counts:
                 continue
             for task in tasks.values():
@@ -179,12 +181,12 @@ class Scheduler:
         index = index_of(be)
         while stopped and (len(stopped) > STOPPED_KEPT or (stopped[0].stopped_at or cutoff) < cutoff):
             task = stopped.popleft()
-            be.tasks.get(task.cluster_name, {}).pop(task.task_arn, None)
+            moto_access.tasks_of(be).get(task.cluster_name, {}).pop(task.task_arn, None)
             index.pop(task.id, None)
             fates.RUNS.pop(task.id, None)
 
     # ---- task lifecycle --------------------------------------------------------------
-    def _emit(self, what: str, task: Task, extra: dict[str, Any] | None = None) -> None:
+    def _emit(self, what: str, task: DemoTask, extra: dict[str, Any] | None = None) -> None:
         if self.hook is None:
             return
         try:
@@ -192,7 +194,7 @@ class Scheduler:
         except Exception:
             log.exception("demo task hook failed (%s)", what)
 
-    def _advance(self, task: Task, svc: Service | None) -> None:
+    def _advance(self, task: DemoTask, svc: DemoService | None) -> None:
         """One tick of one task's lifecycle; each step waits its ECS duration (see clock)."""
         task.ticks += 1
         status = task._status
@@ -247,7 +249,7 @@ class Scheduler:
                 return
             self._show_health(task, run, stamp)
 
-    def _show_health(self, task: Task, run: fates.TaskRun, at: datetime) -> None:
+    def _show_health(self, task: DemoTask, run: fates.TaskRun, at: datetime) -> None:
         by_name = {c.name: c for c in run.containers}
         for c in task.containers:
             cr = by_name.get(c["name"])
@@ -255,7 +257,7 @@ class Scheduler:
                 c["healthStatus"] = fates.container_status(run, cr, at)
         task.health_status = fates.container_health(run, at)
 
-    def fail(self, task: Task, svc: Service | None, verdict: fates.Verdict) -> None:
+    def fail(self, task: DemoTask, svc: DemoService | None, verdict: fates.Verdict) -> None:
         """The task stops on its own: it failed to start, or an essential container exited."""
         for container, stack, message in verdict.logs:
             self._emit("crashed", task, {"container": container, "stack": stack, "message": message})
@@ -278,7 +280,7 @@ class Scheduler:
         self._finish_stop(task, svc)
         self._count_failure(task, svc)
 
-    def _count_failure(self, task: Task, svc: Service | None) -> None:
+    def _count_failure(self, task: DemoTask, svc: DemoService | None) -> None:
         """A failed task counts towards its deployment's circuit breaker; the next start backs off."""
         if svc is None:
             return
@@ -290,7 +292,7 @@ class Scheduler:
             failed = svc.deployments[0]["failedTasks"]
             svc._demo_next_start_tick = self.tick_count + min(2**failed, 16)
 
-    def stop_task(self, task: Task, reason: str, code: str = "UserInitiated") -> None:
+    def stop_task(self, task: DemoTask, reason: str, code: str = "UserInitiated") -> None:
         """Ask a task to stop (StopTask, scale-in, a rollout): it drains, then stops."""
         if task.desired_status == "STOPPED":
             return
@@ -301,7 +303,7 @@ class Scheduler:
         drain(task, task.stopping_at)
         self._emit("stopping", task)
 
-    def _finish_stop(self, task: Task, svc: Service | None) -> None:
+    def _finish_stop(self, task: DemoTask, svc: DemoService | None) -> None:
         stamp = now()
         set_status(task, "STOPPED")
         task.execution_stopped_at = stamp
@@ -323,12 +325,12 @@ class Scheduler:
         self._emit("stopped", task)
 
     def launch(
-        self, be: EC2ContainerServiceBackend, svc: Service, dep: dict[str, Any], count: int
-    ) -> list[Task]:
+        self, be: EC2ContainerServiceBackend, svc: DemoService, dep: Deployment, count: int
+    ) -> list[DemoTask]:
         td = td_of(be, dep["taskDefinition"])
         if td is None or count <= 0:
             return []
-        started = []
+        started: list[DemoTask] = []
         for _ in range(count):
             task = new_task(
                 be,
@@ -350,7 +352,7 @@ class Scheduler:
         return started
 
     # ---- one service -------------------------------------------------------------------
-    def step_service(self, be: EC2ContainerServiceBackend, svc: Service) -> None:
+    def step_service(self, be: EC2ContainerServiceBackend, svc: DemoService) -> None:
         service_state(svc)
         tasks = svc._demo_tasks
         for task in list(tasks):
@@ -386,7 +388,7 @@ class Scheduler:
         active = [t for t in tasks if t.desired_status == "RUNNING"]
         mine = [t for t in active if t.started_by == primary["id"]]
         others = [t for t in active if t.started_by != primary["id"]]
-        stopped_now: list[Task] = []
+        stopped_now: list[DemoTask] = []
 
         # Old deployments: pending tasks go at once; running ones while enough healthy tasks remain.
         healthy_count = sum(1 for t in active if healthy(t))
@@ -449,7 +451,7 @@ class Scheduler:
         self._update_counts(svc)
         self._settle(svc)
 
-    def _trip(self, svc: Service, rollback: bool) -> None:
+    def _trip(self, svc: DemoService, rollback: bool) -> None:
         primary = svc.deployments[0]
         primary["rolloutState"] = "FAILED"
         primary["rolloutStateReason"] = "ECS deployment circuit breaker: tasks failed to start."
@@ -482,7 +484,7 @@ class Scheduler:
         else:
             svc._demo_cb_stopped = True
 
-    def _update_counts(self, svc: Service) -> None:
+    def _update_counts(self, svc: DemoService) -> None:
         running = pending = 0
         per: dict[str, list[int]] = {}
         for task in svc._demo_tasks:
@@ -508,7 +510,7 @@ class Scheduler:
             if i > 0:
                 dep["desiredCount"] = d
 
-    def _settle(self, svc: Service) -> None:
+    def _settle(self, svc: DemoService) -> None:
         primary = svc.deployments[0]
         live = {t.started_by for t in svc._demo_tasks}
         kept = [primary] + [d for d in svc.deployments[1:] if d["id"] in live]
@@ -535,18 +537,23 @@ class Scheduler:
 
     # ---- seeding shortcut --------------------------------------------------------------
     def settle_now(
-        self, be: EC2ContainerServiceBackend, svc: Service, *, age: timedelta = timedelta(hours=6)
+        self,
+        be: EC2ContainerServiceBackend,
+        svc: Service | DemoService,
+        *,
+        age: timedelta = timedelta(hours=6),
     ) -> None:
         """Bring a freshly created service to its steady state at once, with a believable past (settle.py)."""
         from console.demo.settle import settle_now
 
         settle_now(self, be, svc, age=age)
 
-    def adopt_loose(self, be: EC2ContainerServiceBackend, task: Task) -> None:
+    def adopt_loose(self, be: EC2ContainerServiceBackend, task: DemoTask) -> None:
         """A task made by moto's run_task: give it our lifecycle."""
-        loose = getattr(be, "_demo_loose", None)
+        demo = moto_access.demo_ecs(be)
+        loose: list[DemoTask] | None = getattr(demo, "_demo_loose", None)
         if loose is None:
-            loose = be._demo_loose = []
+            loose = demo._demo_loose = []
         loose.append(task)
 
     def wait_for(self, predicate: Callable[[], bool], timeout: float = 10.0) -> bool:

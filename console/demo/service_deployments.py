@@ -15,10 +15,12 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from moto.ecs.models import Service
+from moto.ecs.models import EC2ContainerServiceBackend
 
+from console.demo import moto_access
 from console.demo.deployments import add_event, start_deployment
 from console.demo.ecs_state import ACCOUNT, LOCK, backend, now
+from console.demo.moto_access import DemoService, Deployment
 from console.demo.scheduler import Scheduler
 from console.demo.server import DemoApiError, DemoServer
 
@@ -30,20 +32,20 @@ def _number(dep_id: str) -> str:
     return dep_id.rsplit("/", 1)[-1]
 
 
-def _arn(svc: Service, kind: str, dep_id: str) -> str:
+def _arn(svc: DemoService, kind: str, dep_id: str) -> str:
     region = svc.region_name
     account = getattr(svc, "_account_id", None) or ACCOUNT
     return f"arn:aws:ecs:{region}:{account}:{kind}/{svc.cluster_name}/{svc.name}/{_number(dep_id)}"
 
 
-def _records(svc: Service) -> dict[str, dict[str, Any]]:
+def _records(svc: DemoService) -> dict[str, dict[str, Any]]:
     book: dict[str, dict[str, Any]] | None = getattr(svc, "_demo_service_deployments", None)
     if book is None:
         book = svc._demo_service_deployments = {}
     return book
 
 
-def _breaker(svc: Service, dep: dict[str, Any]) -> dict[str, Any]:
+def _breaker(svc: DemoService, dep: Deployment) -> dict[str, Any]:
     from console.demo.deployments import circuit_threshold
 
     cfg = (svc.deployment_configuration or {}).get("deploymentCircuitBreaker") or {}
@@ -55,7 +57,7 @@ def _breaker(svc: Service, dep: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def observe(svc: Service) -> None:
+def observe(svc: DemoService) -> None:
     """Write down what the service's deployments say now (call under LOCK)."""
     if not getattr(svc, "_demo_ready", False):
         return
@@ -107,7 +109,7 @@ def observe(svc: Service) -> None:
             _gone(svc, rec, stamp)
 
 
-def _gone(svc: Service, rec: dict[str, Any], stamp: datetime) -> None:
+def _gone(svc: DemoService, rec: dict[str, Any], stamp: datetime) -> None:
     """A deployment drained between two looks: its events say whether the breaker failed it."""
     texts = [str(e.get("message", "")) for e in svc.events]
     failed = any(f"deployment {rec['id']} deployment failed" in t for t in texts)
@@ -134,7 +136,7 @@ def _patch_scheduler() -> None:
     _STATE["patched"] = True
     step = Scheduler.step_service
 
-    def step_service(self: Scheduler, be: Any, svc: Service) -> None:
+    def step_service(self: Scheduler, be: EC2ContainerServiceBackend, svc: DemoService) -> None:
         observe(svc)
         step(self, be, svc)
         observe(svc)
@@ -142,17 +144,17 @@ def _patch_scheduler() -> None:
     Scheduler.step_service = step_service  # type: ignore[method-assign]
 
 
-def _service(region: str, cluster: str, service: str) -> Service:
+def _service(region: str, cluster: str, service: str) -> DemoService:
     be = backend(region)
     cluster_name = str(cluster or "default").rsplit("/", 1)[-1]
     name = str(service).rsplit("/", 1)[-1]
-    svc = be.services.get(f"{cluster_name}:{name}")
+    svc = moto_access.services_of(be).get(f"{cluster_name}:{name}")
     if svc is None:
         raise DemoApiError("ServiceNotFoundException", "Service not found.")
     return svc
 
 
-def _brief(svc: Service, rec: dict[str, Any]) -> dict[str, Any]:
+def _brief(svc: DemoService, rec: dict[str, Any]) -> dict[str, Any]:
     out = {
         "serviceDeploymentArn": _arn(svc, "service-deployment", rec["id"]),
         "serviceArn": svc.arn,
@@ -168,7 +170,7 @@ def _brief(svc: Service, rec: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-def _detail(svc: Service, rec: dict[str, Any]) -> dict[str, Any]:
+def _detail(svc: DemoService, rec: dict[str, Any]) -> dict[str, Any]:
     desired, running, pending = rec.get("counts", (0, 0, 0))
     out = _brief(svc, rec)
     out.pop("targetServiceRevisionArn")
@@ -186,7 +188,7 @@ def _detail(svc: Service, rec: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-def _sorted(svc: Service) -> list[dict[str, Any]]:
+def _sorted(svc: DemoService) -> list[dict[str, Any]]:
     observe(svc)
     return sorted(_records(svc).values(), key=lambda r: r["createdAt"], reverse=True)
 
@@ -222,7 +224,7 @@ def list_service_deployments(region: str, request: dict[str, Any]) -> dict[str, 
     return answer
 
 
-def _find(region: str, arn: str) -> tuple[Service, dict[str, Any]]:
+def _find(region: str, arn: str) -> tuple[DemoService, dict[str, Any]]:
     parts = arn.split(":", 5)
     path = parts[5].split("/") if len(parts) == 6 else []
     if len(path) != 4 or path[0] != "service-deployment":

@@ -15,6 +15,7 @@ from moto.ecs.models import EC2ContainerServiceBackend, Service
 from console.demo import fates
 from console.demo.deployments import _groups, _ids, add_event, service_state
 from console.demo.ecs_state import log, now, td_of
+from console.demo.moto_access import DemoService, DemoTask
 from console.demo.tasks import new_task, targets
 
 if TYPE_CHECKING:
@@ -22,14 +23,18 @@ if TYPE_CHECKING:
 
 
 def settle_now(
-    self: Scheduler, be: EC2ContainerServiceBackend, svc: Service, *, age: timedelta = timedelta(hours=6)
+    self: Scheduler,
+    be: EC2ContainerServiceBackend,
+    moto_svc: Service | DemoService,
+    *,
+    age: timedelta = timedelta(hours=6),
 ) -> None:
     """Bring a freshly created service to its steady state at once, with a believable past.
 
     Used by the world when seeding, so the demo starts as a live account looks, not as a
     brand-new one (and a reset is fast).
     """
-    service_state(svc)
+    svc = service_state(moto_svc)
     primary = svc.deployments[0]
     started = now() - age
     td = td_of(be, primary["taskDefinition"])
@@ -38,7 +43,7 @@ def settle_now(
     desired = int(svc.desired_count or 0)
     primary["createdAt"] = primary["updatedAt"] = started
     svc.created_at = min(svc.created_at, started) if svc.created_at else started
-    made = []
+    made: list[DemoTask] = []
     for i in range(desired):
         created = started + timedelta(seconds=5 + i)
         task = new_task(

@@ -6,13 +6,16 @@ import ipaddress
 import random
 import uuid
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from moto.ecs.models import EC2ContainerServiceBackend, Task, TaskDefinition
-from moto.moto_api._internal.managed_state_model import ManagedState
+from moto.ecs.models import EC2ContainerServiceBackend
 
 from console.demo import fates, moto_access
 from console.demo.ecs_state import log, now
+from console.demo.moto_access import DemoTask, DemoTaskDefinition
+
+if TYPE_CHECKING:
+    from moto.elbv2.models import FakeTargetGroup
 
 
 def _fake_ip(subnet_cidr: str | None) -> str:
@@ -40,7 +43,7 @@ def _subnet_cidr(account: str, region: str, subnet_id: str) -> str | None:
 def new_task(
     be: EC2ContainerServiceBackend,
     cluster_name: str,
-    td: TaskDefinition,
+    td: DemoTaskDefinition,
     *,
     group: str,
     started_by: str,
@@ -51,11 +54,10 @@ def new_task(
     created_at: datetime | None = None,
     tags: list[dict[str, str]] | None = None,
     grace: int | None = None,
-) -> Task:
+) -> DemoTask:
     """A moto Task made without moto's constructor (no ENI in EC2: fast, and immune to the state manager)."""
     cluster = be.clusters[cluster_name]
-    task = Task.__new__(Task)
-    ManagedState.__init__(task, model_name="ecs::task", transitions=[(status, status)])
+    task = moto_access.bare_task(status)
     task_id = uuid.uuid4().hex
     region = be.region_name
     created = created_at or now()
@@ -148,24 +150,25 @@ def new_task(
     arn = task.task_arn
     for container in task.containers:
         container["taskArn"] = arn
-    be.tasks.setdefault(cluster.name, {})[arn] = task
+    moto_access.tasks_of(be).setdefault(cluster.name, {})[arn] = task
     index_of(be)[task_id] = task
     return task
 
 
-def index_of(be: EC2ContainerServiceBackend) -> dict[str, Task]:
+def index_of(be: EC2ContainerServiceBackend) -> dict[str, DemoTask]:
     """Task id → Task, so describes do not scan every task of the region."""
-    index = getattr(be, "_demo_task_index", None)
+    demo = moto_access.demo_ecs(be)
+    index: dict[str, DemoTask] | None = getattr(demo, "_demo_task_index", None)
     if index is None:
         index = {}
-        for tasks in be.tasks.values():
+        for tasks in moto_access.tasks_of(be).values():
             for task in tasks.values():
                 index[str(task.task_arn).rsplit("/", 1)[-1]] = task
-        be._demo_task_index = index
+        demo._demo_task_index = index
     return index
 
 
-def targets(task: Task, register: bool, at: datetime | None = None) -> None:
+def targets(task: DemoTask, register: bool, at: datetime | None = None) -> None:
     """Register a running task's IP in its service's target groups, or take it out (after draining).
 
     The ELB's view of each target (initial, healthy, unhealthy, draining) is the fates module's,
@@ -191,7 +194,7 @@ def targets(task: Task, register: bool, at: datetime | None = None) -> None:
         log.debug("target registration failed for %s", task.id, exc_info=True)
 
 
-def _target_of(tg: Any, port: int, registered: datetime) -> fates.Target:
+def _target_of(tg: FakeTargetGroup, port: int, registered: datetime) -> fates.Target:
     matcher = (getattr(tg, "matcher", None) or {}).get("HttpCode", "200")
     return fates.Target(
         group=tg.arn,
@@ -201,12 +204,12 @@ def _target_of(tg: Any, port: int, registered: datetime) -> fates.Target:
         interval=float(tg.health_check_interval_seconds or 30),
         healthy_n=int(tg.healthy_threshold_count or 5),
         unhealthy_n=int(tg.unhealthy_threshold_count or 2),
-        delay=float(tg.attributes.get("deregistration_delay.timeout_seconds", 300)),
+        delay=float(str(tg.attributes.get("deregistration_delay.timeout_seconds", 300))),
         registered=registered,
     )
 
 
-def drain(task: Task, at: datetime) -> None:
+def drain(task: DemoTask, at: datetime) -> None:
     """Targets of a stopping task go to ``draining`` for the target group's deregistration delay."""
     run = fates.RUNS.get(task.id)
     if run is not None:
@@ -214,12 +217,12 @@ def drain(task: Task, at: datetime) -> None:
             target.draining_since = target.draining_since or at
 
 
-def set_status(task: Task, status: str) -> None:
+def set_status(task: DemoTask, status: str) -> None:
     task.status = status
     task.ticks = 0
 
 
-def healthy(task: Task) -> bool:
+def healthy(task: DemoTask) -> bool:
     if task.last_status != "RUNNING" or task.desired_status != "RUNNING":
         return False
     return fates.healthy(fates.RUNS.get(task.id), now())

@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
+from typing import Any
 
 from console.demo import ecr, moto_access, organisation
 from console.demo.facts import (  # noqa: F401  (re-exported: the tests and the runtime import them from here)
@@ -212,7 +213,7 @@ class World(Systems):
     def _scale_cluster(self, region: str, count: int) -> None:
         net = self.network(region, "scale-vpc", "10.90.0.0/16", 8080)
         self.cluster(region, SCALE_CLUSTER, Purpose="scale-test")
-        network = {
+        network: dict[str, Any] = {
             "awsvpcConfiguration": {
                 "subnets": net.private,
                 "securityGroups": [net.ecs_sg],
@@ -245,14 +246,16 @@ class World(Systems):
                     execution_role_arn=role("scale-ecs-execution-role"),
                     tags=tags(Purpose="scale-test"),
                 )
-                svc = be.create_service(
-                    SCALE_CLUSTER,
-                    family,
-                    2 if i % 10 else 1,
-                    task_definition_str=td.arn,
-                    launch_type="FARGATE",
-                    platform_version="1.4.0",
-                    network_configuration=network,
+                svc = moto_access.demo_service(
+                    be.create_service(
+                        SCALE_CLUSTER,
+                        family,
+                        2 if i % 10 else 1,
+                        task_definition_str=td.arn,
+                        launch_type="FARGATE",
+                        platform_version="1.4.0",
+                        network_configuration=network,
+                    )
                 )
                 svc._demo_ready = False
                 service_state(svc)
