@@ -17,9 +17,10 @@ from textual.widgets import Static
 from console.api.triage import AlarmDetail
 from console.triage.model import iso
 from screens import fleet
+from screens.chart_pane import ChartPane
 from screens.format import aws, plain
 from screens.host import host_of
-from screens.pane import PaneScreen, matches
+from screens.pane import matches
 from screens.table_pane import TablePane, TableSpec
 from screens.timeline import LogsWindowScreen
 from screens.widgets.chart import MetricChart
@@ -38,7 +39,6 @@ COLUMNS = [
 ]
 DROP_ORDER = ("reason", "region", "since", "rule", "metric")
 STATE_STYLE = {"ALARM": "bold reverse red", "INSUFFICIENT_DATA": "yellow", "OK": "green"}
-HOURS = (3, 24)
 CROSSINGS_SHOWN = 12
 
 
@@ -108,12 +108,10 @@ class AlarmsScreen(TablePane):
         self.navigation.push_pane(AlarmDetailScreen(detail))
 
 
-class AlarmDetailScreen(PaneScreen):
-    CSS_PATH = "alarms.tcss"
+class AlarmDetailScreen(ChartPane["AlarmChart"]):
     """One alarm: its metric with the threshold, the crossing datapoints, its history."""
 
-    poll_interval = 60.0
-    filterable = False
+    CSS_PATH = "alarms.tcss"
     BINDINGS = [
         Binding("w", "window", "3 h/24 h", id="alarm.window"),
         Binding("l", "logs", "Logs of the window", id="alarm.logs"),
@@ -123,7 +121,6 @@ class AlarmDetailScreen(PaneScreen):
         super().__init__()
         self.detail = detail
         self.crumb = f"alarm {detail.alarm.name}"
-        self.hours = HOURS[0]
         self.chart: AlarmChart | None = None
 
     def compose_body(self) -> ComposeResult:
@@ -133,14 +130,11 @@ class AlarmDetailScreen(PaneScreen):
             with VerticalScroll(id="alarm-side"):
                 yield Static(id="alarm-side-body")
 
-    async def load(self) -> None:
-        self.chart = await self.api.triage.alarm_chart(self.detail, hours=self.hours)
-        self.render_chart()
+    async def read(self, hours: int) -> AlarmChart:
+        return await self.api.triage.alarm_chart(self.detail, hours=hours)
 
-    def render_chart(self) -> None:
-        chart = self.chart
-        if chart is None:
-            return
+    def show(self, chart: AlarmChart) -> None:
+        self.chart = chart
         d, a = self.detail, self.detail.alarm
         head = Text(end="")
         head.append_text(aws(a.name, "bold"))
@@ -181,12 +175,8 @@ class AlarmDetailScreen(PaneScreen):
             side.append_text(aws(a.description, "italic"))
         self.query_one("#alarm-side-body", Static).update(side)
         self.status.set_info(
-            f"{len(series.values)} datapoints over {self.hours} h · w: {HOURS[1] if self.hours == HOURS[0] else HOURS[0]} h · l: logs of this window"
+            f"{len(series.values)} datapoints over {self.hours} h · w: {self.other_hours} h · l: logs of this window"
         )
-
-    def action_window(self) -> None:
-        self.hours = HOURS[1] if self.hours == HOURS[0] else HOURS[0]
-        self.action_refresh()
 
     def action_logs(self) -> None:
         a = self.detail.alarm

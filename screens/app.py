@@ -23,7 +23,7 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import Awaitable, Callable, Mapping, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Unpack
 
 from textual import events, on, work
 from textual.actions import ActionParseResult
@@ -50,6 +50,7 @@ from screens.detail.service import ServiceDetailScreen
 from screens.detail.task import TaskDetailScreen
 from screens.format import Presenter
 from screens.heap import freeze_startup_heap
+from screens.host import LogsTarget, RunOptions
 from screens.modals.command_line import CommandLineScreen
 from screens.modals.confirm import ConfirmPlanScreen
 from screens.modals.help import HelpScreen, binding_rows
@@ -195,21 +196,14 @@ class OpsConsoleApp(App[int]):
     def open_task_detail(self, task: Task) -> None:
         self.push_pane(TaskDetailScreen(task))
 
-    def open_logs(
-        self,
-        *,
-        group: str | None = None,
-        service: Service | None = None,
-        task: Task | None = None,
-        container: str | None = None,
-    ) -> None:
+    def open_logs(self, **target: Unpack[LogsTarget]) -> None:
         """The logs pane (issue 4 replaces ``screens.logs.LogsScreen``; this signature stays).
 
         Imported here, not at the top: the logs pane (its follow engine, CloudWatch Logs
         gateway and log view) is a sixth of the UI's imports and no first screen needs it."""
         from screens.logs import LogsScreen
 
-        self.push_pane(LogsScreen(group=group, service=service, task=task, container=container))
+        self.push_pane(LogsScreen(**target))
 
     def open_queues(self) -> None:
         self.push_pane(QueuesScreen())
@@ -493,12 +487,7 @@ class OpsConsoleApp(App[int]):
         return False
 
     async def run_operation(
-        self,
-        prepare: Callable[[], Awaitable[Operation]],
-        *,
-        second_confirm: Callable[[Plan], Awaitable[bool]] | None = None,
-        on_cancel: Callable[[MoveProgressScreen], None] | None = None,
-        confirmed_by: Callable[[str], None] | None = None,
+        self, prepare: Callable[[], Awaitable[Operation]], **options: Unpack[RunOptions]
     ) -> Outcome | None:
         """The TUI's side of ``Operations.run``: prepare → plan modal → apply + audit → progress modal.
 
@@ -508,6 +497,8 @@ class OpsConsoleApp(App[int]):
         opens and its lines go there. Errors end in the status line, never as a crash; a
         declined plan says that nothing was sent. Returns None when no plan could be made.
         """
+        second_confirm, on_cancel = options.get("second_confirm"), options.get("on_cancel")
+        confirmed_by = options.get("confirmed_by")
         try:
             self.operations.check_writable()
             op = await prepare()

@@ -8,7 +8,7 @@ host in the console, a test may host a screen in an App of its own that offers t
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Sequence
-from typing import TYPE_CHECKING, Any, Protocol, cast
+from typing import TYPE_CHECKING, Any, Protocol, TypedDict, Unpack, cast
 
 from console.api import ConsoleApi
 from console.api.operations import Operation, Operations, Outcome
@@ -28,6 +28,23 @@ if TYPE_CHECKING:
     from screens.widgets.bars import TopBar
 
 
+class LogsTarget(TypedDict, total=False):
+    """What the logs pane opens on (``open_logs``): a log group, a service's or a task's logs."""
+
+    group: str | None
+    service: Service | None
+    task: Task | None
+    container: str | None  # of the task: that container's stream only
+
+
+class RunOptions(TypedDict, total=False):
+    """How ``run_operation`` asks before it applies, and where it shows what it did."""
+
+    second_confirm: Callable[[Plan], Awaitable[bool]] | None  # asks again after the plan (a purge)
+    on_cancel: Callable[[MoveProgressScreen], None] | None  # a Cancel button in the progress modal
+    confirmed_by: Callable[[str], None] | None  # a press confirmed it: no modal, its lines go there
+
+
 class Navigation(Protocol):
     """Where a pane can send the user (each opens a pane above the current one)."""
 
@@ -39,14 +56,7 @@ class Navigation(Protocol):
 
     def open_task_detail(self, task: Task) -> None: ...
 
-    def open_logs(
-        self,
-        *,
-        group: str | None = None,
-        service: Service | None = None,
-        task: Task | None = None,
-        container: str | None = None,
-    ) -> None: ...
+    def open_logs(self, **target: Unpack[LogsTarget]) -> None: ...
 
     def open_queues(self) -> None: ...
 
@@ -112,12 +122,7 @@ class Host(Protocol):
         ...
 
     async def run_operation(
-        self,
-        prepare: Callable[[], Awaitable[Operation]],
-        *,
-        second_confirm: Callable[[Plan], Awaitable[bool]] | None = None,
-        on_cancel: Callable[[MoveProgressScreen], None] | None = None,
-        confirmed_by: Callable[[str], None] | None = None,
+        self, prepare: Callable[[], Awaitable[Operation]], **options: Unpack[RunOptions]
     ) -> Outcome | None:
         """prepare → plan modal → apply + audit → progress modal (screens.app)."""
         ...

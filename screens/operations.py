@@ -15,7 +15,8 @@ A pane takes them by listing the bindings and mixing in the actions::
 
 from __future__ import annotations
 
-from collections.abc import Awaitable
+from collections.abc import Awaitable, Callable
+from functools import partial
 from typing import Any
 
 from textual.app import App
@@ -24,7 +25,7 @@ from console.api.operations import CANCELLED
 from console.model import Service, Task
 from console.ops.rollout import DEFAULT_POLL_INTERVAL, Pacing, breaker_notes
 from screens.bindings import mutating
-from screens.deploys import again_if_failed, revision_outcomes
+from screens.deploys import abort_flow, again_if_failed, deploy_image_flow, revision_outcomes
 from screens.host import Host, host_of
 
 SERVICE_OPERATIONS = [
@@ -102,6 +103,16 @@ async def stop_task_flow(app: App[Any], task: Task) -> None:
     await host.run_operation(lambda: ops.prepare_stop_task(task, reason, pacing=pacing_for(host)))
 
 
+def _on_service(flow: Callable[[App[Any], Service], Awaitable[None]]) -> Callable[[ServiceOperations], None]:
+    """The action that runs ``flow`` on the pane's selected service (none selected: it says so)."""
+
+    def action(pane: ServiceOperations) -> None:
+        if service := pane._service_or_say():
+            start(pane.app, flow(pane.app, service))
+
+    return action
+
+
 class ServiceOperations:
     """Actions for a pane that has a selected service (``selected_service()``)."""
 
@@ -113,33 +124,12 @@ class ServiceOperations:
             self.app.notify("no service selected", timeout=3)
         return service
 
-    def action_scale(self) -> None:
-        if service := self._service_or_say():
-            start(self.app, scale_flow(self.app, service))
-
-    def action_redeploy(self) -> None:
-        if service := self._service_or_say():
-            start(self.app, redeploy_flow(self.app, service))
-
-    def action_redeploy_stop_first(self) -> None:
-        if service := self._service_or_say():
-            start(self.app, redeploy_flow(self.app, service, stop_first=True))
-
-    def action_rollback(self) -> None:
-        if service := self._service_or_say():
-            start(self.app, rollback_flow(self.app, service))
-
-    def action_deploy_image(self) -> None:
-        from screens.deploys import deploy_image_flow
-
-        if service := self._service_or_say():
-            start(self.app, deploy_image_flow(self.app, service))
-
-    def action_abort_deployment(self) -> None:
-        from screens.deploys import abort_flow
-
-        if service := self._service_or_say():
-            start(self.app, abort_flow(self.app, service))
+    action_scale = _on_service(scale_flow)
+    action_redeploy = _on_service(redeploy_flow)
+    action_redeploy_stop_first = _on_service(partial(redeploy_flow, stop_first=True))
+    action_rollback = _on_service(rollback_flow)
+    action_deploy_image = _on_service(deploy_image_flow)
+    action_abort_deployment = _on_service(abort_flow)
 
 
 class TaskOperations:

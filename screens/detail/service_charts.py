@@ -19,14 +19,12 @@ from textual.containers import Grid, VerticalScroll
 from textual.widgets import Static
 
 from console.model import MetricSeries, Service
+from screens.chart_pane import ChartPane
 from screens.format import aws
-from screens.pane import PaneScreen
 from screens.widgets.chart import MetricChart
 
 if TYPE_CHECKING:
     from console.api.charts import ServiceCharts, TaskLine
-
-HOURS = (3, 24)
 
 
 def _last(series: MetricSeries, unit: str) -> str:
@@ -37,18 +35,14 @@ def _lines(task_lines: tuple[TaskLine, ...]) -> list[tuple[str, Sequence[datetim
     return [(line.task_id[:8], line.series.timestamps, line.series.values) for line in task_lines]
 
 
-class ServiceChartsScreen(PaneScreen):
+class ServiceChartsScreen(ChartPane["ServiceCharts"]):
     CSS_PATH = "service_charts.tcss"
-
-    poll_interval = 60.0
-    filterable = False
     BINDINGS = [Binding("w", "window", "3 h/24 h", id="service_charts.window")]
 
     def __init__(self, service: Service) -> None:
         super().__init__()
         self.service = service
         self.crumb = f"{service.name} charts"
-        self.hours = HOURS[0]
         self.charts: ServiceCharts | None = None
 
     def compose_body(self) -> ComposeResult:
@@ -61,14 +55,11 @@ class ServiceChartsScreen(PaneScreen):
             yield MetricChart(id="chart-task-cpu")
             yield MetricChart(id="chart-task-memory")
 
-    async def load(self) -> None:
-        self.charts = await self.api.reads.service_charts(self.service, hours=self.hours)
-        self.render_charts()
+    async def read(self, hours: int) -> ServiceCharts:
+        return await self.api.reads.service_charts(self.service, hours=hours)
 
-    def render_charts(self) -> None:
-        c = self.charts
-        if c is None:
-            return
+    def show(self, c: ServiceCharts) -> None:
+        self.charts = c
         window = f"last {self.hours} h"
         head = Text(end="")
         head.append_text(aws(f"{c.service.cluster_name}/{c.service.name}", "bold"))
@@ -118,9 +109,4 @@ class ServiceChartsScreen(PaneScreen):
                     title=f"{title} · {window}",
                     unit=unit,
                 )
-        other = HOURS[1] if self.hours == HOURS[0] else HOURS[0]
-        self.status.set_info(f"{len(c.cpu.values)} CPU points over {self.hours} h · w: {other} h")
-
-    def action_window(self) -> None:
-        self.hours = HOURS[1] if self.hours == HOURS[0] else HOURS[0]
-        self.action_refresh()
+        self.status.set_info(f"{len(c.cpu.values)} CPU points over {self.hours} h · w: {self.other_hours} h")

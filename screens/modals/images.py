@@ -12,13 +12,13 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
-from textual.screen import ModalScreen
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
 from console.api.deploys import ContainerImages, EcrImage, size_text
 from console.model import Service
 from screens.format import aws
+from screens.modals.picker import PickerScreen
 
 
 def image_spec(image: EcrImage) -> str:
@@ -36,29 +36,23 @@ def image_prompt(image: EcrImage, running: bool) -> Text:
     return out
 
 
-class ImagePickerScreen(ModalScreen[str | None]):
+class ImagePickerScreen(PickerScreen):
     """Dismisses with a tag (or ``@digest``) of the container's repository, or None."""
 
     DEFAULT_CSS = """
-    ImagePickerScreen { align: center middle; background: $background 60%; }
-    ImagePickerScreen > Vertical { width: 90%; max-width: 120; height: auto; max-height: 90%;
-        border: round $accent; background: $surface; padding: 0 1; }
     ImagePickerScreen OptionList { height: auto; max-height: 16; }
     """
     BINDINGS = [Binding("escape", "cancel", "Cancel", id="images.cancel")]
 
     def __init__(self, service: Service, repo: ContainerImages) -> None:
-        super().__init__()
-        self.service = service
+        super().__init__(service)
         self.repo = repo
         self.images = list(repo.images)
         running = repo.running
         self.running_digest = running.digest if running else ""
 
     def compose(self) -> ComposeResult:
-        head = Text(end="")
-        head.append("Deploy image to ", style="bold")
-        head.append_text(aws(f"{self.service.cluster_name}/{self.service.name}", "bold"))
+        head = self.head("image")
         head.append("  container ", style="dim")
         head.append_text(aws(self.repo.container))
         head.append("\n")
@@ -74,14 +68,8 @@ class ImagePickerScreen(ModalScreen[str | None]):
             )
 
     def on_mount(self) -> None:
-        options = self.query_one("#image-list", OptionList)
-        if self.images:
-            options.highlighted = 0
-        options.focus()
+        self.focus_list(0 if self.images else None)
 
     @on(OptionList.OptionSelected, "#image-list")
     def _selected(self, event: OptionList.OptionSelected) -> None:
         self.dismiss(image_spec(self.images[event.option_index]))
-
-    def action_cancel(self) -> None:
-        self.dismiss(None)

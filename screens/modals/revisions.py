@@ -15,7 +15,6 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
-from textual.screen import ModalScreen
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
@@ -24,6 +23,7 @@ from console.ops.revision_diff import diff_revisions
 from console.ops.revision_outcomes import RevisionOutcome, duration
 from console.ops.rollback import RevisionChoice, when
 from screens.format import aws
+from screens.modals.picker import PickerScreen
 
 
 def choice_prompt(choice: RevisionChoice, outcome: RevisionOutcome | None = None) -> Text:
@@ -67,13 +67,10 @@ def diff_text(choice: RevisionChoice, marked: RevisionChoice | None = None) -> T
     return out
 
 
-class RevisionPickerScreen(ModalScreen[str | None]):
+class RevisionPickerScreen(PickerScreen):
     """Dismisses with the chosen revision's ARN, or None."""
 
     DEFAULT_CSS = """
-    RevisionPickerScreen { align: center middle; background: $background 60%; }
-    RevisionPickerScreen > Vertical { width: 90%; max-width: 120; height: auto; max-height: 90%;
-        border: round $accent; background: $surface; padding: 0 1; }
     RevisionPickerScreen OptionList { height: auto; max-height: 12; }
     RevisionPickerScreen #revision-diff { height: auto; max-height: 14; }
     RevisionPickerScreen #revision-notes { color: $warning; height: auto; }
@@ -90,8 +87,7 @@ class RevisionPickerScreen(ModalScreen[str | None]):
         notes: Sequence[str] = (),
         outcomes: Mapping[str, RevisionOutcome] | None = None,
     ) -> None:
-        super().__init__()
-        self.service = service
+        super().__init__(service)
         self.choices = list(choices)
         self.notes = list(notes)
         self.outcomes = dict(outcomes or {})
@@ -99,9 +95,7 @@ class RevisionPickerScreen(ModalScreen[str | None]):
         self.index: int | None = None
 
     def compose(self) -> ComposeResult:
-        head = Text(end="")
-        head.append("Deploy revision to ", style="bold")
-        head.append_text(aws(f"{self.service.cluster_name}/{self.service.name}", "bold"))
+        head = self.head("revision")
         head.append("  (enter: plan, m: mark to diff, esc: cancel; ✗ failed: asks twice)", style="dim")
         with Vertical():
             yield Static(head, id="revision-head")
@@ -119,12 +113,9 @@ class RevisionPickerScreen(ModalScreen[str | None]):
                 yield Static("", id="revision-diff-text")
 
     def on_mount(self) -> None:
-        options = self.query_one("#revision-list", OptionList)
         start = next((i for i, c in enumerate(self.choices) if c.default), 0)
-        if self.choices:
-            options.highlighted = start
-            self._show(start)
-        options.focus()
+        self.focus_list(start if self.choices else None)
+        self._show(start if self.choices else None)
 
     def _show(self, index: int | None) -> None:
         if index is None or not (0 <= index < len(self.choices)):
@@ -153,6 +144,3 @@ class RevisionPickerScreen(ModalScreen[str | None]):
             self.app.notify(f"{choice.family_revision} is already running", timeout=3)
             return
         self.dismiss(choice.arn)
-
-    def action_cancel(self) -> None:
-        self.dismiss(None)

@@ -119,12 +119,14 @@ class StatusLine(Static):
         if self.world:
             self._render_line()
 
-    def set_world(self, world: str) -> None:
-        self.world = world
+    # The setters, in the order the line shows their parts.
+    def set_notice(self, notice: str, *, severity: str = "information") -> None:
+        self.notice = notice
+        self.notice_style = {"error": "bold red", "warning": "bold yellow"}.get(severity, "bold")
         self._render_line()
 
-    def set_info(self, info: str) -> None:
-        self.info = info
+    def set_world(self, world: str) -> None:
+        self.world = world
         self._render_line()
 
     def set_waiting(self, waiting: str) -> None:
@@ -137,9 +139,8 @@ class StatusLine(Static):
         self.set_class(bool(error), "-error")
         self._render_line()
 
-    def set_notice(self, notice: str, *, severity: str = "information") -> None:
-        self.notice = notice
-        self.notice_style = {"error": "bold red", "warning": "bold yellow"}.get(severity, "bold")
+    def set_info(self, info: str) -> None:
+        self.info = info
         self._render_line()
 
     def _render_line(self) -> None:
