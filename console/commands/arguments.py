@@ -8,7 +8,7 @@ operation options of every change).
 from __future__ import annotations
 
 import argparse
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from typing import Any
 
 from console.ops.rollout import DEFAULT_POLL_INTERVAL, DEFAULT_TIMEOUT
@@ -19,16 +19,19 @@ STOP_THEN_START = "stop-then-start (default for single-writer services)"
 def add_command(
     sub: Any,
     name: str,
-    parents: Sequence[argparse.ArgumentParser],
+    common: argparse.ArgumentParser,
     func: Callable[..., Any],
-    *,
+    *parents: argparse.ArgumentParser,
     help: str,
     description: str | None = None,
     **defaults: Any,
 ) -> argparse.ArgumentParser:
-    """A subcommand's parser, set to run ``func`` (``defaults``: e.g. ``needs_settings=False``)."""
+    """A subcommand's parser: the global options, then ``parents``; set to run ``func``.
+
+    ``defaults``: more of the command's defaults (e.g. ``needs_settings=False``).
+    """
     parser: argparse.ArgumentParser = sub.add_parser(
-        name, parents=list(parents), help=help, description=description
+        name, parents=[common, *parents], help=help, description=description
     )
     parser.set_defaults(func=func, **defaults)
     return parser

@@ -22,8 +22,9 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
     p = add_command(
         sub,
         "autoscaling",
-        [common, op_options()],
+        common,
         run_autoscaling,
+        op_options(),
         help="show or change a service's auto scaling target (min, max, scale-in)",
         description=(
             "Show the service's Application Auto Scaling target, policies and recent activities; "

@@ -28,12 +28,13 @@ from console.ops.revision_outcomes import diff_lines, line, revision_history, re
 
 
 def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
-    parents = [common, op_options()]
+    ops = op_options()
     p = add_command(
         sub,
         "deploy",
-        parents,
+        common,
         run_deploy,
+        ops,
         help="deploy an image tag (or digest) of the container's ECR repository",
         description=(
             "Register a new revision from the running one with only the container's image changed "
@@ -49,8 +50,9 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
     p = add_command(
         sub,
         "abort",
-        parents,
+        common,
         run_abort,
+        ops,
         help="stop the deployment in progress and roll back to the previous one",
         description=(
             "StopServiceDeployment (stopType ROLLBACK) of the service's deployment in progress; "
@@ -62,7 +64,7 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
     p = add_command(
         sub,
         "revisions",
-        [common],
+        common,
         run_revisions,
         help="each revision with when it was deployed, its outcome, how long it ran steady, who deployed it",
         description=(
@@ -77,7 +79,7 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
     p = add_command(
         sub,
         "diff",
-        [common],
+        common,
         run_diff,
         help="what differs between two revisions of a service's family (secrets by name only)",
         description="Image, environment (secret-looking values masked), secrets (by name), cpu/memory, ports, health check, logs.",

@@ -49,7 +49,7 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
         description="A service's container environment: shown masked, changed with a diff, one deployment.",
     )
     env_sub = env.add_subparsers(dest="env_command", metavar="ACTION", required=True)
-    writing = [common, op_options()]
+    ops = op_options()
 
     def container(p: argparse.ArgumentParser, what: str) -> None:
         container_arg(p, f"the container {what} (default: the profile's, or the only one)")
@@ -63,8 +63,9 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
     p = add_command(
         env_sub,
         "sync",
-        writing,
+        common,
         run_sync,
+        ops,
         help="push a .env file into the task definition",
         description=(
             "Merge a .env file into the container's environment (--prune also removes variables the "
@@ -87,7 +88,7 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
     p = add_command(
         env_sub,
         "show",
-        [common],
+        common,
         run_show,
         help="list the environment of the service's containers",
         description=(
@@ -101,7 +102,7 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
     p = add_command(
         env_sub,
         "diff",
-        [common],
+        common,
         run_diff,
         help="what syncing a .env file would change",
         description="The changes `env sync` would make, without making them.",
@@ -117,8 +118,9 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
     p = add_command(
         env_sub,
         "set",
-        writing,
+        common,
         run_set,
+        ops,
         help="set variables (KEY=VALUE …)",
         description="Set one or more variables, register one new revision and deploy it.",
     )
@@ -133,8 +135,9 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
     p = add_command(
         env_sub,
         "unset",
-        writing,
+        common,
         run_unset,
+        ops,
         help="remove variables (KEY …)",
         description="Remove one or more plain variables, register one new revision and deploy it.",
     )
@@ -146,7 +149,7 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
     p = add_command(
         env_sub,
         "export",
-        [common],
+        common,
         run_export,
         help="print the container's variables as a .env file",
         description=(

@@ -18,7 +18,7 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
     parser = add_command(
         sub,
         "inventory",
-        [common],
+        common,
         run,
         help="list clusters, services and tasks",
         description="Every cluster, service (desired/running/pending, rollout, task definition) and task.",

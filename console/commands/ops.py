@@ -47,13 +47,14 @@ from console.ops.stoptask import prepare_stop_task
 
 
 def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
-    parents = [common, op_options()]
+    ops = op_options()
 
     p = add_command(
         sub,
         "scale",
-        parents,
+        common,
         run_scale,
+        ops,
         help="set a service's desired count",
         description="Set desiredCount (and only desiredCount), within the profile's bounds.",
     )
@@ -63,8 +64,9 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
     p = add_command(
         sub,
         "redeploy",
-        parents,
+        common,
         run_redeploy,
+        ops,
         help="force a new deployment",
         description="Force a new deployment of the service's current revision.",
     )
@@ -76,8 +78,9 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
     p = add_command(
         sub,
         "rollback",
-        parents,
+        common,
         run_rollback,
+        ops,
         help="deploy an earlier revision",
         description="Deploy another revision (default: the previous ACTIVE one). Never deregisters.",
     )
@@ -89,8 +92,9 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
     p = add_command(
         sub,
         "stop-task",
-        parents,
+        common,
         run_stop_task,
+        ops,
         help="stop one task, with a reason",
         description="Stop a task; the reason is recorded in ECS and in the audit log.",
     )
@@ -101,8 +105,9 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
     p = add_command(
         sub,
         "guard",
-        parents,
+        common,
         run_guard,
+        ops,
         help="set a service's guardrails (tags on the service)",
         description=(
             "Set the rules every profile, the console and the CLI apply to the service, as tags on it: "
@@ -125,7 +130,7 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
     p = add_command(
         sub,
         "audit",
-        [common],
+        common,
         run_audit,
         help="show the audit log of applied operations",
         description=f"The local audit log ({audit.audit_path()}).",

@@ -18,7 +18,7 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
     parser = add_command(
         sub,
         "timeline",
-        [common],
+        common,
         run,
         help="what changed and what failed, on one time axis",
         description=(

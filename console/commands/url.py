@@ -19,7 +19,7 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
     p = add_command(
         sub,
         "url",
-        [common],
+        common,
         run_url,
         help="print the AWS console URL of a cluster or a service",
         description="Print the AWS console URL of a cluster (or of one of its services), with its account.",

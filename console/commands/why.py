@@ -27,7 +27,7 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
     parser = add_command(
         sub,
         "why",
-        [common],
+        common,
         run,
         help="why a service is failing: findings with evidence and the next step",
         description=(
