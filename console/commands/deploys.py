@@ -90,12 +90,11 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
 
 
 async def run_deploy(args: argparse.Namespace, settings: Settings | None) -> int:
-    assert settings is not None
     return await operate(
         args,
         settings,
         "deploy",
-        lambda gw, service, pacing: prepare_deploy(
+        lambda gw, settings, service, pacing: prepare_deploy(
             gw,
             settings,
             service,
@@ -108,13 +107,7 @@ async def run_deploy(args: argparse.Namespace, settings: Settings | None) -> int
 
 
 async def run_abort(args: argparse.Namespace, settings: Settings | None) -> int:
-    assert settings is not None
-    return await operate(
-        args,
-        settings,
-        "abort",
-        lambda gw, service, pacing: prepare_abort(gw, settings, service, pacing=pacing),
-    )
+    return await operate(args, settings, "abort", prepare_abort)
 
 
 async def run_revisions(args: argparse.Namespace, settings: Settings | None) -> int:

@@ -16,6 +16,7 @@ import contextlib
 import sys
 from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import replace
+from typing import Protocol
 
 from console.aws.context import Gateways, open_gateways
 from console.commands.output import out
@@ -187,13 +188,19 @@ async def on_service(
         return await drive(args, settings, gw, op, wait=wait)
 
 
+class PrepareWith(Protocol):
+    """A service operation's own part, called as ``prepare_abort`` is: its plan, read for the service."""
+
+    def __call__(
+        self, gw: Gateways, settings: Settings, service: Service, /, *, pacing: Pacing
+    ) -> Awaitable[Operation]: ...
+
+
 async def operate(
-    args: argparse.Namespace,
-    settings: Settings,
-    action: str,
-    prepare: Callable[[Gateways, Service, Pacing], Awaitable[Operation]],
+    args: argparse.Namespace, settings: Settings | None, action: str, prepare: PrepareWith
 ) -> int:
     """A service operation from start to end: refused in read-only mode, paced by the options."""
+    assert settings is not None  # a command that needs settings is always given them (console.cli)
     early_refusal(args, settings, action)
     pacing = pacing_of(args, settings)
-    return await on_service(args, settings, lambda gw, service: prepare(gw, service, pacing))
+    return await on_service(args, settings, lambda gw, service: prepare(gw, settings, service, pacing=pacing))

@@ -153,23 +153,21 @@ def whole_count(text: str) -> int:
 
 
 async def run_scale(args: argparse.Namespace, settings: Settings | None) -> int:
-    assert settings is not None
     count = whole_count(args.count)
     return await operate(
         args,
         settings,
         "scale",
-        lambda gw, service, pacing: prepare_scale(gw.ecs, settings, service, count, pacing=pacing),
+        lambda gw, settings, service, pacing: prepare_scale(gw.ecs, settings, service, count, pacing=pacing),
     )
 
 
 async def run_redeploy(args: argparse.Namespace, settings: Settings | None) -> int:
-    assert settings is not None
     return await operate(
         args,
         settings,
         "redeploy",
-        lambda gw, service, pacing: prepare_redeploy(
+        lambda gw, settings, service, pacing: prepare_redeploy(
             gw.ecs, settings, service, stop_first=args.stop_first, pacing=pacing
         ),
     )
