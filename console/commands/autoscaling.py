@@ -12,16 +12,19 @@ import argparse
 
 from console.api.autoscaling import read_autoscaling
 from console.aws.context import open_gateways
-from console.commands.ops import before_any_change, drive, early_refusal, op_options, out, service_args
+from console.commands.arguments import add_command, op_options, service_args
+from console.commands.flow import before_any_change, drive, early_refusal, out, service_of
 from console.config import Settings
 from console.ops.autoscaling import TargetChange, prepare_target_change
-from console.ops.resolve import resolve_service
 
 
 def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
-    p = sub.add_parser(
+    p = add_command(
+        sub,
         "autoscaling",
-        parents=[common, op_options()],
+        common,
+        run_autoscaling,
+        op_options(),
         help="show or change a service's auto scaling target (min, max, scale-in)",
         description=(
             "Show the service's Application Auto Scaling target, policies and recent activities; "
@@ -48,7 +51,6 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
         const=False,
         help="let auto scaling remove tasks again",
     )
-    p.set_defaults(func=run_autoscaling)
 
 
 async def run_autoscaling(args: argparse.Namespace, settings: Settings | None) -> int:
@@ -58,7 +60,7 @@ async def run_autoscaling(args: argparse.Namespace, settings: Settings | None) -
         early_refusal(args, settings, "autoscaling")
     async with open_gateways(settings) as gw:
         with before_any_change():
-            service = await resolve_service(gw.ecs, settings.regions, args.cluster, args.service)
+            service = await service_of(gw, settings, args)
             if change.empty:
                 for line in (await read_autoscaling(gw, service)).lines():
                     out(line)

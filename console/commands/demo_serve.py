@@ -11,6 +11,7 @@ import argparse
 import sys
 from typing import Any
 
+from console.commands.arguments import add_command
 from console.config import Settings
 from console.errors import BadInput, OpsError
 
@@ -80,36 +81,42 @@ def _server_options(parser: argparse.ArgumentParser) -> None:
 
 
 def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
-    demo = sub.add_parser(
+    demo = add_command(
+        sub,
         "demo",
-        parents=[common],
+        common,
+        run_demo_console,
         help="run the embedded demo AWS (and the console on it)",
         description="The five seed systems in an embedded AWS (moto + opsconsole's ECS scheduler).",
+        needs_settings=False,
     )
     _server_options(demo)
     demo.add_argument(
         "--cluster", dest="open_cluster", metavar="NAME", help="open the console on this cluster's services"
     )
-    demo.set_defaults(func=run_demo_console, needs_settings=False)
     actions = demo.add_subparsers(dest="demo_action", metavar="ACTION")
-    serve = actions.add_parser(
+    serve = add_command(
+        actions,
         "serve",
-        parents=[common],
+        common,
+        run_serve,
         help="serve the demo AWS until interrupted",
         description="Print `endpoint: URL`, serve until SIGINT/SIGTERM, then print the requests per API.",
+        needs_settings=False,
     )
     _server_options(serve)
     serve.add_argument("--incident", metavar="NAME", help="stage an incident once the world is up")
-    serve.set_defaults(func=run_serve, needs_settings=False)
-    incident = actions.add_parser(
+    incident = add_command(
+        actions,
         "incident",
-        parents=[common],
+        common,
+        run_incident,
         help="stage (or resolve) an incident in a running demo",
         description="`incident --list`, `incident NAME`, `incident resolve NAME`, against --endpoint-url.",
+        needs_settings=False,
     )
     incident.add_argument("--list", action="store_true", help="the incidents and what each shows")
     incident.add_argument("words", nargs="*", metavar="[resolve] NAME")
-    incident.set_defaults(func=run_incident, needs_settings=False)
 
 
 def _faults(args: argparse.Namespace):  # type: ignore[no-untyped-def]

@@ -8,32 +8,33 @@ and ``diff`` only read.
 from __future__ import annotations
 
 import argparse
-import json
-import sys
 
 from console.aws.context import open_gateways
-from console.commands.ops import (
-    before_any_change,
-    drive,
-    early_refusal,
+from console.commands.arguments import (
+    add_command,
+    container_arg,
+    json_flag,
     op_options,
-    out,
-    pacing_of,
     service_args,
+    stop_first_flag,
 )
+from console.commands.flow import before_any_change, operate, out, service_of
+from console.commands.output import print_document
 from console.config import Settings
 from console.ops.abort import prepare_abort
 from console.ops.deploy import account_of, prepare_deploy
-from console.ops.resolve import resolve_service
 from console.ops.revision_diff import diff_revisions
 from console.ops.revision_outcomes import diff_lines, line, revision_history, revision_pair
 
 
 def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
-    parents = [common, op_options()]
-    p = sub.add_parser(
+    ops = op_options()
+    p = add_command(
+        sub,
         "deploy",
-        parents=parents,
+        common,
+        run_deploy,
+        ops,
         help="deploy an image tag (or digest) of the container's ECR repository",
         description=(
             "Register a new revision from the running one with only the container's image changed "
@@ -43,15 +44,15 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
     )
     service_args(p)
     p.add_argument("--image", required=True, metavar="TAG|@sha256:DIGEST", help="the tag or digest to deploy")
-    p.add_argument("--container", metavar="NAME", help="the container of a multi-container task")
-    p.add_argument(
-        "--stop-first", action="store_true", help="stop-then-start (default for single-writer services)"
-    )
-    p.set_defaults(func=run_deploy)
+    container_arg(p, "the container of a multi-container task")
+    stop_first_flag(p)
 
-    p = sub.add_parser(
+    p = add_command(
+        sub,
         "abort",
-        parents=parents,
+        common,
+        run_abort,
+        ops,
         help="stop the deployment in progress and roll back to the previous one",
         description=(
             "StopServiceDeployment (stopType ROLLBACK) of the service's deployment in progress; "
@@ -59,11 +60,12 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
         ),
     )
     service_args(p)
-    p.set_defaults(func=run_abort)
 
-    p = sub.add_parser(
+    p = add_command(
+        sub,
         "revisions",
-        parents=[common],
+        common,
+        run_revisions,
         help="each revision with when it was deployed, its outcome, how long it ran steady, who deployed it",
         description=(
             "The family's newest revisions: registered, deployed (service deployments, else DescribeServices), "
@@ -72,60 +74,47 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
         ),
     )
     service_args(p)
-    p.add_argument(
-        "--json",
-        action="store_true",
-        help='JSON: {"account", "region", "cluster", "service", "revisions": [...]}',
-    )
-    p.set_defaults(func=run_revisions)
+    json_flag(p, 'JSON: {"account", "region", "cluster", "service", "revisions": [...]}')
 
-    p = sub.add_parser(
+    p = add_command(
+        sub,
         "diff",
-        parents=[common],
+        common,
+        run_diff,
         help="what differs between two revisions of a service's family (secrets by name only)",
         description="Image, environment (secret-looking values masked), secrets (by name), cpu/memory, ports, health check, logs.",
     )
     service_args(p)
     p.add_argument("a", metavar="A", help="revision number, family:revision or ARN")
     p.add_argument("b", metavar="B", help="revision number, family:revision or ARN")
-    p.set_defaults(func=run_diff)
 
 
 async def run_deploy(args: argparse.Namespace, settings: Settings | None) -> int:
-    assert settings is not None
-    early_refusal(args, settings, "deploy")
-    pacing = pacing_of(args, settings)
-    async with open_gateways(settings) as gw:
-        with before_any_change():
-            service = await resolve_service(gw.ecs, settings.regions, args.cluster, args.service)
-            op = await prepare_deploy(
-                gw,
-                settings,
-                service,
-                args.image,
-                container=args.container,
-                stop_first=args.stop_first,
-                pacing=pacing,
-            )
-        return await drive(args, settings, gw, op)
+    return await operate(
+        args,
+        settings,
+        "deploy",
+        lambda gw, settings, service, pacing: prepare_deploy(
+            gw,
+            settings,
+            service,
+            args.image,
+            container=args.container,
+            stop_first=args.stop_first,
+            pacing=pacing,
+        ),
+    )
 
 
 async def run_abort(args: argparse.Namespace, settings: Settings | None) -> int:
-    assert settings is not None
-    early_refusal(args, settings, "abort")
-    pacing = pacing_of(args, settings)
-    async with open_gateways(settings) as gw:
-        with before_any_change():
-            service = await resolve_service(gw.ecs, settings.regions, args.cluster, args.service)
-            op = await prepare_abort(gw, settings, service, pacing=pacing)
-        return await drive(args, settings, gw, op)
+    return await operate(args, settings, "abort", prepare_abort)
 
 
 async def run_revisions(args: argparse.Namespace, settings: Settings | None) -> int:
     assert settings is not None
     async with open_gateways(settings) as gw:
         with before_any_change():
-            service = await resolve_service(gw.ecs, settings.regions, args.cluster, args.service)
+            service = await service_of(gw, settings, args)
             history = await revision_history(gw, service)
     if args.json:
         doc = {
@@ -136,7 +125,7 @@ async def run_revisions(args: argparse.Namespace, settings: Settings | None) -> 
             "source": history.source,
             "revisions": [o.as_json() for o in history.outcomes],
         }
-        print(json.dumps(doc, indent=2 if sys.stdout.isatty() else None, ensure_ascii=False))
+        print_document(doc)
         return 0
     out(
         f"revisions of {service.cluster_name}/{service.name} (account {account_of(service.arn)}, {service.region}); "
@@ -152,7 +141,7 @@ async def run_diff(args: argparse.Namespace, settings: Settings | None) -> int:
     assert settings is not None
     async with open_gateways(settings) as gw:
         with before_any_change():
-            service = await resolve_service(gw.ecs, settings.regions, args.cluster, args.service)
+            service = await service_of(gw, settings, args)
             a, b = await revision_pair(gw.ecs, service, args.a, args.b)
     out(f"{service.cluster_name}/{service.name} (account {account_of(service.arn)}, {service.region})")
     for text in diff_lines(diff_revisions(a, b)):

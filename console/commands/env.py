@@ -15,8 +15,9 @@ import argparse
 import sys
 from pathlib import Path
 
-from console.aws.context import Gateways, open_gateways
-from console.commands.ops import drive, early_refusal, op_options, out, pacing_of, service_args
+from console.aws.context import open_gateways
+from console.commands.arguments import add_command, container_arg, op_options, service_args, stop_first_flag
+from console.commands.flow import drive, early_refusal, out, pacing_of, service_of
 from console.config import Settings
 from console.env.dotenv import format_dotenv, read_dotenv
 from console.env.envdiff import shown_value
@@ -38,7 +39,6 @@ from console.ops.envsync import (
     syncing,
     unsetting,
 )
-from console.ops.resolve import resolve_service
 
 
 def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
@@ -50,25 +50,22 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
     )
     env_sub = env.add_subparsers(dest="env_command", metavar="ACTION", required=True)
     ops = op_options()
-    writing = [common, ops]
 
     def container(p: argparse.ArgumentParser, what: str) -> None:
-        p.add_argument(
-            "--container",
-            metavar="NAME",
-            help=f"the container {what} (default: the profile's, or the only one)",
-        )
+        container_arg(p, f"the container {what} (default: the profile's, or the only one)")
 
     def stop_first(p: argparse.ArgumentParser) -> None:
-        p.add_argument(
-            "--stop-first",
-            action="store_true",
-            help="stop-then-start deploy (always for single-writer services)",
-        )
+        stop_first_flag(p, "stop-then-start deploy (always for single-writer services)")
 
-    p = env_sub.add_parser(
+    def env_file(p: argparse.ArgumentParser) -> None:
+        p.add_argument("file", metavar="FILE", nargs="?", help=".env file (default: the profile's env_file)")
+
+    p = add_command(
+        env_sub,
         "sync",
-        parents=writing,
+        common,
+        run_sync,
+        ops,
         help="push a .env file into the task definition",
         description=(
             "Merge a .env file into the container's environment (--prune also removes variables the "
@@ -77,7 +74,7 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
         ),
     )
     service_args(p)
-    p.add_argument("file", metavar="FILE", nargs="?", help=".env file (default: the profile's env_file)")
+    env_file(p)
     container(p, "to change")
     p.add_argument("--prune", action="store_true", help="also remove variables that the file lacks")
     p.add_argument(
@@ -87,11 +84,12 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
     )
     p.add_argument("--expand", action="store_true", help="expand ${VAR} references (off by default)")
     stop_first(p)
-    p.set_defaults(func=run_sync)
 
-    p = env_sub.add_parser(
+    p = add_command(
+        env_sub,
         "show",
-        parents=[common],
+        common,
+        run_show,
         help="list the environment of the service's containers",
         description=(
             "Plain variables (masked when secret-looking), secrets by name and valueFrom, environmentFiles."
@@ -99,27 +97,30 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
     )
     service_args(p)
     container(p, "to show")
-    p.add_argument("--reveal", action="store_true", help="show secret-looking values too")
-    p.set_defaults(func=run_show)
+    reveal_flag(p)
 
-    p = env_sub.add_parser(
+    p = add_command(
+        env_sub,
         "diff",
-        parents=[common],
+        common,
+        run_diff,
         help="what syncing a .env file would change",
         description="The changes `env sync` would make, without making them.",
     )
     service_args(p)
-    p.add_argument("file", metavar="FILE", nargs="?", help=".env file (default: the profile's env_file)")
+    env_file(p)
     container(p, "to compare")
     p.add_argument("--prune", action="store_true", help="count variables that the file lacks as removed")
     p.add_argument("--allow-secret-override", action="store_true", help="as for sync")
     p.add_argument("--expand", action="store_true", help="expand ${VAR} references")
-    p.add_argument("--reveal", action="store_true", help="show secret-looking values too")
-    p.set_defaults(func=run_diff)
+    reveal_flag(p)
 
-    p = env_sub.add_parser(
+    p = add_command(
+        env_sub,
         "set",
-        parents=writing,
+        common,
+        run_set,
+        ops,
         help="set variables (KEY=VALUE …)",
         description="Set one or more variables, register one new revision and deploy it.",
     )
@@ -130,11 +131,13 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
         "--allow-secret-override", action="store_true", help="replace a secret (valueFrom) by a plain value"
     )
     stop_first(p)
-    p.set_defaults(func=run_set)
 
-    p = env_sub.add_parser(
+    p = add_command(
+        env_sub,
         "unset",
-        parents=writing,
+        common,
+        run_unset,
+        ops,
         help="remove variables (KEY …)",
         description="Remove one or more plain variables, register one new revision and deploy it.",
     )
@@ -142,11 +145,12 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
     p.add_argument("names", metavar="KEY", nargs="+")
     container(p, "to change")
     stop_first(p)
-    p.set_defaults(func=run_unset)
 
-    p = env_sub.add_parser(
+    p = add_command(
+        env_sub,
         "export",
-        parents=[common],
+        common,
+        run_export,
         help="print the container's variables as a .env file",
         description=(
             "Print the plain variables as a .env file (real values: redirect it to a file). Secrets "
@@ -155,7 +159,10 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
     )
     service_args(p)
     container(p, "to export")
-    p.set_defaults(func=run_export)
+
+
+def reveal_flag(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--reveal", action="store_true", help="show secret-looking values too")
 
 
 # --- helpers -------------------------------------------------------------------------------------
@@ -176,10 +183,6 @@ def env_file_of(args: argparse.Namespace, settings: Settings) -> Path:
 def read_file_vars(args: argparse.Namespace, settings: Settings) -> tuple[Path, dict[str, str]]:
     path = env_file_of(args, settings)
     return path, read_dotenv(path, expand=args.expand)
-
-
-async def open_service(gw: Gateways, settings: Settings, args: argparse.Namespace) -> Service:
-    return await resolve_service(gw.ecs, settings.regions, args.cluster, args.service)
 
 
 def stderr(text: str) -> None:
@@ -218,7 +221,7 @@ async def run_change(
     """The writes' one flow: the service, its plan (guards read), then plan → confirm → apply → verify."""
     pacing = pacing_of(args, settings)
     async with open_gateways(settings) as gw:
-        service = await open_service(gw, settings, args)
+        service = await service_of(gw, settings, args)
         op = await prepare_env_change(
             gw.ecs,
             settings,
@@ -240,7 +243,7 @@ async def run_diff(args: argparse.Namespace, settings: Settings | None) -> int:
     assert settings is not None
     path, file_vars = read_file_vars(args, settings)
     async with open_gateways(settings) as gw:
-        service = await open_service(gw, settings, args)
+        service = await service_of(gw, settings, args)
         op = await prepare_env_sync(
             gw.ecs,
             settings,
@@ -264,7 +267,7 @@ async def run_diff(args: argparse.Namespace, settings: Settings | None) -> int:
 async def run_show(args: argparse.Namespace, settings: Settings | None) -> int:
     assert settings is not None
     async with open_gateways(settings) as gw:
-        service = await open_service(gw, settings, args)
+        service = await service_of(gw, settings, args)
         td = await current_task_definition(gw.ecs, service)
     if args.container:
         rules = settings.rules_for(service.cluster_name, service.name)
@@ -294,7 +297,7 @@ async def run_show(args: argparse.Namespace, settings: Settings | None) -> int:
 async def run_export(args: argparse.Namespace, settings: Settings | None) -> int:
     assert settings is not None
     async with open_gateways(settings) as gw:
-        service = await open_service(gw, settings, args)
+        service = await service_of(gw, settings, args)
         td = await current_task_definition(gw.ecs, service)
     rules = settings.rules_for(service.cluster_name, service.name)
     name = choose_container(td, args.container, rules)

@@ -8,21 +8,23 @@ import sys
 
 from console.aws.context import open_gateways
 from console.aws.ecs import unknown_name
+from console.commands.arguments import add_command, json_flag
 from console.config import Settings
 from console.errors import NotFound
 from console.inventory import collect, render_text
 
 
 def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
-    parser = sub.add_parser(
+    parser = add_command(
+        sub,
         "inventory",
-        parents=[common],
+        common,
+        run,
         help="list clusters, services and tasks",
         description="Every cluster, service (desired/running/pending, rollout, task definition) and task.",
     )
-    parser.add_argument("--json", action="store_true", help="stable JSON (format 1, see README)")
+    json_flag(parser, "stable JSON (format 1, see README)")
     parser.add_argument("--cluster", action="append", default=[], help="only these clusters (repeatable)")
-    parser.set_defaults(func=run)
 
 
 async def run(args: argparse.Namespace, settings: Settings | None) -> int:

@@ -16,6 +16,7 @@ from collections.abc import Callable
 from typing import IO
 
 from console.api import ConsoleApi
+from console.commands.arguments import add_command
 from console.config import Settings
 from console.errors import BadInput
 from console.literal import literal_text
@@ -32,9 +33,11 @@ _LEVEL_COLOURS = {Level.ERROR: "31", Level.WARN: "33"}
 
 
 def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
-    p = sub.add_parser(
+    p = add_command(
+        sub,
         "logs",
-        parents=[common],
+        common,
+        run,
         help="read or follow CloudWatch log groups",
         description=(
             "Print the events of log groups (interleaved by time), or follow them like "
@@ -77,7 +80,6 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
         "--color", choices=("auto", "always", "never"), default="auto", help="colour streams (default auto)"
     )
     p.add_argument("--interval", type=float, default=1.0, metavar="S", help=argparse.SUPPRESS)
-    p.set_defaults(func=run)
 
 
 # --- output ---------------------------------------------------------------------------------

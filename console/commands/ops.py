@@ -10,122 +10,104 @@ Exit codes: 0 done (and verified, with ``--wait``), 1 failed or timed out,
 from __future__ import annotations
 
 import argparse
-import asyncio
-import contextlib
 import json
-import sys
-from collections.abc import Awaitable, Callable, Iterator
-from dataclasses import replace
+from dataclasses import fields
 from typing import Any
 
 from console.aws.context import Gateways, open_gateways
+from console.commands.arguments import (
+    add_command,
+    cluster_arg,
+    json_flag,
+    op_options,
+    service_args,
+    stop_first_flag,
+)
+from console.commands.flow import (
+    before_any_change,
+    drive,
+    early_refusal,
+    on_service,
+    operate,
+    out,
+    pacing_of,
+    service_of,
+)
 from console.config import Settings
-from console.errors import BadInput, OpsError, Refused, describe_aws_error
+from console.errors import BadInput
 from console.literal import literal_text as inert
 from console.ops import audit
-from console.ops.plan import Plan, Progress
 from console.ops.redeploy import prepare_redeploy
-from console.ops.resolve import resolve_service, resolve_task
+from console.ops.resolve import resolve_task
 from console.ops.rollback import prepare_rollback, revision_choices
-from console.ops.rollout import DEFAULT_POLL_INTERVAL, DEFAULT_TIMEOUT, Pacing, breaker_notes
-from console.ops.runner import Operation, caller_arn, refuse_if_read_only, run_operation
+from console.ops.rollout import breaker_notes
 from console.ops.scale import prepare_scale
 from console.ops.set_guards import GuardChange, prepare_guard
 from console.ops.stoptask import prepare_stop_task
 
-CANCELLED = 2
-
-
-def op_options() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(add_help=False)
-    group = parser.add_argument_group("operation options")
-    group.add_argument("-y", "--yes", action="store_true", help="apply without asking (for scripts)")
-    group.add_argument("--dry-run", action="store_true", help="print the plan and stop")
-    group.add_argument(
-        "--confirm-name",
-        metavar="NAME",
-        help="with --yes: the service's name, which a protected service (opsconsole:protected) asks for",
-    )
-    group.add_argument(
-        "--wait", action="store_true", help="follow the rollout until steady, failed or --timeout"
-    )
-    group.add_argument(
-        "--timeout",
-        type=float,
-        default=DEFAULT_TIMEOUT,
-        help=f"seconds to follow (default {DEFAULT_TIMEOUT:g})",
-    )
-    group.add_argument(
-        "--poll-interval",
-        type=float,
-        default=DEFAULT_POLL_INTERVAL,
-        help=f"seconds between polls while waiting (default {DEFAULT_POLL_INTERVAL:g})",
-    )
-    return parser
-
-
-def service_args(p: argparse.ArgumentParser) -> None:
-    """CLUSTER SERVICE, the target of every service command (names or ARNs)."""
-    p.add_argument("cluster", metavar="CLUSTER", help="cluster name or ARN")
-    p.add_argument("service", metavar="SERVICE", help="service name or ARN")
-
 
 def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
     ops = op_options()
-    parents = [common, ops]
 
-    p = sub.add_parser(
+    p = add_command(
+        sub,
         "scale",
-        parents=parents,
+        common,
+        run_scale,
+        ops,
         help="set a service's desired count",
         description="Set desiredCount (and only desiredCount), within the profile's bounds.",
     )
     service_args(p)
     p.add_argument("count", metavar="N", help="the new desired count (a whole number)")
-    p.set_defaults(func=run_scale)
 
-    p = sub.add_parser(
+    p = add_command(
+        sub,
         "redeploy",
-        parents=parents,
+        common,
+        run_redeploy,
+        ops,
         help="force a new deployment",
         description="Force a new deployment of the service's current revision.",
     )
     service_args(p)
-    p.add_argument(
-        "--stop-first",
-        action="store_true",
-        help="scale to 0, wait until no task runs, deploy, scale back (default for single-writer services)",
+    stop_first_flag(
+        p, "scale to 0, wait until no task runs, deploy, scale back (default for single-writer services)"
     )
-    p.set_defaults(func=run_redeploy)
 
-    p = sub.add_parser(
+    p = add_command(
+        sub,
         "rollback",
-        parents=parents,
+        common,
+        run_rollback,
+        ops,
         help="deploy an earlier revision",
         description="Deploy another revision (default: the previous ACTIVE one). Never deregisters.",
     )
     service_args(p)
     p.add_argument("--to", metavar="REV", help="revision number, family:revision or task-definition ARN")
     p.add_argument("--list", action="store_true", help="list the revisions to choose from, with their diffs")
-    p.add_argument(
-        "--stop-first", action="store_true", help="stop-then-start (default for single-writer services)"
-    )
-    p.set_defaults(func=run_rollback)
+    stop_first_flag(p)
 
-    p = sub.add_parser(
+    p = add_command(
+        sub,
         "stop-task",
-        parents=parents,
+        common,
+        run_stop_task,
+        ops,
         help="stop one task, with a reason",
         description="Stop a task; the reason is recorded in ECS and in the audit log.",
     )
-    p.add_argument("cluster", metavar="CLUSTER")
+    cluster_arg(p, help=None)
     p.add_argument("task", metavar="TASK", help="task ARN, id or unique id prefix")
     p.add_argument("--reason", required=True, help="why (recorded as the task's stoppedReason)")
-    p.set_defaults(func=run_stop_task)
 
-    p = sub.add_parser(
+    p = add_command(
+        sub,
         "guard",
-        parents=parents,
+        common,
+        run_guard,
+        ops,
         help="set a service's guardrails (tags on the service)",
         description=(
             "Set the rules every profile, the console and the CLI apply to the service, as tags on it: "
@@ -144,163 +126,18 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
             f"--{bound}", dest=f"{bound}_count", type=int, metavar="N", help=f"the {what} count"
         )
         group.add_argument(f"--no-{bound}", action="store_true", help=f"remove the {what} count")
-    p.set_defaults(func=run_guard)
 
-    p = sub.add_parser(
+    p = add_command(
+        sub,
         "audit",
-        parents=[common],
+        common,
+        run_audit,
         help="show the audit log of applied operations",
         description=f"The local audit log ({audit.audit_path()}).",
+        needs_settings=False,
     )
-    p.add_argument("--json", action="store_true", help="a JSON array of the entries")
+    json_flag(p, "a JSON array of the entries")
     p.add_argument("-n", type=int, default=20, metavar="N", help="the last N entries (default 20; 0: all)")
-    p.set_defaults(func=run_audit, needs_settings=False)
-
-
-# --- shared flow ---------------------------------------------------------------------------
-
-
-def pacing_of(args: argparse.Namespace, settings: Settings | None = None) -> Pacing:
-    """``--timeout``/``--poll-interval``, and the profile's ``fail_fast_stops``."""
-    if args.timeout <= 0 or args.poll_interval <= 0:
-        raise BadInput("--timeout and --poll-interval must be positive")
-    pacing = Pacing(timeout=args.timeout, poll_interval=args.poll_interval)
-    return replace(pacing, fail_fast=settings.profile.fail_fast_stops) if settings else pacing
-
-
-def out(text: str = "") -> None:
-    print(inert(text), flush=True)
-
-
-def confirmer(yes: bool, confirm_name: str | None = None) -> Callable[[Plan], Awaitable[bool | str]]:
-    """y/N on a terminal, ``--yes`` in scripts; a protected service's plan asks for its name typed
-    (``--yes --confirm-name NAME`` in scripts).  The runner checks the name, not this."""
-
-    async def confirm(plan: Plan) -> bool | str:
-        name = plan.type_to_confirm
-        if yes and not name:
-            return True
-        if yes and confirm_name is not None:
-            return confirm_name
-        terminal = bool(sys.stdin) and sys.stdin.isatty()
-        if not terminal:
-            if name:
-                raise Refused(
-                    f"{plan.target}: rule {plan.type_reason}: pass --yes --confirm-name {name}, "
-                    "or confirm on a terminal"
-                )
-            raise Refused("no terminal to confirm on: pass --yes to apply without confirmation")
-        if name:
-            return await asyncio.to_thread(
-                input, f"{plan.title}: type the service's name ({name}) to apply: "
-            )
-        answer = await asyncio.to_thread(input, f"{plan.action} {plan.target}? [y/N] ")
-        return answer.strip().lower() in ("y", "yes")
-
-    return confirm
-
-
-class ProgressPrinter:
-    """Prints a progress line when it changed, and every new service event (once)."""
-
-    def __init__(self) -> None:
-        self.last = ""
-        self.shown: set[str] = set()
-
-    def __call__(self, progress: Progress) -> None:
-        line = progress.line()
-        if line != self.last:
-            out(line)
-            self.last = line
-        for event in progress.events:
-            if event not in self.shown:
-                self.shown.add(event)
-                out(f"  event: {event}")
-
-
-@contextlib.contextmanager
-def before_any_change() -> Iterator[None]:
-    """Errors while reading and planning: say that nothing was changed (it was not)."""
-    try:
-        yield
-    except OpsError:
-        raise
-    except Exception as exc:
-        from botocore.exceptions import BotoCoreError, ClientError
-
-        if isinstance(exc, (BotoCoreError, ClientError, OSError, asyncio.TimeoutError)):
-            raise OpsError(f"{describe_aws_error(exc)}; nothing was changed") from exc
-        raise
-
-
-def early_refusal(args: argparse.Namespace, settings: Settings, action: str) -> None:
-    """Read-only mode refuses before anything is read: a dry run is still allowed (it changes nothing)."""
-    if not getattr(args, "dry_run", False):
-        refuse_if_read_only(settings, action)
-
-
-async def drive(
-    args: argparse.Namespace,
-    settings: Settings,
-    gw: Gateways,
-    op: Operation,
-    *,
-    wait: bool | None = None,
-    progress: Callable[[Progress], None] | None = None,
-    say: Callable[[str], None] = out,
-    service: bool = True,
-) -> int:
-    """The CLI's side of the one runner: the plan printed, y/N (or --yes), apply, verify, exit code.
-
-    ``service``: a service operation (the rollout it did not wait for is named, a failed one's
-    events and the triage findings are printed); the queue commands drive theirs with False.
-    """
-    plan = op.plan
-    for line in plan.lines():
-        say(line)
-    if args.dry_run:
-        say("dry run: nothing was sent")
-        return 0
-    if plan.is_noop:
-        return 0
-    printer = ProgressPrinter()
-    outcome = await run_operation(
-        settings,
-        op,
-        confirm=confirmer(args.yes, getattr(args, "confirm_name", None)),
-        caller=caller_arn(gw.aws, plan.target.region),
-        wait=args.wait if wait is None else wait,
-        on_progress=progress or printer,
-    )
-    if not outcome.confirmed:
-        say("cancelled: nothing was sent")
-        return CANCELLED
-    applied = outcome.applied
-    assert applied is not None
-    if applied.data.get("duplicates_possible"):
-        say("warning: duplicates possible (a send's outcome was unknown or retried)")
-    if not applied.ok:
-        raise OpsError(f"{plan.title}: {applied.message}")
-    say(f"applied: {applied.message}")
-    verified = outcome.verified
-    if verified is None:
-        if service:
-            say("not waiting for the rollout (use --wait to follow it)")
-        return 0
-    if verified.ok:
-        say(f"done: {verified.message}")
-        return 0
-    if not service:
-        raise OpsError(f"{plan.title}: {verified.state}: {verified.message}")
-    unseen = [e for e in verified.events if e not in printer.shown]  # printed as they came, not twice
-    if unseen:
-        say("service events since the change:")
-        for event in unseen:
-            say(f"  {event}")
-    from console.commands.why import explain_failure  # triage (issue 17): the findings, right here
-
-    await explain_failure(settings, gw, plan.target)
-    raise OpsError(f"{plan.title}: {verified.state}: {verified.message}", exit_code=1)
 
 
 # --- commands ------------------------------------------------------------------------------
@@ -316,26 +153,24 @@ def whole_count(text: str) -> int:
 
 
 async def run_scale(args: argparse.Namespace, settings: Settings | None) -> int:
-    assert settings is not None
     count = whole_count(args.count)
-    early_refusal(args, settings, "scale")
-    pacing = pacing_of(args, settings)
-    async with open_gateways(settings) as gw:
-        with before_any_change():
-            service = await resolve_service(gw.ecs, settings.regions, args.cluster, args.service)
-            op = await prepare_scale(gw.ecs, settings, service, count, pacing=pacing)
-        return await drive(args, settings, gw, op)
+    return await operate(
+        args,
+        settings,
+        "scale",
+        lambda gw, settings, service, pacing: prepare_scale(gw.ecs, settings, service, count, pacing=pacing),
+    )
 
 
 async def run_redeploy(args: argparse.Namespace, settings: Settings | None) -> int:
-    assert settings is not None
-    early_refusal(args, settings, "redeploy")
-    pacing = pacing_of(args, settings)
-    async with open_gateways(settings) as gw:
-        with before_any_change():
-            service = await resolve_service(gw.ecs, settings.regions, args.cluster, args.service)
-            op = await prepare_redeploy(gw.ecs, settings, service, stop_first=args.stop_first, pacing=pacing)
-        return await drive(args, settings, gw, op)
+    return await operate(
+        args,
+        settings,
+        "redeploy",
+        lambda gw, settings, service, pacing: prepare_redeploy(
+            gw.ecs, settings, service, stop_first=args.stop_first, pacing=pacing
+        ),
+    )
 
 
 async def run_rollback(args: argparse.Namespace, settings: Settings | None) -> int:
@@ -345,7 +180,7 @@ async def run_rollback(args: argparse.Namespace, settings: Settings | None) -> i
     pacing = pacing_of(args, settings)
     async with open_gateways(settings) as gw:
         with before_any_change():
-            service = await resolve_service(gw.ecs, settings.regions, args.cluster, args.service)
+            service = await service_of(gw, settings, args)
             if args.list:
                 return await list_revisions(gw, service)
             op = await prepare_rollback(
@@ -386,19 +221,14 @@ async def run_stop_task(args: argparse.Namespace, settings: Settings | None) -> 
 async def run_guard(args: argparse.Namespace, settings: Settings | None) -> int:
     assert settings is not None
     early_refusal(args, settings, "guard")
-    change = GuardChange(
-        single_writer=args.single_writer,
-        min_count=args.min_count,
-        max_count=args.max_count,
-        protected=args.protected,
-        no_min=args.no_min,
-        no_max=args.no_max,
+    # The flags' dests are the change's fields (register names them so).
+    change = GuardChange(**{f.name: getattr(args, f.name) for f in fields(GuardChange)})
+    return await on_service(
+        args,
+        settings,
+        lambda gw, service: prepare_guard(gw.ecs, settings, service, change),
+        wait=True,  # verify reads the tags back
     )
-    async with open_gateways(settings) as gw:
-        with before_any_change():
-            service = await resolve_service(gw.ecs, settings.regions, args.cluster, args.service)
-            op = await prepare_guard(gw.ecs, settings, service, change)
-        return await drive(args, settings, gw, op, wait=True)  # verify reads the tags back
 
 
 def audit_line(entry: dict[str, Any]) -> str:

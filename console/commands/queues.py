@@ -22,6 +22,7 @@ from typing import Any
 
 from console.aws.context import Gateways, open_gateways
 from console.aws.sqs import QueueMessage, SqsGateway, binary_preview
+from console.commands.arguments import add_command
 from console.commands.ops import drive as drive_operation
 from console.commands.ops import early_refusal
 from console.config import Settings
@@ -52,20 +53,23 @@ def out(text: str = "") -> None:
 
 
 def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
-    p = sub.add_parser(
+    p = add_command(
+        sub,
         "queues",
-        parents=[common],
+        common,
+        run_queues,
         help="list SQS queues with counts and DLQ links, or one queue's detail",
         description="Every queue of the regions (counts, FIFO, DLQ and its sources); with QUEUE its detail.",
     )
     p.add_argument("queue", nargs="?", metavar="QUEUE", help="a queue name, URL or ARN: show its detail")
     p.add_argument("--json", action="store_true", help="JSON output")
     p.add_argument("--ages", action="store_true", help="add the oldest message's age (CloudWatch)")
-    p.set_defaults(func=run_queues)
 
-    p = sub.add_parser(
+    p = add_command(
+        sub,
         "peek",
-        parents=[common],
+        common,
+        run_peek,
         help="show messages of a queue without consuming them",
         description=(
             "Receive up to N messages with a short visibility timeout and make them visible again; "
@@ -75,11 +79,12 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
     p.add_argument("queue", metavar="QUEUE")
     p.add_argument("-n", type=int, default=10, metavar="N", help="how many messages (default 10)")
     p.add_argument("--json", action="store_true", help="JSON output (bodies as JSON strings)")
-    p.set_defaults(func=run_peek)
 
-    p = sub.add_parser(
+    p = add_command(
+        sub,
         "redrive",
-        parents=[common],
+        common,
+        run_redrive,
         help="send a DLQ's messages back (native move task, or --manual message by message)",
         description=(
             "Native: StartMessageMoveTask to the original source queues (or --to), progress with --wait, "
@@ -112,7 +117,6 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
         "--timeout", type=float, default=None, metavar="S", help="native: stop following after S s"
     )
     p.add_argument("--json", action="store_true", help="--history: JSON output")
-    p.set_defaults(func=run_redrive)
 
     p = sub.add_parser("dlq", parents=[common], help="delete chosen messages of a queue, or purge it")
     dlq_sub = p.add_subparsers(dest="dlq_command", metavar="ACTION", required=True)

@@ -6,20 +6,24 @@ import argparse
 import asyncio
 import sys
 
+from console.commands.arguments import add_command, call_timeout
 from console.config import Settings, list_profiles, load_profile_file, split_regions
 from console.errors import OpsError
 
 
 def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
-    setup = sub.add_parser(
+    setup = add_command(
+        sub,
         "setup",
-        parents=[common],
+        common,
+        run_setup_command,
         help="create or edit a profile (guided)",
         description=(
             "Guided setup of a profile: AWS profile (or the demo, or an endpoint), credentials check, "
             "regions, what to watch, .env files, read-only. `--profile NAME` edits that profile. "
             "With --non-interactive the flags give the answers (unnamed lists = watch all)."
         ),
+        needs_settings=False,
     )
     setup.add_argument(
         "--non-interactive", action="store_true", help="ask nothing: build the profile from flags"
@@ -42,33 +46,32 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
     setup.add_argument("--read-write", action="store_true", help="turn read-only off when editing a profile")
     setup.add_argument("--no-check", action="store_true", help="do not check the credentials with STS")
     setup.add_argument("--no-open", action="store_true", help="do not offer to open the console at the end")
-    setup.add_argument(
-        "--timeout", type=float, default=8.0, metavar="SECONDS", help="per AWS call (default 8)"
-    )
-    setup.set_defaults(func=run_setup_command, needs_settings=False)
+    call_timeout(setup)
 
-    profiles = sub.add_parser(
+    add_command(
+        sub,
         "profiles",
-        parents=[common],
+        common,
+        run_profiles,
         help="list profiles",
         description="Every profile: yours, then the built-in ones.",
+        needs_settings=False,
     )
-    profiles.set_defaults(func=run_profiles, needs_settings=False)
 
-    doctor = sub.add_parser(
+    doctor = add_command(
+        sub,
         "doctor",
-        parents=[common],
+        common,
+        run_doctor_command,
         help="check a profile: credentials, regions, permissions",
         description=(
             "Checks the profile's credentials, that each region answers, and each read permission the "
             "console uses (one read call each). Mutating permissions cannot be checked without acting: "
             "doctor names them. Exit status 1 when a check fails."
         ),
+        needs_settings=False,
     )
-    doctor.add_argument(
-        "--timeout", type=float, default=8.0, metavar="SECONDS", help="per AWS call (default 8)"
-    )
-    doctor.set_defaults(func=run_doctor_command, needs_settings=False)
+    call_timeout(doctor)
 
 
 def run_setup_command(args: argparse.Namespace, settings: Settings | None) -> int:

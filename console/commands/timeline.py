@@ -3,22 +3,23 @@
 from __future__ import annotations
 
 import argparse
-import json
-import sys
 from datetime import UTC, datetime
 
 from console.api import ConsoleApi
+from console.commands.arguments import add_command, cluster_and_service, json_flag
+from console.commands.output import print_report
 from console.config import Settings
 from console.errors import BadInput
-from console.literal import literal_text as inert
 from console.triage.render import timeline_lines
 from console.triage.timeline import parse_duration, parse_when
 
 
 def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
-    parser = sub.add_parser(
+    parser = add_command(
+        sub,
         "timeline",
-        parents=[common],
+        common,
+        run,
         help="what changed and what failed, on one time axis",
         description=(
             "Deployments, service events, task stops (reasons, exit codes), alarm changes, revisions "
@@ -26,14 +27,10 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
             "service (or of every service of a cluster)."
         ),
     )
-    parser.add_argument("cluster", metavar="CLUSTER", help="cluster name or ARN")
-    parser.add_argument("service", metavar="SERVICE", nargs="?", help="service name or ARN (default: all)")
+    cluster_and_service(parser, "service name or ARN (default: all)")
     parser.add_argument("--since", default="6h", help="how far back (e.g. 30m, 6h, 2d; default 6h)")
     parser.add_argument("--until", default=None, help="end of the window (ISO 8601 UTC or a duration ago)")
-    parser.add_argument(
-        "--json", action="store_true", help="JSON: {entries: [{at, kind, source, summary, ref}], sources}"
-    )
-    parser.set_defaults(func=run)
+    json_flag(parser, "JSON: {entries: [{at, kind, source, summary, ref}], sources}")
 
 
 def window_of(args: argparse.Namespace) -> tuple[object, datetime | None]:
@@ -55,9 +52,5 @@ async def run(args: argparse.Namespace, settings: Settings | None) -> int:
         timeline = await api.triage.timeline(args.cluster, args.service, since=since, until=until)  # type: ignore[arg-type]
     finally:
         await api.close()
-    if args.json:
-        print(json.dumps(timeline.as_json(), indent=2 if sys.stdout.isatty() else None, ensure_ascii=False))
-    else:
-        for line in timeline_lines(timeline):
-            print(inert(line))
+    print_report(args.json, timeline, timeline_lines)
     return 0

@@ -9,32 +9,32 @@ from __future__ import annotations
 import argparse
 
 from console.aws.context import open_gateways
-from console.commands.ops import out
+from console.commands.arguments import add_command, cluster_and_service
+from console.commands.flow import out, service_of
 from console.config import Settings
 from console.links import console_link
-from console.ops.resolve import resolve_service
 
 
 def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
-    p = sub.add_parser(
+    p = add_command(
+        sub,
         "url",
-        parents=[common],
+        common,
+        run_url,
         help="print the AWS console URL of a cluster or a service",
         description="Print the AWS console URL of a cluster (or of one of its services), with its account.",
     )
-    p.add_argument("cluster", metavar="CLUSTER", help="cluster name or ARN")
-    p.add_argument("service", metavar="SERVICE", nargs="?", help="service name or ARN")
+    cluster_and_service(p, "service name or ARN")
     p.add_argument(
         "--plain", action="store_true", help='the URL alone (for scripts: open "$(opsconsole url …)")'
     )
-    p.set_defaults(func=run_url)
 
 
 async def run_url(args: argparse.Namespace, settings: Settings | None) -> int:
     assert settings is not None
     async with open_gateways(settings) as gw:
         if args.service:
-            resource: object = await resolve_service(gw.ecs, settings.regions, args.cluster, args.service)
+            resource: object = await service_of(gw, settings, args)
         else:
             resource = await gw.ecs.find_cluster(settings.regions, args.cluster)
     link = console_link(resource)

@@ -8,11 +8,11 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import json
-import sys
 
 from console.api import ConsoleApi
 from console.aws.context import Gateways
+from console.commands.arguments import add_command, json_flag, service_args
+from console.commands.output import print_report
 from console.config import Settings
 from console.errors import BadInput, describe_aws_error
 from console.literal import literal_text as inert
@@ -24,9 +24,11 @@ EXPLAIN_TIMEOUT_S = 15.0  # after a failed verify: the findings help, they must 
 
 
 def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
-    parser = sub.add_parser(
+    parser = add_command(
+        sub,
         "why",
-        parents=[common],
+        common,
+        run,
         help="why a service is failing: findings with evidence and the next step",
         description=(
             "Findings ranked by how much they explain, each with a stable code, severity, summary, "
@@ -34,13 +36,9 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
             "and the next step with its command."
         ),
     )
-    parser.add_argument("cluster", metavar="CLUSTER", help="cluster name or ARN")
-    parser.add_argument("service", metavar="SERVICE", help="service name or ARN")
+    service_args(parser)
     parser.add_argument("--since", default="6h", help="how far back to look (default 6h)")
-    parser.add_argument(
-        "--json", action="store_true", help="JSON: {findings: [{code, severity, summary, evidence, next}]}"
-    )
-    parser.set_defaults(func=run)
+    json_flag(parser, "JSON: {findings: [{code, severity, summary, evidence, next}]}")
 
 
 async def run(args: argparse.Namespace, settings: Settings | None) -> int:
@@ -54,11 +52,7 @@ async def run(args: argparse.Namespace, settings: Settings | None) -> int:
         report = await api.triage.why(args.cluster, args.service, since=since)
     finally:
         await api.close()
-    if args.json:
-        print(json.dumps(report.as_json(), indent=2 if sys.stdout.isatty() else None, ensure_ascii=False))
-    else:
-        for line in why_lines(report):
-            print(inert(line))
+    print_report(args.json, report, why_lines)
     return 0
 
 

@@ -51,29 +51,25 @@ class EnvChange:
         return (self.old_name, self.name) if self.old_name is not None else (self.name,)
 
 
+class _ChangesOf:
+    """``diff.added`` (``changed``, ``removed``, ``renamed``): the diff's changes of one kind, in order."""
+
+    def __init__(self, kind: ChangeKind) -> None:
+        self.kind = kind
+
+    def __get__(self, diff: EnvDiff, owner: type | None = None) -> tuple[EnvChange, ...]:
+        return tuple(c for c in diff.changes if c.kind == self.kind)
+
+
 @dataclass(frozen=True)
 class EnvDiff:
     changes: tuple[EnvChange, ...] = ()
     unchanged_count: int = 0
 
-    def _of(self, kind: ChangeKind) -> tuple[EnvChange, ...]:
-        return tuple(c for c in self.changes if c.kind == kind)
-
-    @property
-    def added(self) -> tuple[EnvChange, ...]:
-        return self._of("added")
-
-    @property
-    def changed(self) -> tuple[EnvChange, ...]:
-        return self._of("changed")
-
-    @property
-    def removed(self) -> tuple[EnvChange, ...]:
-        return self._of("removed")
-
-    @property
-    def renamed(self) -> tuple[EnvChange, ...]:
-        return self._of("renamed")
+    added = _ChangesOf("added")
+    changed = _ChangesOf("changed")
+    removed = _ChangesOf("removed")
+    renamed = _ChangesOf("renamed")
 
     @property
     def is_empty(self) -> bool:

@@ -16,8 +16,7 @@ from console.config import DEMO, DEMO_REGIONS, Profile, ServiceRules, demo_profi
 from console.errors import BadInput, OpsError
 from console.literal import literal_text as inert
 from console.setup import discovery
-from console.setup.prompts import endpoint_problem, env_file_problem, name_problem, region_problem
-from console.setup.wizard import (
+from console.setup.answers import (
     DEMO_CHOICE,
     ENDPOINT_CHOICE,
     ENV_CHOICE,
@@ -28,6 +27,7 @@ from console.setup.wizard import (
     identity_region,
     user_profiles,
 )
+from console.setup.prompts import endpoint_problem, env_file_problem, name_problem, region_problem
 
 
 @dataclass
