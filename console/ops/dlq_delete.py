@@ -19,14 +19,7 @@ from console.ops.message_batches import (
     queue_target,
     select_and_handle,
 )
-from console.ops.plan import (
-    ApplyResult,
-    Change,
-    Plan,
-    Progress,
-    ProgressCallback,
-    VerifyResult,
-)
+from console.ops.plan import ApplyResult, Change, Plan, Progress, ProgressCallback, VerifyResult
 
 
 def delete_plan(queue: Queue, *, limit: int | None, match: str | None) -> Plan:

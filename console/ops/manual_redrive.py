@@ -26,14 +26,7 @@ from console.ops.message_batches import (
     queue_target,
     select_and_handle,
 )
-from console.ops.plan import (
-    ApplyResult,
-    Change,
-    Plan,
-    Progress,
-    ProgressCallback,
-    VerifyResult,
-)
+from console.ops.plan import ApplyResult, Change, Plan, Progress, ProgressCallback, VerifyResult
 from console.ops.redrive_journal import Journal, plan_lines
 from console.ops.redrive_settle import settle_in_doubt
 
