@@ -62,19 +62,9 @@ class ClustersScreen(TablePane):
     def _show(self, view: ClustersView) -> None:
         """The clusters as listed (the deployment counts of the last poll stay until counted again)."""
         self.alarms = self.alarms.merged(view.alarms)  # a region not read yet keeps its last alarms
-        shown = {c.arn: self.alarms.named_on(c) for c in view.clusters}
-        if view.answered is not None:  # places still answering keep their rows of the last poll
-            kept = {arn: c for arn, c in self.clusters.items() if c.region not in view.answered}
-            shown = kept | shown
-        self.clusters = shown
-        self.problems = self.api.reads.account_problems()
+        self.clusters = {c.arn: self.alarms.named_on(c) for c in view.clusters}
         self.host.remember_clusters(view.clusters)
-        at_top = self.table.cursor_row == 0
         self.render_rows()
-        if at_top and self.polls == 0 and self.table.cursor_row != 0:
-            # The first read fills in as places answer: an operator who has not moved yet keeps
-            # the top row under the cursor, not the row of the place that happened to answer first.
-            self.table.move_cursor(row=0, scroll=False)
 
     def alarms_cell(self, c: Cluster) -> object:
         if not self.alarms.known(c.region):

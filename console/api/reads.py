@@ -108,19 +108,8 @@ class Reads:
         cluster list fails the read; failing alarms are "?" and failing counts are left out.
         """
         alarms_read = asyncio.ensure_future(self.alarms(regions, on_error))
-        answered: dict[str, list[Cluster]] = {}
-
-        def place_answered(place: str, clusters: list[Cluster]) -> None:
-            # Each place as it answers (one slow account never holds the others' rows back).
-            answered[place] = clusters
-            if on_clusters is None or len(answered) == len(regions):
-                return
-            alarms = alarms_read.result() if alarms_read.done() else RegionAlarms()
-            shown = [alarms.named_on(c) for p in regions for c in answered.get(p, ())]
-            on_clusters(ClustersView(shown, alarms, answered=frozenset(answered)))
-
         try:
-            found = await self.gateways.ecs.clusters(regions, names, on_place=place_answered)
+            found = await self.clusters(regions, names)
             if on_clusters is not None:
                 alarms = alarms_read.result() if alarms_read.done() else RegionAlarms()
                 on_clusters(ClustersView([alarms.named_on(c) for c in found], alarms))

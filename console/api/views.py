@@ -77,8 +77,6 @@ class ClustersView:
     clusters: Sequence[Cluster] = ()
     alarms: RegionAlarms = field(default_factory=RegionAlarms)
     deploying: Mapping[str, int] = field(default_factory=dict)  # cluster ARN -> count; absent: not counted
-    # While places still answer: the ones that did (a pane keeps its rows of the others); None: all.
-    answered: frozenset[str] | None = None
 
 
 @dataclass(frozen=True)

@@ -199,45 +199,34 @@ async def per_place(
     read: Callable[[str], Awaitable[list[T]]],
     *,
     timeout: float | None = None,
-    on_place: Callable[[str, list[T]], None] | None = None,
 ) -> list[T]:
     """``read(place)`` for every place at once, flattened, in the places' order.
 
     In a fleet a place that fails (or gives no answer within ``timeout``) is its account's row
     state and is left out; only when every place failed is the first error raised. With no
-    accounts (one set of credentials) any failure is raised, as it always was. ``on_place``
-    hears each place's answer (and a failed place's account state is recorded) as soon as it
-    comes, so a pane can show the accounts that answered while a slow one is still read.
+    accounts (one set of credentials) any failure is raised, as it always was.
     """
 
     async def one(place: str) -> list[T]:
-        account = account_of(place)
-        try:
-            if timeout is None or account is None:
-                result = await read(place)
-            else:
-                result = await asyncio.wait_for(read(place), timeout)
-        except asyncio.CancelledError:
-            raise
-        except Exception as exc:
-            if access is not None and account is not None:
-                raise access.failed(account, exc, region=str(place)) from exc
-            raise
-        if access is not None and account is not None:
-            access.succeeded(account)
-        if on_place is not None:
-            on_place(place, result)
-        return result
+        if timeout is None or account_of(place) is None:
+            return await read(place)
+        return await asyncio.wait_for(read(place), timeout)
 
     results = await asyncio.gather(*(one(p) for p in regions), return_exceptions=True)
     out: list[T] = []
     errors: list[BaseException] = []
-    for result in results:
+    for place, result in zip(regions, results, strict=True):
         if isinstance(result, BaseException):
-            if isinstance(result, asyncio.CancelledError) or not isinstance(result, AccountUnavailable):
+            if isinstance(result, asyncio.CancelledError):
                 raise result
-            errors.append(result)
+            account = account_of(place)
+            if access is None or account is None:
+                raise result
+            errors.append(access.failed(account, result, region=str(place)))
             continue
+        account = account_of(place)
+        if access is not None and account is not None:
+            access.succeeded(account)
         out += result
     if errors and len(errors) == len(regions):
         raise errors[0]

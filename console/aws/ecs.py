@@ -220,15 +220,7 @@ class EcsGateway:
 
         return await gather_batches(list(arns), CLUSTERS_PER_DESCRIBE, batch)
 
-    async def clusters(
-        self,
-        regions: Iterable[str],
-        names: Sequence[str] = (),
-        *,
-        on_place: Callable[[str, list[Cluster]], None] | None = None,
-    ) -> list[Cluster]:
-        """The clusters of every place; ``on_place`` hears each place's as soon as it answers."""
-
+    async def clusters(self, regions: Iterable[str], names: Sequence[str] = ()) -> list[Cluster]:
         async def one(region: str) -> list[Cluster]:
             arns = await self.list_cluster_arns(region)
             if names:
@@ -236,9 +228,7 @@ class EcsGateway:
             return await self.describe_clusters(region, arns) if arns else []
 
         # In a fleet an account that fails is its row state (aws.access.problems()), not the read's.
-        return await per_place(
-            self.aws.access, list(regions), one, timeout=self.aws.account_deadline, on_place=on_place
-        )
+        return await per_place(self.aws.access, list(regions), one, timeout=self.aws.account_deadline)
 
     async def find_cluster(self, regions: Sequence[str], name: str) -> Cluster:
         """A cluster by name or ARN across the regions; NotFound lists close matches.
