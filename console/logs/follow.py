@@ -390,7 +390,7 @@ class Follower:
                 return
             if self.stats.last_error:
                 await self._sleep(self.stats.retry_in * random.uniform(0.8, 1.2))
-            elif not pending:  # a round cut at max_batch goes on at once
+            elif not pending:  # a round cut at max_batch (events or bytes) goes on at once
                 await self._sleep(self.interval)
 
     def __aiter__(self) -> AsyncIterator[Batch]:
