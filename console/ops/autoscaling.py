@@ -28,7 +28,7 @@ from console.errors import BadInput, NotFound, Refused
 from console.model import Service
 from console.ops.guards import MAX, MIN, SINGLE_WRITER, Guards, service_guards
 from console.ops.plan import ApplyResult, Change, Plan, ProgressCallback, VerifyResult
-from console.ops.rollout import COMPLETED, FAILED, service_target
+from console.ops.rollout import COMPLETED, FAILED, ServiceOp, service_target
 
 # What AWS sets on a target-tracking policy's alarms (not adjustable): AlarmHigh fires after 3
 # one-minute datapoints over the target, AlarmLow after 15 under 90 % of it.
@@ -202,12 +202,8 @@ def target_plan(service: Service, target: ScalableTarget, change: TargetChange, 
 
 
 @dataclass
-class TargetOp:
+class TargetOp(ServiceOp):
     """One RegisterScalableTarget with the whole suspended state (AWS would reset what is left out)."""
-
-    ecs: EcsGateway
-    service: Service
-    plan: Plan
 
     async def apply(self, plan: Plan, progress: ProgressCallback) -> ApplyResult:
         s = self.service

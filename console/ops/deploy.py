@@ -14,14 +14,13 @@ from __future__ import annotations
 import copy
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from botocore.exceptions import ClientError
 
 from console.aws.context import Gateways
 from console.aws.ecr import EcrImage, ImageRef, find_digest, find_tag, parse_image, repository_images
-from console.aws.ecs import EcsGateway
 from console.config import Settings
 from console.env.taskdef import registration_request
 from console.errors import BadInput, Refused, aws_error_code
@@ -30,7 +29,7 @@ from console.ops.envsync import NEW_REVISION, choose_container
 from console.ops.guards import Guards, service_guards
 from console.ops.new_revision import fresh_service, register_checked, roll_out, service_plan, stop_first_parts
 from console.ops.plan import ApplyResult, Change, Plan, ProgressCallback
-from console.ops.redeploy import FollowsRollout, StopThenStart, remembered_count
+from console.ops.redeploy import FollowsRollout, remembered_count
 from console.ops.rollout import Pacing
 
 TAG_RE = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$")
@@ -234,16 +233,11 @@ def deploy_plan(
 class DeployOp(FollowsRollout):
     """An image deploy ready for :func:`console.ops.runner.run_operation`."""
 
-    ecs: EcsGateway
-    service: Service
     base: TaskDefinition
     container: str
     image: str
-    plan: Plan
-    pacing: Pacing
     rules: Guards
     registered: TaskDefinition | None = None
-    sequence: StopThenStart | None = field(default=None, repr=False)
 
     async def apply(self, plan: Plan, progress: ProgressCallback) -> ApplyResult:
         fresh = await fresh_service(self.ecs, self.service, self.base)
@@ -300,4 +294,4 @@ async def prepare_deploy(
     plan = deploy_plan(
         service, base, repo, new_uri, new_image, rules, stop_first=stop_first, remembered=remembered
     )
-    return DeployOp(ecs, service, base, name, new_uri, plan, pacing or Pacing(), rules)
+    return DeployOp(ecs, service, plan, pacing or Pacing(), base, name, new_uri, rules)

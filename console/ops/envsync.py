@@ -17,7 +17,7 @@ details, which are shown and never written to the audit log.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from console.aws.ecs import EcsGateway
@@ -40,7 +40,6 @@ from console.ops.new_revision import fresh_service, register_checked, roll_out, 
 from console.ops.plan import ApplyResult, Change, Plan, ProgressCallback
 from console.ops.redeploy import (
     FollowsRollout,
-    StopThenStart,
     remembered_count,
 )
 from console.ops.rollout import Pacing
@@ -247,15 +246,10 @@ def env_plan(
 class EnvOp(FollowsRollout):
     """An environment change ready to run through :func:`console.ops.runner.run_operation`."""
 
-    ecs: EcsGateway
-    service: Service
     base: TaskDefinition
     edits: tuple[ContainerEdit, ...]
-    plan: Plan
-    pacing: Pacing
     rules: Guards
     registered: TaskDefinition | None = None
-    sequence: StopThenStart | None = field(default=None, repr=False)
 
     @property
     def stop_first(self) -> bool:
@@ -369,7 +363,7 @@ def make_op(
     plan = env_plan(
         action, service, base, edits, rules, stop_first=stop_first, source=source, remembered=remembered
     )
-    op = EnvOp(ecs, service, base, tuple(edits), plan, pacing or Pacing(), rules)
+    op = EnvOp(ecs, service, plan, pacing or Pacing(), base, tuple(edits), rules)
     if not plan.is_noop:  # the revision is built once here so ECS's limits refuse it before the plan
         with_environment(registration_request(base.raw), op.container_envs())
     return op

@@ -27,6 +27,7 @@ from console.ops.plan import ApplyResult, Change, Plan, Progress, ProgressCallba
 from console.ops.rollout import (
     FAILED,
     RESTORE_TAG,
+    FollowsWrite,
     Pacing,
     deployment_of,
     emit,
@@ -329,17 +330,15 @@ class StopThenStart:
         return VerifyResult(True, result.state, f"{result.message}; alive: {ids}", result.events)
 
 
-class FollowsRollout:
+@dataclass
+class FollowsRollout(FollowsWrite):
     """An operation that deploys one service once: stop-then-start (``sequence``) or one write.
 
     ``apply`` runs the sequence when there is one, else the operation's own ``deploy``;
     ``verify`` follows what either left.
     """
 
-    ecs: EcsGateway
-    service: Service
-    pacing: Pacing
-    sequence: StopThenStart | None
+    sequence: StopThenStart | None = field(default=None, repr=False, kw_only=True)
 
     async def deploy(self, plan: Plan) -> ApplyResult:
         raise NotImplementedError
@@ -352,22 +351,12 @@ class FollowsRollout:
     async def verify(self, plan: Plan, applied: ApplyResult, progress: ProgressCallback) -> VerifyResult:
         if self.sequence is not None:
             return await self.sequence.verify(applied, progress)
-        return await follow_applied(
-            self.ecs,
-            self.service,
-            applied,
-            pacing=self.pacing,
-            on_progress=progress,
-        )
+        return await self.follow(applied, progress)
 
 
 @dataclass
 class RedeployOp(FollowsRollout):
-    ecs: EcsGateway
-    service: Service
-    plan: Plan
-    pacing: Pacing
-    sequence: StopThenStart | None = None
+    """A forced new deployment of the running revision (stop-then-start for a single writer)."""
 
     async def deploy(self, plan: Plan) -> ApplyResult:
         svc = await write_service(self.ecs, self.service, "forcing a new deployment", **plan.request)

@@ -27,7 +27,6 @@ from console.ops.new_revision import service_plan
 from console.ops.plan import ApplyResult, Change, Plan
 from console.ops.redeploy import (
     FollowsRollout,
-    StopThenStart,
     remembered_count,
     restart_count,
     stop_first_for,
@@ -161,13 +160,10 @@ def rollback_plan(
 
 @dataclass
 class RollbackOp(FollowsRollout):
-    ecs: EcsGateway
-    service: Service
+    """A deployment of another registered revision: ``current`` is what runs, ``target`` what comes."""
+
     current: TaskDefinition
     target: TaskDefinition
-    plan: Plan
-    pacing: Pacing
-    sequence: StopThenStart | None = None
 
     async def deploy(self, plan: Plan) -> ApplyResult:
         svc = await write_service(

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from console.aws.ecs import EcsGateway
 from console.errors import NotFound, OpsError, describe_aws_error
 from console.model import Deployment, Service, ServiceEvent, Task, short_name
-from console.ops.plan import ApplyResult, OpTarget, Progress, ProgressCallback, VerifyResult
+from console.ops.plan import ApplyResult, OpTarget, Plan, Progress, ProgressCallback, VerifyResult
 
 # The count a plain stop-then-start restores, kept on the service while it is at 0 (redeploy.py).
 RESTORE_TAG = "opsconsole:stop-then-start-restore"
@@ -273,6 +273,29 @@ async def follow_applied(
         check=check,
     )
     return await follow_watch(watch, on_progress)
+
+
+@dataclass
+class ServiceOp:
+    """What every operation on one service holds: its gateway, the service as planned, the plan."""
+
+    ecs: EcsGateway
+    service: Service
+    plan: Plan
+
+
+@dataclass
+class FollowsWrite(ServiceOp):
+    """A service operation whose verify follows the deployment its write left, paced by ``pacing``."""
+
+    pacing: Pacing
+
+    async def follow(
+        self, applied: ApplyResult, progress: ProgressCallback, *, desired: int | None = None
+    ) -> VerifyResult:
+        return await follow_applied(
+            self.ecs, self.service, applied, pacing=self.pacing, on_progress=progress, desired=desired
+        )
 
 
 async def follow_watch(watch: RolloutWatch, on_progress: ProgressCallback | None) -> VerifyResult:

@@ -19,7 +19,7 @@ from console.model import Service
 from console.ops.autoscaling import with_scaling_warnings
 from console.ops.guards import MAX, MIN, SINGLE_WRITER, Guards, service_guards
 from console.ops.plan import ApplyResult, Change, Plan, ProgressCallback, VerifyResult
-from console.ops.rollout import RESTORE_TAG, Pacing, follow_applied, service_target, write_service, written
+from console.ops.rollout import RESTORE_TAG, FollowsWrite, Pacing, service_target, write_service, written
 
 # ECS's quota of tasks per service (not adjustable): a larger desiredCount is a typo, and one the
 # API would only refuse after the plan was confirmed.
@@ -69,12 +69,7 @@ def scale_plan(service: Service, count: int, rules: Guards, *, revision_status: 
 
 
 @dataclass
-class ScaleOp:
-    ecs: EcsGateway
-    service: Service
-    plan: Plan
-    pacing: Pacing
-
+class ScaleOp(FollowsWrite):
     @property
     def count(self) -> int:
         return int(self.plan.request["desiredCount"])
@@ -93,14 +88,7 @@ class ScaleOp:
         )
 
     async def verify(self, plan: Plan, applied: ApplyResult, progress: ProgressCallback) -> VerifyResult:
-        return await follow_applied(
-            self.ecs,
-            self.service,
-            applied,
-            pacing=self.pacing,
-            on_progress=progress,
-            desired=self.count,
-        )
+        return await self.follow(applied, progress, desired=self.count)
 
 
 async def revision_status(ecs: EcsGateway, service: Service) -> str:

@@ -17,7 +17,7 @@ from console.errors import BadInput
 from console.model import Service
 from console.ops.guards import MAX_TAG, MIN_TAG, PROTECTED_TAG, SINGLE_WRITER_TAG, guards_from_tags
 from console.ops.plan import ApplyResult, Change, Plan, ProgressCallback, VerifyResult
-from console.ops.rollout import COMPLETED, FAILED, service_target
+from console.ops.rollout import COMPLETED, FAILED, ServiceOp, service_target
 
 ABSENT = None  # a tag not set: the rule is off
 
@@ -102,10 +102,8 @@ def guard_plan(service: Service, settings: Settings, tags: dict[str, str], chang
 
 
 @dataclass
-class GuardOp:
-    ecs: EcsGateway
-    service: Service
-    plan: Plan
+class GuardOp(ServiceOp):
+    """The guard tags set and removed in two calls, then read back."""
 
     async def apply(self, plan: Plan, progress: ProgressCallback) -> ApplyResult:
         svc = self.service
