@@ -1,6 +1,6 @@
 """Every benchmark of opsconsole in one run, and one table: figure, baseline, ratio, target.
 
-    python bench/run.py [--quick] [--only inventory,tui,logs,redrive,envsync,demo_start]
+    python bench/run.py [--quick] [--only inventory,tui,logs,redrive,envsync,demo_start,triage,fleet]
 
 Each figure is measured against `opsconsole demo serve` (a fresh one per benchmark) with its
 baseline measured in the same run, on the same server: a machine that is slow (or loaded by
@@ -309,10 +309,55 @@ def logs_wire_rows(out: str) -> list[Row]:
     return rows
 
 
+def triage_parse(out: str) -> list[Row]:
+    """Issue 17: each service's 24-hour timeline and `why`, the worst of the services benchmarked."""
+    timelines = [float(v) for v in re.findall(r"timeline 24 h: ([\d.]+) s", out)]
+    whys = [float(v) for v in re.findall(r"  why: ([\d.]+) s", out)]
+    calls = [int(v) for v in re.findall(r"timeline 24 h: [\d.]+ s \(target[^)]*\), (\d+) calls", out)]
+    rows = [Row("timeline 24 h of a service (30 ms per call, worst of 3)", target="<= 2 s")]
+    if timelines:
+        rows[0].value = fmt_s(max(timelines))
+        if calls:
+            rows[0].baseline = f"{max(calls)} calls, {fmt_s(max(calls) * 0.03)} one at a time"
+    rows.append(Row("why of a service (30 ms per call, worst of 3)", target="<= 1 s"))
+    if whys:
+        rows[1].value = fmt_s(max(whys))
+    return rows
+
+
+def fleet_parse(out: str) -> list[Row]:
+    """Issue 18: the synthetic fleet (20 accounts x 3 regions x 100 services, 30 ms per call)."""
+    rows = []
+    first = re.search(r"first screenful: fleet ([\d.]+) s .*one account ([\d.]+) s \| ratio ([\d.]+)x", out)
+    row = Row("fleet first screenful vs one account's", target="<= 1.5x")
+    if first:
+        row.value, row.baseline, row.ratio = f"{first[1]} s", f"{first[2]} s (one account)", f"{first[3]}x"
+    rows.append(row)
+    inv = re.search(r"full inventory: fleet ([\d.]+) s.*lower bound ([\d.]+) s \| ratio ([\d.]+)x", out)
+    row = Row("fleet full inventory vs one place's lower bound", target="<= 1.3x")
+    if inv:
+        row.value, row.baseline, row.ratio = f"{inv[1]} s", f"{inv[2]} s (one place's bound)", f"{inv[3]}x"
+    rows.append(row)
+    denied = re.search(
+        r"denying AssumeRole: first screenful ([\d.]+) s against ([\d.]+) s \| adds ([+-][\d.]+) s", out
+    )
+    row = Row("fleet first screenful with one account denying", target="adds <= 0.2 s")
+    if denied:
+        row.value, row.baseline, row.ratio = (
+            f"{denied[1]} s",
+            f"{denied[2]} s (none denying)",
+            f"{denied[3]} s",
+        )
+    rows.append(row)
+    return rows
+
+
 EXTERNAL: dict[str, tuple[Callable[[str], list[Row]], list[str], list[str]]] = {
     # name: (parser of its output, args, args with --quick)
     "tui": (tui_parse, [], ["--keys", "60", "--repeats", "1"]),
     "logs": (logs_parse, [], []),
+    "triage": (triage_parse, [], ["--repeats", "2"]),
+    "fleet": (fleet_parse, [], ["--repeats", "1"]),
 }
 
 
@@ -402,7 +447,9 @@ def main() -> int:
     )
     parser.add_argument("--quick", action="store_true", help="smaller samples (about half the time)")
     parser.add_argument(
-        "--only", default="", help="comma-separated: inventory,tui,logs,redrive,envsync,demo_start"
+        "--only",
+        default="",
+        help="comma-separated: inventory,tui,logs,redrive,envsync,demo_start,triage,fleet",
     )
     parser.add_argument("--timeout", type=float, default=300, help="seconds per external benchmark script")
     args = parser.parse_args()
@@ -413,6 +460,8 @@ def main() -> int:
         "redrive",
         "envsync",
         "demo_start",
+        "triage",
+        "fleet",
     ]
     started = time.monotonic()
     print(
@@ -427,6 +476,8 @@ def main() -> int:
         "redrive": lambda: redrive_rows(args.quick),
         "envsync": lambda: envsync_rows(args.quick),
         "demo_start": lambda: demo_start_rows(args.quick),
+        "triage": lambda: external_rows("triage", args.quick, args.timeout),
+        "fleet": lambda: external_rows("fleet", args.quick, args.timeout),
     }
     rows: list[Row] = []
     for name in chosen:

@@ -164,7 +164,7 @@ def clusters_child(endpoint: str) -> None:
     import asyncio
     import importlib
 
-    from console.aws.context import make_gateways
+    from console.api import ConsoleApi
     from console.config import resolve_settings
     from console.endpoints import demo_regions
 
@@ -173,16 +173,16 @@ def clusters_child(endpoint: str) -> None:
     figures: dict[str, float] = {}
 
     async def run() -> None:
-        gateways = make_gateways(settings)
+        api = ConsoleApi(settings)
         ui = importlib.import_module("screens.app")
         from screens.clusters import ClustersScreen
 
-        app = ui.OpsConsoleApp(settings, gateways=gateways, poll_interval=5.0)
+        app = ui.OpsConsoleApp(settings, api=api, poll_interval=5.0)
         async with app.run_test(headless=True, size=(140, 45)):
             while not (isinstance(app.screen, ClustersScreen) and app.screen.table.keys):
                 await asyncio.sleep(0.005)
             figures["clusters_shown_s"] = time.time() - spawned
-        await gateways.aws.close()
+        await api.close()
 
     asyncio.run(run())
     print(json.dumps(figures), flush=True)
