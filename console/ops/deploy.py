@@ -294,4 +294,13 @@ async def prepare_deploy(
     plan = deploy_plan(
         service, base, repo, new_uri, new_image, rules, stop_first=stop_first, remembered=remembered
     )
-    return DeployOp(ecs, service, plan, pacing or Pacing(), base, name, new_uri, rules)
+    return DeployOp(
+        ecs=ecs,
+        service=service,
+        plan=plan,
+        pacing=pacing or Pacing(),
+        base=base,
+        container=name,
+        image=new_uri,
+        rules=rules,
+    )

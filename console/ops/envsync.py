@@ -363,7 +363,15 @@ def make_op(
     plan = env_plan(
         action, service, base, edits, rules, stop_first=stop_first, source=source, remembered=remembered
     )
-    op = EnvOp(ecs, service, plan, pacing or Pacing(), base, tuple(edits), rules)
+    op = EnvOp(
+        ecs=ecs,
+        service=service,
+        plan=plan,
+        pacing=pacing or Pacing(),
+        base=base,
+        edits=tuple(edits),
+        rules=rules,
+    )
     if not plan.is_noop:  # the revision is built once here so ECS's limits refuse it before the plan
         with_environment(registration_request(base.raw), op.container_envs())
     return op
